@@ -1,0 +1,53 @@
+"""maturity: outsourcing maturity self-assessment, from YAML questionnaires to a verdict a board can read.
+
+The library is the product; the `maturity` command is a thin adapter over it::
+
+    from maturity import load_questionnaire, find_rules, load_answers, score
+    questionnaire = load_questionnaire("questionnaires/outsourcing-lifecycle.yaml")
+    rules = find_rules(questionnaire)
+    answers = load_answers("examples/well-run-retender.yaml", questionnaire)
+    assessment = score(questionnaire.model, rules.model, answers.model)
+
+Names are imported lazily so that `maturity --help` does not pay for pydantic, yaml or jinja2.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+_LAZY = {
+    "load_questionnaire": "validation",
+    "load_rules": "validation",
+    "load_answers": "validation",
+    "find_rules": "validation",
+    "validate_paths": "validation",
+    "ValidationReport": "validation",
+    "Problem": "problems",
+    "MaturityError": "problems",
+    "DefinitionError": "problems",
+    "UsageError": "problems",
+    "Questionnaire": "model",
+    "Rules": "model",
+    "AnswersFile": "model",
+    "score": "scoring",
+    "Assessment": "assessment",
+}
+
+__all__ = ["__version__", *_LAZY]
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .model import AnswersFile, Questionnaire, Rules
+    from .problems import DefinitionError, MaturityError, Problem, UsageError
+    from .validation import ValidationReport, find_rules, load_answers, load_questionnaire, load_rules, validate_paths
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'maturity' has no attribute {name!r}")
+    value = getattr(import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value

@@ -1,0 +1,5 @@
+"""`python -m maturity` runs the command line."""
+
+from maturity.cli import run
+
+run()

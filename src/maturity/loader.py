@@ -1,0 +1,553 @@
+"""Reading definition and answers files safely, and turning every fault into a located problem.
+
+The only module that imports yaml. Files are read as bytes under a size cap and decoded strictly as UTF-8; YAML
+is composed with libyaml where present, then turned into plain data by our own walk, which rejects duplicate
+keys, anchors and aliases (so an alias bomb costs nothing), unknown tags and deep nesting. Scalars are resolved
+as YAML 1.2 does: only `true`/`false` are booleans, so `No`, `yes` or `on` stay text, and dates stay text for
+the schema to parse. JSON files are parsed with the json module and located through the same YAML composer
+only when a problem needs a line number.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from collections.abc import Callable
+from difflib import get_close_matches
+from pathlib import Path
+from typing import Any, TypeVar, get_args, get_origin
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from .document import Document, Loaded, Loc, render_loc
+from .model import MODELS, AnswersFile, Questionnaire, RuleCases, Rules
+from .problems import DefinitionError, Problem
+
+DEFAULT_MAX_BYTES = 4 * 1024 * 1024
+MAX_DEPTH = 64  # far beyond any real definition, far below what would exhaust a stack
+# libyaml's composer recurses in C; past a few tens of thousands of levels it overflows the stack. Input whose
+# nesting could exceed this bound is composed by the pure-Python composer, which stops at MAX_DEPTH.
+_C_COMPOSER_SAFE_DEPTH = 10_000
+ENV_MAX_BYTES = "MATURITY_MAX_FILE_BYTES"
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def max_bytes_default() -> int:
+    raw = os.environ.get(ENV_MAX_BYTES, "")
+    return int(raw) if raw.isdigit() and int(raw) > 0 else DEFAULT_MAX_BYTES
+
+
+# ---------------------------------------------------------------------------------------------------- resolving
+
+_STR = "tag:yaml.org,2002:str"
+_INT = "tag:yaml.org,2002:int"
+_FLOAT = "tag:yaml.org,2002:float"
+_BOOL = "tag:yaml.org,2002:bool"
+_NULL = "tag:yaml.org,2002:null"
+_SEQ = "tag:yaml.org,2002:seq"
+_MAP = "tag:yaml.org,2002:map"
+
+
+class _Core12Resolver(yaml.resolver.BaseResolver):
+    """YAML 1.2 core schema: no yes/no/on/off booleans, no sexagesimal numbers, no implicit timestamps."""
+
+
+for _tag, _pattern, _first in (
+    (_BOOL, r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
+    (_NULL, r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
+    (_INT, r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$", "-+0123456789"),
+    (_FLOAT, r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$",
+     "-+.0123456789"),
+):
+    _Core12Resolver.add_implicit_resolver(_tag, re.compile(_pattern), list(_first))
+
+_CParser = getattr(yaml, "CParser", None)
+WITH_LIBYAML = _CParser is not None
+
+
+if _CParser is not None:
+
+    class _FastLoader(_CParser, _Core12Resolver):  # type: ignore[misc, valid-type]
+        """libyaml's parser and composer with our resolver."""
+
+        def __init__(self, stream: str) -> None:
+            _CParser.__init__(self, stream)
+            _Core12Resolver.__init__(self)
+
+    class _DepthLimitedLoader(_CParser, yaml.composer.Composer, _Core12Resolver):  # type: ignore[misc, valid-type]
+        """libyaml's parser with Python's composer, so that nesting depth can be counted as nodes are made."""
+
+        def __init__(self, stream: str) -> None:
+            _CParser.__init__(self, stream)
+            yaml.composer.Composer.__init__(self)
+            _Core12Resolver.__init__(self)
+            self.depth = 0
+
+        get_single_node = yaml.composer.Composer.get_single_node
+        compose_document = yaml.composer.Composer.compose_document
+        compose_scalar_node = yaml.composer.Composer.compose_scalar_node
+        compose_sequence_node = yaml.composer.Composer.compose_sequence_node
+        compose_mapping_node = yaml.composer.Composer.compose_mapping_node
+
+        def compose_node(self, parent: Any, index: Any) -> Any:
+            self.depth += 1
+            if self.depth > MAX_DEPTH:
+                raise _TooDeep(self.peek_event().start_mark)
+            try:
+                return yaml.composer.Composer.compose_node(self, parent, index)
+            finally:
+                self.depth -= 1
+
+    _make_fast: Callable[[str], Any] = _FastLoader
+    _make_limited: Callable[[str], Any] = _DepthLimitedLoader
+else:  # pragma: no cover - exercised only where PyYAML was built without libyaml
+
+    class _PyLoader(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser, yaml.composer.Composer,
+                    _Core12Resolver):
+        def __init__(self, stream: str) -> None:
+            yaml.reader.Reader.__init__(self, stream)
+            yaml.scanner.Scanner.__init__(self)
+            yaml.parser.Parser.__init__(self)
+            yaml.composer.Composer.__init__(self)
+            _Core12Resolver.__init__(self)
+            self.depth = 0
+
+        def compose_node(self, parent: Any, index: Any) -> Any:
+            self.depth += 1
+            if self.depth > MAX_DEPTH:
+                raise _TooDeep(self.peek_event().start_mark)
+            try:
+                return yaml.composer.Composer.compose_node(self, parent, index)
+            finally:
+                self.depth -= 1
+
+    _make_fast = _make_limited = _PyLoader
+
+
+class _TooDeep(Exception):
+    def __init__(self, mark: Any) -> None:
+        self.mark = mark
+
+
+class _Fault(Exception):
+    """A problem found while walking the node tree; carries the node's position."""
+
+    def __init__(self, code: str, message: str, mark: Any) -> None:
+        self.code, self.message, self.mark = code, message, mark
+
+
+_INDENT = re.compile(r"^[ \t]*", re.MULTILINE)
+_COMPACT = re.compile(r"(?:[-?:][ \t]+){2,}")
+
+
+def _nesting_bound(text: str) -> int:
+    """An upper bound on how deeply `text` can nest, cheap enough to compute for every file.
+
+    Flow nesting cannot exceed the number of opening brackets; block nesting cannot exceed the widest
+    indentation plus the compact indicators (`- - -`) on one line.
+    """
+    flow = text.count("[") + text.count("{")
+    if flow > _C_COMPOSER_SAFE_DEPTH:
+        return flow
+    indent = max((len(m) for m in _INDENT.findall(text)), default=0)
+    compact = max((m.count(" ") + m.count("\t") for m in _COMPACT.findall(text)), default=0)
+    return flow + indent + compact + 2
+
+
+def _compose(text: str) -> Any:
+    loader = (_make_fast if _nesting_bound(text) <= _C_COMPOSER_SAFE_DEPTH else _make_limited)(text)
+    try:
+        return loader.get_single_node()
+    finally:
+        loader.dispose()
+
+
+def _scalar(node: Any) -> Any:
+    tag, value = node.tag, node.value
+    if tag == _STR:
+        return value
+    if tag == _INT:
+        return int(value, 0) if value[:2] in ("0o", "0x") else int(value)
+    if tag == _FLOAT:
+        lowered = value.lower()
+        if lowered.endswith("inf"):
+            return float("-inf") if value.startswith("-") else float("inf")
+        return float("nan") if lowered == ".nan" else float(value)
+    if tag == _BOOL:
+        return value.lower() == "true"
+    if tag == _NULL:
+        return None
+    raise _Fault("MQ017", f"the tag {tag} is not supported: remove it and write the value plainly", node.start_mark)
+
+
+def _build(root: Any) -> Any:
+    """Turn a node tree into plain data, refusing what a definition file has no use for."""
+    seen: set[int] = set()
+    scalar_cls = yaml.ScalarNode
+    mapping_cls = yaml.MappingNode
+
+    def walk(node: Any, depth: int, used_at: Any) -> Any:
+        if depth > MAX_DEPTH:
+            raise _Fault("MQ013", f"the data is nested more than {MAX_DEPTH} levels deep", node.start_mark)
+        key = id(node)
+        if key in seen:
+            raise _Fault("MQ012", "this value is a YAML alias (*name): anchors and aliases are not allowed; "
+                         "write the value out in full", used_at)
+        seen.add(key)
+        cls = type(node)
+        if cls is scalar_cls:
+            return _scalar(node)
+        if cls is mapping_cls:
+            if node.tag != _MAP:
+                raise _Fault("MQ017", f"the tag {node.tag} is not supported", node.start_mark)
+            out: dict[str, Any] = {}
+            lines: dict[str, Any] = {}
+            for key_node, value_node in node.value:
+                if type(key_node) is not scalar_cls:
+                    raise _Fault("MQ010", "a key must be plain text, not a list or mapping", key_node.start_mark)
+                if key_node.tag == _MAP or key_node.value == "<<":
+                    raise _Fault("MQ012", "merge keys (<<) are not allowed: write the keys out in full",
+                                 key_node.start_mark)
+                name = key_node.value
+                if name in out:
+                    first = lines[name]
+                    raise _Fault("MQ011", f"the key '{name}' appears twice in this mapping: first on line "
+                                 f"{first.line + 1}, again on line {key_node.start_mark.line + 1}; keep one",
+                                 key_node.start_mark)
+                lines[name] = key_node.start_mark
+                out[name] = walk(value_node, depth + 1, key_node.start_mark)
+            return out
+        if node.tag != _SEQ:
+            raise _Fault("MQ017", f"the tag {node.tag} is not supported", node.start_mark)
+        return [walk(item, depth + 1, item.start_mark) for item in node.value]
+
+    return walk(root, 1, root.start_mark)
+
+
+def _node_locator(root: Any) -> Callable[[Loc], tuple[int, int]]:
+    """Find the line and column of a path such as ('stages', 1, 'questions', 0, 'text')."""
+
+    def locate(loc: Loc) -> tuple[int, int]:
+        node, mark = root, root.start_mark if root is not None else None
+        if node is None:
+            return (0, 0)
+        for part in loc:
+            if isinstance(node, yaml.MappingNode):
+                for key_node, value_node in node.value:
+                    if key_node.value == str(part):
+                        node, mark = value_node, key_node.start_mark
+                        break
+                # not found: a pydantic union tag or a missing key; stay on this node and keep going
+            elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
+                node = node.value[part]
+                mark = node.start_mark
+        return (mark.line + 1, mark.column + 1) if mark is not None else (0, 0)
+
+    return locate
+
+
+def _lazy_locator(text: str) -> Callable[[Loc], tuple[int, int]]:
+    """For JSON: compose the text as YAML only when a location is asked for (JSON is valid YAML 1.2)."""
+    cache: list[Callable[[Loc], tuple[int, int]]] = []
+
+    def locate(loc: Loc) -> tuple[int, int]:
+        if not cache:
+            try:
+                cache.append(_node_locator(_compose(text)))
+            except Exception:  # a location is a courtesy; never let finding one fail the report
+                cache.append(lambda _loc: (0, 0))
+        return cache[0](loc)
+
+    return locate
+
+
+# ------------------------------------------------------------------------------------------------------ reading
+
+
+def read_text(path: str | Path, max_bytes: int | None = None) -> tuple[str, str]:
+    """Read a file as strict UTF-8 under a size cap. Returns (text, sha256 digest of the bytes)."""
+    name = str(path)
+    limit = max_bytes or max_bytes_default()
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read(limit + 1)
+    except FileNotFoundError:
+        raise DefinitionError(Problem.make("MQ001", "no such file", name)) from None
+    except IsADirectoryError:
+        raise DefinitionError(Problem.make("MQ001", "this is a folder, not a file", name)) from None
+    except OSError as exc:
+        raise DefinitionError(Problem.make("MQ001", f"cannot read the file: {exc.strerror}", name)) from None
+    return decode(raw, name, limit)
+
+
+def decode(raw: bytes, name: str, limit: int | None = None) -> tuple[str, str]:
+    limit = limit or max_bytes_default()
+    if len(raw) > limit:
+        raise DefinitionError(Problem.make(
+            "MQ002", f"the file is larger than the limit of {limit:,} bytes; split it, or raise the limit with "
+            f"--max-file-size or {ENV_MAX_BYTES}", name))
+    if b"\x00" in raw[:8192]:
+        raise DefinitionError(Problem.make("MQ004", "the file holds binary data (NUL bytes), not text", name))
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = raw[: exc.start]
+        line = before.count(b"\n") + 1
+        column = exc.start - (before.rfind(b"\n") + 1) + 1
+        raise DefinitionError(Problem.make(
+            "MQ003", f"byte 0x{raw[exc.start]:02x} is not valid UTF-8: save the file as UTF-8", name, line, column
+        )) from None
+    text = text.removeprefix("\ufeff")
+    if not text.strip() or all(not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()):
+        raise DefinitionError(Problem.make("MQ005", "the file is empty", name))
+    return text, "sha256:" + hashlib.sha256(raw).hexdigest()
+
+
+def _mark_problem(code: str, message: str, name: str, mark: Any) -> Problem:
+    if mark is None:
+        return Problem.make(code, message, name)
+    return Problem.make(code, message, name, mark.line + 1, mark.column + 1)
+
+
+def _yaml_syntax(exc: yaml.YAMLError, name: str) -> Problem:
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    problem = getattr(exc, "problem", None) or str(exc)
+    context = getattr(exc, "context", None)
+    if "expected a single document" in str(exc):
+        return _mark_problem("MQ014", "the file holds more than one YAML document (---); keep one", name, mark)
+    message = f"YAML syntax error: {problem}" + (f" ({context})" if context else "")
+    return _mark_problem("MQ010", message, name, mark)
+
+
+def _json_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _DuplicateJsonKey(key)
+        out[key] = value
+    return out
+
+
+class _DuplicateJsonKey(Exception):
+    pass
+
+
+def parse_text(text: str, name: str, digest: str = "") -> Document:
+    """Parse YAML or JSON text (JSON when the name ends in .json) into a Document whose top level is a mapping."""
+    if name.lower().endswith(".json"):
+        try:
+            data = json.loads(text, object_pairs_hook=_json_pairs)
+        except _DuplicateJsonKey as exc:
+            raise DefinitionError(Problem.make("MQ011", f"the key '{exc.args[0]}' appears twice in an object",
+                                               name)) from None
+        except json.JSONDecodeError as exc:
+            raise DefinitionError(Problem.make("MQ010", f"JSON syntax error: {exc.msg}", name, exc.lineno,
+                                               exc.colno)) from None
+        except RecursionError:
+            raise DefinitionError(Problem.make("MQ013", "the data is nested too deeply", name)) from None
+        locator: Callable[[Loc], tuple[int, int]] = _lazy_locator(text)
+    else:
+        try:
+            root = _compose(text)
+            data = _build(root) if root is not None else None
+        except _TooDeep as exc:
+            raise DefinitionError(_mark_problem("MQ013", f"the data is nested more than {MAX_DEPTH} levels deep",
+                                                name, exc.mark)) from None
+        except _Fault as exc:
+            raise DefinitionError(_mark_problem(exc.code, exc.message, name, exc.mark)) from None
+        except yaml.YAMLError as exc:
+            raise DefinitionError(_yaml_syntax(exc, name)) from None
+        except RecursionError:
+            raise DefinitionError(Problem.make("MQ013", "the data is nested too deeply", name)) from None
+        locator = _node_locator(root)
+    if not isinstance(data, dict):
+        shape = "a list" if isinstance(data, list) else "empty" if data is None else "a single value"
+        raise DefinitionError(Problem.make(
+            "MQ015", f"the top level is {shape}; it must be a mapping that starts with 'kind:'", name, 1, 1))
+    return Document(name, data, digest, locator)
+
+
+def read_document(path: str | Path, max_bytes: int | None = None) -> Document:
+    text, digest = read_text(path, max_bytes)
+    return parse_text(text, str(path), digest)
+
+
+# ------------------------------------------------------------------------------------------------------ schemas
+
+_EXPECTED = {
+    "string_type": "text", "string_sub_type": "text", "int_type": "a whole number", "int_parsing": "a whole number",
+    "int_from_float": "a whole number", "float_type": "a number", "float_parsing": "a number",
+    "bool_type": "true or false", "bool_parsing": "true or false", "list_type": "a list",
+    "dict_type": "a mapping (key: value)", "model_type": "a mapping (key: value)",
+    "model_attributes_type": "a mapping (key: value)", "date_type": "a date (YYYY-MM-DD)",
+    "date_parsing": "a date (YYYY-MM-DD)", "date_from_datetime_parsing": "a date (YYYY-MM-DD)",
+    "date_from_datetime_inexact": "a date (YYYY-MM-DD)",
+    "datetime_type": "a date and time (YYYY-MM-DDTHH:MM:SS)", "datetime_parsing": "a date and time",
+    "datetime_from_date_parsing": "a date and time", "none_required": "nothing",
+}
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, bool):
+        return f"{str(value).lower()} (if you meant the word, put it in quotes)"
+    if isinstance(value, (int, float)):
+        return f"the number {value!r} (if you meant text, put it in quotes)"
+    if isinstance(value, str):
+        return f"the text {value[:60]!r}"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return "nothing" if value is None else type(value).__name__
+
+
+def _models_in(annotation: Any) -> list[type[BaseModel]]:
+    """The models an annotation can hold directly, looking through Optional, Union and Annotated."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    if get_origin(annotation) in (list, dict):
+        return []
+    return [m for arg in get_args(annotation) for m in _models_in(arg)]
+
+
+def _item_type(annotation: Any) -> Any:
+    """X for list[X] or dict[str, X], looking through Optional."""
+    if get_origin(annotation) in (list, dict):
+        return get_args(annotation)[-1]
+    for arg in get_args(annotation):
+        if get_origin(arg) in (list, dict):
+            return get_args(arg)[-1]
+    return None
+
+
+def _allowed_keys(model: type[BaseModel], loc: Loc) -> list[str]:
+    """Best effort: the keys the mapping at `loc` may hold, to suggest the one that was meant."""
+    current: Any = model
+    for part in loc:
+        models = _models_in(current)
+        if models and isinstance(part, str):
+            field = next((f for n, f in models[0].model_fields.items() if (f.alias or n) == part), None)
+            if field is not None:
+                current = field.annotation
+            continue
+        item = _item_type(current)
+        if item is not None:
+            current = item
+    models = _models_in(current)
+    return [f.alias or n for n, f in models[0].model_fields.items()] if models else []
+
+
+def schema_problems(exc: ValidationError, document: Document, model: type[BaseModel]) -> list[Problem]:
+    """Turn pydantic's errors into located problems, one per place, in the words of a YAML author."""
+    found: dict[tuple[int, int, str], Problem] = {}
+    expected_by_place: dict[tuple[int, int], list[str]] = {}
+    for error in exc.errors(include_url=False):
+        loc = [p for p in error["loc"] if not (isinstance(p, str) and ("[" in p or p in _UNION_TAGS))]
+        kind = error["type"]
+        value = error.get("input")
+        where = render_loc(loc) or "the top level"
+        if kind == "extra_forbidden":
+            allowed = _allowed_keys(model, loc[:-1])
+            hint = get_close_matches(str(loc[-1]), allowed, n=1)
+            tip = f"; did you mean '{hint[0]}'?" if hint else (f"; allowed here: {', '.join(allowed)}"
+                                                                 if allowed else "")
+            code, message = "MQ101", f"unknown key '{loc[-1]}' in {render_loc(loc[:-1]) or 'the top level'}{tip}"
+        elif kind == "missing":
+            code, message = "MQ102", f"'{loc[-1]}' is required in {render_loc(loc[:-1]) or 'the top level'}"
+            loc = loc[:-1]
+        elif kind in _EXPECTED:
+            line, column = document.locate(loc)
+            expected_by_place.setdefault((line, column), []).append(_EXPECTED[kind])
+            kinds = " or ".join(dict.fromkeys(expected_by_place[(line, column)]))
+            code, message = "MQ103", f"{where} must be {kinds}, not {_describe(value)}"
+        elif kind in ("value_error", "assertion_error"):
+            text = str(error.get("ctx", {}).get("error", error["msg"]))
+            code, message = "MQ105", f"{where}: {text}"
+        elif kind == "literal_error":
+            code, message = "MQ104", f"{where} must be {error.get('ctx', {}).get('expected', '')}, not {_describe(value)}"
+        elif kind == "string_pattern_mismatch":
+            code, message = "MQ104", f"{where}: {_describe(value)} is not in the expected form ({_pattern_hint(loc)})"
+        elif kind in _BOUNDS:
+            words, key = _BOUNDS[kind]
+            code = "MQ308" if "weight" in " ".join(map(str, loc)) else "MQ104"
+            message = f"{where} must be {words} {error.get('ctx', {}).get(key)}, not {value!r}"
+        else:
+            code, message = "MQ104", f"{where}: {error['msg']}"
+        line, column = document.locate(loc)
+        key = (line, column, code)
+        found[key] = Problem.make(code, message, document.path, line, column)
+    return sorted(found.values())
+
+
+_BOUNDS = {"greater_than": ("greater than", "gt"), "greater_than_equal": ("at least", "ge"),
+           "less_than": ("less than", "lt"), "less_than_equal": ("at most", "le"),
+           "too_short": ("at least of length", "min_length"), "too_long": ("at most of length", "max_length"),
+           "string_too_short": ("text of at least length", "min_length"),
+           "string_too_long": ("text of at most length", "max_length")}
+_UNION_TAGS = {"bool", "int", "float", "str", "list[str]", "list", "dict", "constrained-str", "literal['exclude']"}
+
+
+def _pattern_hint(loc: Loc) -> str:
+    last = str(loc[-1]) if loc else ""
+    if last == "version":
+        return "a version such as 1.0.0, written in quotes if YAML would read it as a number"
+    if last == "id" and "pain_points" in map(str, loc):
+        return "pain point ids start with 'pp-' and use lower-case letters, digits and dashes"
+    if last == "digest":
+        return "sha256: followed by 64 hex digits"
+    return "ids start with a letter and use letters, digits, '.', '_' and '-'"
+
+
+def to_model(document: Document, model: type[M]) -> M:
+    try:
+        return model.model_validate(document.data)
+    except ValidationError as exc:
+        raise DefinitionError(schema_problems(exc, document, model)) from None
+
+
+def load_document(document: Document, expect: str | None = None) -> Loaded[Any]:
+    """Check a parsed document against the schema its `kind` names (or the one expected)."""
+    kind = document.data.get("kind")
+    if not isinstance(kind, str) or kind not in MODELS:
+        known = ", ".join(MODELS)
+        message = (f"say what this file is with a top-level 'kind:' ({known})" if kind is None
+                   else f"kind {kind!r} is not one of: {known}")
+        raise DefinitionError(document.problem("MQ016", message, ("kind",)))
+    if expect is not None and kind != expect:
+        raise DefinitionError(document.problem("MQ016", f"expected a file of kind '{expect}', this is '{kind}'",
+                                               ("kind",)))
+    return Loaded(to_model(document, MODELS[kind]), document)
+
+
+def load_file(path: str | Path, expect: str | None = None, max_bytes: int | None = None) -> Loaded[Any]:
+    return load_document(read_document(path, max_bytes), expect)
+
+
+def load_questionnaire_file(path: str | Path, max_bytes: int | None = None) -> Loaded[Questionnaire]:
+    return load_file(path, "questionnaire", max_bytes)
+
+
+def load_rules_file(path: str | Path, max_bytes: int | None = None) -> Loaded[Rules]:
+    return load_file(path, "scoring_rules", max_bytes)
+
+
+def load_answers_file(path: str | Path, max_bytes: int | None = None) -> Loaded[AnswersFile]:
+    return load_file(path, "answers", max_bytes)
+
+
+def load_cases_file(path: str | Path, max_bytes: int | None = None) -> Loaded[RuleCases]:
+    return load_file(path, "rule_cases", max_bytes)
+
+
+def dump_yaml(data: Any) -> str:
+    """Write plain data as block YAML that our own loader reads back unchanged."""
+    return yaml.dump(data, Dumper=_SafeDumper, sort_keys=False, allow_unicode=True, width=100)
+
+
+class _SafeDumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]
+    def ignore_aliases(self, data: Any) -> bool:
+        return True

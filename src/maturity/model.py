@@ -1,0 +1,490 @@
+"""The three definition formats (questionnaire, scoring rules, answers) as pydantic models.
+
+Unknown keys are forbidden everywhere so that a typo is an error, not a silently ignored setting. Cross-file
+meaning (does this condition name a real question?) is checked in `checks`, not here: these models only say
+what shape a file has, so that they can also be published as JSON Schema for editors.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+ID_PATTERN = r"^[A-Za-z][A-Za-z0-9_.-]{0,79}$"
+Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
+SemVer = Annotated[str, StringConstraints(pattern=r"^\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.-]+)?$")]
+Text = Annotated[str, StringConstraints(min_length=1, max_length=20_000)]
+ShortText = Annotated[str, StringConstraints(min_length=1, max_length=500)]
+PositiveWeight = Annotated[float, Field(gt=0)]
+
+QuestionKind = Literal["scale", "single", "multiple", "yes_no", "number", "text"]
+Severity = Literal["high", "medium", "low"]
+Rag = Literal["red", "amber", "green"]
+RAG_ORDER: dict[str, int] = {"red": 0, "amber": 1, "green": 2}
+SEVERITY_ORDER: dict[str, int] = {"high": 0, "medium": 1, "low": 2}
+ANSWER_STATUSES = ("answered", "dont_know", "not_applicable", "unanswered", "not_asked")
+# Reserved roll-up ids: the top of the roll-up, and the verdict's weighted indicator points.
+OVERALL = "overall"
+VERDICT_POINTS = "verdict"
+
+Scalar = Union[bool, int, float, str]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+# --------------------------------------------------------------------------------------------------- conditions
+
+
+class Condition(Strict):
+    """A declarative test. Exactly one subject (or one of all/any/not), and for a subject its comparisons.
+
+    Subjects: `question` (an answer), `score` / `level` (a roll-up node, a stage, a group or `overall`; `score:
+    verdict` is the verdict's weighted indicator points), `indicator` (a verdict indicator's rating), `count`
+    (how many verdict indicators have a rating) and `pain_point` (whether it fired).
+    """
+
+    all: list[Condition] | None = Field(None, description="True when every condition in the list is true.")
+    any: list[Condition] | None = Field(None, description="True when at least one condition is true.")
+    not_: Condition | None = Field(None, alias="not", description="True when the condition is false.")
+
+    question: Id | None = Field(None, description="Test the answer to this question.")
+    score: Id | None = Field(None, description="Test the score of a stage, group, roll-up node or 'overall'.")
+    level: Id | None = Field(None, description="Test the maturity level of a stage, group, node or 'overall'.")
+    indicator: Id | None = Field(None, description="Test the rating (red, amber, green) of a verdict indicator.")
+    count: IndicatorCount | None = Field(None, description="Count verdict indicators with a rating.")
+    pain_point: Id | None = Field(None, description="True when this pain point fired (use with `is: fired`).")
+
+    equals: Scalar | None = None
+    not_equals: Scalar | None = None
+    in_: list[Scalar] | None = Field(None, alias="in")
+    not_in: list[Scalar] | None = None
+    includes: Id | None = Field(None, description="A multiple-choice answer includes this option.")
+    at_least: float | None = None
+    at_most: float | None = None
+    is_: Literal["answered", "unanswered", "dont_know", "not_applicable", "known", "fired"] | None = Field(
+        None, alias="is", description="Test the state of an answer (or `fired` for a pain point)."
+    )
+
+    @model_validator(mode="after")
+    def _one_subject(self) -> Condition:
+        logic = [k for k in ("all", "any", "not_") if getattr(self, k) is not None]
+        subjects = [k for k in ("question", "score", "level", "indicator", "count", "pain_point")
+                    if getattr(self, k) is not None]
+        tests = [k for k in ("equals", "not_equals", "in_", "not_in", "includes", "at_least", "at_most", "is_")
+                 if getattr(self, k) is not None]
+        names = {"not_": "not", "in_": "in", "is_": "is"}
+        if len(logic) + len(subjects) != 1:
+            found = ", ".join(names.get(k, k) for k in logic + subjects) or "none"
+            raise ValueError(
+                "a condition needs exactly one of all, any, not, question, score, level, indicator, count or "
+                f"pain_point (found: {found})"
+            )
+        if logic and tests:
+            raise ValueError(f"'{names.get(tests[0], tests[0])}' cannot sit beside '{names.get(logic[0], logic[0])}'")
+        if subjects:
+            if not tests:
+                raise ValueError(f"say what to test about '{subjects[0]}': equals, in, at_least, at_most, is, ...")
+            ranged = {"at_least", "at_most"}
+            if len(tests) > 1 and set(tests) != ranged:
+                raise ValueError("use one comparison per condition (at_least with at_most is the one exception); "
+                                 "combine several with all or any")
+        return self
+
+    def subject(self) -> tuple[str, str] | None:
+        for key in ("question", "score", "level", "indicator", "pain_point"):
+            value = getattr(self, key)
+            if value is not None:
+                return key, value
+        return None
+
+
+class IndicatorCount(Strict):
+    rated: Rag = Field(description="Count indicators with this rating.")
+    tier: Id | None = Field(None, description="Only count indicators of this tier (for example core).")
+
+
+# ------------------------------------------------------------------------------------------------ questionnaire
+
+
+class Reference(Strict):
+    tag: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")]
+    title: ShortText
+    url: ShortText | None = None
+    note: Text | None = None
+
+
+class Level(Strict):
+    """One step of a maturity scale, described by what you would observe there."""
+
+    level: int = Field(ge=0, le=100)
+    label: ShortText
+    description: Text | None = None
+
+
+class Option(Strict):
+    id: Id
+    label: ShortText
+    description: Text | None = None
+
+
+class AnswerSet(Strict):
+    """A scale or option list shared by many questions (for example one answer set for a whole model)."""
+
+    id: Id
+    kind: Literal["scale", "single", "multiple"]
+    levels: list[Level] | None = None
+    options: list[Option] | None = None
+
+
+class Question(Strict):
+    id: Id
+    text: Text
+    kind: QuestionKind
+    help: Text | None = Field(None, description="What good evidence looks like; shown on request.")
+    levels: list[Level] | None = Field(None, description="For kind scale: each level and what you would observe.")
+    options: list[Option] | None = Field(None, description="For kinds single and multiple.")
+    answer_set: Id | None = Field(None, description="Use a shared answer set instead of levels or options.")
+    minimum: float | None = Field(None, description="For kind number: the smallest allowed answer.")
+    maximum: float | None = Field(None, description="For kind number: the largest allowed answer.")
+    integer: bool = Field(False, description="For kind number: only whole numbers.")
+    unit: ShortText | None = None
+    max_length: int | None = Field(None, gt=0, le=100_000, description="For kind text.")
+    sources: list[ShortText] = Field(default_factory=list, description="Reference tags, optionally with detail.")
+    weight: PositiveWeight = 1.0
+    when: Condition | None = Field(None, description="Ask the question only when this is true.")
+    allow_dont_know: bool = True
+    allow_not_applicable: bool = False
+
+    @model_validator(mode="after")
+    def _fits_kind(self) -> Question:
+        given = {k for k in ("levels", "options", "answer_set") if getattr(self, k) is not None}
+        if self.kind == "scale" and given not in ({"levels"}, {"answer_set"}):
+            raise ValueError("a scale question needs either levels or answer_set")
+        if self.kind in ("single", "multiple") and given not in ({"options"}, {"answer_set"}):
+            raise ValueError(f"a {self.kind} question needs either options or answer_set")
+        if self.kind in ("yes_no", "number", "text") and given:
+            raise ValueError(f"a {self.kind} question takes no levels, options or answer_set")
+        numeric = any(getattr(self, k) not in (None, False) for k in ("minimum", "maximum", "integer", "unit"))
+        if numeric and self.kind != "number":
+            raise ValueError("minimum, maximum, integer and unit are for number questions only")
+        if self.max_length is not None and self.kind != "text":
+            raise ValueError("max_length is for text questions only")
+        if self.minimum is not None and self.maximum is not None and self.minimum > self.maximum:
+            raise ValueError("minimum is larger than maximum")
+        return self
+
+
+class Group(Strict):
+    id: Id
+    title: ShortText
+    intro: Text | None = None
+    questions: list[Question] = Field(min_length=1)
+
+
+class Stage(Strict):
+    id: Id
+    title: ShortText
+    intro: Text | None = Field(None, description="Shown before the stage's first question.")
+    questions: list[Question] | None = None
+    groups: list[Group] | None = None
+
+    @model_validator(mode="after")
+    def _questions_or_groups(self) -> Stage:
+        if (self.questions is None) == (self.groups is None):
+            raise ValueError("a stage holds either questions or groups (of questions), not both and not neither")
+        if not (self.questions or self.groups):
+            raise ValueError("a stage needs at least one question")
+        return self
+
+    def all_questions(self) -> list[Question]:
+        if self.groups is not None:
+            return [q for g in self.groups for q in g.questions]
+        return list(self.questions or [])
+
+
+class Questionnaire(Strict):
+    kind: Literal["questionnaire"]
+    id: Id
+    version: SemVer
+    title: ShortText
+    description: Text | None = None
+    language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(-[A-Z]{2})?$")] = "en-GB"
+    references: list[Reference] = Field(default_factory=list)
+    answer_sets: list[AnswerSet] = Field(default_factory=list)
+    context: list[Question] = Field(default_factory=list, description="Asked first; describes the assessment.")
+    stages: list[Stage] = Field(min_length=1)
+
+    def questions(self) -> list[Question]:
+        """Every question in the order it is asked: context first, then stage by stage."""
+        return [*self.context, *(q for s in self.stages for q in s.all_questions())]
+
+
+# ------------------------------------------------------------------------------------------------ scoring rules
+
+
+class QuestionnaireRef(Strict):
+    id: Id
+    version: SemVer
+    digest: Annotated[str, StringConstraints(pattern=r"^sha256:[0-9a-f]{64}$")] | None = None
+
+
+Treatment = Union[float, Literal["exclude"]]
+
+
+class PointBand(Strict):
+    at_least: float | None = None
+    below: float | None = None
+    points: float
+
+
+class QuestionPoints(Strict):
+    """How one question's answer becomes points. Scale answers are worth their level unless mapped."""
+
+    map: dict[str, float] | None = Field(None, description="Points per option id (or per level, or yes/no).")
+    bands: list[PointBand] | None = Field(None, description="For number questions: points by range.")
+    combine: Literal["sum", "max", "mean"] = Field("sum", description="For multiple choice: how to combine.")
+
+    @model_validator(mode="after")
+    def _one_way(self) -> QuestionPoints:
+        if (self.map is None) == (self.bands is None):
+            raise ValueError("give either map or bands")
+        return self
+
+
+class PointsRules(Strict):
+    dont_know: Treatment = Field(1.0, description="Points for 'don't know', or exclude.")
+    not_applicable: Literal["exclude"] = "exclude"
+    unanswered: Treatment = Field("exclude", description="Points for a question asked but not answered.")
+    answer_sets: dict[Id, dict[str, float]] = Field(default_factory=dict)
+    questions: dict[Id, QuestionPoints] = Field(default_factory=dict)
+
+
+Method = Literal["mean", "sum", "min", "max", "weighted"]
+
+
+class Cap(Strict):
+    """The level is at most the lowest of something plus `plus`: an average cannot hide a critical weakness."""
+
+    lowest: Literal["critical_questions", "questions", "children"]
+    plus: float = Field(0, ge=0)
+
+
+class NodeRule(Strict):
+    method: Method = "mean"
+    weights: dict[Id, PositiveWeight] | None = None
+    caps: list[Cap] = Field(default_factory=list)
+
+
+class Node(NodeRule):
+    id: Id
+    title: ShortText | None = None
+    of: list[Id] = Field(min_length=1, description="Questions, groups, stages or other nodes rolled up here.")
+
+
+class Rollup(Strict):
+    group: NodeRule = NodeRule()
+    stage: NodeRule = NodeRule()
+    overall: NodeRule = NodeRule()
+    nodes: list[Node] = Field(default_factory=list)
+
+
+class Band(Strict):
+    """A range of scores: `from` inclusive, `to` exclusive, except the last band which includes `to`."""
+
+    from_: float = Field(alias="from")
+    to: float
+
+
+class LevelBand(Band):
+    level: int
+    name: ShortText
+    description: Text | None = None
+
+
+class RagBand(Band):
+    rag: Rag
+
+
+class PainPointCount(Strict):
+    severity: Severity
+    at_least: int = Field(ge=1)
+
+
+class RagOverride(Strict):
+    """Make a stage's RAG no better than `at_most` when enough of its pain points fired."""
+
+    pain_points: PainPointCount
+    at_most: Rag
+    reason: ShortText | None = None
+
+
+class RagRules(Strict):
+    bands: list[RagBand] = Field(min_length=1)
+    overrides: list[RagOverride] = Field(default_factory=list)
+
+
+class PainPoint(Strict):
+    id: Annotated[str, StringConstraints(pattern=r"^pp-[a-z0-9][a-z0-9-]{0,78}$")]
+    title: ShortText
+    severity: Severity
+    stage: Id | None = Field(None, description="The stage it belongs to, for ordering and RAG overrides.")
+    when: Condition
+    why: Text
+    action: Text
+    sources: list[ShortText] = Field(default_factory=list)
+
+
+class RatingRule(Strict):
+    rating: Rag
+    when: Condition
+
+
+class Indicator(Strict):
+    id: Id
+    title: ShortText
+    tier: Id
+    questions: list[Id] = Field(min_length=1, description="The questions it is rated from.")
+    rate: list[RatingRule] = Field(min_length=1, description="First matching rule wins.")
+    otherwise: Rag = "red"
+    unknown: Literal["any", "all"] = Field(
+        "any", description="Unknown when any (or all) of its questions is don't know or unanswered."
+    )
+    unknown_rating: Rag = "red"
+    evidence: Text | None = Field(None, description="What evidence would move it to green.")
+    sources: list[ShortText] = Field(default_factory=list)
+
+
+class Veto(Strict):
+    when: Condition
+    outcome: Id
+    reason: ShortText
+
+
+class Outcome(Strict):
+    id: Id
+    label: ShortText
+    rag: Rag
+    when: Condition | None = Field(None, description="Omit on the last outcome, which applies otherwise.")
+    summary: Text | None = None
+    advice: Text | None = None
+
+
+class LowConfidence(Strict):
+    unknown_more_than: int = Field(ge=0)
+    message: ShortText = "Low confidence: too many indicators rest on missing evidence."
+
+
+class Verdict(Strict):
+    title: ShortText = "Outsourcing a problem"
+    applies_when: Condition | None = None
+    ratings: dict[Rag, float] = Field(default_factory=lambda: {"green": 0.0, "amber": 1.0, "red": 2.0})
+    tiers: dict[Id, PositiveWeight] = Field(min_length=1)
+    indicators: list[Indicator] = Field(min_length=1)
+    vetoes: list[Veto] = Field(default_factory=list)
+    outcomes: list[Outcome] = Field(min_length=1, description="Worst first; the first whose condition holds.")
+    low_confidence: LowConfidence | None = None
+
+
+class Rules(Strict):
+    kind: Literal["scoring_rules"]
+    id: Id
+    version: SemVer
+    title: ShortText
+    description: Text | None = None
+    questionnaire: QuestionnaireRef
+    references: list[Reference] = Field(default_factory=list)
+    points: PointsRules = PointsRules()
+    critical_questions: list[Id] = Field(default_factory=list)
+    rollup: Rollup = Rollup()
+    levels: list[LevelBand] = Field(min_length=1)
+    rag: RagRules | None = None
+    pain_points: list[PainPoint] = Field(default_factory=list)
+    verdict: Verdict | None = None
+
+
+# ------------------------------------------------------------------------------------------------------ answers
+
+AnswerValue = Union[bool, int, float, str, list[str]]
+
+
+class Answer(Strict):
+    value: AnswerValue | None = None
+    status: Literal["dont_know", "not_applicable", "skipped"] | None = None
+    note: Text | None = None
+    evidence: list[ShortText] = Field(default_factory=list)
+    answered_at: dt.datetime | None = None
+    answered_by: ShortText | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _short_form(cls, data: Any) -> Any:
+        # `STR-1: 3` is shorthand for `STR-1: {value: 3}`.
+        return data if isinstance(data, dict) else {"value": data}
+
+    @model_validator(mode="after")
+    def _value_or_status(self) -> Answer:
+        if self.status is not None and self.value is not None:
+            raise ValueError(f"an answer has either a value or status '{self.status}', not both")
+        if self.status is None and self.value is None:
+            raise ValueError("give a value, or a status (dont_know, not_applicable or skipped)")
+        return self
+
+
+class AssessmentDetails(Strict):
+    """Who answered, for which organisation and service, and when."""
+
+    organisation: ShortText
+    service: ShortText
+    assessor: ShortText | None = None
+    date: dt.date | None = None
+    notes: Text | None = None
+
+
+class AnswersFile(Strict):
+    kind: Literal["answers"]
+    questionnaire: QuestionnaireRef
+    assessment: AssessmentDetails
+    answers: dict[Id, Answer] = Field(default_factory=dict)
+
+
+# --------------------------------------------------------------------------------------------------- rule cases
+
+
+class Expectation(Strict):
+    """What a rules author expects for one answers file. Only what is given is checked."""
+
+    verdict: Id | None = Field(None, description="The verdict outcome id, or 'not_assessed'.")
+    low_confidence: bool | None = None
+    levels: dict[Id, int | None] = Field(default_factory=dict, description="Node id (stage, overall...) -> level.")
+    rag: dict[Id, Rag] = Field(default_factory=dict)
+    indicators: dict[Id, Rag] = Field(default_factory=dict)
+    pain_points: list[Id] = Field(default_factory=list, description="These must all fire.")
+    not_pain_points: list[Id] = Field(default_factory=list, description="These must not fire.")
+    top_pain_points: list[Id] = Field(default_factory=list, description="The first ones in report order.")
+
+
+class RuleCase(Strict):
+    name: ShortText
+    answers: ShortText = Field(description="An answers file, relative to the cases file.")
+    expect: Expectation
+    note: Text | None = None
+
+
+class RuleCases(Strict):
+    kind: Literal["rule_cases"]
+    rules: Id = Field(description="The id of the scoring rules these cases test.")
+    cases: list[RuleCase] = Field(min_length=1)
+
+
+Condition.model_rebuild()
+
+MODELS: dict[str, type[Strict]] = {
+    "questionnaire": Questionnaire,
+    "scoring_rules": Rules,
+    "answers": AnswersFile,
+    "rule_cases": RuleCases,
+}

@@ -1,0 +1,122 @@
+"""Problems are data: every complaint about a file carries where it is, a stable code and a plain message.
+
+The codes are a public contract (CI configurations and users' notes refer to them), so a code is never reused
+for another meaning. `CODES` is the catalogue; `docs/codes.md` is generated from it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+class Severity(str, Enum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+# code -> (severity, short title). Families: MQ0xx reading a file, MQ1xx schema, MQ2xx questionnaire,
+# MQ3xx scoring rules, MQ4xx report templates, MQ5xx advice (warnings), MQ6xx answers files.
+CODES: dict[str, tuple[Severity, str]] = {
+    "MQ001": (Severity.ERROR, "file cannot be read"),
+    "MQ002": (Severity.ERROR, "file is too large"),
+    "MQ003": (Severity.ERROR, "file is not valid UTF-8"),
+    "MQ004": (Severity.ERROR, "file is binary"),
+    "MQ005": (Severity.ERROR, "file is empty"),
+    "MQ010": (Severity.ERROR, "YAML or JSON syntax error"),
+    "MQ011": (Severity.ERROR, "duplicate key"),
+    "MQ012": (Severity.ERROR, "YAML anchors and aliases are not allowed"),
+    "MQ013": (Severity.ERROR, "nesting is too deep"),
+    "MQ014": (Severity.ERROR, "more than one YAML document"),
+    "MQ015": (Severity.ERROR, "top level is not a mapping"),
+    "MQ016": (Severity.ERROR, "unknown kind of file"),
+    "MQ017": (Severity.ERROR, "unsupported YAML tag"),
+    "MQ101": (Severity.ERROR, "unknown key"),
+    "MQ102": (Severity.ERROR, "required key missing"),
+    "MQ103": (Severity.ERROR, "value of the wrong type"),
+    "MQ104": (Severity.ERROR, "value not allowed"),
+    "MQ105": (Severity.ERROR, "invalid combination of keys"),
+    "MQ201": (Severity.ERROR, "duplicate id"),
+    "MQ202": (Severity.ERROR, "reference to an unknown question"),
+    "MQ203": (Severity.ERROR, "reference to an unknown option or level"),
+    "MQ204": (Severity.ERROR, "comparison with a value of the wrong kind"),
+    "MQ205": (Severity.ERROR, "condition that can never be true"),
+    "MQ206": (Severity.ERROR, "conditions depend on each other in a cycle"),
+    "MQ207": (Severity.ERROR, "condition refers to a question asked later"),
+    "MQ208": (Severity.ERROR, "unknown source tag"),
+    "MQ209": (Severity.ERROR, "unknown answer set"),
+    "MQ210": (Severity.ERROR, "question definition does not fit its kind"),
+    "MQ211": (Severity.ERROR, "condition uses something not known during the interview"),
+    "MQ301": (Severity.ERROR, "rules are for another questionnaire"),
+    "MQ302": (Severity.ERROR, "rules are for another questionnaire version"),
+    "MQ303": (Severity.ERROR, "reference to an unknown stage, group or roll-up node"),
+    "MQ304": (Severity.ERROR, "roll-up contains itself"),
+    "MQ305": (Severity.ERROR, "bands leave a gap"),
+    "MQ306": (Severity.ERROR, "bands overlap"),
+    "MQ307": (Severity.ERROR, "bands are out of order"),
+    "MQ308": (Severity.ERROR, "weight is not positive"),
+    "MQ309": (Severity.ERROR, "reference to an unknown indicator, tier or pain point"),
+    "MQ310": (Severity.ERROR, "points do not fit the question"),
+    "MQ311": (Severity.ERROR, "no questionnaire found for these rules"),
+    "MQ312": (Severity.WARNING, "roll-up node feeds nothing"),
+    "MQ313": (Severity.ERROR, "a question behind the verdict allows 'not applicable'"),
+    "MQ401": (Severity.ERROR, "report template is missing"),
+    "MQ402": (Severity.ERROR, "report template does not compile"),
+    "MQ501": (Severity.WARNING, "question feeds no score, pain point or verdict"),
+    "MQ502": (Severity.WARNING, "questionnaire has no scoring rules"),
+    "MQ601": (Severity.ERROR, "answer to an unknown question"),
+    "MQ602": (Severity.ERROR, "answer does not fit the question"),
+    "MQ603": (Severity.ERROR, "answers are for another questionnaire"),
+    "MQ604": (Severity.ERROR, "answers are for another questionnaire version"),
+    "MQ605": (Severity.ERROR, "answer not allowed for this question"),
+    "MQ606": (Severity.WARNING, "answers were given against a changed questionnaire"),
+}
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One located complaint. `line` and `column` are 1-based; 0 means the whole file."""
+
+    file: str
+    line: int
+    column: int
+    code: str
+    message: str
+    severity: Severity = field(default=Severity.ERROR, compare=False)
+
+    @classmethod
+    def make(cls, code: str, message: str, file: str = "", line: int = 0, column: int = 0) -> Problem:
+        return cls(file, line, column, code, message, CODES[code][0])
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity is Severity.ERROR
+
+    def located(self) -> str:
+        where = self.file or "<input>"
+        if self.line:
+            where += f":{self.line}:{self.column or 1}"
+        return where
+
+    def __str__(self) -> str:
+        return f"{self.located()}: {self.code} {self.severity.value}: {self.message}"
+
+
+class MaturityError(Exception):
+    """The one exception family of the library: it carries the problems that stopped the work."""
+
+    def __init__(self, problems: list[Problem] | Problem) -> None:
+        self.problems = [problems] if isinstance(problems, Problem) else list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems) or "unknown problem")
+
+
+class DefinitionError(MaturityError):
+    """A questionnaire, rules, answers or template file is not valid."""
+
+
+class UsageError(MaturityError):
+    """The caller asked for something that cannot be done (a missing file, a bad option)."""
+
+
+def has_errors(problems: list[Problem]) -> bool:
+    return any(p.is_error for p in problems)
