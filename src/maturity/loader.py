@@ -223,7 +223,8 @@ def _build(root: Any) -> Any:
             return out
         if node.tag != _SEQ:
             raise _Fault("MQ017", f"the tag {node.tag} is not supported", node.start_mark)
-        return [walk(item, depth + 1, item.start_mark) for item in node.value]
+        # an alias node carries its anchor's position, so point at the list that uses it
+        return [walk(item, depth + 1, node.start_mark) for item in node.value]
 
     return walk(root, 1, root.start_mark)
 

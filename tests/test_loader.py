@@ -1,0 +1,114 @@
+"""Bad input of every kind becomes one located problem, never a traceback."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from maturity.loader import parse_text, read_document, read_text
+from maturity.problems import DefinitionError
+
+BILLION_LAUGHS = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+    f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, "
+    f"*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]\n" for i in range(9))
+
+BAD_BYTES = [
+    # (name, file content, code, line)
+    ("empty", b"", "MQ005", 0),
+    ("only-whitespace", b"  \n\n\t\n", "MQ005", 0),
+    ("only-comments", b"# nothing here\n# at all\n", "MQ005", 0),
+    ("binary", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "MQ004", 0),
+    ("latin-1", b"kind: questionnaire\ntitle: Caf\xe9\n", "MQ003", 2),
+    ("utf-16", "kind: answers\n".encode("utf-16"), "MQ004", 0),
+    ("malformed", b"kind: questionnaire\nstages: [unclosed\n", "MQ010", 3),
+    ("tab-indent", b"kind: questionnaire\nstages:\n\t- id: x\n", "MQ010", 3),
+    ("duplicate-key", b"kind: answers\nanswers: {}\nkind: answers\n", "MQ011", 3),
+    ("alias-bomb", BILLION_LAUGHS.encode(), "MQ012", 2),
+    ("top-level-list", b"- kind: questionnaire\n", "MQ015", 1),
+    ("top-level-scalar", b"just some words\n", "MQ015", 1),
+    ("top-level-null", b"~\n", "MQ015", 1),
+    ("deep-flow", b"a: " + b"[" * 100_000 + b"]" * 100_000 + b"\n", "MQ013", 1),
+    ("deep-flow-unclosed", b"[" * 200_000, "MQ013", 1),
+    ("deep-block", b"a:\n" + b"".join(b" " * i + b"- \n" for i in range(1, 80)), "MQ013", 65),
+    ("deep-compact", b"x: " + b"- " * 50_000 + b"x\n", "MQ010", 1),
+    ("custom-tag", b"kind: !shell rm -rf /\n", "MQ017", 1),
+    ("timestamp-tag", b"when: !!timestamp 2020-01-01\n", "MQ017", 1),
+    ("set-tag", b"x: !!set {a, b}\n", "MQ017", 1),
+    ("multi-document", b"kind: a\n---\nkind: b\n", "MQ014", 2),
+    ("complex-key", b"? [a, b]\n: c\n", "MQ010", 1),
+]
+
+
+@pytest.mark.parametrize(("name", "content", "code", "line"), BAD_BYTES, ids=[c[0] for c in BAD_BYTES])
+def test_bad_input_is_a_located_problem(tmp_path: Path, name: str, content: bytes, code: str, line: int) -> None:
+    path = tmp_path / f"{name}.yaml"
+    path.write_bytes(content)
+    with pytest.raises(DefinitionError) as caught:
+        read_document(path)
+    [problem] = caught.value.problems
+    assert (problem.code, problem.line) == (code, line), str(problem)
+    assert problem.file == str(path)
+
+
+def test_file_over_the_size_cap_is_refused_before_parsing(tmp_path: Path) -> None:
+    path = tmp_path / "big.yaml"
+    path.write_bytes(b"a: " + b"x" * 2000 + b"\n")
+    with pytest.raises(DefinitionError) as caught:
+        read_text(path, max_bytes=1000)
+    assert caught.value.problems[0].code == "MQ002"
+    assert "1,000 bytes" in caught.value.problems[0].message
+    assert read_text(path, max_bytes=5000)[0].startswith("a: ")
+
+
+def test_size_cap_comes_from_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "a.yaml"
+    path.write_bytes(b"a: 1\n" * 100)
+    monkeypatch.setenv("MATURITY_MAX_FILE_BYTES", "50")
+    with pytest.raises(DefinitionError):
+        read_text(path)
+
+
+def test_missing_file_and_folder(tmp_path: Path) -> None:
+    for path in (tmp_path / "nope.yaml", tmp_path):
+        with pytest.raises(DefinitionError) as caught:
+            read_document(path)
+        assert caught.value.problems[0].code == "MQ001"
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("a: No", "No"), ("a: yes", "yes"), ("a: on", "on"), ("a: OFF", "OFF"), ("a: y", "y"),
+    ("a: true", True), ("a: False", False), ("a: 1", 1), ("a: 0x1f", 31), ("a: 0o17", 15), ("a: 012", 12),
+    ("a: 1.5", 1.5), ("a: 1e3", 1000.0), ("a: .inf", float("inf")), ("a: ~", None), ("a: null", None),
+    ("a: 2026-11-21", "2026-11-21"), ("a: 1:20", "1:20"), ("a: 1_000", "1_000"), ("a: '3'", "3"),
+    ("a: NO", "NO"), ("a: 1.0.0", "1.0.0"),
+])
+def test_scalars_resolve_as_yaml_1_2(text: str, expected: object) -> None:
+    assert parse_text(text + "\n", "t.yaml").data["a"] == expected
+
+
+def test_keys_are_always_text() -> None:
+    assert parse_text("1: a\ntrue: b\nnull: c\n", "t.yaml").data == {"1": "a", "true": "b", "null": "c"}
+
+
+def test_json_is_parsed_and_located_lazily() -> None:
+    text = json.dumps({"kind": "answers", "answers": {"A": 1}}, indent=2)
+    document = parse_text(text, "a.json")
+    assert document.data["answers"] == {"A": 1}
+    assert document.locate(("answers", "A")) == (4, 5)
+
+
+@pytest.mark.parametrize(("text", "code"), [
+    ('{"a": 1, "a": 2}', "MQ011"), ('{"a": ', "MQ010"), ("[1, 2]", "MQ015"), ("[" * 100_000, "MQ013"),
+])
+def test_bad_json(text: str, code: str) -> None:
+    with pytest.raises(DefinitionError) as caught:
+        parse_text(text, "a.json")
+    assert caught.value.problems[0].code == code
+
+
+def test_byte_order_mark_is_accepted(tmp_path: Path) -> None:
+    path = tmp_path / "bom.yaml"
+    path.write_bytes(b"\xef\xbb\xbfkind: answers\n")
+    assert read_document(path).data == {"kind": "answers"}
