@@ -58,8 +58,13 @@ def test_every_bundled_definition_validates_clean(folder: str) -> None:
     assert [str(p) for p in report.problems] == []
 
 
-def test_bundled_dir_points_at_the_checkout_in_development() -> None:
-    assert bundled_dir("questionnaires") == ROOT / "questionnaires"
+@pytest.mark.parametrize("folder", ["questionnaires", "scoring_rules", "report_templates", "examples"])
+def test_the_installed_package_carries_every_bundled_file(folder: str) -> None:
+    """Editable or not, the package finds the same files as the checkout holds."""
+    def names(path: Path) -> list[str]:
+        return sorted(str(p.relative_to(path)) for p in path.rglob("*") if p.is_file())
+
+    assert names(bundled_dir(folder)) == names(ROOT / folder)
 
 
 def test_load_questionnaire_raises_with_every_error_listed() -> None:

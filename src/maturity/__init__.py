@@ -36,7 +36,13 @@ _LAZY = {
     "Assessment": "assessment",
 }
 
-__all__ = ["__version__", *_LAZY]
+__all__ = [  # noqa: RUF022 - grouped as _LAZY is
+    "__version__",
+    "load_questionnaire", "load_rules", "load_answers", "find_rules", "validate_paths", "ValidationReport",
+    "Problem", "MaturityError", "DefinitionError", "UsageError",
+    "Questionnaire", "Rules", "AnswersFile",
+    "score", "Assessment",
+]
 
 if TYPE_CHECKING:  # pragma: no cover
     from .model import AnswersFile, Questionnaire, Rules

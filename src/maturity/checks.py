@@ -319,11 +319,11 @@ def check_questionnaire(loaded: Loaded[Questionnaire]) -> list[Problem]:
     for qid, info in _all_questions(q):
         question = info.question
         if question.answer_set is not None:
-            answer_set = sets.get(question.answer_set)
-            if answer_set is None:
+            used = sets.get(question.answer_set)
+            if used is None:
                 emit("MQ209", f"there is no answer set '{question.answer_set}'", (*info.loc, "answer_set"))
-            elif answer_set.kind != question.kind:
-                emit("MQ210", f"answer set '{answer_set.id}' is for {answer_set.kind} questions, but '{qid}' is "
+            elif used.kind != question.kind:
+                emit("MQ210", f"answer set '{used.id}' is for {used.kind} questions, but '{qid}' is "
                      f"a {question.kind} question", (*info.loc, "answer_set"))
         _check_choices(question.levels, question.options, info.loc, emit)
         for k, source in enumerate(question.sources):
@@ -488,7 +488,7 @@ def check_rules(loaded: Loaded[Rules], questionnaire: Loaded[Questionnaire] | No
                 emit("MQ310", f"answer set '{set_id}' has no option or level '{key}'",
                      ("points", "answer_sets", set_id, key))
     for qid, points in rules.points.questions.items():
-        loc = ("points", "questions", qid)
+        loc: tuple[str | int, ...] = ("points", "questions", qid)
         info = index.questions.get(qid)
         if info is None:
             emit("MQ202", f"there is no question '{qid}'", loc)
@@ -516,7 +516,7 @@ def check_rules(loaded: Loaded[Rules], questionnaire: Loaded[Questionnaire] | No
         if node.id in index.questions:
             emit("MQ201", f"node id '{node.id}' is already a question's id", (*loc, "id"))
         for k, child in enumerate(node.of):
-            if child not in index.questions and child not in tree or child == OVERALL:
+            if (child not in index.questions and child not in tree) or child == OVERALL:
                 emit("MQ303", f"'{child}' is not a question, group, stage or roll-up node", (*loc, "of", k))
         _check_weights(node.weights, node.of, (*loc, "weights"), emit)
     for key in ("group", "stage", "overall"):

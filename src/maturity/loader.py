@@ -60,8 +60,8 @@ for _tag, _pattern, _first in (
     (_BOOL, r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
     (_NULL, r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
     (_INT, r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$", "-+0123456789"),
-    (_FLOAT, r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$",
-     "-+.0123456789"),
+    (_FLOAT, r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+             r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$", "-+.0123456789"),
 ):
     _Core12Resolver.add_implicit_resolver(_tag, re.compile(_pattern), list(_first))
 
@@ -75,14 +75,14 @@ if _CParser is not None:
         """libyaml's parser and composer with our resolver."""
 
         def __init__(self, stream: str) -> None:
-            _CParser.__init__(self, stream)
+            _CParser.__init__(self, stream)  # type: ignore[misc]
             _Core12Resolver.__init__(self)
 
     class _DepthLimitedLoader(_CParser, yaml.composer.Composer, _Core12Resolver):  # type: ignore[misc, valid-type]
         """libyaml's parser with Python's composer, so that nesting depth can be counted as nodes are made."""
 
         def __init__(self, stream: str) -> None:
-            _CParser.__init__(self, stream)
+            _CParser.__init__(self, stream)  # type: ignore[misc]
             yaml.composer.Composer.__init__(self)
             _Core12Resolver.__init__(self)
             self.depth = 0
@@ -119,7 +119,7 @@ else:  # pragma: no cover - exercised only where PyYAML was built without libyam
         def compose_node(self, parent: Any, index: Any) -> Any:
             self.depth += 1
             if self.depth > MAX_DEPTH:
-                raise _TooDeep(self.peek_event().start_mark)
+                raise _TooDeep(self.peek_event().start_mark)  # type: ignore[no-untyped-call]
             try:
                 return yaml.composer.Composer.compose_node(self, parent, index)
             finally:
@@ -469,7 +469,8 @@ def schema_problems(exc: ValidationError, document: Document, model: type[BaseMo
             text = str(error.get("ctx", {}).get("error", error["msg"]))
             code, message = "MQ105", f"{where}: {text}"
         elif kind == "literal_error":
-            code, message = "MQ104", f"{where} must be {error.get('ctx', {}).get('expected', '')}, not {_describe(value)}"
+            expected = error.get("ctx", {}).get("expected", "")
+            code, message = "MQ104", f"{where} must be {expected}, not {_describe(value)}"
         elif kind == "string_pattern_mismatch":
             code, message = "MQ104", f"{where}: {_describe(value)} is not in the expected form ({_pattern_hint(loc)})"
         elif kind in _BOUNDS:
@@ -479,8 +480,7 @@ def schema_problems(exc: ValidationError, document: Document, model: type[BaseMo
         else:
             code, message = "MQ104", f"{where}: {error['msg']}"
         line, column = document.locate(loc)
-        key = (line, column, code)
-        found[key] = Problem.make(code, message, document.path, line, column)
+        found[(line, column, code)] = Problem.make(code, message, document.path, line, column)
     return sorted(found.values())
 
 

@@ -12,11 +12,14 @@ FORMATS = ("text", "json", "github", "sarif", "junit")
 JSON_FORMAT_VERSION = 1
 
 
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
 def summary_line(problems: list[Problem], files: int) -> str:
     errors = sum(p.is_error for p in problems)
     warnings = len(problems) - errors
-    plural = lambda n, word: f"{n} {word}{'' if n == 1 else 's'}"  # noqa: E731
-    return f"{plural(errors, 'error')}, {plural(warnings, 'warning')} in {plural(files, 'file')}"
+    return f"{_plural(errors, 'error')}, {_plural(warnings, 'warning')} in {_plural(files, 'file')}"
 
 
 def as_text(problems: list[Problem]) -> str:

@@ -74,15 +74,15 @@ def validate_paths(paths: Iterable[Path], max_bytes: int | None = None) -> Valid
     _duplicate_definitions(questionnaires, report)
     covered: set[str] = set()
     for r in rules_files:
-        q = _find_questionnaire(r.model.questionnaire.id, r.model.questionnaire.version, questionnaires)
-        if q is None:
+        found = _find_questionnaire(r.model.questionnaire.id, r.model.questionnaire.version, questionnaires)
+        if found is None:
             report.problems.extend(checks.check_rules(r, None))
             report.problems.append(r.problem(
                 "MQ311", f"no questionnaire '{r.model.questionnaire.id}' was found beside these rules or among the "
                 "bundled ones; validate them together", ("questionnaire", "id")))
             continue
-        covered.add(q.model.id)
-        report.problems.extend(checks.check_rules(r, q))
+        covered.add(found.model.id)
+        report.problems.extend(checks.check_rules(r, found))
     for q in questionnaires:
         if q.model.id not in covered:
             report.problems.append(q.problem("MQ502", f"no scoring rules for '{q.model.id}' were validated with "
@@ -90,12 +90,12 @@ def validate_paths(paths: Iterable[Path], max_bytes: int | None = None) -> Valid
     for x in loaded:
         if isinstance(x.model, AnswersFile):
             ref = x.model.questionnaire
-            q = _find_questionnaire(ref.id, ref.version, questionnaires)
-            if q is None:
+            partner = _find_questionnaire(ref.id, ref.version, questionnaires)
+            if partner is None:
                 report.problems.append(x.problem("MQ603", f"no questionnaire '{ref.id}' was found to check these "
                                                  "answers against", ("questionnaire", "id")))
             else:
-                report.problems.extend(checks.check_answers(x, q))
+                report.problems.extend(checks.check_answers(x, partner))
         elif isinstance(x.model, RuleCases):
             report.problems.extend(_check_cases(x, rules_files))
     if template_dirs:
@@ -124,7 +124,8 @@ def _find_questionnaire(qid: str, version: str, found: list[Loaded[Questionnaire
     if not candidates:
         candidates = _bundled_questionnaires(qid)
     exact = [q for q in candidates if q.model.version == version]
-    return (exact or candidates or [None])[0]
+    best = exact or candidates
+    return best[0] if best else None
 
 
 def _bundled_questionnaires(qid: str) -> list[Loaded[Questionnaire]]:
