@@ -29,7 +29,7 @@ from .problems import DefinitionError, Problem
 DEFAULT_MAX_BYTES = 4 * 1024 * 1024
 MAX_DEPTH = 64  # far beyond any real definition, far below what would exhaust a stack
 # libyaml's composer recurses in C; past a few tens of thousands of levels it overflows the stack. Input whose
-# nesting could exceed this bound is composed by the pure-Python composer, which stops at MAX_DEPTH.
+# nesting could exceed this bound has its depth measured from the parser's events first.
 _C_COMPOSER_SAFE_DEPTH = 10_000
 ENV_MAX_BYTES = "MATURITY_MAX_FILE_BYTES"
 
@@ -53,7 +53,26 @@ _MAP = "tag:yaml.org,2002:map"
 
 
 class _Core12Resolver(yaml.resolver.BaseResolver):
-    """YAML 1.2 core schema: no yes/no/on/off booleans, no sexagesimal numbers, no implicit timestamps."""
+    """YAML 1.2 core schema: no yes/no/on/off booleans, no sexagesimal numbers, no implicit timestamps.
+
+    libyaml's composer calls `resolve` once per node, so it is kept short: most scalars are words, and a word
+    that cannot start a number, boolean or null is text without trying any pattern.
+    """
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+        if kind is yaml.ScalarNode:
+            if implicit[0]:
+                for tag, pattern in self.yaml_implicit_resolvers.get(value[:1], ()):
+                    if pattern.match(value):
+                        return str(tag)
+            return _STR
+        return _SEQ if kind is yaml.SequenceNode else _MAP
+
+    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+        """No path resolvers: nothing to track."""
+
+    def ascend_resolver(self) -> None:
+        """No path resolvers: nothing to track."""
 
 
 for _tag, _pattern, _first in (
@@ -65,7 +84,10 @@ for _tag, _pattern, _first in (
 ):
     _Core12Resolver.add_implicit_resolver(_tag, re.compile(_pattern), list(_first))
 
-_CParser = getattr(yaml, "CParser", None)
+try:
+    from yaml.cyaml import CParser as _CParser
+except ImportError:  # pragma: no cover - PyYAML built without libyaml
+    _CParser = None  # type: ignore[misc, assignment]
 WITH_LIBYAML = _CParser is not None
 
 
@@ -78,32 +100,7 @@ if _CParser is not None:
             _CParser.__init__(self, stream)  # type: ignore[misc]
             _Core12Resolver.__init__(self)
 
-    class _DepthLimitedLoader(_CParser, yaml.composer.Composer, _Core12Resolver):  # type: ignore[misc, valid-type]
-        """libyaml's parser with Python's composer, so that nesting depth can be counted as nodes are made."""
-
-        def __init__(self, stream: str) -> None:
-            _CParser.__init__(self, stream)  # type: ignore[misc]
-            yaml.composer.Composer.__init__(self)
-            _Core12Resolver.__init__(self)
-            self.depth = 0
-
-        get_single_node = yaml.composer.Composer.get_single_node
-        compose_document = yaml.composer.Composer.compose_document
-        compose_scalar_node = yaml.composer.Composer.compose_scalar_node
-        compose_sequence_node = yaml.composer.Composer.compose_sequence_node
-        compose_mapping_node = yaml.composer.Composer.compose_mapping_node
-
-        def compose_node(self, parent: Any, index: Any) -> Any:
-            self.depth += 1
-            if self.depth > MAX_DEPTH:
-                raise _TooDeep(self.peek_event().start_mark)
-            try:
-                return yaml.composer.Composer.compose_node(self, parent, index)
-            finally:
-                self.depth -= 1
-
-    _make_fast: Callable[[str], Any] = _FastLoader
-    _make_limited: Callable[[str], Any] = _DepthLimitedLoader
+    _make_loader: Callable[[str], Any] = _FastLoader
 else:  # pragma: no cover - exercised only where PyYAML was built without libyaml
 
     class _PyLoader(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser, yaml.composer.Composer,
@@ -114,18 +111,20 @@ else:  # pragma: no cover - exercised only where PyYAML was built without libyam
             yaml.parser.Parser.__init__(self)
             yaml.composer.Composer.__init__(self)
             _Core12Resolver.__init__(self)
-            self.depth = 0
 
-        def compose_node(self, parent: Any, index: Any) -> Any:
-            self.depth += 1
-            if self.depth > MAX_DEPTH:
-                raise _TooDeep(self.peek_event().start_mark)  # type: ignore[no-untyped-call]
-            try:
-                return yaml.composer.Composer.compose_node(self, parent, index)
-            finally:
-                self.depth -= 1
+    _make_loader = _PyLoader
 
-    _make_fast = _make_limited = _PyLoader
+
+def _check_depth_by_events(text: str) -> None:
+    """Walk the parser's events (libyaml's parser does not recurse) and stop at the first too-deep node."""
+    depth = 0
+    for event in yaml.parse(text, Loader=_make_loader):
+        if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise _TooDeep(event.start_mark)
+        elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+            depth -= 1
 
 
 class _TooDeep(Exception):
@@ -159,7 +158,9 @@ def _nesting_bound(text: str) -> int:
 
 
 def _compose(text: str) -> Any:
-    loader = (_make_fast if _nesting_bound(text) <= _C_COMPOSER_SAFE_DEPTH else _make_limited)(text)
+    if _nesting_bound(text) > _C_COMPOSER_SAFE_DEPTH:
+        _check_depth_by_events(text)
+    loader = _make_loader(text)
     try:
         return loader.get_single_node()
     finally:
