@@ -85,19 +85,21 @@ for _tag, _pattern, _first in (
     _Core12Resolver.add_implicit_resolver(_tag, re.compile(_pattern), list(_first))
 
 try:
-    from yaml.cyaml import CParser as _CParser
-except ImportError:  # pragma: no cover - PyYAML built without libyaml
-    _CParser = None  # type: ignore[misc, assignment]
+    import yaml.cyaml
+
+    _CParser: Any = getattr(yaml.cyaml, "CParser")  # noqa: B009 - the stubs do not export it
+except (ImportError, AttributeError):  # pragma: no cover - PyYAML built without libyaml
+    _CParser = None
 WITH_LIBYAML = _CParser is not None
 
 
 if _CParser is not None:
 
-    class _FastLoader(_CParser, _Core12Resolver):  # type: ignore[misc, valid-type]
+    class _FastLoader(_CParser, _Core12Resolver):  # type: ignore[misc]
         """libyaml's parser and composer with our resolver."""
 
         def __init__(self, stream: str) -> None:
-            _CParser.__init__(self, stream)  # type: ignore[misc]
+            _CParser.__init__(self, stream)
             _Core12Resolver.__init__(self)
 
     _make_loader: Callable[[str], Any] = _FastLoader
@@ -118,7 +120,8 @@ else:  # pragma: no cover - exercised only where PyYAML was built without libyam
 def _check_depth_by_events(text: str) -> None:
     """Walk the parser's events (libyaml's parser does not recurse) and stop at the first too-deep node."""
     depth = 0
-    for event in yaml.parse(text, Loader=_make_loader):
+    loader: Any = _make_loader
+    for event in yaml.parse(text, Loader=loader):
         if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
             depth += 1
             if depth > MAX_DEPTH:
