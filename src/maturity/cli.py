@@ -140,6 +140,216 @@ def schema(
     sys.stdout.write(json_schema_text(kind.value))
 
 
+class ScoreFormat(str, Enum):
+    table = "table"
+    json = "json"
+
+
+@app.command()
+def score(
+    paths: Annotated[list[str], typer.Argument(help="Answers files (YAML or JSON), folders or glob patterns.",
+                                               show_default=False)],
+    summary: Annotated[Optional[Path], typer.Option(
+        "--summary", "-s", help="Write every file's scores, levels, verdict and pain point ids to this file: CSV, "
+        "or JSON when it ends in .json.", show_default=False)] = None,
+    output_format: Annotated[ScoreFormat, typer.Option(
+        "--format", "-f", help="table: one line per file; json: one file's full result, explanations included."
+    )] = ScoreFormat.table,
+    explain: Annotated[bool, typer.Option("--explain", help="Print how every number was reached (one file).")]
+    = False,
+    out: Annotated[Optional[Path], typer.Option(
+        "--out", "-o", help="Write each file's full result as JSON into this folder.", show_default=False)] = None,
+    definitions: Annotated[Optional[list[Path]], typer.Option(
+        "--definitions", "-d", help="Folders (or files) holding your own questionnaires and rules; the bundled "
+        "ones are always available.", show_default=False)] = None,
+    workers: Annotated[Optional[int], typer.Option("--workers", "-j", min=1, help="Processes to use "
+                                                   "(default: one per core).", show_default=False)] = None,
+) -> None:
+    """Score answers files against their questionnaire's rules: one line per file, and a summary to pivot.
+
+    Each answers file names its questionnaire and version; the matching rules are found among --definitions and
+    the bundled ones. A file that cannot be scored is reported with its located problem on stderr and the rest
+    are still scored; the exit code is then 1.
+
+    Examples:
+
+      maturity score examples/well-run-retender.yaml --explain
+
+      maturity score answers/ --summary portfolio.csv
+
+      maturity score 'answers/**/*.json' --out results/ --summary portfolio.json
+
+      maturity score examples/mid-maturity-council.yaml --format json > result.json
+    """
+    from .batch import SummaryWriter, expand, score_many, stage_columns
+    from .catalogue import Catalogue
+
+    files, problems = expand(paths)
+    for problem in problems:
+        _err(str(problem))
+    if not files:
+        _err("no answers files to score")
+        raise typer.Exit(EXIT_PROBLEMS if problems else EXIT_USAGE)
+    single = output_format is ScoreFormat.json or explain
+    if single and len(files) != 1:
+        _err("--format json and --explain show one file in full: give exactly one file (use --out DIR for many)")
+        raise typer.Exit(EXIT_USAGE)
+    folders = list(definitions or [])
+    if single:
+        _score_one(files[0], folders, explain)
+        return
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+    writer = None
+    handle = None
+    if summary is not None:
+        handle = summary.open("w", encoding="utf-8", newline="")
+        columns = stage_columns(Catalogue.from_folders(folders))
+        writer = SummaryWriter(handle, "json" if summary.suffix.lower() == ".json" else "csv", columns)
+    failed = 0
+    progress = _progress(len(files))
+    try:
+        _table_header()
+        for outcome in score_many(files, folders, out_dir=out, workers=workers):
+            if writer is not None:
+                writer.write(outcome.row)
+            if not outcome.ok:
+                failed += 1
+            for problem in outcome.problems:
+                _err(str(problem))
+            _table_row(outcome.row)
+            progress.advance()
+    finally:
+        progress.close()
+        if writer is not None and handle is not None:
+            writer.close()
+            handle.close()
+    scored = len(files) - failed
+    _err(f"{scored} scored, {failed} failed" + (f"; summary in {summary}" if summary else "") +
+         (f"; results in {out}" if out else ""))
+    raise typer.Exit(EXIT_PROBLEMS if failed or problems else EXIT_OK)
+
+
+_COLUMNS = (("file", 28), ("organisation", 24), ("service", 22), ("level", 16), ("verdict", 24), ("top pain point", 0))
+
+
+def _cell(text: str, width: int) -> str:
+    if not width:
+        return text
+    return (text if len(text) <= width else text[: width - 1] + "…").ljust(width)
+
+
+def _table_header() -> None:
+    typer.echo("  ".join(_cell(name.upper(), width) for name, width in _COLUMNS).rstrip())
+
+
+def _table_row(row: dict[str, object]) -> None:
+    if row.get("status") != "scored":
+        cells = [Path(str(row["file"])).name, "-", "-", "-", f"FAILED {row.get('error_code', '')}", ""]
+    else:
+        level = f"{row['overall_level']} {row['overall_level_name']}" if row.get("overall_level") else "none"
+        verdict = str(row.get("verdict_label", "")) + (" (low conf.)" if row.get("low_confidence") else "")
+        cells = [Path(str(row["file"])).name, str(row.get("organisation", "")), str(row.get("service", "")), level,
+                 verdict, str(row.get("top_pain_point_title") or "-")]
+    typer.echo("  ".join(_cell(c, w) for c, (_, w) in zip(cells, _COLUMNS, strict=True)).rstrip())
+
+
+def _score_one(path: Path, folders: list[Path], explain: bool) -> None:
+    from .batch import assessment_json, load_and_score
+    from .catalogue import Catalogue
+    from .problems import MaturityError
+
+    try:
+        assessment, warnings = load_and_score(path, Catalogue.from_folders(folders))
+    except MaturityError as exc:
+        for problem in exc.problems:
+            _err(str(problem) if problem.file else f"{path}: {problem}")
+        raise typer.Exit(EXIT_PROBLEMS) from None
+    for problem in warnings:
+        _err(str(problem))
+    if explain:
+        sys.stdout.write("\n".join(assessment.explain_lines()) + "\n")
+    else:
+        sys.stdout.write(assessment_json(assessment))
+
+
+class _NoProgress:
+    def advance(self) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+class _Progress:
+    """A progress bar on stderr, only when stderr is a terminal (never in pipes, files or CI logs)."""
+
+    def __init__(self, total: int) -> None:
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+        self.progress = Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
+                                 TimeRemainingColumn(), console=Console(stderr=True), transient=True)
+        self.task = self.progress.add_task("scoring", total=total)
+        self.progress.start()
+
+    def advance(self) -> None:
+        self.progress.advance(self.task)
+
+    def close(self) -> None:
+        self.progress.stop()
+
+
+def _progress(total: int) -> _NoProgress | _Progress:
+    return _Progress(total) if sys.stderr.isatty() and total > 1 else _NoProgress()
+
+
+@app.command("test")
+def test_cases(
+    paths: Annotated[Optional[list[Path]], typer.Argument(
+        help="Rule-case files or folders holding them. Default: the bundled scoring rules' cases.",
+        show_default=False)] = None,
+    definitions: Annotated[Optional[list[Path]], typer.Option(
+        "--definitions", "-d", help="Folders holding your own questionnaires and rules.", show_default=False)]
+    = None,
+) -> None:
+    """Run rule cases: answers files beside the rules with the levels, pain points and verdict they must give.
+
+    Each failing case prints every expectation that did not hold, expected beside found. Exit 0 when all pass.
+
+    Examples:
+
+      maturity test
+
+      maturity test scoring_rules/cases/ --definitions questionnaires/ --definitions scoring_rules/
+    """
+    from .cases import find_case_files, run_cases
+    from .catalogue import Catalogue
+    from .resources import bundled_dir
+
+    targets = list(paths) if paths else [bundled_dir("scoring_rules")]
+    files = find_case_files(targets)
+    if not files:
+        _err("no rule-case files (kind: rule_cases) found")
+        raise typer.Exit(EXIT_PROBLEMS)
+    catalogue = Catalogue.from_folders([*(definitions or []), *(p for p in targets if p.is_dir())])
+    passed = failed = 0
+    for path in files:
+        for result in run_cases(path, catalogue):
+            if result.passed:
+                passed += 1
+                typer.echo(f"PASS {result.name}  ({result.file})")
+                continue
+            failed += 1
+            typer.echo(f"FAIL {result.name}  ({result.file})")
+            for difference in result.differences:
+                typer.echo(f"  - {difference}")
+            for problem in result.problems:
+                typer.echo(f"  ! {problem}")
+    typer.echo(f"{passed} passed, {failed} failed")
+    raise typer.Exit(EXIT_PROBLEMS if failed else EXIT_OK)
+
+
 def run() -> None:
     """Entry point: exit 130 on Ctrl-C rather than a traceback."""
     try:

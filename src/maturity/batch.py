@@ -1,0 +1,227 @@
+"""Scoring many answers files: spread over every core, streamed, one bad file never stopping the rest.
+
+Each worker process loads the definitions once (through a `Catalogue`) and turns an answers file into a flat
+summary row, so the parent only ever holds one small row per file in flight, never an Assessment. Results come
+back in input order, so summaries are reproducible run to run.
+"""
+
+from __future__ import annotations
+
+import csv
+import glob
+import io
+import json
+import os
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .catalogue import Catalogue
+from .problems import MaturityError, Problem
+
+ANSWER_SUFFIXES = (".yaml", ".yml", ".json")
+ROW_FIELDS = ["file", "status", "organisation", "service", "assessor", "date", "questionnaire", "version",
+              "overall_score", "overall_level", "overall_level_name", "overall_rag", "verdict", "verdict_label",
+              "verdict_points", "low_confidence", "pain_points", "top_pain_point", "top_pain_point_title",
+              "unanswered", "dont_know", "error_code", "error"]
+
+
+def expand(patterns: Iterable[str]) -> tuple[list[Path], list[Problem]]:
+    """Files, folders (searched recursively) and glob patterns, in a stable order without repeats."""
+    found: list[Path] = []
+    problems: list[Problem] = []
+    for pattern in patterns:
+        path = Path(pattern)
+        if path.is_dir():
+            found.extend(sorted(p for p in path.rglob("*") if p.suffix.lower() in ANSWER_SUFFIXES and p.is_file()
+                                and not any(part.startswith(".") for part in p.relative_to(path).parts)))
+        elif path.is_file():
+            found.append(path)
+        elif glob.has_magic(pattern):
+            matches = sorted(Path(p) for p in glob.glob(pattern, recursive=True) if Path(p).is_file())
+            if not matches:
+                problems.append(Problem.make("MQ001", "no file matches this pattern", pattern))
+            found.extend(matches)
+        else:
+            problems.append(Problem.make("MQ001", "no such file or folder", pattern))
+    return list(dict.fromkeys(found)), problems
+
+
+@dataclass
+class Outcome:
+    """What happened to one file: a summary row, and the problems when it could not be scored."""
+
+    row: dict[str, Any]
+    problems: list[Problem]
+    stages: list[str]
+
+    @property
+    def ok(self) -> bool:
+        return not any(p.is_error for p in self.problems)
+
+
+# --------------------------------------------------------------------------------------------- the worker
+
+_catalogue: Catalogue | None = None
+_out_dir: Path | None = None
+
+
+def _init_worker(folders: list[str], bundled: bool, out_dir: str | None) -> None:
+    global _catalogue, _out_dir
+    _catalogue = Catalogue.from_folders([Path(f) for f in folders], bundled=bundled)
+    _out_dir = Path(out_dir) if out_dir else None
+
+
+def load_and_score(path: Path, catalogue: Catalogue) -> tuple[Any, list[Problem]]:
+    """Load, check and score one answers file. Returns the Assessment and any warnings; raises MaturityError."""
+    from . import checks, loader
+    from .scoring import score
+
+    answers = loader.load_answers_file(path)
+    ref = answers.model.questionnaire
+    try:
+        definitions = catalogue.get(ref.id, ref.version)
+    except MaturityError as exc:
+        # say which answers file asked for the missing questionnaire, at the line that names it
+        line, column = answers.document.locate(("questionnaire", "version"))
+        raise MaturityError([Problem.make(p.code, p.message, str(path), line, column) if not p.file else p
+                             for p in exc.problems]) from None
+    problems = checks.check_answers(answers, definitions.questionnaire, definitions.index)
+    if any(p.is_error for p in problems):
+        raise MaturityError([p for p in problems if p.is_error])
+    return score(definitions.questionnaire.model, definitions.rules.model, answers.model), problems
+
+
+def score_file(path: Path, catalogue: Catalogue, out_dir: Path | None = None) -> Outcome:
+    """Score one file into a summary row; every failure becomes located problems on the outcome."""
+    row: dict[str, Any] = {"file": str(path), "status": "failed"}
+    try:
+        assessment, problems = load_and_score(path, catalogue)
+    except MaturityError as exc:
+        located = [p if p.file else Problem.make(p.code, p.message, str(path), p.line, p.column)
+                   for p in exc.problems]
+        first = located[0] if located else Problem.make("MQ001", "unknown problem", str(path))
+        row.update(error_code=first.code, error=first.message)
+        return Outcome(row, located, [])
+    row.update(summary_row(assessment))
+    row["status"] = "scored"
+    if out_dir is not None:
+        from .store import write_atomic
+
+        write_atomic(out_dir / f"{path.stem}.json", assessment_json(assessment))
+    return Outcome(row, problems, [s.id for s in assessment.stages()])
+
+
+def _work(path: Path) -> Outcome:
+    assert _catalogue is not None
+    return score_file(path, _catalogue, _out_dir)
+
+
+def summary_row(assessment: Any) -> dict[str, Any]:
+    """One flat row a spreadsheet can pivot: overall and per-stage figures, the verdict, the pain point ids."""
+    d = assessment.details
+    overall = assessment.overall
+    verdict = assessment.verdict
+    pains = assessment.pain_points
+    row: dict[str, Any] = {
+        "organisation": d.organisation, "service": d.service, "assessor": d.assessor or "",
+        "date": d.date.isoformat() if d.date else "", "questionnaire": assessment.questionnaire.id,
+        "version": assessment.questionnaire.version, "overall_score": _round(overall.score),
+        "overall_level": overall.level, "overall_level_name": overall.level_name or "",
+        "overall_rag": overall.rag or "", "verdict": verdict.outcome, "verdict_label": verdict.label,
+        "verdict_points": _round(verdict.points), "low_confidence": verdict.low_confidence,
+        "pain_points": ";".join(p.id for p in pains), "top_pain_point": pains[0].id if pains else "",
+        "top_pain_point_title": pains[0].title if pains else "",
+        "unanswered": sum(len(g.unanswered) for g in assessment.evidence_gaps),
+        "dont_know": sum(len(g.dont_know) for g in assessment.evidence_gaps),
+        "error_code": "", "error": "",
+    }
+    for stage in assessment.stages():
+        row[f"{stage.id}_score"] = _round(stage.score)
+        row[f"{stage.id}_level"] = stage.level
+        row[f"{stage.id}_rag"] = stage.rag or ""
+    return row
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 3)
+
+
+def assessment_json(assessment: Any) -> str:
+    return json.dumps(assessment.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"
+
+
+# ----------------------------------------------------------------------------------------------- the pool
+
+
+def score_many(paths: list[Path], folders: list[Path], *, bundled: bool = True, out_dir: Path | None = None,
+               workers: int | None = None, chunksize: int = 32) -> Iterator[Outcome]:
+    """Score every file, in input order, on `workers` processes (default: every core)."""
+    workers = workers or os.cpu_count() or 1
+    if workers == 1 or len(paths) < 4:
+        _init_worker([str(f) for f in folders], bundled, str(out_dir) if out_dir else None)
+        yield from map(_work, paths)
+        return
+    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker,
+                             initargs=([str(f) for f in folders], bundled, str(out_dir) if out_dir else None)) as pool:
+        yield from pool.map(_work, paths, chunksize=chunksize)
+
+
+# ------------------------------------------------------------------------------------------- the summary
+
+
+def stage_columns(catalogue: Catalogue) -> list[str]:
+    """Per-stage columns for every questionnaire the catalogue knows, so the CSV header is fixed up front."""
+    from .model import Questionnaire
+
+    columns: list[str] = []
+    for qid, version in catalogue.questionnaires():
+        try:
+            questionnaire: Questionnaire = catalogue.get(qid, version).questionnaire.model
+        except MaturityError:
+            continue
+        for stage in questionnaire.stages:
+            for suffix in ("score", "level", "rag"):
+                name = f"{stage.id}_{suffix}"
+                if name not in columns:
+                    columns.append(name)
+    return columns
+
+
+class SummaryWriter:
+    """Streams rows to CSV or JSON as they arrive; JSON is one array, written element by element."""
+
+    def __init__(self, handle: io.TextIOBase, fmt: str, columns: list[str]) -> None:
+        self.handle, self.fmt, self.columns = handle, fmt, [*ROW_FIELDS[:-2], *columns, *ROW_FIELDS[-2:]]
+        self.count = 0
+        if fmt == "csv":
+            self.csv = csv.DictWriter(handle, fieldnames=self.columns, extrasaction="ignore", lineterminator="\n")
+            self.csv.writeheader()
+        else:
+            handle.write("[")
+
+    def write(self, row: dict[str, Any]) -> None:
+        if self.fmt == "csv":
+            self.csv.writerow({k: _csv_cell(row.get(k)) for k in self.columns})
+        else:
+            self.handle.write(("," if self.count else "") + "\n  " + json.dumps(
+                {k: row.get(k) for k in self.columns if k in row}, ensure_ascii=False))
+        self.count += 1
+
+    def close(self) -> None:
+        if self.fmt != "csv":
+            self.handle.write("\n]\n")
+
+
+def _csv_cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value  # a spreadsheet would run it as a formula: text a user typed must stay text
+    return value
+
+

@@ -1,0 +1,117 @@
+"""Rule cases: answers files with the levels, pain points and verdict a rules author expects from them.
+
+Running them after every change to the rules shows at once what the change moved, the way a test suite does for
+code. Each failing case lists every expectation that did not hold, expected beside found.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import loader
+from .batch import load_and_score
+from .catalogue import Catalogue
+from .model import Expectation, RuleCases
+from .problems import MaturityError, Problem
+
+
+@dataclass
+class CaseResult:
+    file: str
+    name: str
+    differences: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return not self.differences and not self.problems
+
+
+def compare(expect: Expectation, assessment: Any) -> list[str]:
+    """Every expectation that does not hold, as 'what: expected X, found Y'."""
+    out: list[str] = []
+    verdict = assessment.verdict
+    if expect.verdict is not None and verdict.outcome != expect.verdict:
+        out.append(f"verdict: expected {expect.verdict}, found {verdict.outcome} ({verdict.points} points"
+                   + (f", vetoed: {verdict.vetoed_by.reason}" if verdict.vetoed_by else "") + ")")
+    if expect.low_confidence is not None and verdict.low_confidence != expect.low_confidence:
+        out.append(f"low confidence: expected {expect.low_confidence}, found {verdict.low_confidence} "
+                   f"({verdict.unknown} indicators unknown)")
+    nodes = {n.id: n for n in assessment.nodes}
+    for node_id, level in expect.levels.items():
+        node = nodes.get(node_id)
+        if node is None:
+            out.append(f"level of {node_id}: there is no such stage, group or node")
+        elif node.level != level:
+            out.append(f"level of {node_id}: expected {level}, found {node.level} (score {_num(node.score)})")
+    for node_id, rag in expect.rag.items():
+        node = nodes.get(node_id)
+        if node is None or node.rag != rag:
+            out.append(f"RAG of {node_id}: expected {rag}, found {node.rag if node else 'no such node'}")
+    ratings = {i.id: i for i in verdict.indicators}
+    for indicator_id, rating in expect.indicators.items():
+        found = ratings.get(indicator_id)
+        if found is None or found.rating != rating:
+            out.append(f"indicator {indicator_id}: expected {rating}, found "
+                       f"{found.rating + (' (unknown)' if found.unknown else '') if found else 'no such indicator'}")
+    fired = [p.id for p in assessment.pain_points]
+    for pain in expect.pain_points:
+        if pain not in fired:
+            out.append(f"pain point {pain}: expected to fire, did not")
+    for pain in expect.not_pain_points:
+        if pain in fired:
+            out.append(f"pain point {pain}: expected not to fire, fired")
+    top = fired[: len(expect.top_pain_points)]
+    if expect.top_pain_points and top != expect.top_pain_points:
+        out.append(f"top pain points: expected {', '.join(expect.top_pain_points)}, found {', '.join(top) or 'none'}")
+    return out
+
+
+def _num(value: float | None) -> str:
+    return "none" if value is None else f"{value:.3f}".rstrip("0").rstrip(".")
+
+
+def run_cases(path: Path, catalogue: Catalogue) -> list[CaseResult]:
+    """Run every case in one cases file. A file that cannot be loaded is one failing result with its problems."""
+    try:
+        cases: RuleCases = loader.load_cases_file(path).model
+        definitions = catalogue.for_rules(cases.rules)
+    except MaturityError as exc:
+        return [CaseResult(str(path), "(cases file)", problems=[_locate(p, path) for p in exc.problems])]
+    results = []
+    for case in cases.cases:
+        result = CaseResult(str(path), case.name)
+        answers_path = path.parent / case.answers
+        try:
+            assessment, _ = load_and_score(answers_path, catalogue)
+        except MaturityError as exc:
+            result.problems.extend(_locate(p, answers_path) for p in exc.problems)
+        else:
+            if assessment.rules.id != definitions.rules.model.id:
+                result.differences.append(f"the answers were scored with rules '{assessment.rules.id}', not "
+                                          f"'{cases.rules}': they answer another questionnaire")
+            result.differences.extend(compare(case.expect, assessment))
+        results.append(result)
+    return results
+
+
+def _locate(problem: Problem, path: Path) -> Problem:
+    return problem if problem.file else Problem.make(problem.code, problem.message, str(path), problem.line,
+                                                     problem.column)
+
+
+def find_case_files(paths: Iterable[Path]) -> list[Path]:
+    """Rule-case files among the given files and folders: any YAML file whose kind is rule_cases."""
+    found: list[Path] = []
+    for path in paths:
+        for candidate in sorted(path.rglob("*.y*ml")) if path.is_dir() else [path]:
+            try:
+                kind = loader.read_document(candidate).data.get("kind")
+            except MaturityError:
+                continue  # `maturity validate` reports it
+            if kind == "rule_cases":
+                found.append(candidate)
+    return found

@@ -1,0 +1,102 @@
+"""Finding the questionnaire and rules an answers file was given against.
+
+An answers file names its questionnaire's id and version; the catalogue finds them among the folders a user
+gave and the bundled definitions, loads each pair once, and refuses a version it does not have rather than
+scoring answers against the wrong questions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import checks, loader
+from .document import Loaded
+from .model import Questionnaire, Rules
+from .problems import DefinitionError, MaturityError, Problem
+from .resources import bundled_dir
+
+
+@dataclass
+class Definitions:
+    """A questionnaire with the rules that score it, checked together, and the index used to check answers."""
+
+    questionnaire: Loaded[Questionnaire]
+    rules: Loaded[Rules]
+    index: checks.Index
+
+
+@dataclass
+class Catalogue:
+    """Questionnaires and rules found in some folders (user folders first, then the bundled ones)."""
+
+    folders: list[Path] = field(default_factory=list)
+    _questionnaires: dict[tuple[str, str], Path] = field(default_factory=dict)
+    _rules: dict[tuple[str, str], Path] = field(default_factory=dict)
+    _rules_ids: dict[str, tuple[str, str]] = field(default_factory=dict)
+    _loaded: dict[tuple[str, str], Definitions] = field(default_factory=dict)
+
+    @classmethod
+    def from_folders(cls, folders: Iterable[Path] = (), bundled: bool = True) -> Catalogue:
+        chosen = [*folders]
+        if bundled:
+            chosen += [bundled_dir("questionnaires"), bundled_dir("scoring_rules")]
+        catalogue = cls(chosen)
+        for folder in chosen:
+            paths = [folder] if folder.is_file() else sorted(folder.rglob("*.y*ml")) if folder.is_dir() else []
+            for path in paths:
+                catalogue._register(path)
+        return catalogue
+
+    def _register(self, path: Path) -> None:
+        try:
+            document = loader.read_document(path)
+        except MaturityError:
+            return  # `maturity validate` reports broken definitions; here they are simply not candidates
+        data = document.data
+        kind = data.get("kind")
+        if kind == "questionnaire":
+            key = (str(data.get("id")), str(data.get("version")))
+            self._questionnaires.setdefault(key, path)
+        elif kind == "scoring_rules" and isinstance(data.get("questionnaire"), dict):
+            ref = data["questionnaire"]
+            key = (str(ref.get("id")), str(ref.get("version")))
+            self._rules.setdefault(key, path)
+            self._rules_ids.setdefault(str(data.get("id")), key)
+
+    def for_rules(self, rules_id: str) -> Definitions:
+        """The definitions whose scoring rules have this id (rule cases name their rules this way)."""
+        key = self._rules_ids.get(rules_id)
+        if key is None:
+            raise DefinitionError(Problem.make("MQ311", f"no scoring rules with id '{rules_id}' were found"))
+        return self.get(*key)
+
+    def questionnaires(self) -> list[tuple[str, str]]:
+        return sorted(self._questionnaires)
+
+    def get(self, questionnaire_id: str, version: str) -> Definitions:
+        """The checked questionnaire and rules for this id and version; DefinitionError when missing or broken."""
+        key = (questionnaire_id, version)
+        if key in self._loaded:
+            return self._loaded[key]
+        qpath = self._questionnaires.get(key)
+        if qpath is None:
+            known = sorted(v for (i, v) in self._questionnaires if i == questionnaire_id)
+            hint = (f"; versions available: {', '.join(known)}" if known
+                    else "; give its folder with --definitions")
+            raise DefinitionError(Problem.make("MQ603", f"questionnaire '{questionnaire_id}' version {version} was "
+                                               f"not found{hint}"))
+        rpath = self._rules.get(key)
+        if rpath is None:
+            raise DefinitionError(Problem.make("MQ311", f"no scoring rules for questionnaire '{questionnaire_id}' "
+                                               f"version {version}", str(qpath)))
+        questionnaire = loader.load_questionnaire_file(qpath)
+        rules = loader.load_rules_file(rpath)
+        problems = [*checks.check_questionnaire(questionnaire), *checks.check_rules(rules, questionnaire)]
+        errors = [p for p in problems if p.is_error]
+        if errors:
+            raise DefinitionError(errors)
+        definitions = Definitions(questionnaire, rules, checks.index_questionnaire(questionnaire.model))
+        self._loaded[key] = definitions
+        return definitions

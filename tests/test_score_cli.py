@@ -1,0 +1,140 @@
+"""`maturity score` and `maturity test` through the CLI: batches, summaries, bad files, one file in full."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from maturity.cli import app
+
+from .conftest import FIXTURES
+
+runner = CliRunner()
+VALID = FIXTURES / "valid"
+DEFS = ["-d", str(VALID)]
+
+
+def _answers(tmp_path: Path, name: str, **changes: str) -> Path:
+    text = (VALID / "demo.answers.yaml").read_text(encoding="utf-8")
+    for old, new in changes.items():
+        text = text.replace(old.replace("_", " "), new)
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_one_file_table(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["score", str(VALID / "demo.answers.yaml"), *DEFS])
+    assert result.exit_code == 0, result.output
+    header, row = result.stdout.splitlines()
+    assert header.split()[:3] == ["FILE", "ORGANISATION", "SERVICE"]
+    assert "Example Borough Council" in row and "3 Defined" in row and "At risk" in row
+    assert result.stderr.endswith("1 scored, 0 failed\n")
+
+
+def test_batch_with_a_bad_file_scores_the_rest_and_exits_one(tmp_path: Path) -> None:
+    good = _answers(tmp_path, "a-good.yaml")
+    low = _answers(tmp_path, "b-low.yaml", **{"STR-1: {value: 3,": "STR-1: {value: 1,"})
+    bad = _answers(tmp_path, "c-bad.yaml", **{"STR-3: some": "STR-3: most"})
+    broken = tmp_path / "d-broken.yaml"
+    broken.write_text("kind: answers\nanswers: [\n", encoding="utf-8")
+    summary = tmp_path / "portfolio.csv"
+    result = runner.invoke(app, ["score", str(tmp_path), *DEFS, "--summary", str(summary), "--workers", "2"])
+    assert result.exit_code == 1
+    assert f"{bad}:13:3: MQ602 error: 'STR-3': 'most' is not one of the options: no, some, all" in result.stderr
+    assert f"{broken}:3:1: MQ010" in result.stderr
+    assert "2 scored, 2 failed" in result.stderr
+    rows = list(csv.DictReader(summary.open(encoding="utf-8")))
+    assert [r["file"] for r in rows] == [str(good), str(low), str(bad), str(broken)]
+    assert [r["status"] for r in rows] == ["scored", "scored", "failed", "failed"]
+    assert rows[0]["verdict"] == "at-risk" and rows[0]["strategy_level"] == "3" and rows[0]["manage_rag"] == "amber"
+    assert rows[1]["verdict"] == "problem" and rows[1]["pain_points"] == "pp-assumed"
+    assert rows[1]["top_pain_point"] == "pp-assumed" and rows[1]["strategy_rag"] == "amber"
+    assert rows[2]["error_code"] == "MQ602"
+
+
+def test_json_summary_and_per_file_results(tmp_path: Path) -> None:
+    answers = _answers(tmp_path / "in" if (tmp_path / "in").mkdir() is None else tmp_path, "one.yaml")
+    out = tmp_path / "results"
+    summary = tmp_path / "s.json"
+    result = runner.invoke(app, ["score", str(answers), *DEFS, "--summary", str(summary), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    [row] = json.loads(summary.read_text(encoding="utf-8"))
+    assert row["overall_level"] == 3 and row["low_confidence"] is False
+    full = json.loads((out / "one.json").read_text(encoding="utf-8"))
+    assert full["verdict"]["outcome"] == "at-risk"
+
+
+def test_json_answers_files_score_the_same(tmp_path: Path) -> None:
+    from maturity.loader import read_document
+
+    data = read_document(VALID / "demo.answers.yaml").data
+    path = tmp_path / "demo.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    result = runner.invoke(app, ["score", str(path), *DEFS, "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["nodes"][0]["level"] == 3
+
+
+def test_format_json_and_explain_need_exactly_one_file(tmp_path: Path) -> None:
+    a, b = _answers(tmp_path, "a.yaml"), _answers(tmp_path, "b.yaml")
+    result = runner.invoke(app, ["score", str(a), str(b), *DEFS, "--explain"])
+    assert result.exit_code == 2
+
+
+def test_explain_shows_the_chain() -> None:
+    result = runner.invoke(app, ["score", str(VALID / "demo.answers.yaml"), *DEFS, "--explain"])
+    assert result.exit_code == 0
+    assert "cap (children + 1)" in result.stdout
+    assert "STR-2: yes -> 5 points" in result.stdout
+
+
+@pytest.mark.parametrize(("change", "code"), [
+    ({"id: demo, version: 1.2.0": "id: demo, version: 9.9.9"}, "MQ603"),
+    ({"id: demo, version: 1.2.0": "id: nothing, version: 1.2.0"}, "MQ603"),
+    ({"MGT-1: 2": "MGT-1: many"}, "MQ602"),
+    ({"STR-1: {value: 3,": "STR-9: {value: 3,"}, "MQ601"),
+])
+def test_answers_for_another_version_or_with_bad_values_fail_clearly(tmp_path: Path, change: dict[str, str],
+                                                                      code: str) -> None:
+    text = (VALID / "demo.answers.yaml").read_text(encoding="utf-8")
+    for old, new in change.items():
+        text = text.replace(old, new)
+    path = tmp_path / "x.yaml"
+    path.write_text(text, encoding="utf-8")
+    result = runner.invoke(app, ["score", str(path), *DEFS])
+    assert result.exit_code == 1
+    assert f" {code} error" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_no_files_is_a_usage_error(tmp_path: Path) -> None:
+    assert runner.invoke(app, ["score", str(tmp_path)]).exit_code == 2
+    assert runner.invoke(app, ["score", str(tmp_path / "*.yaml")]).exit_code == 1
+
+
+def test_spreadsheet_formulas_in_answers_stay_text(tmp_path: Path) -> None:
+    path = _answers(tmp_path, "f.yaml", **{"Example Borough Council": "=HYPERLINK(\"http://x\")"})
+    summary = tmp_path / "s.csv"
+    runner.invoke(app, ["score", str(path), *DEFS, "--summary", str(summary)])
+    row = next(csv.DictReader(summary.open(encoding="utf-8")))
+    assert row["organisation"].startswith("'=")
+
+
+def test_rule_cases_pass_and_fail_with_a_diff(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["test", str(VALID / "cases"), *DEFS])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[-1] == "1 passed, 0 failed"
+    cases = (VALID / "cases" / "demo.cases.yaml").read_text(encoding="utf-8")
+    broken = tmp_path / "cases.yaml"
+    broken.write_text(cases.replace("verdict: at-risk", "verdict: clear").replace("manage: 2,", "manage: 3,")
+                      .replace("../demo.answers.yaml", str(VALID / "demo.answers.yaml")), encoding="utf-8")
+    result = runner.invoke(app, ["test", str(broken), *DEFS])
+    assert result.exit_code == 1
+    assert "  - verdict: expected clear, found at-risk (4.0 points)" in result.stdout
+    assert "  - level of manage: expected 3, found 2 (score 2.25)" in result.stdout
+    assert result.stdout.splitlines()[-1] == "0 passed, 1 failed"
