@@ -304,6 +304,60 @@ def _progress(total: int) -> _NoProgress | _Progress:
     return _Progress(total) if sys.stderr.isatty() and total > 1 else _NoProgress()
 
 
+class ReportFormat(str, Enum):
+    md = "md"
+    html = "html"
+    json = "json"
+
+
+@app.command()
+def report(
+    answers: Annotated[Path, typer.Argument(help="An answers file (YAML or JSON).", show_default=False)],
+    output_format: Annotated[ReportFormat, typer.Option("--format", "-f", help="md, html or json.")]
+    = ReportFormat.md,
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Write the report to this file instead of "
+                                                "stdout.", show_default=False)] = None,
+    templates: Annotated[Optional[Path], typer.Option(
+        "--templates", help="A folder of report templates that override the bundled ones by name "
+        "(report.md.j2, report.html.j2); they run sandboxed.", show_default=False)] = None,
+    definitions: Annotated[Optional[list[Path]], typer.Option(
+        "--definitions", "-d", help="Folders holding your own questionnaires and rules.", show_default=False)]
+    = None,
+) -> None:
+    """Score one answers file and write its report: verdict, levels, pain points, gaps and every answer.
+
+    Examples:
+
+      maturity report examples/well-run-retender.yaml
+
+      maturity report answers.yaml --format html --out report.html
+    """
+    from .batch import load_and_score
+    from .catalogue import Catalogue
+    from .problems import MaturityError
+    from .report import render_report
+    from .store import write_atomic
+
+    catalogue = Catalogue.from_folders(definitions or [])
+    try:
+        assessment, warnings = load_and_score(answers, catalogue)
+        ref = assessment.questionnaire
+        found = catalogue.get(ref.id, ref.version)
+        text = render_report(assessment, found.questionnaire.model, found.rules.model, output_format.value,
+                             templates, found.questionnaire.document.digest)
+    except MaturityError as exc:
+        for problem in exc.problems:
+            _err(str(problem) if problem.file else f"{answers}: {problem}")
+        raise typer.Exit(EXIT_PROBLEMS) from None
+    for problem in warnings:
+        _err(str(problem))
+    if out is None:
+        sys.stdout.write(text)
+    else:
+        write_atomic(out, text)
+        _err(f"wrote {out}")
+
+
 @app.command("test")
 def test_cases(
     paths: Annotated[Optional[list[Path]], typer.Argument(

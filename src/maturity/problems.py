@@ -62,6 +62,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "MQ313": (Severity.ERROR, "a question behind the verdict allows 'not applicable'"),
     "MQ401": (Severity.ERROR, "report template is missing"),
     "MQ402": (Severity.ERROR, "report template does not compile"),
+    "MQ403": (Severity.ERROR, "report template failed while rendering"),
     "MQ501": (Severity.WARNING, "question feeds no score, pain point or verdict"),
     "MQ502": (Severity.WARNING, "questionnaire has no scoring rules"),
     "MQ601": (Severity.ERROR, "answer to an unknown question"),

@@ -1,32 +1,66 @@
-"""Report templates: the only module that imports jinja2.
+"""Reports from an Assessment: the only module that imports jinja2.
 
-Templates, bundled or the user's own, run in jinja2's sandbox with autoescaping for HTML and strict undefined
-variables, so a template cannot reach Python internals and a misspelt variable is an error, not a blank.
+Templates, bundled or the user's own (which override the bundled ones by name), run in jinja2's sandbox with
+strict undefined variables, so a template cannot reach Python internals and a misspelt variable is an error,
+not a blank. HTML is autoescaped; Markdown escapes user text with the `md` filter. Templates receive plain data
+(`report_context`), never the models themselves.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+import re
 from pathlib import Path
+from typing import Any
 
-from .problems import Problem
+from . import __version__
+from .assessment import Assessment
+from .model import Questionnaire, Rules
+from .problems import DefinitionError, Problem
+from .resources import bundled_dir
 
-# The report formats and the template each is rendered from.
+# The report formats rendered from templates, and the template each uses.
 TEMPLATES: dict[str, str] = {"md": "report.md.j2", "html": "report.html.j2"}
+FORMATS = ("md", "html", "json")
 MAX_TEMPLATE_BYTES = 1024 * 1024
+TOP_PAIN_POINTS = 7
+REPORT_FORMAT_VERSION = 1
+SEVERITY_WORDS = {"high": "High", "medium": "Medium", "low": "Low"}
+RAG_WORDS = {"red": "Red", "amber": "Amber", "green": "Green"}
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
 
 
-def _environment(directory: Path):  # type: ignore[no-untyped-def]
-    from jinja2 import FileSystemLoader, StrictUndefined, select_autoescape
+def _md(value: Any) -> str:
+    """User text inside Markdown: no markup, no HTML, no table breaks, on one line."""
+    text = "" if value is None else str(value)
+    text = text.replace("&", "&amp;")
+    return _MD_SPECIAL.sub(lambda m: "&lt;" if m.group(1) == "<" else "&gt;" if m.group(1) == ">" else "\\" +
+                           m.group(1), " ".join(text.split()))
+
+
+def _environment(directories: list[Path]) -> Any:
+    from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined, select_autoescape
     from jinja2.sandbox import SandboxedEnvironment
 
-    return SandboxedEnvironment(
-        loader=FileSystemLoader(str(directory)),
+    env = SandboxedEnvironment(
+        loader=ChoiceLoader([FileSystemLoader(str(d)) for d in directories]),
         autoescape=select_autoescape(enabled_extensions=("html", "htm", "xml", "html.j2"), default=False),
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    env.filters["md"] = _md
+    env.filters["num"] = _num
+    return env
+
+
+def _num(value: Any, places: int = 2) -> str:
+    if value is None:
+        return "none"
+    text = f"{float(value):.{places}f}".rstrip("0").rstrip(".")
+    return text or "0"
 
 
 def check_templates(directory: Path, require_all: bool) -> list[Problem]:
@@ -38,7 +72,7 @@ def check_templates(directory: Path, require_all: bool) -> list[Problem]:
         for name in TEMPLATES.values():
             if not (directory / name).is_file():
                 problems.append(Problem.make("MQ401", f"the report template '{name}' is missing", str(directory)))
-    env = _environment(directory)
+    env = _environment([directory])
     for path in sorted(directory.glob("*.j2")):
         try:
             raw = path.read_bytes()
@@ -54,3 +88,94 @@ def check_templates(directory: Path, require_all: bool) -> list[Problem]:
         except OSError as exc:
             problems.append(Problem.make("MQ001", f"cannot read the template: {exc.strerror}", str(path)))
     return problems
+
+
+def _answer_words(question: Any, result: Any, questionnaire: Questionnaire) -> str:
+    """An answer as the person chose it: the level or option label, not its id."""
+    if result.status != "answered":
+        return {"dont_know": "Don't know", "not_applicable": "Not applicable", "unanswered": "Unanswered",
+                "not_asked": "Not asked"}[result.status]
+    value = result.value
+    if question is None:
+        return str(value)
+    source = next((a for a in questionnaire.answer_sets if a.id == question.answer_set), None)
+    levels = question.levels if question.levels is not None else (source.levels if source else None)
+    options = question.options if question.options is not None else (source.options if source else None)
+    if question.kind == "scale" and levels:
+        label = next((lv.label for lv in levels if lv.level == value), None)
+        return f"{value}: {label}" if label else str(value)
+    if question.kind in ("single", "multiple") and options:
+        labels = {o.id: o.label for o in options}
+        chosen = value if isinstance(value, list) else [value]
+        return "; ".join(labels.get(str(v), str(v)) for v in chosen)
+    if question.kind == "yes_no":
+        return "Yes" if value in (True, "yes") else "No"
+    return str(value)
+
+
+def report_context(assessment: Assessment, questionnaire: Questionnaire, rules: Rules,
+                   questionnaire_digest: str | None = None) -> dict[str, Any]:
+    """Everything a template may show, as plain data."""
+    questions = {q.id: q for q in questionnaire.questions()}
+    stage_titles = {s.id: s.title for s in questionnaire.stages}
+    references = {r.tag: r for r in [*questionnaire.references, *rules.references]}
+    pains = [p.model_dump(mode="json") for p in assessment.pain_points]
+    answers = []
+    for result in assessment.questions:
+        if result.status == "not_asked":
+            continue
+        answers.append({**result.model_dump(mode="json"), "answer": _answer_words(questions.get(result.id), result,
+                                                                                  questionnaire),
+                        "stage_title": stage_titles.get(result.stage or "", "Context")})
+    cited = sorted({s.split()[0] for p in assessment.pain_points for s in p.sources} |
+                   {s.split()[0] for i in assessment.verdict.indicators for s in i.sources} |
+                   {s.split()[0] for q in questionnaire.questions() for s in q.sources})
+    return {
+        "title": questionnaire.title,
+        "details": assessment.details.model_dump(mode="json"),
+        "verdict": assessment.verdict.model_dump(mode="json"),
+        "overall": assessment.overall.model_dump(mode="json"),
+        "stages": [s.model_dump(mode="json") for s in assessment.stages()],
+        "top_pain_points": pains[:TOP_PAIN_POINTS],
+        "more_pain_points": pains[TOP_PAIN_POINTS:],
+        "evidence_gaps": [g.model_dump(mode="json") for g in assessment.evidence_gaps],
+        "answers": answers,
+        "references": [references[t].model_dump(mode="json") for t in cited if t in references],
+        "levels": [b.model_dump(mode="json", by_alias=True) for b in rules.levels],
+        "questionnaire": {"id": questionnaire.id, "version": questionnaire.version, "digest": questionnaire_digest},
+        "rules": {"id": rules.id, "version": rules.version},
+        "tool_version": __version__,
+        "generated": dt.date.today().isoformat(),
+        "severity_words": SEVERITY_WORDS,
+        "rag_words": RAG_WORDS,
+    }
+
+
+def render_report(assessment: Assessment, questionnaire: Questionnaire, rules: Rules, fmt: str = "md",
+                  templates: Path | None = None, questionnaire_digest: str | None = None) -> str:
+    """Render one report. `templates` is a folder whose templates override the bundled ones by name."""
+    context = report_context(assessment, questionnaire, rules, questionnaire_digest)
+    if fmt == "json":
+        body = {"report_format_version": REPORT_FORMAT_VERSION, "tool_version": __version__,
+                "questionnaire": context["questionnaire"], "assessment": assessment.model_dump(mode="json")}
+        return json.dumps(body, indent=2, ensure_ascii=False) + "\n"
+    if fmt not in TEMPLATES:
+        raise DefinitionError(Problem.make("MQ104", f"unknown report format '{fmt}' (choose {', '.join(FORMATS)})"))
+    from jinja2 import TemplateError, TemplateNotFound, TemplateSyntaxError, UndefinedError
+    from jinja2.exceptions import SecurityError
+
+    directories = ([templates] if templates else []) + [bundled_dir("report_templates")]
+    name = TEMPLATES[fmt]
+    where = str((templates / name) if templates and (templates / name).is_file() else
+                bundled_dir("report_templates") / name)
+    try:
+        return str(_environment(directories).get_template(name).render(**context))
+    except TemplateNotFound:
+        raise DefinitionError(Problem.make("MQ401", f"the report template '{name}' is missing", where)) from None
+    except TemplateSyntaxError as exc:
+        raise DefinitionError(Problem.make("MQ402", f"the template does not compile: {exc.message}",
+                                           exc.filename or where, exc.lineno or 0, 1)) from None
+    except (UndefinedError, SecurityError) as exc:
+        raise DefinitionError(Problem.make("MQ403", f"the template failed: {exc}", where)) from None
+    except TemplateError as exc:
+        raise DefinitionError(Problem.make("MQ403", f"the template failed: {exc}", where)) from None
