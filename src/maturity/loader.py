@@ -152,6 +152,8 @@ def _nesting_bound(text: str) -> int:
     Flow nesting cannot exceed the number of opening brackets; block nesting cannot exceed the widest
     indentation plus the compact indicators (`- - -`) on one line.
     """
+    if len(text) <= _C_COMPOSER_SAFE_DEPTH:
+        return len(text)  # every level of nesting takes at least one character
     flow = text.count("[") + text.count("{")
     if flow > _C_COMPOSER_SAFE_DEPTH:
         return flow
@@ -307,7 +309,9 @@ def decode(raw: bytes, name: str, limit: int | None = None) -> tuple[str, str]:
             "MQ003", f"byte 0x{raw[exc.start]:02x} is not valid UTF-8: save the file as UTF-8", name, line, column
         )) from None
     text = text.removeprefix("\ufeff")
-    if not text.strip() or all(not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()):
+    stripped = text.lstrip()
+    if not stripped or (stripped[0] == "#" and all(not ln.strip() or ln.lstrip().startswith("#")
+                                                    for ln in text.splitlines())):
         raise DefinitionError(Problem.make("MQ005", "the file is empty", name))
     return text, "sha256:" + hashlib.sha256(raw).hexdigest()
 
