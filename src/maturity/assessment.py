@@ -1,0 +1,379 @@
+"""The result of scoring one answers file: every number with the chain of answers and rules that produced it.
+
+These models are the contract between the engine and everything that shows a result (reports, JSON output,
+rule cases, the portfolio summary). They are frozen, hold only plain data, and `model_dump(mode="json")` gives
+the same JSON for the same inputs: lists follow the questionnaire's or the rules' order, or a stated sort.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from .model import AnswerValue, AssessmentDetails, Rag, Severity
+
+Status = Literal["answered", "dont_know", "not_applicable", "unanswered", "not_asked"]
+NodeKind = Literal["group", "stage", "overall", "node"]
+ChildKind = Literal["question", "group", "stage", "overall", "node"]
+Method = Literal["mean", "sum", "min", "max", "weighted"]
+
+_STATUS_WORDS = {"answered": "answered", "dont_know": "don't know", "not_applicable": "not applicable",
+                 "unanswered": "unanswered", "not_asked": "not asked"}
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+def _num(value: float | None) -> str:
+    return "none" if value is None else f"{value:.4g}" if isinstance(value, float) else str(value)
+
+
+def _val(value: AnswerValue | None) -> str:
+    if value is None:
+        return "none"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ", ".join(value) if value else "nothing chosen"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+class Trigger(Frozen):
+    """One test inside a condition, and what it found (a link in the chain back to the answers)."""
+
+    subject: Literal["question", "score", "level", "indicator", "count", "pain_point"]
+    id: str
+    test: str
+    actual: str
+    held: bool = True
+
+    def words(self) -> str:
+        subject = {"question": "{}", "score": "score of {}", "level": "level of {}", "indicator": "indicator {}",
+                   "count": "number of {} indicators", "pain_point": "pain point {}"}[self.subject].format(self.id)
+        if self.subject == "score" and self.id == "verdict":
+            subject = "verdict points"
+        elif self.subject == "count":
+            tier, _, rated = self.id.rpartition("/")
+            subject = f"number of {tier + ' ' if tier else ''}indicators rated {rated}"
+        return f"{'' if self.held else 'not: '}{subject} {self.test} (found {self.actual})"
+
+
+class SourceRef(Frozen):
+    """Who the assessment is about and what it was scored with."""
+
+    id: str
+    version: str
+    title: str
+
+
+class QuestionResult(Frozen):
+    """One question: what was answered and what it is worth (or why it is worth nothing)."""
+
+    id: str
+    text: str
+    kind: str
+    stage: str | None
+    group: str | None
+    status: Status
+    value: AnswerValue | None = None
+    points: float | None = None
+    points_rule: str | None = None  # how the points were found, e.g. "level 3", "answer set 'coverage': some -> 3"
+    no_points: str | None = None  # why there are no points, e.g. "not applicable: excluded"
+    weight: float = 1.0
+    critical: bool = False
+    note: str | None = None
+    evidence: tuple[str, ...] = ()
+
+    def words(self) -> str:
+        shown = _val(self.value) if self.status == "answered" else _STATUS_WORDS[self.status]
+        worth = f"{_num(self.points)} points ({self.points_rule})" if self.points is not None else \
+            f"no points ({self.no_points})"
+        return f"{self.id}: {shown} -> {worth}"
+
+
+class Contribution(Frozen):
+    """One child of a roll-up node: its value, and whether and how much it counted."""
+
+    id: str
+    kind: ChildKind
+    value: float | None  # a question's points, a node's score
+    level: int | None = None
+    weight: float | None = None  # for the weighted method
+    weight_from: str | None = None  # "node", "question" or "default"
+    counted: bool
+    excluded: str | None = None  # why it did not count
+    contribution: float | None = None  # what it added to the node's score
+
+
+class CapResult(Frozen):
+    """A cap checked on a node: the level may be no higher than floor(lowest + plus)."""
+
+    lowest: Literal["critical_questions", "questions", "children"]
+    plus: float
+    basis: str | None = None  # the question or child that was lowest
+    basis_value: float | None = None
+    limit: int | None = None  # the highest level allowed
+    applied: bool = False
+    detail: str
+
+
+class BandUsed(Frozen):
+    """The band a score fell in (from inclusive, to exclusive, the last band including its end)."""
+
+    band_from: float
+    band_to: float
+    last: bool
+    level: int
+    name: str
+    note: str | None = None  # clamping or gaps
+
+
+class RagOverrideResult(Frozen):
+    severity: Severity
+    fired: int
+    at_least: int
+    at_most: Rag
+    reason: str | None = None
+    pain_points: tuple[str, ...] = ()
+
+
+class NodeExplanation(Frozen):
+    method: Method
+    children: tuple[Contribution, ...]
+    counted: int
+    band: BandUsed | None = None
+    level_before_caps: int | None = None
+    caps: tuple[CapResult, ...] = ()
+    rag_band: Rag | None = None
+    rag_overrides: tuple[RagOverrideResult, ...] = ()
+    notes: tuple[str, ...] = ()
+
+
+class NodeResult(Frozen):
+    """A stage, group, roll-up node or the overall result, with how it was computed."""
+
+    id: str
+    kind: NodeKind
+    title: str
+    score: float | None
+    level: int | None
+    level_name: str | None
+    rag: Rag | None = None
+    explanation: NodeExplanation
+
+
+class PainPointResult(Frozen):
+    id: str
+    title: str
+    severity: Severity
+    stage: str | None
+    condition: str
+    why: str
+    action: str
+    sources: tuple[str, ...] = ()
+    triggered_by: tuple[Trigger, ...]
+
+
+class AnswerRef(Frozen):
+    question: str
+    status: Status
+    value: AnswerValue | None = None
+
+
+class IndicatorResult(Frozen):
+    id: str
+    title: str
+    tier: str
+    tier_weight: float
+    rating: Rag
+    unknown: bool
+    rule: str  # which rule rated it, in words
+    triggered_by: tuple[Trigger, ...] = ()
+    points: float
+    answers: tuple[AnswerRef, ...]
+    evidence: str | None = None  # what evidence would move it to green
+    sources: tuple[str, ...] = ()
+
+
+class VetoResult(Frozen):
+    index: int
+    outcome: str
+    reason: str
+    condition: str
+    triggered_by: tuple[Trigger, ...]
+
+
+class VerdictResult(Frozen):
+    """The "outsourcing a problem" verdict, or why it was not assessed (`outcome` is then `not_assessed`)."""
+
+    title: str
+    assessed: bool
+    not_assessed_reason: str | None = None
+    outcome: str
+    label: str
+    rag: Rag | None = None
+    summary: str | None = None
+    advice: str | None = None
+    points: float | None = None
+    max_points: float | None = None
+    decided_by: str | None = None
+    triggered_by: tuple[Trigger, ...] = ()
+    vetoed_by: VetoResult | None = None
+    indicators: tuple[IndicatorResult, ...] = ()
+    unknown: int = 0
+    low_confidence: bool = False
+    low_confidence_message: str | None = None
+
+
+class StageGaps(Frozen):
+    """Evidence gaps in one stage (stage None: the context questions)."""
+
+    stage: str | None
+    title: str
+    dont_know: tuple[str, ...] = ()
+    unanswered: tuple[str, ...] = ()
+
+
+class Assessment(Frozen):
+    """Everything the engine found for one answers file."""
+
+    questionnaire: SourceRef
+    rules: SourceRef
+    details: AssessmentDetails
+    questions: tuple[QuestionResult, ...]
+    nodes: tuple[NodeResult, ...]  # overall first, then each stage followed by its groups, then other nodes
+    pain_points: tuple[PainPointResult, ...]  # report order: severity, then stage order, then rules order
+    verdict: VerdictResult
+    evidence_gaps: tuple[StageGaps, ...]
+
+    # ------------------------------------------------------------------------------------------- lookups
+
+    def node(self, node_id: str) -> NodeResult:
+        for node in self.nodes:
+            if node.id == node_id:
+                return node
+        raise KeyError(node_id)
+
+    def question(self, question_id: str) -> QuestionResult:
+        for question in self.questions:
+            if question.id == question_id:
+                return question
+        raise KeyError(question_id)
+
+    @property
+    def overall(self) -> NodeResult:
+        return self.node("overall")
+
+    def stages(self) -> list[NodeResult]:
+        return [n for n in self.nodes if n.kind == "stage"]
+
+    # ---------------------------------------------------------------------------------------- explanation
+
+    def explain_lines(self) -> list[str]:
+        """The whole chain in plain text, top down: verdict, overall, stages, pain points, gaps, answers."""
+        return list(self._explain())
+
+    def _explain(self) -> Iterator[str]:
+        d = self.details
+        who = [f"{d.organisation}, {d.service}"]
+        if d.assessor:
+            who.append(f"assessed by {d.assessor}")
+        if d.date:
+            who.append(f"on {d.date.isoformat()}")
+        yield f"Assessment of {'; '.join(who)}"
+        yield f"Questionnaire {self.questionnaire.id} {self.questionnaire.version}; rules {self.rules.id} " \
+              f"{self.rules.version}"
+        yield ""
+        yield from self._explain_verdict()
+        yield ""
+        nodes = {n.id: n for n in self.nodes}
+        questions = {q.id: q for q in self.questions}
+        for node in self.nodes:
+            yield from self._explain_node(node, nodes, questions)
+            yield ""
+        yield "Pain points" if self.pain_points else "Pain points: none fired."
+        for pain in self.pain_points:
+            where = f", stage {pain.stage}" if pain.stage else ""
+            yield f"  {pain.id} ({pain.severity}{where}): {pain.title}"
+            yield f"    fired because {pain.condition}"
+            for trigger in pain.triggered_by:
+                yield f"      - {trigger.words()}"
+            yield f"    why it matters: {pain.why}"
+            yield f"    action: {pain.action}"
+        yield ""
+        yield "Evidence gaps" if self.evidence_gaps else "Evidence gaps: none."
+        for gaps in self.evidence_gaps:
+            yield f"  {gaps.title}:"
+            if gaps.dont_know:
+                yield f"    don't know: {', '.join(gaps.dont_know)}"
+            if gaps.unanswered:
+                yield f"    unanswered: {', '.join(gaps.unanswered)}"
+
+    def _explain_verdict(self) -> Iterator[str]:
+        v = self.verdict
+        if not v.assessed:
+            yield f"Verdict ({v.title}): not assessed: {v.not_assessed_reason}"
+            return
+        yield f"Verdict ({v.title}): {v.label} ({v.rag}), {_num(v.points)} of {_num(v.max_points)} points"
+        if v.vetoed_by is not None:
+            yield f"  vetoed: {v.vetoed_by.reason} (because {v.vetoed_by.condition})"
+            for trigger in v.vetoed_by.triggered_by:
+                yield f"    - {trigger.words()}"
+        elif v.decided_by:
+            yield f"  outcome '{v.outcome}' because {v.decided_by}"
+            for trigger in v.triggered_by:
+                yield f"    - {trigger.words()}"
+        if v.low_confidence:
+            yield f"  {v.low_confidence_message} ({v.unknown} indicators unknown)"
+        for ind in v.indicators:
+            unknown = " (unknown)" if ind.unknown else ""
+            yield f"  indicator {ind.id} '{ind.title}' [{ind.tier} x{ind.tier_weight:g}]: {ind.rating}{unknown}, " \
+                  f"{ind.points:g} points; {ind.rule}"
+            rests = "; ".join(f"{a.question} = {_val(a.value) if a.status == 'answered' else _STATUS_WORDS[a.status]}"
+                              for a in ind.answers)
+            yield f"    rests on: {rests}"
+            if ind.rating != "green" and ind.evidence:
+                yield f"    to move it to green: {ind.evidence}"
+
+    def _explain_node(self, node: NodeResult, nodes: dict[str, NodeResult],
+                      questions: dict[str, QuestionResult]) -> Iterator[str]:
+        ex = node.explanation
+        level = f"level {node.level} {node.level_name}" if node.level is not None else "no level"
+        rag = f", RAG {node.rag}" if node.rag else ""
+        name = "Overall" if node.kind == "overall" else f"{node.kind.capitalize()} {node.id} '{node.title}'"
+        yield f"{name}: score {_num(node.score)}, {level}{rag}"
+        yield f"  method: {ex.method} of {ex.counted} counted part(s)"
+        for child in ex.children:
+            if child.kind == "question" and child.id in questions:
+                what = questions[child.id].words()
+            else:
+                child_level = f", level {child.level}" if child.level is not None else ""
+                what = f"{child.kind} {child.id}: score {_num(child.value)}{child_level}"
+            weight = f", weight {child.weight:g} ({child.weight_from})" if child.weight is not None else ""
+            if child.counted and child.contribution is None:
+                yield f"    {what}{weight}; counted, but not the {ex.method}"
+            elif child.counted:
+                verb = f"is the {ex.method}" if ex.method in ("min", "max") else "adds"
+                yield f"    {what}{weight}; {verb} {_num(child.contribution)}"
+            else:
+                yield f"    {what}; not counted: {child.excluded}"
+        for note in ex.notes:
+            yield f"  note: {note}"
+        if ex.band is not None:
+            b = ex.band
+            end = "<=" if b.last else "<"
+            yield f"  band: {b.band_from:g} <= score {end} {b.band_to:g} gives level {b.level} {b.name}" + \
+                (f" ({b.note})" if b.note else "")
+        for cap in ex.caps:
+            yield f"  cap ({cap.lowest} + {cap.plus:g}): {cap.detail}"
+        if ex.rag_band is not None:
+            yield f"  RAG from the score: {ex.rag_band}"
+        for override in ex.rag_overrides:
+            reason = f": {override.reason}" if override.reason else ""
+            yield f"  RAG no better than {override.at_most}: {override.fired} {override.severity}-severity pain " \
+                  f"point(s) fired ({', '.join(override.pain_points)}){reason}"

@@ -1,0 +1,390 @@
+"""Pure evaluation of declarative conditions against the facts of one assessment.
+
+A condition never raises and never runs code: it reads facts (answers and their statuses, roll-up scores and
+levels, verdict indicator ratings, fired pain points) and says true or false. The semantics, which the
+questionnaire author relies on, are:
+
+* A comparison (`equals`, `not_equals`, `in`, `not_in`, `includes`, `at_least`, `at_most`) on a question is true
+  only when the question is *answered*. On a question that is don't know, not applicable, unanswered or not asked
+  every comparison is false, `not_equals` and `not_in` included: an unknown answer is not "different", it is
+  unknown. Test the state itself with `is`.
+* `is: answered | dont_know | not_applicable` test the status; `is: known` is answered or not applicable;
+  `is: unanswered` covers skipped and missing answers, but not a question that was not asked (a question whose
+  `when` was false was never put to anyone, so it is not a gap).
+* Scale answers compare by level number; yes/no answers are booleans and the strings "yes"/"no" in a condition
+  stand for True/False; multiple-choice answers are lists, tested with `includes` (`equals`/`in` on a list are
+  true when the list includes the value); numbers compare numerically; single choice and text compare as strings.
+* `at_least` and `at_most` may be given together: both must hold (a closed range).
+* `score`/`level` read a roll-up node (`score: verdict` is the verdict's weighted indicator points); a node with
+  no score fails every comparison. `indicator` reads a rating; `count` counts indicators with a rating (and tier);
+  `pain_point` with `is: fired` is true when that pain point fired.
+
+Which questions are asked is decided here too (`answer_facts`), so that the interview and the scoring engine
+can never disagree about it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass, field
+from typing import Any, Literal, NamedTuple
+
+from .model import VERDICT_POINTS, Answer, Condition, Question, Questionnaire
+
+Status = Literal["answered", "dont_know", "not_applicable", "unanswered", "not_asked"]
+STATUS_WORDS: dict[str, str] = {
+    "answered": "answered",
+    "dont_know": "don't know",
+    "not_applicable": "not applicable",
+    "unanswered": "unanswered",
+    "not_asked": "not asked",
+}
+YES_NO: dict[str, bool] = {"yes": True, "no": False}
+
+_EMPTY: Mapping[str, Any] = {}
+
+
+@dataclass(frozen=True)
+class Facts:
+    """Everything a condition may read. Missing entries mean "not known": every comparison on them is false.
+
+    `statuses`/`values` hold each question's status and, for answered questions, its normalised value (see
+    `normalise`). A question absent from `statuses` counts as not asked.
+    """
+
+    statuses: Mapping[str, Status] = field(default_factory=dict)
+    values: Mapping[str, Any] = field(default_factory=dict)
+    scores: Mapping[str, float | None] = field(default_factory=dict)
+    levels: Mapping[str, int | None] = field(default_factory=dict)
+    ratings: Mapping[str, str] = field(default_factory=dict)
+    tiers: Mapping[str, str] = field(default_factory=dict)
+    fired: AbstractSet[str] = field(default_factory=frozenset)
+    verdict_points: float | None = None
+
+    def status(self, question_id: str) -> Status:
+        return self.statuses.get(question_id, "not_asked")
+
+
+class Hit(NamedTuple):
+    """One leaf test and what it found: the trail from a condition back to the facts that decided it."""
+
+    subject: str  # question, score, level, indicator, count or pain_point
+    id: str  # the question, node, indicator or pain point id; for a count, "red", "core/red", ...
+    test: str  # the test in words, e.g. "at most 2"
+    actual: str  # what was found, e.g. "2", "don't know", "no score"
+    held: bool  # whether this leaf was true
+
+
+# ------------------------------------------------------------------------------------------------ values
+
+
+def number(value: Any) -> float | None:
+    """A finite number, or None: booleans are not numbers here (True is not level 1)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    try:
+        result = float(value)
+    except OverflowError:
+        return None
+    return result if math.isfinite(result) else None
+
+
+def normalise(question: Question, value: Any) -> Any:
+    """The form in which an answer is compared: yes/no as a boolean; everything else as given."""
+    if question.kind == "yes_no" and isinstance(value, str):
+        return YES_NO.get(value.lower(), value)
+    return value
+
+
+def _as_bool(value: Any) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        return YES_NO.get(value.lower())
+    return None
+
+
+def _same(value: Any, wanted: Any) -> bool:
+    """Equality that does not let True equal 1, and reads "yes"/"no" as booleans when a boolean is involved."""
+    if isinstance(value, bool) or isinstance(wanted, bool):
+        a, b = _as_bool(value), _as_bool(wanted)
+        return a is not None and a == b
+    a_num, b_num = number(value), number(wanted)
+    if a_num is not None or b_num is not None:
+        return a_num is not None and a_num == b_num
+    return isinstance(value, str) and isinstance(wanted, str) and value == wanted
+
+
+def _matches(value: Any, wanted: Any) -> bool:
+    if isinstance(value, list):
+        return any(_same(v, wanted) for v in value)
+    return _same(value, wanted)
+
+
+def format_value(value: Any) -> str:
+    """A value as a person reads it: yes/no, 2.5, a, b."""
+    if value is None:
+        return "none"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, list):
+        return ", ".join(format_value(v) for v in value) if value else "nothing chosen"
+    return str(value)
+
+
+# --------------------------------------------------------------------------------------------- evaluation
+
+
+def _compare(value: Any, leaf: Condition) -> bool:
+    """The comparisons of a leaf on a known value (an answer, a score, a level, a rating or a count)."""
+    if leaf.equals is not None:
+        return _matches(value, leaf.equals)
+    if leaf.not_equals is not None:
+        return not _matches(value, leaf.not_equals)
+    if leaf.in_ is not None:
+        return any(_matches(value, v) for v in leaf.in_)
+    if leaf.not_in is not None:
+        return not any(_matches(value, v) for v in leaf.not_in)
+    if leaf.includes is not None:
+        return _matches(value, leaf.includes)
+    if leaf.at_least is not None or leaf.at_most is not None:
+        n = number(value)
+        if n is None:
+            return False
+        if leaf.at_least is not None and n < leaf.at_least:
+            return False
+        return not (leaf.at_most is not None and n > leaf.at_most)
+    return False
+
+
+def _question_leaf(leaf: Condition, qid: str, facts: Facts) -> bool:
+    status = facts.status(qid)
+    test = leaf.is_
+    if test is not None:
+        if test == "known":
+            return status in ("answered", "not_applicable")
+        return test == status
+    if status != "answered":
+        return False
+    return _compare(facts.values.get(qid), leaf)
+
+
+def _count(leaf: Condition, facts: Facts) -> int | None:
+    counted = leaf.count
+    if counted is None or not facts.ratings:
+        return None
+    return sum(1 for iid, rating in facts.ratings.items()
+               if rating == counted.rated and (counted.tier is None or facts.tiers.get(iid) == counted.tier))
+
+
+def _node_value(leaf: Condition, facts: Facts) -> float | int | None:
+    if leaf.score is not None:
+        if leaf.score == VERDICT_POINTS and leaf.score not in facts.scores:
+            return facts.verdict_points
+        return facts.scores.get(leaf.score)
+    assert leaf.level is not None
+    return facts.levels.get(leaf.level)
+
+
+def _leaf(leaf: Condition, facts: Facts) -> bool:
+    if leaf.question is not None:
+        return _question_leaf(leaf, leaf.question, facts)
+    if leaf.score is not None or leaf.level is not None:
+        found = _node_value(leaf, facts)
+        if leaf.is_ is not None:
+            return leaf.is_ in ("known", "answered") and found is not None
+        return found is not None and _compare(found, leaf)
+    if leaf.indicator is not None:
+        rating = facts.ratings.get(leaf.indicator)
+        return rating is not None and leaf.is_ is None and _compare(rating, leaf)
+    if leaf.count is not None:
+        n = _count(leaf, facts)
+        return n is not None and leaf.is_ is None and _compare(n, leaf)
+    if leaf.pain_point is not None:
+        return leaf.is_ == "fired" and leaf.pain_point in facts.fired
+    return False
+
+
+def evaluate(condition: Condition | None, facts: Facts) -> bool:
+    """Is the condition true? A missing condition (None) is true: no `when` means always."""
+    if condition is None:
+        return True
+    if condition.all is not None:
+        return all(evaluate(c, facts) for c in condition.all)
+    if condition.any is not None:
+        return any(evaluate(c, facts) for c in condition.any)
+    if condition.not_ is not None:
+        return not evaluate(condition.not_, facts)
+    return _leaf(condition, facts)
+
+
+def explain(condition: Condition | None, facts: Facts) -> tuple[bool, list[Hit]]:
+    """The condition's value and the leaves that support it.
+
+    For a true `all`, every leaf; for a true `any`, the leaves of the branches that held; under a `not`, the
+    leaves that were false (their `held` says so). So for a fired pain point these are the answers and scores
+    that made it fire.
+    """
+    if condition is None:
+        return True, []
+    if condition.all is not None or condition.any is not None:
+        is_all = condition.all is not None
+        parts = [explain(c, facts) for c in (condition.all if is_all else condition.any) or []]
+        value = all(v for v, _ in parts) if is_all else any(v for v, _ in parts)
+        # Support for the result: the children that agree with it (all of them when every child agrees).
+        chosen = [hits for v, hits in parts if v == value]
+        return value, [h for hits in chosen for h in hits]
+    if condition.not_ is not None:
+        inner, hits = explain(condition.not_, facts)
+        return not inner, hits
+    value = _leaf(condition, facts)
+    return value, [_hit(condition, facts, value)]
+
+
+def triggers(condition: Condition | None, facts: Facts) -> list[Hit]:
+    """The hits that made a true condition true (empty when it is false)."""
+    value, hits = explain(condition, facts)
+    return hits if value else []
+
+
+def _hit(leaf: Condition, facts: Facts, held: bool) -> Hit:
+    test = describe_test(leaf)
+    if leaf.question is not None:
+        qid = leaf.question
+        status = facts.status(qid)
+        actual = format_value(facts.values.get(qid)) if status == "answered" else STATUS_WORDS[status]
+        return Hit("question", qid, test, actual, held)
+    if leaf.score is not None or leaf.level is not None:
+        subject = "score" if leaf.score is not None else "level"
+        found = _node_value(leaf, facts)
+        actual = format_value(found) if found is not None else f"no {subject}"
+        return Hit(subject, leaf.score or leaf.level or "", test, actual, held)
+    if leaf.indicator is not None:
+        return Hit("indicator", leaf.indicator, test, facts.ratings.get(leaf.indicator, "not rated"), held)
+    if leaf.count is not None:
+        n = _count(leaf, facts)
+        label = f"{leaf.count.tier}/{leaf.count.rated}" if leaf.count.tier else leaf.count.rated
+        return Hit("count", label, test, "no ratings" if n is None else str(n), held)
+    pid = leaf.pain_point or ""
+    return Hit("pain_point", pid, test, "fired" if pid in facts.fired else "not fired", held)
+
+
+# ------------------------------------------------------------------------------------------------- words
+
+
+def describe_test(leaf: Condition) -> str:
+    """A leaf's comparison in words: "equals 3", "is at least 2 and at most 4", "is don't know"."""
+    if leaf.equals is not None:
+        return f"equals {format_value(leaf.equals)}"
+    if leaf.not_equals is not None:
+        return f"does not equal {format_value(leaf.not_equals)}"
+    if leaf.in_ is not None:
+        return f"is one of {', '.join(format_value(v) for v in leaf.in_)}"
+    if leaf.not_in is not None:
+        return f"is none of {', '.join(format_value(v) for v in leaf.not_in)}"
+    if leaf.includes is not None:
+        return f"includes {leaf.includes}"
+    if leaf.at_least is not None and leaf.at_most is not None:
+        return f"is between {leaf.at_least:g} and {leaf.at_most:g}"
+    if leaf.at_least is not None:
+        return f"is at least {leaf.at_least:g}"
+    if leaf.at_most is not None:
+        return f"is at most {leaf.at_most:g}"
+    if leaf.is_ is not None:
+        return f"is {STATUS_WORDS.get(leaf.is_, leaf.is_)}"
+    return "is tested"
+
+
+def describe(condition: Condition | None) -> str:
+    """A whole condition in words, for explanations: "STR-1 is at most 2 or STR-1 is don't know"."""
+    if condition is None:
+        return "always"
+    if condition.all is not None or condition.any is not None:
+        parts = condition.all if condition.all is not None else condition.any or []
+        joiner = " and " if condition.all is not None else " or "
+        words = [describe(c) for c in parts]
+        return joiner.join(f"({w})" if (" and " in w or " or " in w) else w for w in words)
+    if condition.not_ is not None:
+        return f"not ({describe(condition.not_)})"
+    test = describe_test(condition)
+    if condition.question is not None:
+        return f"{condition.question} {test}"
+    if condition.score is not None:
+        subject = "verdict points" if condition.score == VERDICT_POINTS else f"score of {condition.score}"
+        return f"{subject} {test}"
+    if condition.level is not None:
+        return f"level of {condition.level} {test}"
+    if condition.indicator is not None:
+        return f"indicator {condition.indicator} {test}"
+    if condition.count is not None:
+        tier = f"{condition.count.tier} " if condition.count.tier else ""
+        return f"number of {tier}indicators rated {condition.count.rated} {test}"
+    return f"pain point {condition.pain_point} has fired"
+
+
+def describe_hit(hit: Hit) -> str:
+    """One hit in words: "STR-1 is at most 2 (found 2)"."""
+    subject = {"question": "{}", "score": "score of {}", "level": "level of {}", "indicator": "indicator {}",
+               "count": "number of {} indicators", "pain_point": "pain point {}"}[hit.subject].format(hit.id)
+    if hit.subject == "score" and hit.id == VERDICT_POINTS:
+        subject = "verdict points"
+    elif hit.subject == "count":
+        tier, _, rated = hit.id.rpartition("/")
+        subject = f"number of {tier + ' ' if tier else ''}indicators rated {rated}"
+    prefix = "" if hit.held else "not: "
+    return f"{prefix}{subject} {hit.test} (found {hit.actual})"
+
+
+# ---------------------------------------------------------------------------------------- which are asked
+
+
+def answer_status(answer: Answer | None) -> Status:
+    """The status of an answer as given (before asking whether the question was asked at all)."""
+    if answer is None or answer.status == "skipped":
+        return "unanswered"
+    if answer.status is not None:
+        return answer.status
+    return "answered"
+
+
+def answer_facts(questions: Questionnaire | Sequence[Question], answers: Mapping[str, Answer]) -> Facts:
+    """Each question's status and normalised value, deciding on the way which questions are asked.
+
+    Questions are taken in the order they are asked. A question whose `when` is false is `not_asked`, whatever
+    the answers hold for it; its condition sees earlier questions exactly as decided so far, so a condition on a
+    question that was not asked fails like one on an unanswered question. Conditions may only refer to earlier
+    questions (validation reports MQ207 otherwise); a reference to a later or unknown question sees "not asked".
+    Linear in the number of questions (plus the size of their conditions).
+    """
+    ordered: Iterable[Question] = questions.questions() if isinstance(questions, Questionnaire) else questions
+    statuses: dict[str, Status] = {}
+    values: dict[str, Any] = {}
+    facts = Facts(statuses, values)
+    for question in ordered:
+        qid = question.id
+        if qid in statuses:  # a duplicate id (an invalid questionnaire): the first definition wins
+            continue
+        if question.when is not None and not evaluate(question.when, facts):
+            statuses[qid] = "not_asked"
+            continue
+        answer = answers.get(qid)
+        status = answer_status(answer)
+        statuses[qid] = status
+        if status == "answered" and answer is not None:
+            values[qid] = normalise(question, answer.value)
+    return facts
+
+
+def is_asked(question: Question, facts: Facts) -> bool:
+    """Would this question be put to the person, given the facts so far (for the interview's next step)?"""
+    return evaluate(question.when, facts)
+
+
+def asked_questions(questionnaire: Questionnaire, answers: Mapping[str, Answer]) -> list[str]:
+    """The ids of the questions that are asked, in the order they are asked."""
+    facts = answer_facts(questionnaire, answers)
+    return [q.id for q in questionnaire.questions() if facts.statuses.get(q.id) not in (None, "not_asked")]
