@@ -138,3 +138,17 @@ def test_rule_cases_pass_and_fail_with_a_diff(tmp_path: Path) -> None:
     assert "  - verdict: expected clear, found at-risk (4.0 points)" in result.stdout
     assert "  - level of manage: expected 3, found 2 (score 2.25)" in result.stdout
     assert result.stdout.splitlines()[-1] == "0 passed, 1 failed"
+
+
+@pytest.mark.parametrize("value", ["1e400", ".nan", "-.inf", "1" * 5000, "0x" + "f" * 3000])
+def test_absurd_numbers_are_answer_problems_not_crashes(tmp_path: Path, value: str) -> None:
+    for question in ("MGT-1", "STR-2", "STR-1"):
+        text = (VALID / "demo.answers.yaml").read_text(encoding="utf-8")
+        text = {"MGT-1": text.replace("MGT-1: 2", f"MGT-1: {value}"), "STR-2": text.replace('STR-2: "yes"',
+                f"STR-2: {value}"), "STR-1": text.replace("STR-1: {value: 3,", f"STR-1: {{value: {value},")}[question]
+        path = tmp_path / "x.yaml"
+        path.write_text(text, encoding="utf-8")
+        result = runner.invoke(app, ["score", str(path), *DEFS])
+        assert result.exit_code == 1, (question, value, result.output)
+        assert " MQ602 error" in result.stderr or " MQ104 error" in result.stderr
+        assert "Traceback" not in result.output

@@ -6,6 +6,7 @@ Every check reports and carries on, so one run lists every problem. Each functio
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -715,6 +716,22 @@ def check_answers(loaded: Loaded[AnswersFile], questionnaire: Loaded[Questionnai
     return problems
 
 
+def _show(value: Any) -> str:
+    """A value as typed, kept short; Python refuses to print integers of thousands of digits."""
+    try:
+        text = repr(value)
+    except ValueError:
+        return "a number too large to use"
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _finite(value: Any) -> bool:
+    try:
+        return math.isfinite(float(value))
+    except (OverflowError, ValueError):
+        return False
+
+
 def answer_problem(info: QuestionInfo, value: Any, status: str | None) -> str | None:
     """Why an answer does not fit its question, in words for the person who gave it; None when it fits."""
     question = info.question
@@ -727,36 +744,35 @@ def answer_problem(info: QuestionInfo, value: Any, status: str | None) -> str | 
     kind = question.kind
     if kind == "scale":
         if isinstance(value, bool) or not isinstance(value, int):
-            return f"answer with a level number ({_span(info.levels)}), not {value!r}"
+            return f"answer with a level number ({_span(info.levels)}), not {_show(value)}"
         if value not in info.levels:
-            return f"there is no level {value}; choose {_span(info.levels)}"
+            return f"there is no level {_show(value)}; choose {_span(info.levels)}"
     elif kind == "single":
         if not isinstance(value, str) or value not in info.options:
-            return f"{value!r} is not one of the options: {', '.join(info.options)}"
+            return f"{_show(value)} is not one of the options: {', '.join(info.options)}"
     elif kind == "multiple":
-        chosen = value if isinstance(value, list) else None
-        if chosen is None:
-            return f"answer with a list of options, not {value!r}"
-        unknown = [v for v in chosen if v not in info.options]
+        if not isinstance(value, list):
+            return f"answer with a list of options, not {_show(value)}"
+        unknown = [v for v in value if v not in info.options]
         if unknown:
-            return f"{', '.join(map(repr, unknown))} not among the options: {', '.join(info.options)}"
-        if len(set(chosen)) != len(chosen):
+            return f"{', '.join(map(_show, unknown))} not among the options: {', '.join(info.options)}"
+        if len(set(value)) != len(value):
             return "an option is chosen twice"
     elif kind == "yes_no":
-        if not isinstance(value, bool) and str(value).lower() not in YES_NO:
-            return f"answer yes or no, not {value!r}"
+        if not (isinstance(value, bool) or (isinstance(value, str) and value.lower() in YES_NO)):
+            return f"answer yes or no, not {_show(value)}"
     elif kind == "number":
-        if not _number(value):
-            return f"answer with a number, not {value!r}"
+        if not _number(value) or not _finite(value):
+            return f"answer with a number, not {_show(value)}"
         if question.integer and float(value) != int(value):
-            return f"answer with a whole number, not {value}"
+            return f"answer with a whole number, not {_show(value)}"
         if question.minimum is not None and value < question.minimum:
-            return f"{value} is below the smallest allowed answer, {question.minimum:g}"
+            return f"{_show(value)} is below the smallest allowed answer, {question.minimum:g}"
         if question.maximum is not None and value > question.maximum:
-            return f"{value} is above the largest allowed answer, {question.maximum:g}"
+            return f"{_show(value)} is above the largest allowed answer, {question.maximum:g}"
     elif kind == "text":
         if not isinstance(value, str):
-            return f"answer with text, not {value!r}"
+            return f"answer with text, not {_show(value)}"
         if question.max_length is not None and len(value) > question.max_length:
             return f"the answer is {len(value)} characters long; the limit is {question.max_length}"
     return None

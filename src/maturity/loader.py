@@ -177,7 +177,10 @@ def _scalar(node: Any) -> Any:
     if tag == _STR:
         return value
     if tag == _INT:
-        return int(value, 0) if value[:2] in ("0o", "0x") else int(value)
+        try:
+            return int(value, 0) if value[:2] in ("0o", "0x") else int(value)
+        except ValueError:  # Python refuses integers of thousands of digits
+            raise _Fault("MQ104", "this number has too many digits to be an answer", node.start_mark) from None
     if tag == _FLOAT:
         lowered = value.lower()
         if lowered.endswith("inf"):
@@ -358,6 +361,9 @@ def parse_text(text: str, name: str, digest: str = "") -> Document:
                                                exc.colno)) from None
         except RecursionError:
             raise DefinitionError(Problem.make("MQ013", "the data is nested too deeply", name)) from None
+        except ValueError:  # an integer of thousands of digits
+            raise DefinitionError(Problem.make("MQ104", "a number has too many digits to be an answer", name)) \
+                from None
         locator: Callable[[Loc], tuple[int, int]] = _lazy_locator(text)
     else:
         try:
