@@ -34,6 +34,7 @@ _LAZY = {
     "AnswersFile": "model",
     "score": "scoring",
     "Assessment": "assessment",
+    "render_report": "report",
 }
 
 __all__ = [  # noqa: RUF022 - grouped as _LAZY is
@@ -41,12 +42,15 @@ __all__ = [  # noqa: RUF022 - grouped as _LAZY is
     "load_questionnaire", "load_rules", "load_answers", "find_rules", "validate_paths", "ValidationReport",
     "Problem", "MaturityError", "DefinitionError", "UsageError",
     "Questionnaire", "Rules", "AnswersFile",
-    "score", "Assessment",
+    "score", "Assessment", "render_report",
 ]
 
 if TYPE_CHECKING:  # pragma: no cover
+    from .assessment import Assessment
     from .model import AnswersFile, Questionnaire, Rules
     from .problems import DefinitionError, MaturityError, Problem, UsageError
+    from .report import render_report
+    from .scoring import score
     from .validation import ValidationReport, find_rules, load_answers, load_questionnaire, load_rules, validate_paths
 
 
