@@ -140,6 +140,52 @@ def schema(
     sys.stdout.write(json_schema_text(kind.value))
 
 
+@app.command()
+def assess(
+    questionnaire: Annotated[Optional[str], typer.Argument(
+        help="A questionnaire file, or the id of a bundled one. Default: the outsourcing lifecycle questionnaire.",
+        show_default=False)] = None,
+    answers_path: Annotated[Optional[Path], typer.Option(
+        "--answers", "-a", help="Where to save the answers (default: organisation-service-date.answers.yaml here).",
+        show_default=False)] = None,
+    resume: Annotated[Optional[Path], typer.Option(
+        "--resume", "-r", help="Carry on an assessment from its answers file, at the first unanswered question.",
+        show_default=False)] = None,
+    review: Annotated[bool, typer.Option("--review", help="With --resume: walk through every answer to change "
+                                         "some (Enter keeps one).")] = False,
+    plain: Annotated[bool, typer.Option("--plain", help="Screen-reader friendly: plain lines, no boxes or colour "
+                                        "(also when ACCESSIBLE is set or TERM=dumb).")] = False,
+    definitions: Annotated[Optional[list[Path]], typer.Option(
+        "--definitions", "-d", help="Folders holding your own questionnaires and rules.", show_default=False)]
+    = None,
+) -> None:
+    """Answer a questionnaire in the terminal; every answer is saved as you go, then the report is written.
+
+    Keys at each question: a number answers, ? help, b back, s skip, d don't know, n not applicable, e add a
+    note or evidence, q save and quit. Ctrl-C, a closed terminal or a kill also save; resume with --resume.
+    When input is not a terminal, answers are read one per line and running out of input is an error.
+
+    Examples:
+
+      maturity assess
+
+      maturity assess --resume northmoor-waste-2026-11-21.answers.yaml
+
+      maturity assess --resume my.answers.yaml --review
+
+      maturity assess questionnaires/outsourcing-a-problem.yaml --plain
+    """
+    from .assess import run_assessment
+
+    if review and resume is None:
+        _err("--review needs --resume FILE: the answers to review")
+        raise typer.Exit(EXIT_USAGE)
+    accessible = plain or bool(os.environ.get("ACCESSIBLE")) or os.environ.get("TERM") == "dumb"
+    code = run_assessment(questionnaire, answers_path, resume, review, accessible, list(definitions or []),
+                          typer.echo, _err)
+    raise typer.Exit(code)
+
+
 class ScoreFormat(str, Enum):
     table = "table"
     json = "json"

@@ -1,0 +1,211 @@
+"""`maturity assess`: an interview that never loses an answer, then the score and the reports.
+
+The answers file is written atomically after every answer, so Ctrl-C, a closed terminal (SIGHUP), SIGTERM or
+even SIGKILL lose at most the answer being typed. The first three also say how to resume and exit 130.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import signal
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from types import FrameType
+
+from . import loader
+from .catalogue import Catalogue
+from .interview import InputEnded, Interview, answers_data, run
+from .model import Questionnaire
+from .problems import MaturityError
+from .resources import DEFAULT_QUESTIONNAIRE
+from .store import write_atomic
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+Say = Callable[[str], None]
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:40] or "assessment"
+
+
+def default_answers_path(interview: Interview, folder: Path = Path(".")) -> Path:
+    """organisation-service-date.answers.yaml, never the name of another assessment already there."""
+    details = interview.details
+    assert details is not None
+    stem = f"{slug(details.organisation)}-{slug(details.service)}-{(details.date or dt.date.today()).isoformat()}"
+    path = folder / f"{stem}.answers.yaml"
+    n = 2
+    while path.exists():
+        path = folder / f"{stem}-{n}.answers.yaml"
+        n += 1
+    return path
+
+
+@contextmanager
+def interrupts_as_keyboard_interrupt() -> Iterator[None]:
+    """SIGTERM and SIGHUP (a closed terminal) end the interview the way Ctrl-C does: saved, with a way back."""
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    previous = {}
+    for name in ("SIGTERM", "SIGHUP"):
+        number = getattr(signal, name, None)
+        if number is not None:
+            previous[number] = signal.signal(number, handler)
+    try:
+        yield
+    finally:
+        for number, old in previous.items():
+            signal.signal(number, old)
+
+
+def _load_questionnaire(name: str | None, catalogue: Catalogue) -> tuple[Questionnaire, str | None]:
+    from .validation import load_questionnaire
+
+    if name is not None and (Path(name).is_file() or name.endswith((".yaml", ".yml"))):
+        loaded = load_questionnaire(name)
+        return loaded.model, loaded.document.digest
+    wanted = name or DEFAULT_QUESTIONNAIRE
+    versions = [v for (qid, v) in catalogue.questionnaires() if qid == wanted]
+    if not versions:
+        raise _missing(wanted)
+    found = catalogue.get(wanted, sorted(versions, key=_version_key)[-1])
+    return found.questionnaire.model, found.questionnaire.document.digest
+
+
+def _version_key(version: str) -> tuple[int, ...]:
+    return tuple(int(p) for p in re.findall(r"\d+", version)[:3])
+
+
+def _missing(name: str) -> MaturityError:
+    from .problems import Problem
+
+    return MaturityError(Problem.make("MQ001", f"no questionnaire file or bundled questionnaire called '{name}'"))
+
+
+def run_assessment(questionnaire_name: str | None, answers_path: Path | None, resume: Path | None, review: bool,
+                   plain: bool, folders: list[Path], say: Say, err: Say) -> int:
+    catalogue = Catalogue.from_folders(folders)
+    try:
+        if resume is not None:
+            from . import checks
+
+            answers = loader.load_answers_file(resume)
+            ref = answers.model.questionnaire
+            found = catalogue.get(ref.id, ref.version)
+            problems = [p for p in checks.check_answers(answers, found.questionnaire, found.index) if p.is_error]
+            if problems:
+                raise MaturityError(problems)
+            interview = Interview.resume(found.questionnaire.model, answers.model, found.questionnaire.document.digest)
+            path: Path | None = answers_path or resume
+        else:
+            questionnaire, digest = _load_questionnaire(questionnaire_name, catalogue)
+            interview = Interview(questionnaire, digest=digest)
+            path = answers_path  # decided once the organisation and service are known
+    except MaturityError as exc:
+        for problem in exc.problems:
+            err(str(problem))
+        return EXIT_PROBLEMS
+
+    from .terminal import PlainPrompter, RichPrompter
+
+    interactive = sys.stdin.isatty()
+    prompter = RichPrompter(interview.questionnaire) if interactive and not plain else \
+        PlainPrompter(interview.questionnaire)
+    target: list[Path] = [path] if path is not None else []
+
+    def save(current: Interview) -> None:
+        if not target:
+            target.append(default_answers_path(current))
+        write_atomic(target[0], loader.dump_yaml(answers_data(current.to_file())))
+
+    def where() -> str:
+        return str(target[0]) if target else "(nothing saved yet)"
+
+    try:
+        with interrupts_as_keyboard_interrupt():
+            if resume is not None:
+                start = None
+                if not review and interview.first_unanswered() is None:
+                    say("Every question already has an answer; scoring it. (Use --review to change answers.)")
+                outcome = run(interview, prompter, save, start, review)
+            else:
+                outcome = run(interview, prompter, save)
+    except KeyboardInterrupt:
+        if interview.details is not None:
+            save(interview)
+            err(f"\nInterrupted. Your answers are saved in {where()}. Carry on with: maturity assess --resume "
+                f"{where()}")
+        else:
+            err("\nInterrupted before any answer was given; nothing was saved.")
+        return EXIT_INTERRUPTED
+    except (InputEnded, EOFError) as exc:
+        if interview.details is not None:
+            save(interview)
+        err(f"Input ended: {exc}. The answers so far are saved in {where()}; carry on with: maturity assess "
+            f"--resume {where()}")
+        return EXIT_PROBLEMS
+    if outcome == "quit":
+        say(f"Saved in {where()}. Carry on with: maturity assess --resume {where()}")
+        return EXIT_OK
+    return _finish(target[0], catalogue, say, err)
+
+
+def _finish(path: Path, catalogue: Catalogue, say: Say, err: Say) -> int:
+    """Score the finished answers, print the summary (verdict first) and write the reports beside them."""
+    from .batch import load_and_score
+    from .report import render_report
+
+    try:
+        assessment, _ = load_and_score(path, catalogue)
+        ref = assessment.questionnaire
+        found = catalogue.get(ref.id, ref.version)
+        reports = []
+        for fmt in ("md", "html"):
+            report_path = path.with_name(path.name.removesuffix(".yaml").removesuffix(".answers") + f".report.{fmt}")
+            write_atomic(report_path, render_report(assessment, found.questionnaire.model, found.rules.model, fmt,
+                                                    questionnaire_digest=found.questionnaire.document.digest))
+            reports.append(report_path)
+    except MaturityError as exc:
+        for problem in exc.problems:
+            err(str(problem))
+        err(f"Your answers are saved in {path}, but they could not be scored.")
+        return EXIT_PROBLEMS
+    for line in summary_lines(assessment):
+        say(line)
+    say("")
+    say(f"Answers: {path}")
+    say(f"Reports: {reports[0]} and {reports[1]}")
+    return EXIT_OK
+
+
+def summary_lines(assessment: object) -> list[str]:
+    """The terminal summary: verdict first, then each stage's level and RAG, then the top pain points."""
+    from .assessment import Assessment
+
+    assert isinstance(assessment, Assessment)
+    v = assessment.verdict
+    lines = []
+    if v.assessed:
+        lines.append(f"Verdict: {v.label.upper()} ({v.rag}): {v.title}")
+        if v.vetoed_by is not None:
+            lines.append(f"  because {v.vetoed_by.reason}")
+        if v.low_confidence:
+            lines.append(f"  {v.low_confidence_message}")
+    else:
+        lines.append(f"Verdict: not assessed ({v.not_assessed_reason})")
+    overall = assessment.overall
+    lines.append(f"Overall maturity: level {overall.level} {overall.level_name or ''} (score "
+                 f"{'none' if overall.score is None else f'{overall.score:.2f}'}, {overall.rag or 'no RAG'})")
+    for stage in assessment.stages():
+        level = f"level {stage.level} {stage.level_name}" if stage.level is not None else "no level"
+        lines.append(f"  {stage.title:<45} {level:<22} {(stage.rag or '-').upper()}")
+    if assessment.pain_points:
+        lines.append("Top pain points:")
+        for pain in assessment.pain_points[:5]:
+            lines.append(f"  [{pain.severity}] {pain.title}: {pain.action}")
+    return lines
