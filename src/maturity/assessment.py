@@ -8,6 +8,7 @@ the same JSON for the same inputs: lists follow the questionnaire's or the rules
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
@@ -272,6 +273,21 @@ class Assessment(Frozen):
     def stages(self) -> list[NodeResult]:
         return [n for n in self.nodes if n.kind == "stage"]
 
+    def summary(self) -> Summary:
+        """The figures a portfolio summary needs: what `scoring.summarise` gives for the same answers."""
+        overall, verdict = self.overall, self.verdict
+        return Summary(
+            questionnaire_id=self.questionnaire.id, questionnaire_version=self.questionnaire.version,
+            details=self.details, overall_score=overall.score, overall_level=overall.level,
+            overall_level_name=overall.level_name, overall_rag=overall.rag,
+            stages=tuple(StageSummary(s.id, s.score, s.level, s.rag) for s in self.stages()),
+            verdict_outcome=verdict.outcome, verdict_label=verdict.label, verdict_points=verdict.points,
+            low_confidence=verdict.low_confidence, pain_point_ids=tuple(p.id for p in self.pain_points),
+            pain_point_titles=tuple(p.title for p in self.pain_points),
+            dont_know=sum(len(g.dont_know) for g in self.evidence_gaps),
+            unanswered=sum(len(g.unanswered) for g in self.evidence_gaps),
+        )
+
     # ---------------------------------------------------------------------------------------- explanation
 
     def explain_lines(self) -> list[str]:
@@ -377,3 +393,43 @@ class Assessment(Frozen):
             reason = f": {override.reason}" if override.reason else ""
             yield f"  RAG no better than {override.at_most}: {override.fired} {override.severity}-severity pain " \
                   f"point(s) fired ({', '.join(override.pain_points)}){reason}"
+
+
+# ------------------------------------------------------------------------------------------------ summaries
+
+
+@dataclass(frozen=True, slots=True)
+class StageSummary:
+    """One stage's figures, as `Assessment.stages()` would give them."""
+
+    id: str
+    score: float | None
+    level: int | None
+    rag: Rag | None
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """The figures of an `Assessment` that a portfolio summary needs, without the explanation behind them.
+
+    A batch scores thousands of files and keeps one row of numbers from each; building the full explained
+    `Assessment` (hundreds of result models) only to throw it away would cost more than parsing the file.
+    Every field equals the corresponding figure of the `Assessment` that `score` gives for the same answers.
+    """
+
+    questionnaire_id: str
+    questionnaire_version: str
+    details: AssessmentDetails
+    overall_score: float | None
+    overall_level: int | None
+    overall_level_name: str | None
+    overall_rag: Rag | None
+    stages: tuple[StageSummary, ...]  # as `Assessment.stages()`: questionnaire order
+    verdict_outcome: str  # "not_assessed" when the verdict does not apply
+    verdict_label: str
+    verdict_points: float | None
+    low_confidence: bool
+    pain_point_ids: tuple[str, ...]  # fired, in report order (as `Assessment.pain_points`)
+    pain_point_titles: tuple[str, ...]
+    dont_know: int  # questions answered "don't know" (all the evidence gaps' dont_know together)
+    unanswered: int  # questions asked but not answered

@@ -16,10 +16,13 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .catalogue import Catalogue
 from .problems import MaturityError, Problem
+
+if TYPE_CHECKING:
+    from .assessment import Summary
 
 ANSWER_SUFFIXES = (".yaml", ".yml", ".json")
 ROW_FIELDS = ["file", "status", "organisation", "service", "assessor", "date", "questionnaire", "version",
@@ -74,10 +77,12 @@ def _init_worker(folders: list[str], bundled: bool, out_dir: str | None) -> None
     _out_dir = Path(out_dir) if out_dir else None
 
 
-def load_and_score(path: Path, catalogue: Catalogue) -> tuple[Any, list[Problem]]:
-    """Load, check and score one answers file. Returns the Assessment and any warnings; raises MaturityError."""
+def load_checked(path: Path, catalogue: Catalogue) -> tuple[Any, Any, list[Problem]]:
+    """Load an answers file and find and check it against its definitions.
+
+    Returns (definitions, answers, warnings); raises MaturityError with located problems.
+    """
     from . import checks, loader
-    from .scoring import score
 
     answers = loader.load_answers_file(path)
     ref = answers.model.questionnaire
@@ -91,27 +96,51 @@ def load_and_score(path: Path, catalogue: Catalogue) -> tuple[Any, list[Problem]
     problems = checks.check_answers(answers, definitions.questionnaire, definitions.index)
     if any(p.is_error for p in problems):
         raise MaturityError([p for p in problems if p.is_error])
+    return definitions, answers, problems
+
+
+def load_and_score(path: Path, catalogue: Catalogue) -> tuple[Any, list[Problem]]:
+    """Load, check and score one answers file. Returns the Assessment and any warnings; raises MaturityError."""
+    from .scoring import score
+
+    definitions, answers, problems = load_checked(path, catalogue)
     return score(definitions.questionnaire.model, definitions.rules.model, answers.model), problems
 
 
 def score_file(path: Path, catalogue: Catalogue, out_dir: Path | None = None) -> Outcome:
-    """Score one file into a summary row; every failure becomes located problems on the outcome."""
+    """Score one file into a summary row; every failure becomes located problems on the outcome.
+
+    The row needs only numbers, so the explained Assessment (hundreds of result models, costlier than parsing
+    the file) is built only when it is written to `out_dir`; otherwise `summarise` gives the same figures.
+    """
     row: dict[str, Any] = {"file": str(path), "status": "failed"}
     try:
-        assessment, problems = load_and_score(path, catalogue)
+        if out_dir is not None:
+            assessment, problems = load_and_score(path, catalogue)
+            summary = assessment.summary()
+        else:
+            summary, problems = _load_and_summarise(path, catalogue)
     except MaturityError as exc:
         located = [p if p.file else Problem.make(p.code, p.message, str(path), p.line, p.column)
                    for p in exc.problems]
         first = located[0] if located else Problem.make("MQ001", "unknown problem", str(path))
         row.update(error_code=first.code, error=first.message)
         return Outcome(row, located, [])
-    row.update(summary_row(assessment))
+    row.update(summary_row(summary))
     row["status"] = "scored"
     if out_dir is not None:
         from .store import write_atomic
 
         write_atomic(out_dir / f"{path.stem}.json", assessment_json(assessment))
-    return Outcome(row, problems, [s.id for s in assessment.stages()])
+    return Outcome(row, problems, [s.id for s in summary.stages])
+
+
+def _load_and_summarise(path: Path, catalogue: Catalogue) -> tuple[Summary, list[Problem]]:
+    """`load_and_score` for the figures alone."""
+    from .scoring import summarise
+
+    definitions, answers, problems = load_checked(path, catalogue)
+    return summarise(definitions.questionnaire.model, definitions.rules.model, answers.model), problems
 
 
 def _work(path: Path) -> Outcome:
@@ -119,26 +148,24 @@ def _work(path: Path) -> Outcome:
     return score_file(path, _catalogue, _out_dir)
 
 
-def summary_row(assessment: Any) -> dict[str, Any]:
+def summary_row(summary: Summary) -> dict[str, Any]:
     """One flat row a spreadsheet can pivot: overall and per-stage figures, the verdict, the pain point ids."""
-    d = assessment.details
-    overall = assessment.overall
-    verdict = assessment.verdict
-    pains = assessment.pain_points
+    d = summary.details
+    pains = summary.pain_point_ids
     row: dict[str, Any] = {
         "organisation": d.organisation, "service": d.service, "assessor": d.assessor or "",
-        "date": d.date.isoformat() if d.date else "", "questionnaire": assessment.questionnaire.id,
-        "version": assessment.questionnaire.version, "overall_score": _round(overall.score),
-        "overall_level": overall.level, "overall_level_name": overall.level_name or "",
-        "overall_rag": overall.rag or "", "verdict": verdict.outcome, "verdict_label": verdict.label,
-        "verdict_points": _round(verdict.points), "low_confidence": verdict.low_confidence,
-        "pain_points": ";".join(p.id for p in pains), "top_pain_point": pains[0].id if pains else "",
-        "top_pain_point_title": pains[0].title if pains else "",
-        "unanswered": sum(len(g.unanswered) for g in assessment.evidence_gaps),
-        "dont_know": sum(len(g.dont_know) for g in assessment.evidence_gaps),
+        "date": d.date.isoformat() if d.date else "", "questionnaire": summary.questionnaire_id,
+        "version": summary.questionnaire_version, "overall_score": _round(summary.overall_score),
+        "overall_level": summary.overall_level, "overall_level_name": summary.overall_level_name or "",
+        "overall_rag": summary.overall_rag or "", "verdict": summary.verdict_outcome,
+        "verdict_label": summary.verdict_label, "verdict_points": _round(summary.verdict_points),
+        "low_confidence": summary.low_confidence, "pain_points": ";".join(pains),
+        "top_pain_point": pains[0] if pains else "",
+        "top_pain_point_title": summary.pain_point_titles[0] if pains else "",
+        "unanswered": summary.unanswered, "dont_know": summary.dont_know,
         "error_code": "", "error": "",
     }
-    for stage in assessment.stages():
+    for stage in summary.stages:
         row[f"{stage.id}_score"] = _round(stage.score)
         row[f"{stage.id}_level"] = stage.level
         row[f"{stage.id}_rag"] = stage.rag or ""

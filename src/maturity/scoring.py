@@ -5,6 +5,9 @@ bands, critical questions) is worked out once in a `ScoringPlan`; scoring one an
 size of the questionnaire, so a batch of thousands of files pays for the plan once. `score()` keeps a small
 cache of plans keyed by the identity of the (questionnaire, rules) pair.
 
+`score()` gives the full explained `Assessment`; `summarise()` gives only its headline figures (a `Summary`), for
+batches: it runs the same steps but never builds the result models, which cost more than the arithmetic.
+
 The steps, in order (each records how it got its result):
 
 1. each question's status (answered, don't know, not applicable, unanswered, not asked) and points;
@@ -39,6 +42,8 @@ from .assessment import (
     RagOverrideResult,
     SourceRef,
     StageGaps,
+    StageSummary,
+    Summary,
     Trigger,
     VerdictResult,
     VetoResult,
@@ -53,18 +58,21 @@ from .model import (
     AnswersFile,
     Band,
     Cap,
+    Condition,
     Indicator,
     NodeRule,
+    Outcome,
     PointBand,
     Question,
     Questionnaire,
     Rag,
     RagBand,
+    RagOverride,
     Rules,
 )
 from .problems import DefinitionError, Problem
 
-__all__ = ["ScoringPlan", "plan_for", "score"]
+__all__ = ["ScoringPlan", "Summary", "plan_for", "score", "summarise"]
 
 DEFAULT_RATINGS: dict[str, float] = {"green": 0.0, "amber": 1.0, "red": 2.0}
 UNKNOWN_STATUSES = frozenset({"dont_know", "unanswered", "not_asked"})
@@ -82,6 +90,7 @@ def _problem(code: str, message: str) -> Problem:
 
 @dataclass(frozen=True)
 class _QuestionPlan:
+    id: str
     question: Question
     info: QuestionInfo
     order: int
@@ -96,12 +105,14 @@ class _QuestionPlan:
     not_asked: str  # why it counts for nothing when its condition is false
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Child:
     id: str
     kind: ChildKind
     weight: float
     weight_from: str
+    order: int = -1  # for a question: its place in the questionnaire (ties between lowest questions go to it)
+    critical: bool = False  # for a question: whether the rules name it critical (for caps)
 
 
 @dataclass(frozen=True)
@@ -113,18 +124,6 @@ class _NodePlan:
     method: Literal["mean", "sum", "min", "max", "weighted"]
     caps: tuple[Cap, ...]
     source: str  # where its definition came from, for the explanation
-
-
-@dataclass(frozen=True)
-class _NodeState:
-    """What the roll-up found for one node, kept until RAG and pain points are known."""
-
-    parts: tuple[Contribution, ...]
-    counted: int
-    band: BandUsed | None
-    level_before: int | None
-    caps: tuple[CapResult, ...]
-    notes: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -181,11 +180,20 @@ class ScoringPlan:
         self.topo: tuple[str, ...] = self._topological()
         self.display: tuple[str, ...] = self._display_order()
         self.levels = _Bands.of(rules.levels)
+        self.band_levels: tuple[int, ...] = tuple(b.level for b in rules.levels)
+        caps = [cap.lowest for node in self.nodes.values() for cap in node.caps]
+        self.caps_read_questions = "questions" in caps
+        self.caps_read_critical = "critical_questions" in caps
         self.level_numbers: tuple[int, ...] = tuple(sorted({b.level for b in rules.levels}))
         self.level_names: dict[int, str] = {}
         for band in rules.levels:
             self.level_names.setdefault(band.level, band.name)
         self.rag = _Bands.of(rules.rag.bands) if rules.rag else None
+        self.stage_nodes: tuple[str, ...] = tuple(n for n in self.display if self.nodes[n].kind == "stage")
+        self.rag_nodes: tuple[str, ...] = tuple(n for n in self.display if self.nodes[n].kind in ("stage", OVERALL))
+        self.dont_know_points = _treatment(rules.points.dont_know)
+        self.unanswered_points = _treatment(rules.points.unanswered)
+        self.outcomes: dict[str, Outcome] = {o.id: o for o in rules.verdict.outcomes} if rules.verdict else {}
         self.pain_order: tuple[int, ...] = tuple(sorted(
             range(len(rules.pain_points)),
             key=lambda i: (SEVERITY_ORDER[rules.pain_points[i].severity],
@@ -215,7 +223,7 @@ class ScoringPlan:
                 point_map, map_from = points.answer_sets[question.answer_set], f"answer set '{question.answer_set}'"
             scored = kind == "scale" or point_map is not None or bands is not None
             not_asked = f"not asked ({describe(question.when)} is false); it never counts"
-            yield _QuestionPlan(question, info, order, info.stage, info.group, qid in critical, scored, point_map,
+            yield _QuestionPlan(qid, question, info, order, info.stage, info.group, qid in critical, scored, point_map,
                                 map_from, bands, combine, not_asked)
 
     # ---------------------------------------------------------------------------------------------- tree
@@ -252,7 +260,8 @@ class ScoringPlan:
             children: list[_Child] = []
             for child_id in child_ids:
                 child_kind: ChildKind
-                if child_id in self.by_id:
+                question = self.by_id.get(child_id)
+                if question is not None:
                     child_kind = "question"
                 elif child_id in kinds and child_id != OVERALL:
                     child_kind = kinds[child_id]
@@ -266,7 +275,11 @@ class ScoringPlan:
                     weight, weight_from = self.by_id[child_id].question.weight, "question"
                 else:
                     weight, weight_from = 1.0, "default"
-                children.append(_Child(child_id, child_kind, weight, weight_from))
+                if question is not None:
+                    children.append(_Child(child_id, child_kind, weight, weight_from, question.order,
+                                           question.critical))
+                else:
+                    children.append(_Child(child_id, child_kind, weight, weight_from))
             plans[node_id] = _NodePlan(node_id, kind, title, tuple(children), rule.method, tuple(rule.caps), source)
         if problems:
             raise DefinitionError(problems)
@@ -314,8 +327,15 @@ class ScoringPlan:
     def score(self, answers: AnswersFile) -> Assessment:
         """Score one answers file. Raises `DefinitionError` when the answers do not fit the questionnaire."""
         self._check_answers(answers)
-        run = _Run(self, answers)
-        return run.assessment()
+        return _Explainer(_Run(self, answers)).assessment()
+
+    def summarise(self, answers: AnswersFile) -> Summary:
+        """The figures `score` would give, without building the explained `Assessment` (for batch summaries).
+
+        Raises `DefinitionError` exactly when `score` would.
+        """
+        self._check_answers(answers)
+        return _Run(self, answers).summary()
 
     def _check_answers(self, answers: AnswersFile) -> None:
         q = self.questionnaire
@@ -332,12 +352,13 @@ class ScoringPlan:
                 problems.append(_problem("MQ601", f"there is no question '{qid}' in '{q.id}'"))
                 continue
             value = answer.value
+            message = answer_problem(plan.info, value, answer.status)
+            if not message:
+                continue  # no question accepts a non-finite number, so one never gets here
             if answer.status is None and isinstance(value, (int, float)) and not isinstance(value, bool) and \
                     number(value) is None:
                 problems.append(_problem("MQ602", f"'{qid}': {value!r} is not a finite number"))
-                continue
-            message = answer_problem(plan.info, value, answer.status)
-            if message:
+            else:
                 problems.append(_problem("MQ605" if answer.status else "MQ602", f"'{qid}': {message}"))
         if problems:
             raise DefinitionError(problems)
@@ -365,38 +386,135 @@ def score(questionnaire: Questionnaire, rules: Rules, answers: AnswersFile) -> A
     return plan_for(questionnaire, rules).score(answers)
 
 
+def summarise(questionnaire: Questionnaire, rules: Rules, answers: AnswersFile) -> Summary:
+    """The figures of `score(questionnaire, rules, answers)` that a portfolio summary needs, several times faster.
+
+    Same plan cache, same checks and errors as `score`; every figure equals the full Assessment's.
+    """
+    return plan_for(questionnaire, rules).summarise(answers)
+
+
+def _treatment(value: float | str) -> float | None:
+    """Points for don't know or unanswered: a number, or None when the rules exclude them."""
+    return None if value == "exclude" else float(value)
+
+
 # ------------------------------------------------------------------------------------------------ one run
+#
+# Scoring one file has two halves. `_Run` finds every number (points, node scores and levels, caps, RAG,
+# indicator ratings, fired pain points, the verdict) with plain tuples, dicts and slotted dataclasses, and keeps
+# just enough of how it decided (which band, which cap limit, which rule or outcome) to explain it later.
+# `_Explainer` turns a finished run into the pydantic `Assessment` with its explanation chains. A batch summary
+# needs only the numbers, and building ~400 frozen models per file would cost more than parsing the file, so
+# `summarise` stops after the first half.
 
 
 def _trigger(hit: Hit) -> Trigger:
     return Trigger(subject=hit.subject, id=hit.id, test=hit.test, actual=hit.actual, held=hit.held)
 
 
+def _triggers(hits: Sequence[Hit]) -> tuple[Trigger, ...]:
+    return tuple(_trigger(h) for h in hits)
+
+
 def _worse(a: Rag, b: Rag) -> Rag:
     return a if RAG_ORDER[a] <= RAG_ORDER[b] else b
 
 
+Lowest = tuple[float, int, str]  # (points, question order, question id): the lowest question below a node
+
+# What a run found, kept for the explanation. Slotted but not frozen: a frozen dataclass sets every field through
+# object.__setattr__, which costs more than the arithmetic it records. Nothing changes them once made.
+
+
+@dataclass(slots=True)
+class _CapFound:
+    """What one cap found: the lowest basis, the level it allows, and the level it was checked against."""
+
+    cap: Cap
+    basis: str | None  # None: nothing to take the lowest from, so the cap does not apply
+    basis_value: float | None
+    limit: int | None
+    clamp: str  # words when floor(ceiling) is below every level
+    level_before: int
+
+
+@dataclass(slots=True)
+class _NodeFound:
+    """What the roll-up found for one node."""
+
+    raw: float | None  # the combined value before rounding (min and max compare children against it)
+    score: float | None
+    level: int | None
+    band: int | None  # index into the rules' levels
+    band_note: str | None
+    counted: list[tuple[_Child, float]]
+    caps: list[_CapFound]
+
+
+@dataclass(slots=True)
+class _RagFound:
+    """A stage's or the overall RAG: from its score's band, then made no better by each override that fired."""
+
+    band: Rag | None
+    rag: Rag | None
+    note: str | None
+    overrides: tuple[tuple[RagOverride, tuple[str, ...]], ...]  # each override that fired, with its pain points
+
+
+@dataclass(slots=True)
+class _IndicatorFound:
+    rating: Rag
+    unknown: bool
+    rule: int | None  # index of the rating rule that matched; None when unknown or rated `otherwise`
+    gaps: tuple[tuple[str, Status], ...]  # its questions that are don't know, unanswered or not asked
+    weight: float
+    points: float
+
+
+@dataclass(slots=True)
+class _Decision:
+    """How the verdict was decided: by a veto, by an outcome's condition, or by the last outcome otherwise."""
+
+    outcome: Outcome
+    veto: int | None = None
+    condition: Condition | None = None  # the veto's or the outcome's condition that held
+
+
 class _Run:
-    """The state of scoring one answers file; used once and thrown away."""
+    """The numbers for one answers file; used once and thrown away. See the comment above for the two halves."""
 
     def __init__(self, plan: ScoringPlan, answers: AnswersFile) -> None:
         self.plan = plan
         self.answers = answers
         self.facts = answer_facts(plan.ordered_questions, answers.answers)
         self.points: dict[str, float | None] = {}
-        self.question_results: list[QuestionResult] = [self._question(p) for p in plan.questions]
+        self.dont_know = 0
+        self.unanswered = 0
+        self._questions()
         self.scores: dict[str, float | None] = {}
         self.levels: dict[str, int | None] = {}
-        self.node_states: dict[str, _NodeState] = {}
-        # lowest (points, order, id) among each node's descendant questions, and among the critical ones
-        self.low_any: dict[str, tuple[float, int, str] | None] = {}
-        self.low_critical: dict[str, tuple[float, int, str] | None] = {}
+        self.nodes: dict[str, _NodeFound] = {}
+        # lowest (points, order, id) among each node's descendant questions, and among the critical ones; a node
+        # is absent when it has none (or when no cap reads them)
+        self.low_any: dict[str, Lowest] = {}
+        self.low_critical: dict[str, Lowest] = {}
         for node_id in plan.topo:
             self._node(plan.nodes[node_id])
+        # filled in order below; conditions read them through `facts_now()`, which shares these containers
         self.ratings: dict[str, str] = {}
         self.tiers: dict[str, str] = {}
         self.fired: set[str] = set()
         self.verdict_points: float | None = None
+        self.not_assessed: str | None = None
+        self.indicators: tuple[_IndicatorFound, ...] | None = None
+        self._rate_indicators()
+        facts = self.facts_now()  # the verdict points are final now; `fired` fills in as pain points fire
+        self.fired_in_rules_order: tuple[int, ...] = self._pain_points(facts)
+        fired = set(self.fired_in_rules_order)
+        self.fired_in_report_order: tuple[int, ...] = tuple(i for i in plan.pain_order if i in fired)
+        self.rags: dict[str, _RagFound] = self._rags()
+        self.decision: _Decision | None = self._decide(facts) if self.indicators is not None else None
 
     def facts_now(self) -> Facts:
         return Facts(self.facts.statuses, self.facts.values, self.scores, self.levels, self.ratings, self.tiers,
@@ -404,143 +522,101 @@ class _Run:
 
     # --------------------------------------------------------------------------------------- questions
 
-    def _question(self, p: _QuestionPlan) -> QuestionResult:
-        q = p.question
-        status: Status = self.facts.status(q.id)
-        answer: Answer | None = self.answers.answers.get(q.id)
-        points: float | None = None
-        rule: str | None = None
-        why: str | None = None
-        rules = self.plan.rules.points
-        if status == "not_asked":
-            why = p.not_asked
-        elif not p.scored:
-            why = "text answers have no points" if q.kind == "text" else "the rules give this question no points"
-        elif status == "not_applicable":
-            why = "not applicable: excluded"
-        elif status == "dont_know":
-            if rules.dont_know == "exclude":
-                why = "don't know: excluded by the rules"
-            else:
-                points, rule = float(rules.dont_know), "don't know, as the rules set"
-        elif status == "unanswered":
-            if rules.unanswered == "exclude":
-                why = "unanswered: excluded by the rules"
-            else:
-                points, rule = float(rules.unanswered), "unanswered, as the rules set"
-        else:
-            points, rule, why = _answer_points(p, self.facts.values.get(q.id))
-        self.points[q.id] = points
-        return QuestionResult(
-            id=q.id, text=q.text, kind=q.kind, stage=p.stage, group=p.group, status=status,
-            value=answer.value if answer is not None else None, points=points, points_rule=rule, no_points=why,
-            weight=q.weight, critical=p.critical, note=answer.note if answer else None,
-            evidence=tuple(answer.evidence) if answer else (),
-        )
+    def _questions(self) -> None:
+        """Each question's points, and the number of don't-knows and of unanswered questions."""
+        plan = self.plan
+        statuses, values, points = self.facts.statuses, self.facts.values, self.points
+        dont_know = unanswered = 0
+        for p in plan.questions:
+            qid = p.id
+            status = statuses.get(qid, "not_asked")
+            found: float | None = None  # also for not asked, not applicable and unscored questions
+            if status == "answered":
+                if p.scored:
+                    found = _answer_points(p, values.get(qid))
+            elif status == "dont_know":
+                dont_know += 1
+                found = plan.dont_know_points if p.scored else None
+            elif status == "unanswered":
+                unanswered += 1
+                found = plan.unanswered_points if p.scored else None
+            points[qid] = found
+        self.dont_know, self.unanswered = dont_know, unanswered
 
     # ------------------------------------------------------------------------------------------- nodes
 
     def _node(self, node: _NodePlan) -> None:
         """Score one node from its children (already scored: the plan's order is children first)."""
         plan = self.plan
+        points, scores = self.points, self.scores
         counted: list[tuple[_Child, float]] = []
-        rows: list[tuple[_Child, float | None, int | None, str | None]] = []
-        low_any: tuple[float, int, str] | None = None
-        low_crit: tuple[float, int, str] | None = None
+        # The lowest questions below this node are followed only when some cap reads them (most rules have none).
+        track_any, track_critical = plan.caps_read_questions, plan.caps_read_critical
+        low_any: Lowest | None = None
+        low_crit: Lowest | None = None
         for child in node.children:
-            level: int | None = None
-            excluded: str | None = None
             if child.kind == "question":
-                qp = plan.by_id[child.id]
-                value = self.points[child.id]
+                value = points[child.id]
                 if value is None:
-                    excluded = self.question_results[qp.order].no_points
-                else:
-                    mine = (value, qp.order, child.id)
-                    if low_any is None or mine < low_any:
-                        low_any = mine
-                    if qp.critical and (low_crit is None or mine < low_crit):
-                        low_crit = mine
+                    continue
+                if track_any and (low_any is None or (value, child.order, child.id) < low_any):
+                    low_any = (value, child.order, child.id)
+                if track_critical and child.critical and \
+                        (low_crit is None or (value, child.order, child.id) < low_crit):
+                    low_crit = (value, child.order, child.id)
             else:
-                value = self.scores[child.id]
-                level = self.levels[child.id]
+                value = scores[child.id]
+                if track_any:
+                    below = self.low_any.get(child.id)
+                    if below is not None and (low_any is None or below < low_any):
+                        low_any = below
+                if track_critical:
+                    below = self.low_critical.get(child.id)
+                    if below is not None and (low_crit is None or below < low_crit):
+                        low_crit = below
                 if value is None:
-                    excluded = f"{child.kind} '{child.id}' has no score"
-                below = self.low_any[child.id]
-                if below is not None and (low_any is None or below < low_any):
-                    low_any = below
-                below = self.low_critical[child.id]
-                if below is not None and (low_crit is None or below < low_crit):
-                    low_crit = below
-            if value is not None:
-                counted.append((child, value))
-            rows.append((child, value, level, excluded))
-        self.low_any[node.id] = low_any
-        self.low_critical[node.id] = low_crit
-        result = _combine(node.method, counted)
-        notes: list[str] = []
-        shares: list[float | None] = []
-        if result is None:
-            notes.append("no part of it counted, so it has no score and no level")
-        else:
-            shares = _contributions(node.method, counted, result)
-        weighted = node.method == "weighted"
-        parts: list[Contribution] = []
-        k = 0
-        for child, value, level, excluded in rows:
-            share: float | None = None
-            if value is not None:
-                share = shares[k]
-                k += 1
-            parts.append(Contribution(
-                id=child.id, kind=child.kind, value=value, level=level, weight=child.weight if weighted else None,
-                weight_from=child.weight_from if weighted else None, counted=value is not None, excluded=excluded,
-                contribution=share))
-        score_ = None if result is None else round(result, ROUND) + 0.0
-        self.scores[node.id] = score_
-        band: BandUsed | None = None
-        level_: int | None = None
-        caps: list[CapResult] = []
+                    continue
+            counted.append((child, value))
+        if low_any is not None:
+            self.low_any[node.id] = low_any
+        if low_crit is not None:
+            self.low_critical[node.id] = low_crit
+        raw = _combine(node.method, counted)
+        score_ = None if raw is None else round(raw, ROUND) + 0.0
+        band: int | None = None
+        note: str | None = None
+        level: int | None = None
+        caps: list[_CapFound] = []
         if score_ is not None:
-            i, note = plan.levels.find(score_)
-            chosen = plan.rules.levels[i]
-            band = BandUsed(band_from=chosen.from_, band_to=chosen.to, last=i == len(plan.rules.levels) - 1,
-                            level=chosen.level, name=chosen.name, note=note)
-            level_ = chosen.level
+            band, note = plan.levels.find(score_)
+            level = plan.band_levels[band]
             for cap in node.caps:
-                result_cap, level_ = self._cap(cap, parts, low_any, low_crit, level_)
-                caps.append(result_cap)
-        self.levels[node.id] = level_
-        self.node_states[node.id] = _NodeState(tuple(parts), len(counted), band,
-                                               band.level if band else None, tuple(caps), tuple(notes))
+                found = self._cap(cap, counted, low_any, low_crit, level)
+                caps.append(found)
+                if found.limit is not None:
+                    level = min(level, found.limit)
+        scores[node.id] = score_
+        self.levels[node.id] = level
+        self.nodes[node.id] = _NodeFound(raw, score_, level, band, note, counted, caps)
 
-    def _cap(self, cap: Cap, parts: Sequence[Contribution], low_any: tuple[float, int, str] | None,
-             low_crit: tuple[float, int, str] | None, level: int) -> tuple[CapResult, int]:
+    def _cap(self, cap: Cap, counted: Sequence[tuple[_Child, float]], low_any: Lowest | None,
+             low_crit: Lowest | None, level: int) -> _CapFound:
         basis: str | None = None
         basis_value: float | None = None
         if cap.lowest == "children":
-            for part in parts:
-                v = part.level if part.level is not None else part.value
-                if part.counted and v is not None and (basis_value is None or v < basis_value):
-                    basis, basis_value = part.id, float(v)
-            what = "the lowest level (or score) among its counted children"
+            for child, value in counted:  # a child node counts by its level, a question by its points
+                child_level = self.levels[child.id] if child.kind != "question" else None
+                v = float(child_level) if child_level is not None else value
+                if basis_value is None or v < basis_value:
+                    basis, basis_value = child.id, v
         else:
             low = low_crit if cap.lowest == "critical_questions" else low_any
             if low is not None:
                 basis, basis_value = low[2], low[0]
-            what = "the lowest points of its critical questions" if cap.lowest == "critical_questions" else \
-                "the lowest points of its questions"
         if basis_value is None:
-            return CapResult(lowest=cap.lowest, plus=cap.plus, applied=False,
-                             detail=f"not applied: nothing to take {what} from"), level
-        ceiling = basis_value + cap.plus
-        limit, clamp = self._cap_level(ceiling)
-        applied = limit < level
-        verdict = f"level {level} lowered to {limit}" if applied else f"level {level} is within it"
-        detail = f"{what} is {basis_value:g} ({basis}); + {cap.plus:g} = {ceiling:g}, so the level is at most " \
-                 f"{limit}{clamp}: {verdict}"
-        return CapResult(lowest=cap.lowest, plus=cap.plus, basis=basis, basis_value=basis_value, limit=limit,
-                         applied=applied, detail=detail), min(level, limit)
+            return _CapFound(cap, None, None, None, "", level)
+        limit, clamp = self._cap_level(basis_value + cap.plus)
+        return _CapFound(cap, basis, basis_value, limit, clamp, level)
 
     def _cap_level(self, ceiling: float) -> tuple[int, str]:
         """The highest defined level at or below floor(ceiling), else the lowest level."""
@@ -553,178 +629,341 @@ class _Run:
 
     # ------------------------------------------------------------------------------------------- verdict
 
-    def _indicators(self) -> list[IndicatorResult]:
+    def _rate_indicators(self) -> None:
         verdict = self.plan.rules.verdict
-        assert verdict is not None
-        out: list[IndicatorResult] = []
-        base = self.facts_now()
+        if verdict is None:
+            self.not_assessed = "the scoring rules define no verdict"
+            return
+        facts = self.facts_now()  # shares `self.ratings`, so each indicator sees those rated before it
+        if not evaluate(verdict.applies_when, facts):
+            self.not_assessed = f"it applies only when {describe(verdict.applies_when)}"
+            return
+        found: list[_IndicatorFound] = []
         for ind in verdict.indicators:
-            out.append(self._indicator(ind, base, verdict.tiers, verdict.ratings))
-            self.ratings[ind.id] = out[-1].rating
+            rated = _rate(ind, facts, verdict.tiers, verdict.ratings)
+            found.append(rated)
+            self.ratings[ind.id] = rated.rating
             self.tiers[ind.id] = ind.tier
-        return out
+        self.indicators = tuple(found)
+        self.verdict_points = sum(i.points for i in found)
 
-    def _indicator(self, ind: Indicator, facts: Facts, tiers: Mapping[str, float],
-                   ratings: Mapping[Rag, float]) -> IndicatorResult:
-        statuses = [(qid, facts.status(qid)) for qid in ind.questions]
-        gaps = [(qid, s) for qid, s in statuses if s in UNKNOWN_STATUSES]
-        unknown = bool(gaps) and (ind.unknown == "any" or len(gaps) == len(statuses))
-        hits: list[Hit] = []
-        rating: Rag
-        if unknown:
-            rating = ind.unknown_rating
-            which = ", ".join(f"{qid} is {s.replace('_', ' ').replace('dont', 'do not')}" for qid, s in gaps)
-            rule = f"unknown ({which}): rated {rating}"
-        else:
-            for k, rate in enumerate(ind.rate, start=1):
-                held, found = explain(rate.when, facts)
-                if held:
-                    rating, hits = rate.rating, found
-                    rule = f"rule {k}: {describe(rate.when)}: rated {rating}"
-                    break
-            else:
-                rating = ind.otherwise
-                rule = f"no rule matched: rated {rating} (otherwise)"
-        weight = tiers.get(ind.tier, 1.0)
-        points = weight * ratings.get(rating, DEFAULT_RATINGS[rating])
-        answers = tuple(AnswerRef(question=qid, status=s, value=self._raw(qid) if s == "answered" else None)
-                        for qid, s in statuses)
-        return IndicatorResult(id=ind.id, title=ind.title, tier=ind.tier, tier_weight=weight, rating=rating,
-                               unknown=unknown, rule=rule, triggered_by=tuple(_trigger(h) for h in hits),
-                               points=points, answers=answers, evidence=ind.evidence, sources=tuple(ind.sources))
+    def _pain_points(self, facts: Facts) -> tuple[int, ...]:
+        """The indices (rules order) of the pain points that fired; each sees those before it that fired.
 
-    def _raw(self, qid: str) -> Any:
-        answer = self.answers.answers.get(qid)
-        return answer.value if answer is not None else None
+        `facts` must share `self.fired` (as `facts_now()` does).
+        """
+        fired: list[int] = []
+        for k, pain in enumerate(self.plan.rules.pain_points):
+            if evaluate(pain.when, facts):
+                self.fired.add(pain.id)
+                fired.append(k)
+        return tuple(fired)
 
-    def _verdict(self, indicators: list[IndicatorResult] | None, reason: str | None) -> VerdictResult:
-        verdict = self.plan.rules.verdict
-        if verdict is None or indicators is None:
-            title = verdict.title if verdict else "Outsourcing a problem"
-            return VerdictResult(title=title, assessed=False, not_assessed_reason=reason, outcome="not_assessed",
-                                 label="Not assessed")
-        total = self.verdict_points if self.verdict_points is not None else 0.0
-        worst = max(verdict.ratings.values(), default=DEFAULT_RATINGS["red"])
-        max_points = sum(verdict.tiers.get(i.tier, 1.0) * worst for i in verdict.indicators)
-        facts = self.facts_now()
-        unknown = sum(1 for i in indicators if i.unknown)
-        low = verdict.low_confidence
-        low_flag = low is not None and unknown > low.unknown_more_than
-        common: dict[str, Any] = {
-            "title": verdict.title, "assessed": True, "points": total, "max_points": max_points,
-            "indicators": tuple(indicators), "unknown": unknown, "low_confidence": low_flag,
-            "low_confidence_message": low.message if low_flag and low is not None else None,
-        }
-        outcomes = {o.id: o for o in verdict.outcomes}
-        for k, veto in enumerate(verdict.vetoes):
-            held, hits = explain(veto.when, facts)
-            if held:
-                outcome = outcomes.get(veto.outcome) or verdict.outcomes[0]
-                vetoed = VetoResult(index=k, outcome=veto.outcome, reason=veto.reason, condition=describe(veto.when),
-                                    triggered_by=tuple(_trigger(h) for h in hits))
-                return VerdictResult(outcome=outcome.id, label=outcome.label, rag=outcome.rag, summary=outcome.summary,
-                                     advice=outcome.advice, decided_by=f"veto: {veto.reason}", vetoed_by=vetoed,
-                                     triggered_by=vetoed.triggered_by, **common)
-        chosen = verdict.outcomes[-1]
-        decided = "no other outcome applied (the last outcome applies otherwise)"
-        found: list[Hit] = []
-        for outcome in verdict.outcomes:
-            if outcome.when is None:
-                continue
-            held, hits = explain(outcome.when, facts)
-            if held:
-                chosen, decided, found = outcome, describe(outcome.when), hits
-                break
-        return VerdictResult(outcome=chosen.id, label=chosen.label, rag=chosen.rag, summary=chosen.summary,
-                             advice=chosen.advice, decided_by=decided, triggered_by=tuple(_trigger(h) for h in found),
-                             **common)
-
-    # --------------------------------------------------------------------------------------- assessment
-
-    def assessment(self) -> Assessment:
-        plan, rules = self.plan, self.plan.rules
-        verdict_rules = rules.verdict
-        indicators: list[IndicatorResult] | None = None
-        reason: str | None = None
-        if verdict_rules is None:
-            reason = "the scoring rules define no verdict"
-        elif not evaluate(verdict_rules.applies_when, self.facts_now()):
-            reason = f"it applies only when {describe(verdict_rules.applies_when)}"
-        else:
-            indicators = self._indicators()
-            self.verdict_points = sum(i.points for i in indicators)
-
-        fired: list[tuple[int, PainPointResult]] = []
-        facts = self.facts_now()  # shares `self.fired`, so each pain point sees those before it
-        for k, pain in enumerate(rules.pain_points):
-            held, hits = explain(pain.when, facts)
-            if not held:
-                continue
-            self.fired.add(pain.id)
-            fired.append((k, PainPointResult(
-                id=pain.id, title=pain.title, severity=pain.severity, stage=pain.stage, condition=describe(pain.when),
-                why=pain.why, action=pain.action, sources=tuple(pain.sources),
-                triggered_by=tuple(_trigger(h) for h in hits))))
-        by_index = dict(fired)
-        pain_results = tuple(by_index[i] for i in plan.pain_order if i in by_index)
-
-        nodes = tuple(self._node_result(plan.nodes[node_id], pain_results) for node_id in plan.display)
-        verdict = self._verdict(indicators, reason)
-        q = plan.questionnaire
-        return Assessment(
-            questionnaire=SourceRef(id=q.id, version=q.version, title=q.title),
-            rules=SourceRef(id=rules.id, version=rules.version, title=rules.title),
-            details=self.answers.assessment,
-            questions=tuple(self.question_results),
-            nodes=nodes,
-            pain_points=pain_results,
-            verdict=verdict,
-            evidence_gaps=self._gaps(),
-        )
-
-    def _node_result(self, node: _NodePlan, pains: Sequence[PainPointResult]) -> NodeResult:
-        state = self.node_states[node.id]
-        score_ = self.scores[node.id]
-        level = self.levels[node.id]
-        rag_band: Rag | None = None
-        rag: Rag | None = None
-        overrides: list[RagOverrideResult] = []
-        notes: list[str] = list(state.notes)
-        rag_rules = self.plan.rules.rag
-        bands = self.plan.rag
-        if rag_rules is not None and bands is not None and node.kind in ("stage", "overall"):
+    def _rags(self) -> dict[str, _RagFound]:
+        plan = self.plan
+        rag_rules, bands = plan.rules.rag, plan.rag
+        if rag_rules is None or bands is None:
+            return {}
+        pains = [plan.rules.pain_points[i] for i in self.fired_in_report_order]
+        out: dict[str, _RagFound] = {}
+        for node_id in plan.rag_nodes:
+            score_ = self.scores[node_id]
+            band: Rag | None = None
+            note: str | None = None
             if score_ is not None:
                 i, note = bands.find(score_)
                 chosen = rag_rules.bands[i]
                 assert isinstance(chosen, RagBand)
-                rag = rag_band = chosen.rag
-                if note:
-                    notes.append(f"RAG: {note}")
-            if node.kind == "stage":
-                mine = [p for p in pains if p.stage == node.id]
+                band = chosen.rag
+            rag = band
+            overrides: list[tuple[RagOverride, tuple[str, ...]]] = []
+            if plan.nodes[node_id].kind == "stage":
+                mine = [p for p in pains if p.stage == node_id]
                 for override in rag_rules.overrides:
-                    hit = [p.id for p in mine if p.severity == override.pain_points.severity]
-                    if len(hit) < override.pain_points.at_least:
-                        continue
-                    rag = override.at_most if rag is None else _worse(rag, override.at_most)
-                    overrides.append(RagOverrideResult(severity=override.pain_points.severity, fired=len(hit),
-                                                       at_least=override.pain_points.at_least,
-                                                       at_most=override.at_most, reason=override.reason,
-                                                       pain_points=tuple(hit)))
-                if overrides and score_ is None:
-                    notes.append("the stage has no score: its RAG comes from the overrides alone")
+                    hit = tuple(p.id for p in mine if p.severity == override.pain_points.severity)
+                    if len(hit) >= override.pain_points.at_least:
+                        rag = override.at_most if rag is None else _worse(rag, override.at_most)
+                        overrides.append((override, hit))
+            out[node_id] = _RagFound(band, rag, note, tuple(overrides))
+        return out
+
+    def _decide(self, facts: Facts) -> _Decision:
+        """Vetoes first, then the first outcome whose condition holds, else the last outcome."""
+        verdict = self.plan.rules.verdict
+        assert verdict is not None
+        for k, veto in enumerate(verdict.vetoes):
+            if evaluate(veto.when, facts):
+                outcome = self.plan.outcomes.get(veto.outcome) or verdict.outcomes[0]
+                return _Decision(outcome, k, veto.when)
+        for outcome in verdict.outcomes:
+            if outcome.when is not None and evaluate(outcome.when, facts):
+                return _Decision(outcome, None, outcome.when)
+        return _Decision(verdict.outcomes[-1])
+
+    def low_confidence(self) -> bool:
+        verdict = self.plan.rules.verdict
+        if verdict is None or verdict.low_confidence is None or self.indicators is None:
+            return False
+        return sum(1 for i in self.indicators if i.unknown) > verdict.low_confidence.unknown_more_than
+
+    # --------------------------------------------------------------------------------------------- summary
+
+    def summary(self) -> Summary:
+        plan = self.plan
+        q = plan.questionnaire
+        overall = self.nodes[OVERALL]
+        no_rag = _RagFound(None, None, None, ())
+        decision = self.decision
+        pains = [plan.rules.pain_points[i] for i in self.fired_in_report_order]
+        return Summary(
+            questionnaire_id=q.id, questionnaire_version=q.version, details=self.answers.assessment,
+            overall_score=overall.score, overall_level=overall.level,
+            overall_level_name=plan.level_names.get(overall.level) if overall.level is not None else None,
+            overall_rag=self.rags.get(OVERALL, no_rag).rag,
+            stages=tuple(StageSummary(s, self.scores[s], self.levels[s], self.rags.get(s, no_rag).rag)
+                         for s in plan.stage_nodes),
+            verdict_outcome=decision.outcome.id if decision else "not_assessed",
+            verdict_label=decision.outcome.label if decision else "Not assessed",
+            verdict_points=self.verdict_points if decision else None,
+            low_confidence=self.low_confidence(),
+            pain_point_ids=tuple(p.id for p in pains), pain_point_titles=tuple(p.title for p in pains),
+            dont_know=self.dont_know, unanswered=self.unanswered,
+        )
+
+
+def _rate(ind: Indicator, facts: Facts, tiers: Mapping[str, float], ratings: Mapping[Rag, float]) -> _IndicatorFound:
+    """An indicator's rating: unknown when its questions are gaps, else the first rule that holds, else otherwise."""
+    gaps: list[tuple[str, Status]] = []
+    for qid in ind.questions:
+        status = facts.status(qid)
+        if status in UNKNOWN_STATUSES:
+            gaps.append((qid, status))
+    unknown = bool(gaps) and (ind.unknown == "any" or len(gaps) == len(ind.questions))
+    rating: Rag = ind.otherwise
+    rule: int | None = None
+    if unknown:
+        rating = ind.unknown_rating
+    else:
+        for k, rate in enumerate(ind.rate):
+            if evaluate(rate.when, facts):
+                rating, rule = rate.rating, k
+                break
+    weight = tiers.get(ind.tier, 1.0)
+    points = weight * ratings.get(rating, DEFAULT_RATINGS[rating])
+    return _IndicatorFound(rating, unknown, rule, tuple(gaps), weight, points)
+
+
+# ------------------------------------------------------------------------------------------- explanations
+
+
+class _Explainer:
+    """Builds the explained `Assessment` from a finished run: the result models and the words of every step.
+
+    Conditions are explained (`conditions.explain`) against the facts each one saw when the run decided it, so
+    a trigger reads exactly as it did when it counted: indicators see the ratings of the indicators before them,
+    pain points the pain points before them that fired.
+    """
+
+    def __init__(self, run: _Run) -> None:
+        self.run = run
+        self.plan = run.plan
+
+    def assessment(self) -> Assessment:
+        plan, rules, run = self.plan, self.plan.rules, self.run
+        questions = tuple(self._question(p) for p in plan.questions)
+        pains = self._pain_points()
+        nodes = tuple(self._node(plan.nodes[node_id], questions) for node_id in plan.display)
+        q = plan.questionnaire
+        return Assessment(
+            questionnaire=SourceRef(id=q.id, version=q.version, title=q.title),
+            rules=SourceRef(id=rules.id, version=rules.version, title=rules.title),
+            details=run.answers.assessment,
+            questions=questions,
+            nodes=nodes,
+            pain_points=pains,
+            verdict=self._verdict(),
+            evidence_gaps=self._gaps(),
+        )
+
+    # --------------------------------------------------------------------------------------- questions
+
+    def _question(self, p: _QuestionPlan) -> QuestionResult:
+        q = p.question
+        run = self.run
+        status: Status = run.facts.status(q.id)
+        answer: Answer | None = run.answers.answers.get(q.id)
+        points = run.points[q.id]
+        rule, why = self._points_words(p, status, points)
+        return QuestionResult(
+            id=q.id, text=q.text, kind=q.kind, stage=p.stage, group=p.group, status=status,
+            value=answer.value if answer is not None else None, points=points, points_rule=rule, no_points=why,
+            weight=q.weight, critical=p.critical, note=answer.note if answer else None,
+            evidence=tuple(answer.evidence) if answer else (),
+        )
+
+    def _points_words(self, p: _QuestionPlan, status: Status, points: float | None) -> tuple[str | None, str | None]:
+        """(how the points were found, why there are none): one of the two is set."""
+        rules = self.plan.rules.points
+        if status == "not_asked":
+            return None, p.not_asked
+        if not p.scored:
+            return None, "text answers have no points" if p.question.kind == "text" else \
+                "the rules give this question no points"
+        if status == "not_applicable":
+            return None, "not applicable: excluded"
+        if status == "dont_know":
+            return (None, "don't know: excluded by the rules") if rules.dont_know == "exclude" else \
+                ("don't know, as the rules set", None)
+        if status == "unanswered":
+            return (None, "unanswered: excluded by the rules") if rules.unanswered == "exclude" else \
+                ("unanswered, as the rules set", None)
+        return _answer_words(p, self.run.facts.values.get(p.question.id), points)
+
+    # ------------------------------------------------------------------------------------------- nodes
+
+    def _node(self, node: _NodePlan, questions: Sequence[QuestionResult]) -> NodeResult:
+        plan, run = self.plan, self.run
+        found = run.nodes[node.id]
+        weighted = node.method == "weighted"
+        shares = iter(_contributions(node.method, found.counted, found.raw) if found.raw is not None else ())
+        parts: list[Contribution] = []
+        for child in node.children:
+            level: int | None = None
+            excluded: str | None = None
+            if child.kind == "question":
+                value = run.points[child.id]
+                if value is None:
+                    excluded = questions[child.order].no_points
+            else:
+                value, level = run.scores[child.id], run.levels[child.id]
+                if value is None:
+                    excluded = f"{child.kind} '{child.id}' has no score"
+            parts.append(Contribution(
+                id=child.id, kind=child.kind, value=value, level=level, weight=child.weight if weighted else None,
+                weight_from=child.weight_from if weighted else None, counted=value is not None, excluded=excluded,
+                contribution=next(shares) if value is not None else None))
+        notes: list[str] = []
+        band: BandUsed | None = None
+        if found.band is None:
+            notes.append("no part of it counted, so it has no score and no level")
+        else:
+            chosen = plan.rules.levels[found.band]
+            band = BandUsed(band_from=chosen.from_, band_to=chosen.to, last=found.band == len(plan.rules.levels) - 1,
+                            level=chosen.level, name=chosen.name, note=found.band_note)
+        rag = run.rags.get(node.id)
+        overrides: list[RagOverrideResult] = []
+        if rag is not None:
+            if rag.note:
+                notes.append(f"RAG: {rag.note}")
+            overrides = [RagOverrideResult(severity=o.pain_points.severity, fired=len(hit),
+                                           at_least=o.pain_points.at_least, at_most=o.at_most, reason=o.reason,
+                                           pain_points=hit) for o, hit in rag.overrides]
+            if overrides and found.score is None:
+                notes.append("the stage has no score: its RAG comes from the overrides alone")
         explanation = NodeExplanation(
-            method=node.method, children=state.parts, counted=state.counted, band=state.band,
-            level_before_caps=state.level_before, caps=state.caps, rag_band=rag_band,
-            rag_overrides=tuple(overrides), notes=tuple(notes))
-        return NodeResult(id=node.id, kind=node.kind, title=node.title, score=score_, level=level,
-                          level_name=self.plan.level_names.get(level) if level is not None else None, rag=rag,
-                          explanation=explanation)
+            method=node.method, children=tuple(parts), counted=len(found.counted), band=band,
+            level_before_caps=band.level if band else None, caps=tuple(_cap_result(c) for c in found.caps),
+            rag_band=rag.band if rag else None, rag_overrides=tuple(overrides), notes=tuple(notes))
+        return NodeResult(id=node.id, kind=node.kind, title=node.title, score=found.score, level=found.level,
+                          level_name=plan.level_names.get(found.level) if found.level is not None else None,
+                          rag=rag.rag if rag else None, explanation=explanation)
+
+    # ----------------------------------------------------------------------------------------- pain points
+
+    def _pain_points(self) -> tuple[PainPointResult, ...]:
+        run, rules = self.run, self.plan.rules
+        fired_before: set[str] = set()
+        facts = Facts(run.facts.statuses, run.facts.values, run.scores, run.levels, run.ratings, run.tiers,
+                      fired_before, run.verdict_points)
+        results: dict[int, PainPointResult] = {}
+        for k in run.fired_in_rules_order:
+            pain = rules.pain_points[k]
+            _, hits = explain(pain.when, facts)
+            fired_before.add(pain.id)
+            results[k] = PainPointResult(
+                id=pain.id, title=pain.title, severity=pain.severity, stage=pain.stage, condition=describe(pain.when),
+                why=pain.why, action=pain.action, sources=tuple(pain.sources), triggered_by=_triggers(hits))
+        return tuple(results[k] for k in run.fired_in_report_order)
+
+    # ------------------------------------------------------------------------------------------- verdict
+
+    def _indicators(self) -> tuple[IndicatorResult, ...]:
+        run = self.run
+        verdict = self.plan.rules.verdict
+        assert verdict is not None and run.indicators is not None
+        ratings: dict[str, str] = {}
+        tiers: dict[str, str] = {}
+        facts = Facts(run.facts.statuses, run.facts.values, run.scores, run.levels, ratings, tiers, frozenset())
+        out: list[IndicatorResult] = []
+        for ind, found in zip(verdict.indicators, run.indicators, strict=True):
+            hits: list[Hit] = []
+            if found.unknown:
+                which = ", ".join(f"{qid} is {s.replace('_', ' ').replace('dont', 'do not')}" for qid, s in found.gaps)
+                rule = f"unknown ({which}): rated {found.rating}"
+            elif found.rule is not None:
+                when = ind.rate[found.rule].when
+                _, hits = explain(when, facts)
+                rule = f"rule {found.rule + 1}: {describe(when)}: rated {found.rating}"
+            else:
+                rule = f"no rule matched: rated {found.rating} (otherwise)"
+            answers: list[AnswerRef] = []
+            for qid in ind.questions:
+                status = facts.status(qid)
+                answers.append(AnswerRef(question=qid, status=status,
+                                         value=self._raw(qid) if status == "answered" else None))
+            out.append(IndicatorResult(
+                id=ind.id, title=ind.title, tier=ind.tier, tier_weight=found.weight, rating=found.rating,
+                unknown=found.unknown, rule=rule, triggered_by=_triggers(hits), points=found.points,
+                answers=tuple(answers),
+                evidence=ind.evidence, sources=tuple(ind.sources)))
+            ratings[ind.id] = found.rating
+            tiers[ind.id] = ind.tier
+        return tuple(out)
+
+    def _raw(self, qid: str) -> Any:
+        answer = self.run.answers.answers.get(qid)
+        return answer.value if answer is not None else None
+
+    def _verdict(self) -> VerdictResult:
+        run = self.run
+        verdict = self.plan.rules.verdict
+        decision = run.decision
+        if verdict is None or decision is None:
+            title = verdict.title if verdict else "Outsourcing a problem"
+            return VerdictResult(title=title, assessed=False, not_assessed_reason=run.not_assessed,
+                                 outcome="not_assessed", label="Not assessed")
+        indicators = self._indicators()
+        worst = max(verdict.ratings.values(), default=DEFAULT_RATINGS["red"])
+        low = verdict.low_confidence
+        low_flag = run.low_confidence()
+        _, hits = explain(decision.condition, run.facts_now()) if decision.condition is not None else (True, [])
+        chosen = decision.outcome
+        vetoed: VetoResult | None = None
+        if decision.veto is not None:
+            veto = verdict.vetoes[decision.veto]
+            vetoed = VetoResult(index=decision.veto, outcome=veto.outcome, reason=veto.reason,
+                                condition=describe(veto.when), triggered_by=_triggers(hits))
+            decided = f"veto: {veto.reason}"
+        elif decision.condition is not None:
+            decided = describe(decision.condition)
+        else:
+            decided = "no other outcome applied (the last outcome applies otherwise)"
+        return VerdictResult(
+            title=verdict.title, assessed=True, outcome=chosen.id, label=chosen.label, rag=chosen.rag,
+            summary=chosen.summary, advice=chosen.advice,
+            points=run.verdict_points if run.verdict_points is not None else 0.0,
+            max_points=sum(verdict.tiers.get(i.tier, 1.0) * worst for i in verdict.indicators),
+            decided_by=decided, triggered_by=_triggers(hits), vetoed_by=vetoed, indicators=indicators,
+            unknown=sum(1 for i in indicators if i.unknown), low_confidence=low_flag,
+            low_confidence_message=low.message if low_flag and low is not None else None)
+
+    # --------------------------------------------------------------------------------------------- gaps
 
     def _gaps(self) -> tuple[StageGaps, ...]:
         by_stage: dict[str | None, tuple[list[str], list[str]]] = {}
+        statuses = self.run.facts.statuses
         for p in self.plan.questions:
-            status = self.facts.status(p.question.id)
+            status = statuses.get(p.question.id, "not_asked")
             if status not in ("dont_know", "unanswered"):
                 continue
             dont_know, unanswered = by_stage.setdefault(p.stage, ([], []))
@@ -733,49 +972,111 @@ class _Run:
                                dont_know=tuple(dk), unanswered=tuple(un)) for stage, (dk, un) in by_stage.items())
 
 
+def _cap_result(found: _CapFound) -> CapResult:
+    cap = found.cap
+    if cap.lowest == "children":
+        what = "the lowest level (or score) among its counted children"
+    elif cap.lowest == "critical_questions":
+        what = "the lowest points of its critical questions"
+    else:
+        what = "the lowest points of its questions"
+    if found.basis_value is None or found.limit is None:
+        return CapResult(lowest=cap.lowest, plus=cap.plus, applied=False,
+                         detail=f"not applied: nothing to take {what} from")
+    level, limit = found.level_before, found.limit
+    ceiling = found.basis_value + cap.plus
+    applied = limit < level
+    verdict = f"level {level} lowered to {limit}" if applied else f"level {level} is within it"
+    detail = f"{what} is {found.basis_value:g} ({found.basis}); + {cap.plus:g} = {ceiling:g}, so the level is at " \
+             f"most {limit}{found.clamp}: {verdict}"
+    return CapResult(lowest=cap.lowest, plus=cap.plus, basis=found.basis, basis_value=found.basis_value, limit=limit,
+                     applied=applied, detail=detail)
+
+
 # ----------------------------------------------------------------------------------------------- arithmetic
 
 
-def _answer_points(p: _QuestionPlan, value: Any) -> tuple[float | None, str | None, str | None]:
-    """(points, how, why none) for an answered question."""
+def _yes_no_key(value: Any) -> str:
+    return "yes" if value is True else "no" if value is False else str(value)
+
+
+def _chosen(value: Any) -> list[str]:
+    return [str(v) for v in value] if isinstance(value, list) else [str(value)]
+
+
+def _number_band(p: _QuestionPlan, value: Any) -> PointBand | None:
+    n = number(value)
+    if n is None:
+        return None
+    for band in p.bands or ():
+        if (band.at_least is None or n >= band.at_least) and (band.below is None or n < band.below):
+            return band
+    return None
+
+
+def _combined_points(combine: str, numbers: Sequence[float]) -> float:
+    return sum(numbers) if combine == "sum" else max(numbers) if combine == "max" else sum(numbers) / len(numbers)
+
+
+def _answer_points(p: _QuestionPlan, value: Any) -> float | None:
+    """The points for an answered question (None when the rules give its answer none).
+
+    `_answer_words` says the same in words for the explanation; the two share their lookups, and
+    tests/test_scoring_fast.py checks that they agree.
+    """
     kind = p.question.kind
     mapping = p.point_map
     if kind == "scale":
         key = str(value)
         if mapping is not None and key in mapping:
-            return mapping[key], f"{p.map_from}: level {key} -> {mapping[key]:g}", None
-        return float(value), f"level {key}", None
+            return mapping[key]
+        return float(value)
     if kind == "number":
-        n = number(value)
-        for band in p.bands or ():
-            if n is not None and (band.at_least is None or n >= band.at_least) and \
-                    (band.below is None or n < band.below):
-                low = f"{band.at_least:g} <= " if band.at_least is not None else ""
-                high = f" < {band.below:g}" if band.below is not None else ""
-                return band.points, f"band {low}{format_value(value)}{high} -> {band.points:g}", None
-        return None, None, f"{format_value(value)} falls in no band of the rules"
+        band = _number_band(p, value)
+        return band.points if band is not None else None
     assert mapping is not None
     if kind == "yes_no":
-        key = "yes" if value is True else "no" if value is False else str(value)
-        if key in mapping:
-            return mapping[key], f"{p.map_from}: {key} -> {mapping[key]:g}", None
-        return None, None, f"'{key}' has no points in {p.map_from}"
+        return mapping.get(_yes_no_key(value))
     if kind == "single":
-        key = str(value)
-        if key in mapping:
-            return mapping[key], f"{p.map_from}: {key} -> {mapping[key]:g}", None
-        return None, None, f"option '{key}' has no points in {p.map_from}"
-    chosen = [str(v) for v in value] if isinstance(value, list) else [str(value)]
+        return mapping.get(str(value))
+    chosen = _chosen(value)
     if not chosen:
-        return 0.0, "nothing chosen -> 0", None
+        return 0.0
+    worth = [mapping[o] for o in chosen if o in mapping]
+    return _combined_points(p.combine, worth) if worth else None
+
+
+def _answer_words(p: _QuestionPlan, value: Any, points: float | None) -> tuple[str | None, str | None]:
+    """(how, why none) for an answered question whose points `_answer_points` found."""
+    kind = p.question.kind
+    mapping = p.point_map
+    if kind == "scale":
+        key = str(value)
+        if mapping is not None and key in mapping:
+            return f"{p.map_from}: level {key} -> {mapping[key]:g}", None
+        return f"level {key}", None
+    if kind == "number":
+        band = _number_band(p, value)
+        if band is None:
+            return None, f"{format_value(value)} falls in no band of the rules"
+        low = f"{band.at_least:g} <= " if band.at_least is not None else ""
+        high = f" < {band.below:g}" if band.below is not None else ""
+        return f"band {low}{format_value(value)}{high} -> {band.points:g}", None
+    assert mapping is not None
+    if kind in ("yes_no", "single"):
+        key = _yes_no_key(value) if kind == "yes_no" else str(value)
+        if key in mapping:
+            return f"{p.map_from}: {key} -> {mapping[key]:g}", None
+        what = f"'{key}'" if kind == "yes_no" else f"option '{key}'"
+        return None, f"{what} has no points in {p.map_from}"
+    chosen = _chosen(value)
+    if not chosen:
+        return "nothing chosen -> 0", None
     worth = [(o, mapping[o]) for o in chosen if o in mapping]
-    if not worth:
-        return None, None, f"none of the chosen options has points in {p.map_from}"
-    numbers = [w for _, w in worth]
-    total = sum(numbers) if p.combine == "sum" else max(numbers) if p.combine == "max" else \
-        sum(numbers) / len(numbers)
+    if not worth or points is None:
+        return None, f"none of the chosen options has points in {p.map_from}"
     listed = ", ".join(f"{o} {w:g}" for o, w in worth)
-    return total, f"{p.combine} of {listed} ({p.map_from}) -> {total:g}", None
+    return f"{p.combine} of {listed} ({p.map_from}) -> {points:g}", None
 
 
 def _combine(method: str, values: Sequence[tuple[_Child, float]]) -> float | None:
