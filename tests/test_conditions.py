@@ -245,7 +245,8 @@ def chain_questionnaire() -> Questionnaire:
 
 
 def answers(data: dict[str, Any]) -> dict[str, Answer]:
-    return {k: Answer.model_validate(v) for k, v in data.items()}
+    # the short form (`STR-1: 3`) belongs to the answers file; a single Answer is always a mapping
+    return {k: Answer.model_validate(v if isinstance(v, dict) else {"value": v}) for k, v in data.items()}
 
 
 @pytest.mark.parametrize(("given", "statuses"), [

@@ -709,6 +709,10 @@ def check_answers(loaded: Loaded[AnswersFile], questionnaire: Loaded[Questionnai
             problems.append(loaded.problem("MQ601", f"there is no question '{qid}' in '{q.id}'{tip}",
                                            ("answers", qid)))
             continue
+        shape = answer.problem()
+        if shape:
+            problems.append(loaded.problem("MQ105", f"'{qid}': {shape}", ("answers", qid)))
+            continue
         message = answer_problem(info, answer.value, answer.status)
         if message:
             code = "MQ605" if answer.status else "MQ602"

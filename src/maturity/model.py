@@ -422,19 +422,13 @@ class Answer(Strict):
     answered_at: dt.datetime | None = None
     answered_by: ShortText | None = None
 
-    @model_validator(mode="before")
-    @classmethod
-    def _short_form(cls, data: Any) -> Any:
-        # `STR-1: 3` is shorthand for `STR-1: {value: 3}`.
-        return data if isinstance(data, dict) else {"value": data}
-
-    @model_validator(mode="after")
-    def _value_or_status(self) -> Answer:
+    def problem(self) -> str | None:
+        """An answer holds a value or a status, not both and not neither (checked with the answers, see checks)."""
         if self.status is not None and self.value is not None:
-            raise ValueError(f"an answer has either a value or status '{self.status}', not both")
+            return f"an answer has either a value or status '{self.status}', not both"
         if self.status is None and self.value is None:
-            raise ValueError("give a value, or a status (dont_know, not_applicable or skipped)")
-        return self
+            return "give a value, or a status (dont_know, not_applicable or skipped)"
+        return None
 
 
 class AssessmentDetails(Strict):
@@ -452,6 +446,17 @@ class AnswersFile(Strict):
     questionnaire: QuestionnaireRef
     assessment: AssessmentDetails
     answers: dict[Id, Answer] = Field(default_factory=dict)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _short_form(cls, data: Any) -> Any:
+        # `STR-1: 3` is shorthand for `STR-1: {value: 3}`. Done once per file rather than once per answer: batch
+        # scoring validates thousands of files.
+        answers = data.get("answers") if isinstance(data, dict) else None
+        if isinstance(answers, dict) and not all(isinstance(v, (dict, Answer)) for v in answers.values()):
+            data = {**data, "answers": {k: v if isinstance(v, (dict, Answer)) else {"value": v}
+                                        for k, v in answers.items()}}
+        return data
 
 
 # --------------------------------------------------------------------------------------------------- rule cases
