@@ -142,24 +142,23 @@ class _Fault(Exception):
         self.code, self.message, self.mark = code, message, mark
 
 
-_INDENT = re.compile(r"^[ \t]*", re.MULTILINE)
-_COMPACT = re.compile(r"(?:[-?:][ \t]+){2,}")
+_DEEP_INDENT = re.compile(r"^[ \t]{2000}", re.MULTILINE)
+_LONG_COMPACT = re.compile(r"(?:[-?:][ \t]+){500}")
 
 
 def _nesting_bound(text: str) -> int:
     """An upper bound on how deeply `text` can nest, cheap enough to compute for every file.
 
-    Flow nesting cannot exceed the number of opening brackets; block nesting cannot exceed the widest
-    indentation plus the compact indicators (`- - -`) on one line.
+    Every level takes at least one character. Flow nesting cannot exceed the number of opening brackets; block
+    nesting cannot exceed the widest indentation plus the compact indicators (`- - -`) on one line, and two
+    regular-expression scans tell whether either could be large.
     """
     if len(text) <= _C_COMPOSER_SAFE_DEPTH:
-        return len(text)  # every level of nesting takes at least one character
+        return len(text)
     flow = text.count("[") + text.count("{")
-    if flow > _C_COMPOSER_SAFE_DEPTH:
-        return flow
-    indent = max((len(m) for m in _INDENT.findall(text)), default=0)
-    compact = max((m.count(" ") + m.count("\t") for m in _COMPACT.findall(text)), default=0)
-    return flow + indent + compact + 2
+    if flow > _C_COMPOSER_SAFE_DEPTH or _DEEP_INDENT.search(text) or _LONG_COMPACT.search(text):
+        return len(text)
+    return flow + 2000 + 500
 
 
 def _compose(text: str) -> Any:
