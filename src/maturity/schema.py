@@ -23,7 +23,9 @@ def json_schema(kind: str) -> dict[str, Any]:
     if kind == "answers":
         # An answer may be written short (`STR-1: 3`); the model accepts it, so the schema must too.
         answers = out["properties"]["answers"]
-        answers["additionalProperties"] = {"anyOf": [{"$ref": "#/definitions/Answer"}, *_SCALAR_ANSWER]}
+        either = {"anyOf": [{"$ref": "#/definitions/Answer"}, *_SCALAR_ANSWER]}
+        answers["patternProperties"] = {pattern: either for pattern in answers.get("patternProperties", {})}
+        answers["additionalProperties"] = False  # ids that do not match the pattern are not question ids
     return out
 
 
