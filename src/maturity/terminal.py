@@ -195,8 +195,10 @@ class RichPrompter(PlainPrompter):
         current = _current(step)
         if current is not None:
             parts += [Text(), Text(f"Current answer: {current}", style="italic")]
-        parts += [Text(), ProgressBar(total=max(step.asked_total, 1), completed=step.answered_total, width=40),
-                  Text(f"{step.answered_total} of {step.asked_total} answered. Keys: {_keys(step)}", style="dim")]
+        progress = Table.grid(padding=(0, 2))
+        progress.add_row(ProgressBar(total=max(step.asked_total, 1), completed=step.answered_total, width=30),
+                         Text(f"{step.answered_total} of {step.asked_total} answered"))
+        parts += [Text(), progress, Text(f"Keys: {_keys(step)}", style="dim")]
         where = (f"Stage {step.stage_number} of {step.stage_count}" if step.stage else "Context") + \
             f" · question {step.number_in_stage} of {step.asked_in_stage} · {q.id}"
         self.console.print(Panel(Group(*parts), title=where, title_align="left"))
