@@ -10,7 +10,7 @@ import os
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Any, NoReturn, Optional
 
 import typer
 
@@ -55,6 +55,18 @@ class OutputFormat(str, Enum):
 
 def _err(message: str) -> None:
     typer.echo(message, err=True)
+
+
+def _fail(exc: Exception, path: Path) -> NoReturn:
+    """Report a MaturityError's problems on stderr (naming the file when a problem does not) and exit 1."""
+    for problem in getattr(exc, "problems", []):
+        _err(str(problem) if problem.file else f"{path}: {problem}")
+    raise typer.Exit(EXIT_PROBLEMS)
+
+
+def _warn(problems: list[Any]) -> None:
+    for problem in problems:
+        _err(str(problem))
 
 
 @app.command()
@@ -308,11 +320,8 @@ def _score_one(path: Path, folders: list[Path], explain: bool) -> None:
     try:
         assessment, warnings = load_and_score(path, Catalogue.from_folders(folders))
     except MaturityError as exc:
-        for problem in exc.problems:
-            _err(str(problem) if problem.file else f"{path}: {problem}")
-        raise typer.Exit(EXIT_PROBLEMS) from None
-    for problem in warnings:
-        _err(str(problem))
+        _fail(exc, path)
+    _warn(warnings)
     if explain:
         sys.stdout.write("\n".join(assessment.explain_lines()) + "\n")
     else:
@@ -392,11 +401,8 @@ def report(
         text = render_report(assessment, found.questionnaire.model, found.rules.model, output_format.value,
                              templates, found.questionnaire.document.digest)
     except MaturityError as exc:
-        for problem in exc.problems:
-            _err(str(problem) if problem.file else f"{answers}: {problem}")
-        raise typer.Exit(EXIT_PROBLEMS) from None
-    for problem in warnings:
-        _err(str(problem))
+        _fail(exc, answers)
+    _warn(warnings)
     if out is None:
         sys.stdout.write(text)
     else:

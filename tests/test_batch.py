@@ -1,0 +1,61 @@
+"""Any answers mapping, however odd, either scores or becomes located problems: nothing else escapes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from maturity.batch import expand, score_file
+from maturity.catalogue import Catalogue
+
+from .conftest import FIXTURES
+
+VALID = FIXTURES / "valid"
+CATALOGUE = Catalogue.from_folders([VALID])
+IDS = ["situation", "STR-1", "STR-2", "STR-3", "MGT-1", "MGT-2", "MGT-3", "MGT-4", "nope", "str-1"]
+
+scalars = st.one_of(st.none(), st.booleans(), st.integers(-10**30, 10**30), st.floats(allow_nan=True),
+                    st.text(max_size=30), st.sampled_from(["yes", "no", "first-time", "some", "monthly", "dont_know"]))
+values = st.recursive(scalars, lambda inner: st.one_of(st.lists(inner, max_size=4),
+                                                       st.dictionaries(st.text(max_size=8), inner, max_size=4)),
+                      max_leaves=12)
+answer = st.one_of(values, st.fixed_dictionaries({}, optional={
+    "value": values, "status": st.sampled_from(["dont_know", "not_applicable", "skipped", "maybe"]),
+    "note": st.text(max_size=20), "evidence": st.lists(st.text(max_size=10), max_size=2)}))
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                  HealthCheck.function_scoped_fixture])
+@given(answers=st.dictionaries(st.sampled_from(IDS), answer, max_size=10),
+       header=st.sampled_from(["ok", "no-assessment", "wrong-version", "answers-not-mapping"]))
+def test_any_answers_file_scores_or_fails_with_located_problems(tmp_path: Path, answers: dict[str, object],
+                                                               header: str) -> None:
+    data: dict[str, object] = {"kind": "answers", "questionnaire": {"id": "demo", "version": "1.2.0"},
+                               "assessment": {"organisation": "O", "service": "S"}, "answers": answers}
+    if header == "no-assessment":
+        del data["assessment"]
+    elif header == "wrong-version":
+        data["questionnaire"] = {"id": "demo", "version": "9.0.0"}
+    elif header == "answers-not-mapping":
+        data["answers"] = list(answers)
+    path = tmp_path / "a.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    outcome = score_file(path, CATALOGUE)  # must not raise
+    if outcome.ok:
+        assert outcome.row["status"] == "scored" and outcome.row["verdict"] in ("problem", "at-risk", "clear")
+    else:
+        assert outcome.row["status"] == "failed" and outcome.row["error_code"].startswith("MQ")
+        assert all(p.file == str(path) for p in outcome.problems)
+
+
+def test_expand_takes_files_folders_and_globs(tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    for name in ("a/1.yaml", "a/2.json", "a/notes.txt", "3.yml"):
+        (tmp_path / name).write_text("x", encoding="utf-8")
+    files, problems = expand([str(tmp_path / "a"), str(tmp_path / "*.yml"), str(tmp_path / "a" / "1.yaml"),
+                              str(tmp_path / "missing.yaml")])
+    assert files == [tmp_path / "a" / "1.yaml", tmp_path / "a" / "2.json", tmp_path / "3.yml"]
+    assert [p.code for p in problems] == ["MQ001"]
