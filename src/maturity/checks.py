@@ -61,7 +61,6 @@ class Index:
 def index_questionnaire(questionnaire: Questionnaire) -> Index:
     """Collect ids without judging them; duplicates keep their first definition."""
     index = Index(tags={r.tag for r in questionnaire.references})
-    sets = {s.id: s for s in questionnaire.answer_sets}
 
     def add(question: Question, loc: tuple[str | int, ...], stage: str | None, group: str | None) -> None:
         if question.id in index.questions:
@@ -69,11 +68,10 @@ def index_questionnaire(questionnaire: Questionnaire) -> Index:
         info = QuestionInfo(question, loc, len(index.questions), stage, group,
                             allow_dont_know=question.allow_dont_know,
                             allow_not_applicable=question.allow_not_applicable)
-        source = sets.get(question.answer_set) if question.answer_set else None
-        levels = question.levels if question.levels is not None else (source.levels if source else None)
-        options = question.options if question.options is not None else (source.options if source else None)
-        info.levels = [lv.level for lv in levels or []] if question.kind == "scale" else []
-        info.options = [o.id for o in options or []] if question.kind in ("single", "multiple") else []
+        if question.kind == "scale":
+            info.levels = [lv.level for lv in questionnaire.levels_of(question)]
+        elif question.kind in ("single", "multiple"):
+            info.options = [o.id for o in questionnaire.options_of(question)]
         index.questions[question.id] = info
 
     for i, question in enumerate(questionnaire.context):

@@ -222,6 +222,20 @@ class Questionnaire(Strict):
         """Every question in the order it is asked: context first, then stage by stage."""
         return [*self.context, *(q for s in self.stages for q in s.all_questions())]
 
+    def levels_of(self, question: Question) -> list[Level]:
+        """A scale question's levels, its own or its answer set's."""
+        if question.levels is not None:
+            return list(question.levels)
+        shared = next((a for a in self.answer_sets if a.id == question.answer_set), None)
+        return list(shared.levels or []) if shared else []
+
+    def options_of(self, question: Question) -> list[Option]:
+        """A choice question's options, its own or its answer set's."""
+        if question.options is not None:
+            return list(question.options)
+        shared = next((a for a in self.answer_sets if a.id == question.answer_set), None)
+        return list(shared.options or []) if shared else []
+
 
 # ------------------------------------------------------------------------------------------------ scoring rules
 

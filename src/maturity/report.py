@@ -98,14 +98,11 @@ def _answer_words(question: Any, result: Any, questionnaire: Questionnaire) -> s
     value = result.value
     if question is None:
         return str(value)
-    source = next((a for a in questionnaire.answer_sets if a.id == question.answer_set), None)
-    levels = question.levels if question.levels is not None else (source.levels if source else None)
-    options = question.options if question.options is not None else (source.options if source else None)
-    if question.kind == "scale" and levels:
-        label = next((lv.label for lv in levels if lv.level == value), None)
+    if question.kind == "scale":
+        label = next((lv.label for lv in questionnaire.levels_of(question) if lv.level == value), None)
         return f"{value}: {label}" if label else str(value)
-    if question.kind in ("single", "multiple") and options:
-        labels = {o.id: o.label for o in options}
+    if question.kind in ("single", "multiple"):
+        labels = {o.id: o.label for o in questionnaire.options_of(question)}
         chosen = value if isinstance(value, list) else [value]
         return "; ".join(labels.get(str(v), str(v)) for v in chosen)
     if question.kind == "yes_no":

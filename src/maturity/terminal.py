@@ -16,13 +16,10 @@ from .model import AssessmentDetails, Question, Questionnaire, Stage
 
 def choices(question: Question, questionnaire: Questionnaire) -> list[tuple[str, str, str | None]]:
     """(key, label, description) for each choice, in order, for any question kind."""
-    source = next((a for a in questionnaire.answer_sets if a.id == question.answer_set), None)
     if question.kind == "scale":
-        levels = question.levels if question.levels is not None else (source.levels if source else []) or []
-        return [(str(lv.level), lv.label, lv.description) for lv in levels]
+        return [(str(lv.level), lv.label, lv.description) for lv in questionnaire.levels_of(question)]
     if question.kind in ("single", "multiple"):
-        options = question.options if question.options is not None else (source.options if source else []) or []
-        return [(str(i), o.label, o.description) for i, o in enumerate(options, 1)]
+        return [(str(i), o.label, o.description) for i, o in enumerate(questionnaire.options_of(question), 1)]
     if question.kind == "yes_no":
         return [("1", "Yes", None), ("2", "No", None)]
     return []
