@@ -104,7 +104,7 @@ def load_and_score(path: Path, catalogue: Catalogue) -> tuple[Any, list[Problem]
     from .scoring import score
 
     definitions, answers, problems = load_checked(path, catalogue)
-    return score(definitions.questionnaire.model, definitions.rules.model, answers.model), problems
+    return score(definitions.questionnaire.model, definitions.rules.model, answers.model, checked=True), problems
 
 
 def score_file(path: Path, catalogue: Catalogue, out_dir: Path | None = None) -> Outcome:
@@ -140,7 +140,7 @@ def _load_and_summarise(path: Path, catalogue: Catalogue) -> tuple[Summary, list
     from .scoring import summarise
 
     definitions, answers, problems = load_checked(path, catalogue)
-    return summarise(definitions.questionnaire.model, definitions.rules.model, answers.model), problems
+    return summarise(definitions.questionnaire.model, definitions.rules.model, answers.model, checked=True), problems
 
 
 def _work(path: Path) -> Outcome:

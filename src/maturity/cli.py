@@ -298,7 +298,7 @@ def _cell(text: str, width: int) -> str:
 
 
 def _table_header() -> None:
-    typer.echo("  ".join(_cell(name.upper(), width) for name, width in _COLUMNS).rstrip())
+    sys.stdout.write("  ".join(_cell(name.upper(), width) for name, width in _COLUMNS).rstrip() + "\n")
 
 
 def _table_row(row: dict[str, object]) -> None:
@@ -309,7 +309,8 @@ def _table_row(row: dict[str, object]) -> None:
         verdict = str(row.get("verdict_label", "")) + (" (low conf.)" if row.get("low_confidence") else "")
         cells = [Path(str(row["file"])).name, str(row.get("organisation", "")), str(row.get("service", "")), level,
                  verdict, str(row.get("top_pain_point_title") or "-")]
-    typer.echo("  ".join(_cell(c, w) for c, (_, w) in zip(cells, _COLUMNS, strict=True)).rstrip())
+    # one line per file, thousands of them: written directly rather than through typer.echo
+    sys.stdout.write("  ".join(_cell(c, w) for c, (_, w) in zip(cells, _COLUMNS, strict=True)).rstrip() + "\n")
 
 
 def _score_one(path: Path, folders: list[Path], explain: bool) -> None:

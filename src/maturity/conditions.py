@@ -26,7 +26,7 @@ can never disagree about it.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Any, Literal, NamedTuple
@@ -209,17 +209,70 @@ def _leaf(leaf: Condition, facts: Facts) -> bool:
     return False
 
 
+Test = Callable[[Facts], bool]
+# Compiled tests by the identity of their (frozen) condition; the condition is kept so its id stays unique.
+_compiled: dict[int, tuple[Condition, Test]] = {}
+_COMPILED_LIMIT = 100_000
+
+
+def _compile_leaf(leaf: Condition) -> Test:
+    """A closure for one leaf with its branches decided up front; the same semantics as `_leaf`."""
+    qid = leaf.question
+    if qid is None:
+        return lambda facts: _leaf(leaf, facts)
+    test = leaf.is_
+    if test == "known":
+        return lambda facts: facts.statuses.get(qid, "not_asked") in ("answered", "not_applicable")
+    if test is not None:
+        return lambda facts: facts.statuses.get(qid, "not_asked") == test
+    low, high = leaf.at_least, leaf.at_most
+    if (low is not None or high is not None) and leaf.equals is None and leaf.in_ is None:
+
+        def in_range(facts: Facts) -> bool:
+            if facts.statuses.get(qid) != "answered":
+                return False
+            n = number(facts.values.get(qid))
+            return n is not None and (low is None or n >= low) and (high is None or n <= high)
+
+        return in_range
+
+    def compared(facts: Facts) -> bool:
+        return facts.statuses.get(qid) == "answered" and _compare(facts.values.get(qid), leaf)
+
+    return compared
+
+
+def compile_condition(condition: Condition) -> Test:
+    """Turn a condition into a test, once: the tree is walked when it is compiled, not on every evaluation.
+
+    This is not code generation: it only picks which of this module's own functions to call, so nothing from a
+    definition file is ever run as code.
+    """
+    found = _compiled.get(id(condition))
+    if found is not None and found[0] is condition:
+        return found[1]
+    if condition.all is not None:
+        parts = [compile_condition(c) for c in condition.all]
+        compiled: Test = lambda facts: all(part(facts) for part in parts)  # noqa: E731
+    elif condition.any is not None:
+        parts = [compile_condition(c) for c in condition.any]
+        compiled = lambda facts: any(part(facts) for part in parts)  # noqa: E731
+    elif condition.not_ is not None:
+        inner = compile_condition(condition.not_)
+        compiled = lambda facts: not inner(facts)  # noqa: E731
+    else:
+        compiled = _compile_leaf(condition)
+    if len(_compiled) >= _COMPILED_LIMIT:
+        _compiled.clear()
+    _compiled[id(condition)] = (condition, compiled)
+    return compiled
+
+
 def evaluate(condition: Condition | None, facts: Facts) -> bool:
     """Is the condition true? A missing condition (None) is true: no `when` means always."""
     if condition is None:
         return True
-    if condition.all is not None:
-        return all(evaluate(c, facts) for c in condition.all)
-    if condition.any is not None:
-        return any(evaluate(c, facts) for c in condition.any)
-    if condition.not_ is not None:
-        return not evaluate(condition.not_, facts)
-    return _leaf(condition, facts)
+    return compile_condition(condition)(facts)
 
 
 def explain(condition: Condition | None, facts: Facts) -> tuple[bool, list[Hit]]:

@@ -324,17 +324,23 @@ class ScoringPlan:
 
     # --------------------------------------------------------------------------------------------- score
 
-    def score(self, answers: AnswersFile) -> Assessment:
-        """Score one answers file. Raises `DefinitionError` when the answers do not fit the questionnaire."""
-        self._check_answers(answers)
+    def score(self, answers: AnswersFile, *, checked: bool = False) -> Assessment:
+        """Score one answers file. Raises `DefinitionError` when the answers do not fit the questionnaire.
+
+        `checked=True` says the caller has already run `checks.check_answers` on them (as batch scoring does), so
+        the same check is not paid for twice.
+        """
+        if not checked:
+            self._check_answers(answers)
         return _Explainer(_Run(self, answers)).assessment()
 
-    def summarise(self, answers: AnswersFile) -> Summary:
+    def summarise(self, answers: AnswersFile, *, checked: bool = False) -> Summary:
         """The figures `score` would give, without building the explained `Assessment` (for batch summaries).
 
         Raises `DefinitionError` exactly when `score` would.
         """
-        self._check_answers(answers)
+        if not checked:
+            self._check_answers(answers)
         return _Run(self, answers).summary()
 
     def _check_answers(self, answers: AnswersFile) -> None:
@@ -377,21 +383,21 @@ def plan_for(questionnaire: Questionnaire, rules: Rules) -> ScoringPlan:
     return plan
 
 
-def score(questionnaire: Questionnaire, rules: Rules, answers: AnswersFile) -> Assessment:
+def score(questionnaire: Questionnaire, rules: Rules, answers: AnswersFile, *, checked: bool = False) -> Assessment:
     """Score one answers file against a questionnaire and its rules.
 
     Pure and deterministic. Raises `DefinitionError` (a `MaturityError`) when the rules or the answers do not fit
     the questionnaire; nothing else escapes for well-formed models.
     """
-    return plan_for(questionnaire, rules).score(answers)
+    return plan_for(questionnaire, rules).score(answers, checked=checked)
 
 
-def summarise(questionnaire: Questionnaire, rules: Rules, answers: AnswersFile) -> Summary:
+def summarise(questionnaire: Questionnaire, rules: Rules, answers: AnswersFile, *, checked: bool = False) -> Summary:
     """The figures of `score(questionnaire, rules, answers)` that a portfolio summary needs, several times faster.
 
     Same plan cache, same checks and errors as `score`; every figure equals the full Assessment's.
     """
-    return plan_for(questionnaire, rules).summarise(answers)
+    return plan_for(questionnaire, rules).summarise(answers, checked=checked)
 
 
 def _treatment(value: float | str) -> float | None:
