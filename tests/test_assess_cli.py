@@ -64,7 +64,9 @@ def test_never_overwrites_another_assessment(tmp_path: Path) -> None:
 
 
 def test_resume_carries_on_at_the_first_unanswered(tmp_path: Path) -> None:
-    _assess(tmp_path, [*FULL[:5], "q"], "--answers", "a.yaml")
+    stopped = _assess(tmp_path, [*FULL[:5], "q"], "--answers", "a.yaml")
+    assert stopped.exit_code == 130
+    assert "Carry on with: maturity assess --resume a.yaml" in stopped.stderr
     result = _assess(tmp_path, ["yes", "2", "2", "1", "3"], "--resume", "a.yaml")
     assert result.exit_code == 0, result.output
     assert "STR-2: Is there a pilot plan?" in result.stdout

@@ -150,8 +150,8 @@ def run_assessment(questionnaire_name: str | None, answers_path: Path | None, re
             f"--resume {where()}")
         return EXIT_PROBLEMS
     if outcome == "quit":
-        say(f"Saved in {where()}. Carry on with: maturity assess --resume {where()}")
-        return EXIT_OK
+        err(f"Saved in {where()}. Carry on with: maturity assess --resume {where()}")
+        return EXIT_INTERRUPTED
     return _finish(target[0], catalogue, say, err)
 
 
