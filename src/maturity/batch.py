@@ -224,14 +224,16 @@ class SummaryWriter:
         self.handle, self.fmt, self.columns = handle, fmt, [*ROW_FIELDS[:-2], *columns, *ROW_FIELDS[-2:]]
         self.count = 0
         if fmt == "csv":
-            self.csv = csv.DictWriter(handle, fieldnames=self.columns, extrasaction="ignore", lineterminator="\n")
-            self.csv.writeheader()
+            self.csv = csv.writer(handle, lineterminator="\n")
+            self.csv.writerow(self.columns)
         else:
             handle.write("[")
 
     def write(self, row: dict[str, Any]) -> None:
         if self.fmt == "csv":
-            self.csv.writerow({k: _csv_cell(row.get(k)) for k in self.columns})
+            # thousands of rows of dozens of cells: only text and booleans need a second look
+            self.csv.writerow([value if value.__class__ in _PLAIN else _csv_cell(value)
+                               for value in map(row.get, self.columns)])
         else:
             self.handle.write(("," if self.count else "") + "\n  " + json.dumps(
                 {k: row.get(k) for k in self.columns if k in row}, ensure_ascii=False))
@@ -240,6 +242,9 @@ class SummaryWriter:
     def close(self) -> None:
         if self.fmt != "csv":
             self.handle.write("\n]\n")
+
+
+_PLAIN = frozenset({int, float})
 
 
 def _csv_cell(value: Any) -> Any:
