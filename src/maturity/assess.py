@@ -89,6 +89,9 @@ def _missing(name: str) -> MaturityError:
 
 def run_assessment(questionnaire_name: str | None, answers_path: Path | None, resume: Path | None, review: bool,
                    plain: bool, folders: list[Path], say: Say, err: Say) -> int:
+    if questionnaire_name is not None and Path(questionnaire_name).is_file():
+        # rules kept beside a questionnaire file are found without --definitions
+        folders = [Path(questionnaire_name).resolve().parent, *folders]
     catalogue = Catalogue.from_folders(folders)
     try:
         if resume is not None:
