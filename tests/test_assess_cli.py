@@ -63,6 +63,14 @@ def test_never_overwrites_another_assessment(tmp_path: Path) -> None:
     assert len(list(tmp_path.glob("*.answers.yaml"))) == 2
 
 
+def test_an_existing_answers_file_is_not_overwritten_without_asking(tmp_path: Path) -> None:
+    (tmp_path / "a.yaml").write_text("kept", encoding="utf-8")
+    result = _assess(tmp_path, FULL, "--answers", "a.yaml")
+    assert result.exit_code == 2
+    assert "already exists and was left as it is" in result.stderr
+    assert (tmp_path / "a.yaml").read_text(encoding="utf-8") == "kept"
+
+
 def test_resume_carries_on_at_the_first_unanswered(tmp_path: Path) -> None:
     stopped = _assess(tmp_path, [*FULL[:5], "q"], "--answers", "a.yaml")
     assert stopped.exit_code == 130

@@ -117,6 +117,12 @@ def run_assessment(questionnaire_name: str | None, answers_path: Path | None, re
     from .terminal import PlainPrompter, RichPrompter
 
     interactive = sys.stdin.isatty()
+    if resume is None and answers_path is not None and answers_path.exists():
+        question = f"{answers_path} already holds answers. Overwrite it? Type yes to overwrite: "
+        if not interactive or input(question).strip().lower() != "yes":
+            err(f"{answers_path} already exists and was left as it is. Carry on with it: maturity assess --resume "
+                f"{answers_path}; or choose another name with --answers.")
+            return EXIT_USAGE
     prompter = RichPrompter(interview.questionnaire) if interactive and not plain else \
         PlainPrompter(interview.questionnaire)
     target: list[Path] = [path] if path is not None else []
