@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import difflib
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -12,9 +14,12 @@ from maturity.batch import load_and_score
 from maturity.catalogue import Catalogue
 from maturity.cli import app
 from maturity.problems import DefinitionError
-from maturity.report import render_report
+from maturity.report import render_report, report_context
+from maturity.roadmap import build_roadmap
+from maturity.scoring import score
+from maturity.validation import find_rules, load_answers, load_questionnaire
 
-from .conftest import FIXTURES
+from .conftest import FIXTURES, ROOT
 
 VALID = FIXTURES / "valid"
 runner = CliRunner()
@@ -31,7 +36,8 @@ def test_markdown_report_in_order() -> None:
     text = _render("md")
     headings = [line for line in text.splitlines() if line.startswith("## ")]
     assert headings == ["## Verdict: At risk", "## Maturity: level 3 Defined", "## Top pain points",
-                        "## Evidence gaps", "## Appendix: answers", "## References"]
+                        "## Evidence gaps", "## Roadmap: the fewest changes that would make a difference",
+                        "## Appendix: answers", "## References"]
     assert "| Contract management | 2.25 | 2 Developing | Amber |" in text
     assert "Questionnaire demo 1.2.0, rules demo-rules 1.0.0" in text
 
@@ -83,3 +89,67 @@ def test_report_command_writes_a_file(tmp_path: Path) -> None:
                                  "-o", str(out)])
     assert result.exit_code == 0, result.output
     assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+
+
+# ------------------------------------------------------------------------------------------ bundled examples
+
+GOLDEN = Path(__file__).parent / "golden"
+GOLDEN_DATE = "2025-01-01"
+GOLDEN_EXAMPLES = ["well-run-retender", "failing-service-rushed-to-market"]
+DOCUMENTED_KEYS = ["report_format_version", "tool_version", "generated", "questionnaire", "assessment", "roadmap"]
+
+
+def _bundled(name: str, fmt: str) -> str:
+    q = load_questionnaire(ROOT / "questionnaires" / "outsourcing-lifecycle.yaml")
+    rules = find_rules(q)
+    answers = load_answers(ROOT / "examples" / f"{name}.yaml", q)
+    assessment = score(q.model, rules.model, answers.model, checked=True)
+    return render_report(assessment, q.model, rules.model, fmt, generated=GOLDEN_DATE)
+
+
+@pytest.mark.parametrize("fmt", ["md", "json"])
+@pytest.mark.parametrize("name", GOLDEN_EXAMPLES)
+def test_report_matches_golden_file(name: str, fmt: str) -> None:
+    """Byte for byte; after an intended change, regenerate with UPDATE_GOLDEN=1 and review the diff."""
+    text = _bundled(name, fmt)
+    path = GOLDEN / f"{name}.{fmt}"
+    if os.environ.get("UPDATE_GOLDEN") == "1":
+        GOLDEN.mkdir(exist_ok=True)
+        path.write_bytes(text.encode("utf-8"))
+    expected = path.read_bytes().decode("utf-8")
+    if text != expected:
+        diff = "".join(difflib.unified_diff(expected.splitlines(keepends=True), text.splitlines(keepends=True),
+                                            str(path), "rendered"))
+        pytest.fail(f"the {fmt} report of {name} differs from {path} (UPDATE_GOLDEN=1 to accept):\n{diff}")
+
+
+def test_json_report_carries_the_documented_keys() -> None:
+    body = json.loads(_bundled("failing-service-rushed-to-market", "json"))
+    assert body["report_format_version"] == 1
+    assert list(body) == DOCUMENTED_KEYS
+    doc = (ROOT / "docs" / "report-format.md").read_text(encoding="utf-8")
+    for key in [*DOCUMENTED_KEYS, *body["roadmap"], *body["roadmap"]["goals"][0],
+                *body["roadmap"]["goals"][0]["changes"][0]]:
+        assert f"`{key}`" in doc, key
+    assert body["generated"] == GOLDEN_DATE
+    assert body["roadmap"]["goals"][0]["id"] == "verdict:at-risk"
+
+
+def test_reports_show_the_roadmap_and_next_levels() -> None:
+    md = _bundled("failing-service-rushed-to-market", "md")
+    assert "### Move the verdict to At risk" in md
+    assert "| RDY-1: " in md and "indicator current-performance: red to green" in md
+    html = _bundled("failing-service-rushed-to-market", "html")
+    assert html.index('id="gaps"') < html.index('id="roadmap"') < html.index('id="answers"')
+    assert html.count('class="next-level"') == 8 and "next level 2 Developing, from a score of 2" in html
+    assert "rag-red\">Red</span>" in html
+
+
+def test_a_given_roadmap_is_used_and_generated_is_fixed() -> None:
+    q = load_questionnaire(ROOT / "questionnaires" / "outsourcing-lifecycle.yaml")
+    rules = find_rules(q)
+    answers = load_answers(ROOT / "examples" / "mid-maturity-council.yaml", q)
+    assessment = score(q.model, rules.model, answers.model, checked=True)
+    roadmap = build_roadmap(q.model, rules.model, answers.model, assessment)
+    context = report_context(assessment, q.model, rules.model, generated="2000-01-02", roadmap=roadmap)
+    assert context["generated"] == "2000-01-02" and context["roadmap"] == roadmap.to_dict()

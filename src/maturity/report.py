@@ -12,13 +12,16 @@ import datetime as dt
 import json
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .assessment import Assessment
 from .model import Questionnaire, Rules
 from .problems import DefinitionError, Problem
 from .resources import bundled_dir
+
+if TYPE_CHECKING:
+    from .roadmap import Roadmap
 
 # The report formats rendered from templates, and the template each uses.
 TEMPLATES: dict[str, str] = {"md": "report.md.j2", "html": "report.html.j2"}
@@ -110,9 +113,41 @@ def _answer_words(question: Any, result: Any, questionnaire: Questionnaire) -> s
     return str(value)
 
 
+def _roadmap(assessment: Assessment, questionnaire: Questionnaire, rules: Rules,
+             roadmap: Roadmap | None) -> Roadmap | None:
+    """The given roadmap, else one computed from the answers the assessment records (None if they do not fit)."""
+    if roadmap is not None:
+        return roadmap
+    from .problems import MaturityError
+    from .roadmap import answers_from_assessment, build_roadmap
+
+    if (assessment.questionnaire.id, assessment.questionnaire.version) != (questionnaire.id, questionnaire.version):
+        return None
+    try:
+        return build_roadmap(questionnaire, rules, answers_from_assessment(assessment), assessment)
+    except MaturityError:
+        return None
+
+
+def _next_levels(assessment: Assessment, rules: Rules) -> dict[str, dict[str, Any]]:
+    """For each stage, the next level up and the score it starts at, for the chart's "next level" marks."""
+    bands = sorted(rules.levels, key=lambda b: b.level)
+    out: dict[str, dict[str, Any]] = {}
+    for stage in assessment.stages():
+        above = [b for b in bands if stage.level is None or b.level > stage.level]
+        if above:
+            out[stage.id] = {"level": above[0].level, "name": above[0].name, "from": above[0].from_}
+    return out
+
+
 def report_context(assessment: Assessment, questionnaire: Questionnaire, rules: Rules,
-                   questionnaire_digest: str | None = None) -> dict[str, Any]:
-    """Everything a template may show, as plain data."""
+                   questionnaire_digest: str | None = None, generated: str | None = None,
+                   roadmap: Roadmap | None = None) -> dict[str, Any]:
+    """Everything a template may show, as plain data.
+
+    `generated` (default today) is fixed by tests so that reports are reproducible byte for byte; `roadmap` can be
+    passed when the caller has already computed it (it costs a search over the answers).
+    """
     questions = {q.id: q for q in questionnaire.questions()}
     stage_titles = {s.id: s.title for s in questionnaire.stages}
     references = {r.tag: r for r in [*questionnaire.references, *rules.references]}
@@ -127,6 +162,7 @@ def report_context(assessment: Assessment, questionnaire: Questionnaire, rules: 
     cited = sorted({s.split()[0] for p in assessment.pain_points for s in p.sources} |
                    {s.split()[0] for i in assessment.verdict.indicators for s in i.sources} |
                    {s.split()[0] for q in questionnaire.questions() for s in q.sources})
+    found = _roadmap(assessment, questionnaire, rules, roadmap)
     return {
         "title": questionnaire.title,
         "details": assessment.details.model_dump(mode="json"),
@@ -142,19 +178,25 @@ def report_context(assessment: Assessment, questionnaire: Questionnaire, rules: 
         "questionnaire": {"id": questionnaire.id, "version": questionnaire.version, "digest": questionnaire_digest},
         "rules": {"id": rules.id, "version": rules.version},
         "tool_version": __version__,
-        "generated": dt.date.today().isoformat(),
+        "generated": generated or dt.date.today().isoformat(),
+        "roadmap": found.to_dict() if found is not None else None,
+        "next_levels": _next_levels(assessment, rules),
         "severity_words": SEVERITY_WORDS,
         "rag_words": RAG_WORDS,
     }
 
 
 def render_report(assessment: Assessment, questionnaire: Questionnaire, rules: Rules, fmt: str = "md",
-                  templates: Path | None = None, questionnaire_digest: str | None = None) -> str:
+                  templates: Path | None = None, questionnaire_digest: str | None = None,
+                  generated: str | None = None, roadmap: Roadmap | None = None) -> str:
     """Render one report. `templates` is a folder whose templates override the bundled ones by name."""
-    context = report_context(assessment, questionnaire, rules, questionnaire_digest)
+    if fmt not in FORMATS:
+        raise DefinitionError(Problem.make("MQ104", f"unknown report format '{fmt}' (choose {', '.join(FORMATS)})"))
+    context = report_context(assessment, questionnaire, rules, questionnaire_digest, generated, roadmap)
     if fmt == "json":
         body = {"report_format_version": REPORT_FORMAT_VERSION, "tool_version": __version__,
-                "questionnaire": context["questionnaire"], "assessment": assessment.model_dump(mode="json")}
+                "generated": context["generated"], "questionnaire": context["questionnaire"],
+                "assessment": assessment.model_dump(mode="json"), "roadmap": context["roadmap"]}
         return json.dumps(body, indent=2, ensure_ascii=False) + "\n"
     if fmt not in TEMPLATES:
         raise DefinitionError(Problem.make("MQ104", f"unknown report format '{fmt}' (choose {', '.join(FORMATS)})"))
@@ -175,4 +217,27 @@ def render_report(assessment: Assessment, questionnaire: Questionnaire, rules: R
     except (UndefinedError, SecurityError) as exc:
         raise DefinitionError(Problem.make("MQ403", f"the template failed: {exc}", where)) from None
     except TemplateError as exc:
+        raise DefinitionError(Problem.make("MQ403", f"the template failed: {exc}", where)) from None
+
+
+def render_template(name: str, context: dict[str, Any], templates: Path | None = None) -> str:
+    """Render a named template (such as compare.md.j2) with plain data, in the reports' sandbox.
+
+    Documents other than the report (the comparison of two assessments) share its sandbox, escaping, `md` filter,
+    overriding by name and error codes, rather than a second, looser way to run user templates.
+    """
+    from jinja2 import TemplateError, TemplateNotFound, TemplateSyntaxError, UndefinedError
+    from jinja2.exceptions import SecurityError
+
+    bundled = bundled_dir("report_templates")
+    directories = ([templates] if templates else []) + [bundled]
+    where = str((templates / name) if templates and (templates / name).is_file() else bundled / name)
+    try:
+        return str(_environment(directories).get_template(name).render(**context))
+    except TemplateNotFound:
+        raise DefinitionError(Problem.make("MQ401", f"the template '{name}' is missing", where)) from None
+    except TemplateSyntaxError as exc:
+        raise DefinitionError(Problem.make("MQ402", f"the template does not compile: {exc.message}",
+                                           exc.filename or where, exc.lineno or 0, 1)) from None
+    except (UndefinedError, SecurityError, TemplateError) as exc:
         raise DefinitionError(Problem.make("MQ403", f"the template failed: {exc}", where)) from None
