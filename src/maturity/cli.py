@@ -464,3 +464,114 @@ def run() -> None:
     except KeyboardInterrupt:
         _err("interrupted")
         sys.exit(EXIT_INTERRUPTED)
+
+
+# ------------------------------------------------------------------------------------------------- compare
+
+
+class CompareFormat(str, Enum):
+    terminal = "terminal"
+    md = "md"
+    html = "html"
+    json = "json"
+
+
+@app.command()
+def compare(
+    old: Annotated[Path, typer.Argument(help="The earlier assessment: an answers file, or a scored result (JSON "
+                                        "from `maturity score --format json` or `--out`).", show_default=False)],
+    new: Annotated[Path, typer.Argument(help="The later assessment, in either form.", show_default=False)],
+    target: Annotated[Optional[Path], typer.Option(
+        "--target", "-t", help="An assessment to aim for (answers file or scored result, e.g. the answers you "
+        "want to be able to give): reports how far NEW is from its verdict and stage levels.",
+        show_default=False)] = None,
+    output_format: Annotated[CompareFormat, typer.Option("--format", "-f", help="terminal, md, html or json.")]
+    = CompareFormat.terminal,
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Write to this file instead of stdout.",
+                                                show_default=False)] = None,
+    templates: Annotated[Optional[Path], typer.Option(
+        "--templates", help="A folder of templates that override the bundled ones by name (compare.md.j2, "
+        "compare.html.j2); they run sandboxed.", show_default=False)] = None,
+    definitions: Annotated[Optional[list[Path]], typer.Option(
+        "--definitions", "-d", help="Folders holding your own questionnaires and rules.", show_default=False)]
+    = None,
+) -> None:
+    """Compare two assessments of one questionnaire: the verdict change, stages improved or regressed, pain points.
+
+    OLD and NEW are each an answers file (kind: answers; scored now) or a saved result (JSON with the verdict and
+    nodes, as `maturity score` writes it). They must answer the same questionnaire; different versions of it are
+    compared with a warning. Stages are ranked by level, then by score; the verdict by its RAG (red, amber,
+    green). With --target, the gap from NEW to the target's verdict and stage levels is reported too.
+
+    Examples:
+
+      maturity compare baseline.answers.yaml this-year.answers.yaml
+
+      maturity compare results/2024.json results/2025.json --format html --out progress.html
+
+      maturity compare baseline.yaml now.yaml --target goal.answers.yaml
+
+      maturity compare baseline.yaml now.yaml --format json > comparison.json
+    """
+    from .catalogue import Catalogue
+    from .compare import TEMPLATES, comparison_context, comparison_json, terminal_lines
+    from .compare import compare as compare_assessments
+    from .problems import MaturityError
+    from .report import render_template
+    from .store import write_atomic
+
+    catalogue = Catalogue.from_folders(definitions or [])
+    loaded = []
+    for path in [old, new, *([target] if target is not None else [])]:
+        try:
+            assessment, warnings = _load_assessment(path, catalogue)
+        except MaturityError as exc:
+            _fail(exc, path)
+        _warn(warnings)
+        loaded.append(assessment)
+    try:
+        comparison = compare_assessments(loaded[0], loaded[1], loaded[2] if target is not None else None)
+        fmt = output_format.value
+        if fmt == "terminal":
+            text = "\n".join(terminal_lines(comparison)) + "\n"
+        elif fmt == "json":
+            text = comparison_json(comparison)
+        else:
+            text = render_template(TEMPLATES[fmt], comparison_context(comparison), templates)
+    except MaturityError as exc:
+        _fail(exc, new)
+    for warning in comparison.warnings:
+        _err(f"warning: {warning}")
+    if out is None:
+        sys.stdout.write(text)
+    else:
+        write_atomic(out, text)
+        _err(f"wrote {out}")
+
+
+def _load_assessment(path: Path, catalogue: Any) -> tuple[Any, list[Any]]:
+    """An Assessment from an answers file (scored now) or from a saved result, told apart by content.
+
+    A saved result is read back rather than re-scored, so a comparison shows what was reported at the time even
+    if the rules have since changed. `maturity report --format json` output (the result under `assessment`) is
+    accepted too.
+    """
+    from .assessment import Assessment
+    from .batch import load_and_score
+    from .document import Document
+    from .loader import read_document, to_model
+    from .problems import DefinitionError
+
+    document = read_document(path)
+    data = document.data
+    if data.get("kind") == "answers":
+        return load_and_score(path, catalogue)
+    if "verdict" in data and "nodes" in data:
+        return to_model(document, Assessment), []
+    if "report_format_version" in data and isinstance(data.get("assessment"), dict):
+        inner = Document(document.path, data["assessment"], document.digest,
+                         lambda loc: document.locate(("assessment", *loc)))
+        return to_model(inner, Assessment), []
+    raise DefinitionError(document.problem(
+        "MQ016", "this is neither an answers file (kind: answers) nor a scored result (the JSON of "
+        "`maturity score --format json`)", ("kind",) if "kind" in data else ()))

@@ -1,0 +1,276 @@
+"""`maturity compare`: two assessments of one questionnaire, what moved between them, and the gap to a target."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from maturity.assessment import Assessment
+from maturity.batch import assessment_json, load_and_score
+from maturity.catalogue import Catalogue
+from maturity.cli import app
+from maturity.compare import compare, comparison_context, gap, terminal_lines
+from maturity.problems import DefinitionError, MaturityError
+from maturity.report import render_template
+
+from .conftest import ROOT
+
+EXAMPLES = ROOT / "examples"
+FAILING = EXAMPLES / "failing-service-rushed-to-market.yaml"
+WELL_RUN = EXAMPLES / "well-run-retender.yaml"
+MID = EXAMPLES / "mid-maturity-council.yaml"
+PRECHECK = EXAMPLES / "precheck-leisure-first-time.yaml"
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def catalogue() -> Catalogue:
+    return Catalogue.from_folders([])
+
+
+def _score(path: Path, catalogue: Catalogue) -> Assessment:
+    assessment, _ = load_and_score(path, catalogue)
+    assert isinstance(assessment, Assessment)
+    return assessment
+
+
+def _improved(tmp_path: Path, note: str | None = None) -> Path:
+    """The failing service a year on: every readiness answer raised to 4, nothing else touched."""
+    text = re.sub(r"(\n  RDY-\d+: \{value: )\d", r"\g<1>4", FAILING.read_text(encoding="utf-8"))
+    if note is not None:
+        text = re.sub(r'\n  RDY-1: \{value: 4, note: "[^"]*"\}', f"\n  RDY-1: {{value: 4, note: {json.dumps(note)}}}",
+                      text)
+    path = tmp_path / "improved.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+# ------------------------------------------------------------------------------------------------ the library
+
+
+def test_an_improved_copy_shows_exactly_what_moved(tmp_path: Path, catalogue: Catalogue) -> None:
+    result = compare(_score(FAILING, catalogue), _score(_improved(tmp_path), catalogue))
+    assert (result.verdict.old_outcome, result.verdict.new_outcome) == ("outsourcing-a-problem", "at-risk")
+    assert (result.verdict.old_rag, result.verdict.new_rag, result.verdict.direction) == ("red", "amber", "better")
+    assert result.stages_by("improved") == ["readiness"]
+    assert result.stages_by("regressed") == []
+    readiness = next(s for s in result.stages if s.id == "readiness")
+    assert (readiness.old_level, readiness.new_level, readiness.level_delta) == (1, 4, 3)
+    assert (result.overall.old_level, result.overall.new_level, result.overall.direction) == (1, 2, "improved")
+    assert [p.id for p in result.pain_points_resolved] == ["pp-service-failing-in-house"]
+    assert result.pain_points_new == ()
+    assert "pp-cost-only-driver" in [p.id for p in result.pain_points_still]
+    assert [a.question for a in result.answers] == [f"RDY-{n}" for n in range(1, 10)]
+    assert (result.answers[2].old_words, result.answers[2].new_words) == ("1", "4")
+    changed = {i.id: (i.old_rating, i.new_rating, i.direction) for i in result.indicators}
+    assert changed["current-performance"] == ("red", "green", "better")
+    assert "decision-driver" not in changed  # unchanged indicators are not listed
+    assert result.warnings == ()
+
+
+def test_the_other_way_round_is_a_regression(tmp_path: Path, catalogue: Catalogue) -> None:
+    result = compare(_score(_improved(tmp_path), catalogue), _score(FAILING, catalogue))
+    assert result.verdict.direction == "worse"
+    assert result.stages_by("regressed") == ["readiness"]
+    assert [p.id for p in result.pain_points_new] == ["pp-service-failing-in-house"]
+    assert result.pain_points_resolved == ()
+
+
+def test_an_assessment_compared_with_itself_changes_nothing(catalogue: Catalogue) -> None:
+    mid = _score(MID, catalogue)
+    result = compare(mid, mid)
+    assert result.verdict.direction == "same" and not result.verdict.changed
+    assert {s.direction for s in result.stages} == {"unchanged"}
+    assert result.answers == () and result.indicators == ()
+    assert result.pain_points_resolved == result.pain_points_new == ()
+    assert len(result.pain_points_still) == len(mid.pain_points)
+
+
+def test_different_organisations_of_one_questionnaire_compare_with_a_warning(catalogue: Catalogue) -> None:
+    result = compare(_score(FAILING, catalogue), _score(WELL_RUN, catalogue))
+    assert result.verdict.direction == "better" and result.verdict.new_outcome == "clear"
+    assert len(result.stages_by("improved")) == 8
+    assert result.pain_points_still == () and result.pain_points_new == ()
+    assert len(result.pain_points_resolved) == len(_score(FAILING, catalogue).pain_points)
+    assert any("different services" in w for w in result.warnings)
+
+
+def test_different_questionnaires_are_refused(catalogue: Catalogue) -> None:
+    with pytest.raises(MaturityError) as caught:
+        compare(_score(MID, catalogue), _score(PRECHECK, catalogue))
+    assert caught.value.problems[0].code == "MQ603"
+    assert "outsourcing-lifecycle" in str(caught.value) and "outsourcing-a-problem" in str(caught.value)
+
+
+def test_different_versions_are_compared_with_a_warning(catalogue: Catalogue) -> None:
+    mid = _score(MID, catalogue)
+    older = mid.model_copy(update={"questionnaire": mid.questionnaire.model_copy(update={"version": "0.9.0"})})
+    result = compare(older, mid)
+    assert any("different versions" in w and "0.9.0" in w for w in result.warnings)
+    assert (result.old.questionnaire_version, result.new.questionnaire_version) == ("0.9.0", "1.0.0")
+
+
+def test_gap_to_a_target(catalogue: Catalogue) -> None:
+    target = gap(_score(MID, catalogue), _score(WELL_RUN, catalogue))
+    assert not target.met and not target.verdict_met
+    assert (target.verdict_rag, target.target_rag) == ("amber", "green")
+    shorts = {g.id: g.levels_short for g in target.stages}
+    assert shorts["strategy"] == 2 and shorts["readiness"] == 0 and shorts["exit"] == 2
+    assert (target.overall.level, target.overall.target_level, target.overall.levels_short) == (2, 3, 1)
+    assert gap(_score(WELL_RUN, catalogue), _score(MID, catalogue)).met
+    with pytest.raises(MaturityError):
+        gap(_score(MID, catalogue), _score(PRECHECK, catalogue))
+
+
+def test_terminal_lines_put_the_verdict_first(tmp_path: Path, catalogue: Catalogue) -> None:
+    lines = terminal_lines(compare(_score(FAILING, catalogue), _score(_improved(tmp_path), catalogue)))
+    verdicts = [line for line in lines if line.startswith("Verdict:")]
+    assert verdicts == ["Verdict: Outsourcing a problem (red) -> At risk (amber): better"]
+    assert lines.index(verdicts[0]) < next(i for i, line in enumerate(lines) if line.startswith("Overall:"))
+    readiness = next(line for line in lines if "Service understanding and baseline" in line)
+    assert "level 1 -> 4" in readiness and "red -> " in readiness and readiness.endswith("improved")
+    assert "Pain points resolved: 1" in lines
+
+
+def test_a_user_template_overrides_by_name_and_a_broken_one_is_reported(tmp_path: Path, catalogue: Catalogue) -> None:
+    context = comparison_context(compare(_score(MID, catalogue), _score(MID, catalogue)))
+    (tmp_path / "compare.md.j2").write_text("{{ verdict.direction }} {{ questionnaire_id|md }}\n", encoding="utf-8")
+    assert render_template("compare.md.j2", context, tmp_path) == "same outsourcing-lifecycle\n"
+    (tmp_path / "compare.md.j2").write_text("{{ no_such_thing.x }}", encoding="utf-8")
+    with pytest.raises(DefinitionError) as caught:
+        render_template("compare.md.j2", context, tmp_path)
+    assert caught.value.problems[0].code == "MQ403"
+    with pytest.raises(DefinitionError) as missing:
+        render_template("no-such.md.j2", context, tmp_path)
+    assert missing.value.problems[0].code == "MQ401"
+
+
+# ------------------------------------------------------------------------------------------------- the command
+
+
+def test_cli_terminal(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["compare", str(FAILING), str(_improved(tmp_path))])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[3] == "Verdict: Outsourcing a problem (red) -> At risk (amber): better"
+    assert "  - The service is failing and not yet fixed [pp-service-failing-in-house, high]" in result.stdout
+    assert result.stderr == ""
+
+
+def test_cli_json_is_versioned(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["compare", str(FAILING), str(_improved(tmp_path)), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    body = json.loads(result.stdout)
+    assert body["comparison_format_version"] == 1
+    assert body["verdict"]["direction"] == "better"
+    assert [s["id"] for s in body["stages"] if s["direction"] == "improved"] == ["readiness"]
+    assert [p["id"] for p in body["pain_points_resolved"]] == ["pp-service-failing-in-house"]
+    assert body["target"] is None
+
+
+def test_cli_markdown(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["compare", str(FAILING), str(_improved(tmp_path)), "-f", "md"])
+    assert result.exit_code == 0, result.output
+    text = result.stdout
+    assert text.startswith("# Outsourcing lifecycle maturity self-assessment: comparison\n")
+    assert "## Verdict: better" in text and "## Overall: improved" in text
+    assert "| Service understanding and baseline | 1 → 4 |" in text
+    assert "### Resolved (1)\n\n- **The service is failing and not yet fixed** (High)\n" in text
+
+
+def test_cli_html_escapes_user_text_and_says_rag_in_words(tmp_path: Path) -> None:
+    improved = _improved(tmp_path, note="<script>alert(1)</script> fixed & proven")
+    out = tmp_path / "comparison.html"
+    result = runner.invoke(app, ["compare", str(FAILING), str(improved), "--format", "html", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "" and f"wrote {out}" in result.stderr
+    html = out.read_text(encoding="utf-8")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; fixed &amp; proven" in html
+    assert "<script" not in html.lower()
+    assert ('Outsourcing a problem <span class="rag rag-red">Red</span> → At risk <span class="rag rag-amber">'
+            'Amber</span>') in html
+    assert '<td><span class="rag rag-red">Red</span> → <span class="rag rag-green">Green</span></td>' in html
+    assert "▲ improved" in html and "<link" not in html and "@media print" in html
+
+
+def test_cli_scored_results_compare_like_answers(tmp_path: Path, catalogue: Catalogue) -> None:
+    old = tmp_path / "old.json"
+    old.write_text(assessment_json(_score(FAILING, catalogue)), encoding="utf-8")
+    scored = runner.invoke(app, ["score", str(_improved(tmp_path)), "--format", "json"])
+    assert scored.exit_code == 0, scored.output
+    new = tmp_path / "new.json"
+    new.write_text(scored.stdout, encoding="utf-8")
+    from_results = runner.invoke(app, ["compare", str(old), str(new), "-f", "json"])
+    from_answers = runner.invoke(app, ["compare", str(FAILING), str(_improved(tmp_path)), "-f", "json"])
+    assert from_results.exit_code == 0, from_results.output
+    assert json.loads(from_results.stdout) == json.loads(from_answers.stdout)
+    mixed = runner.invoke(app, ["compare", str(old), str(_improved(tmp_path)), "-f", "json"])
+    assert mixed.exit_code == 0 and json.loads(mixed.stdout) == json.loads(from_answers.stdout)
+
+
+def test_cli_report_json_is_accepted_too(tmp_path: Path) -> None:
+    report = runner.invoke(app, ["report", str(MID), "--format", "json"])
+    path = tmp_path / "report.json"
+    path.write_text(report.stdout, encoding="utf-8")
+    result = runner.invoke(app, ["compare", str(path), str(MID)])
+    assert result.exit_code == 0, result.output
+    assert "Verdict: At risk (amber) -> At risk (amber): no change" in result.stdout
+
+
+def test_cli_target(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["compare", str(FAILING), str(MID), "--target", str(WELL_RUN)])
+    assert result.exit_code == 0, result.output
+    assert "Against the target (Kestrel Vale Borough Council, Household waste and recycling collection): " \
+           "not yet met" in result.stdout
+    assert "  verdict: At risk (amber), target Clear (green): short" in result.stdout
+    assert "  Sourcing strategy and decision: level 2, target 4: 2 levels short" in result.stdout
+    body = json.loads(runner.invoke(app, ["compare", str(FAILING), str(MID), "-t", str(WELL_RUN), "-f", "json"]).stdout)
+    assert body["target"]["overall"] == {"id": "overall", "title": "Overall", "level": 2, "target_level": 3,
+                                         "levels_short": 1, "met": False}
+    html = runner.invoke(app, ["compare", str(FAILING), str(MID), "-t", str(WELL_RUN), "-f", "html"]).stdout
+    assert "Against the target: not yet met" in html
+
+
+def test_cli_different_questionnaires_exit_one(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["compare", str(MID), str(PRECHECK)])
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert "MQ603 error" in result.stderr and "outsourcing-a-problem" in result.stderr
+    target = runner.invoke(app, ["compare", str(FAILING), str(MID), "--target", str(PRECHECK)])
+    assert target.exit_code == 1 and "MQ603" in target.stderr
+
+
+def test_cli_problems_exit_one(tmp_path: Path) -> None:
+    missing = runner.invoke(app, ["compare", str(tmp_path / "nope.yaml"), str(MID)])
+    assert missing.exit_code == 1 and "MQ001" in missing.stderr
+    other = tmp_path / "other.json"
+    other.write_text('{"hello": "world"}', encoding="utf-8")
+    neither = runner.invoke(app, ["compare", str(other), str(MID)])
+    assert neither.exit_code == 1 and "MQ016" in neither.stderr and "neither an answers file" in neither.stderr
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"verdict": {}, "nodes": []}', encoding="utf-8")
+    invalid = runner.invoke(app, ["compare", str(broken), str(MID)])
+    assert invalid.exit_code == 1 and "MQ102" in invalid.stderr
+
+
+def test_cli_usage_errors_exit_two() -> None:
+    assert runner.invoke(app, ["compare", str(MID)]).exit_code == 2
+    assert runner.invoke(app, ["compare", str(MID), str(MID), "--format", "pdf"]).exit_code == 2
+
+
+def test_cli_help_has_examples() -> None:
+    result = runner.invoke(app, ["compare", "--help"])
+    assert result.exit_code == 0
+    assert "Examples:" in result.stdout and "maturity compare baseline.yaml now.yaml --target" in result.stdout
+
+
+def test_bundled_compare_templates_compile() -> None:
+    from maturity.report import check_templates
+    from maturity.resources import bundled_dir
+
+    folder = bundled_dir("report_templates")
+    assert (folder / "compare.md.j2").is_file() and (folder / "compare.html.j2").is_file()
+    assert check_templates(folder, require_all=True) == []
