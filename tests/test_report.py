@@ -153,3 +153,25 @@ def test_a_given_roadmap_is_used_and_generated_is_fixed() -> None:
     roadmap = build_roadmap(q.model, rules.model, answers.model, assessment)
     context = report_context(assessment, q.model, rules.model, generated="2000-01-02", roadmap=roadmap)
     assert context["generated"] == "2000-01-02" and context["roadmap"] == roadmap.to_dict()
+
+
+def test_terminal_report_is_plain_text_without_control_characters(tmp_path: Path) -> None:
+    text = (VALID / "demo.answers.yaml").read_text(encoding="utf-8").replace(
+        "Example Borough Council", '"Example \\e[31mBorough\\e[0m Council"')
+    (tmp_path / "a.yaml").write_text(text, encoding="utf-8")
+    result = runner.invoke(app, ["report", str(tmp_path / "a.yaml"), "-d", str(VALID)])
+    assert result.exit_code == 0, result.output
+    assert "\x1b" not in result.stdout
+    assert "Example [31mBorough[0m Council" in result.stdout
+    lines = result.stdout.splitlines()
+    assert lines[0] == "Demo readiness check"
+    assert any(line.startswith("VERDICT: AT RISK (Amber)") for line in lines)
+
+
+@pytest.mark.parametrize(("out", "start"), [("r.html", "<!DOCTYPE html>"), ("r.md", "# Demo readiness check"),
+                                            ("r.json", "{")])
+def test_report_format_follows_the_out_extension(tmp_path: Path, out: str, start: str) -> None:
+    result = runner.invoke(app, ["report", str(VALID / "demo.answers.yaml"), "-d", str(VALID), "-o",
+                                 str(tmp_path / out)])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / out).read_text(encoding="utf-8").startswith(start)

@@ -152,3 +152,14 @@ def test_absurd_numbers_are_answer_problems_not_crashes(tmp_path: Path, value: s
         assert result.exit_code == 1, (question, value, result.output)
         assert " MQ602 error" in result.stderr or " MQ104 error" in result.stderr
         assert "Traceback" not in result.output
+
+
+def test_out_writes_results_and_the_chosen_reports(tmp_path: Path) -> None:
+    out = tmp_path / "results"
+    result = runner.invoke(app, ["score", str(VALID / "demo.answers.yaml"), *DEFS, "--out", str(out), "--report",
+                                 "md", "-r", "html"])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in out.iterdir()) == ["demo.answers.json", "demo.answers.report.html",
+                                                      "demo.answers.report.md"]
+    assert (out / "demo.answers.report.md").read_text(encoding="utf-8").startswith("# Demo readiness check")
+    assert runner.invoke(app, ["score", str(VALID / "demo.answers.yaml"), *DEFS, "--report", "md"]).exit_code == 2

@@ -173,10 +173,14 @@ def _finish(path: Path, catalogue: Catalogue, say: Say, err: Say) -> int:
         assessment, _ = load_and_score(path, catalogue)
         ref = assessment.questionnaire
         found = catalogue.get(ref.id, ref.version)
+        from .roadmap import answers_from_assessment, build_roadmap
+
+        questionnaire, rules = found.questionnaire.model, found.rules.model
+        roadmap = build_roadmap(questionnaire, rules, answers_from_assessment(assessment), assessment)
         reports = []
         for fmt in ("md", "html"):
             report_path = path.with_name(path.name.removesuffix(".yaml").removesuffix(".answers") + f".report.{fmt}")
-            write_atomic(report_path, render_report(assessment, found.questionnaire.model, found.rules.model, fmt,
+            write_atomic(report_path, render_report(assessment, questionnaire, rules, fmt, roadmap=roadmap,
                                                     questionnaire_digest=found.questionnaire.document.digest))
             reports.append(report_path)
     except MaturityError as exc:

@@ -69,10 +69,13 @@ class Outcome:
 
 _catalogue: Catalogue | None = None
 _out_dir: Path | None = None
+_reports: tuple[str, ...] = ()
+REPORT_SUFFIXES = {"md": ".report.md", "html": ".report.html", "json": ".report.json", "terminal": ".report.txt"}
 
 
-def _init_worker(folders: list[str], bundled: bool, out_dir: str | None) -> None:
-    global _catalogue, _out_dir
+def _init_worker(folders: list[str], bundled: bool, out_dir: str | None, reports: tuple[str, ...] = ()) -> None:
+    global _catalogue, _out_dir, _reports
+    _reports = reports
     _catalogue = Catalogue.from_folders([Path(f) for f in folders], bundled=bundled)
     _out_dir = Path(out_dir) if out_dir else None
 
@@ -107,7 +110,7 @@ def load_and_score(path: Path, catalogue: Catalogue) -> tuple[Any, list[Problem]
     return score(definitions.questionnaire.model, definitions.rules.model, answers.model, checked=True), problems
 
 
-def score_file(path: Path, catalogue: Catalogue, out_dir: Path | None = None) -> Outcome:
+def score_file(path: Path, catalogue: Catalogue, out_dir: Path | None = None, reports: tuple[str, ...] = ()) -> Outcome:
     """Score one file into a summary row; every failure becomes located problems on the outcome.
 
     The row needs only numbers, so the explained Assessment (hundreds of result models, costlier than parsing
@@ -132,7 +135,27 @@ def score_file(path: Path, catalogue: Catalogue, out_dir: Path | None = None) ->
         from .store import write_atomic
 
         write_atomic(out_dir / f"{path.stem}.json", assessment_json(assessment))
+        if reports:
+            try:
+                _write_reports(assessment, catalogue, out_dir / path.stem, reports)
+            except MaturityError as exc:  # a broken user template: the scores stand, the report is reported
+                return Outcome(row, [*problems, *exc.problems], [s.id for s in summary.stages])
     return Outcome(row, problems, [s.id for s in summary.stages])
+
+
+def _write_reports(assessment: Any, catalogue: Catalogue, stem: Path, reports: tuple[str, ...]) -> None:
+    """The same reports `maturity report` and `maturity assess` write, beside the file's JSON result."""
+    from .report import render_report
+    from .roadmap import answers_from_assessment, build_roadmap
+    from .store import write_atomic
+
+    found = catalogue.get(assessment.questionnaire.id, assessment.questionnaire.version)
+    questionnaire, rules = found.questionnaire.model, found.rules.model
+    roadmap = build_roadmap(questionnaire, rules, answers_from_assessment(assessment), assessment)  # once for all
+    for fmt in reports:
+        text = render_report(assessment, questionnaire, rules, fmt, roadmap=roadmap,
+                             questionnaire_digest=found.questionnaire.document.digest)
+        write_atomic(stem.with_name(stem.name + REPORT_SUFFIXES[fmt]), text)
 
 
 def _load_and_summarise(path: Path, catalogue: Catalogue) -> tuple[Summary, list[Problem]]:
@@ -145,7 +168,7 @@ def _load_and_summarise(path: Path, catalogue: Catalogue) -> tuple[Summary, list
 
 def _work(path: Path) -> Outcome:
     assert _catalogue is not None
-    return score_file(path, _catalogue, _out_dir)
+    return score_file(path, _catalogue, _out_dir, _reports)
 
 
 def summary_row(summary: Summary) -> dict[str, Any]:
@@ -184,15 +207,15 @@ def assessment_json(assessment: Any) -> str:
 
 
 def score_many(paths: list[Path], folders: list[Path], *, bundled: bool = True, out_dir: Path | None = None,
-               workers: int | None = None, chunksize: int = 32) -> Iterator[Outcome]:
+               reports: tuple[str, ...] = (), workers: int | None = None, chunksize: int = 32) -> Iterator[Outcome]:
     """Score every file, in input order, on `workers` processes (default: every core)."""
     workers = workers or os.cpu_count() or 1
+    setup = ([str(f) for f in folders], bundled, str(out_dir) if out_dir else None, reports)
     if workers == 1 or len(paths) < 4:
-        _init_worker([str(f) for f in folders], bundled, str(out_dir) if out_dir else None)
+        _init_worker(*setup)
         yield from map(_work, paths)
         return
-    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker,
-                             initargs=([str(f) for f in folders], bundled, str(out_dir) if out_dir else None)) as pool:
+    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=setup) as pool:
         yield from pool.map(_work, paths, chunksize=chunksize)
 
 

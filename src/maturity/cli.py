@@ -198,6 +198,13 @@ def assess(
     raise typer.Exit(code)
 
 
+class ReportFormat(str, Enum):
+    terminal = "terminal"
+    md = "md"
+    html = "html"
+    json = "json"
+
+
 class ScoreFormat(str, Enum):
     table = "table"
     json = "json"
@@ -217,6 +224,9 @@ def score(
     = False,
     out: Annotated[Optional[Path], typer.Option(
         "--out", "-o", help="Write each file's full result as JSON into this folder.", show_default=False)] = None,
+    report_formats: Annotated[Optional[list[ReportFormat]], typer.Option(
+        "--report", "-r", help="With --out: also write each file's report in this format (repeat for several: "
+        "md, html, json, terminal).", show_default=False)] = None,
     definitions: Annotated[Optional[list[Path]], typer.Option(
         "--definitions", "-d", help="Folders (or files) holding your own questionnaires and rules; the bundled "
         "ones are always available.", show_default=False)] = None,
@@ -237,6 +247,8 @@ def score(
 
       maturity score 'answers/**/*.json' --out results/ --summary portfolio.json
 
+      maturity score answers/ --out results/ --report html --report md
+
       maturity score examples/mid-maturity-council.yaml --format json > result.json
     """
     from .batch import SummaryWriter, expand, score_many, stage_columns
@@ -256,6 +268,9 @@ def score(
     if single:
         _score_one(files[0], folders, explain)
         return
+    if report_formats and out is None:
+        _err("--report writes reports beside each result: give --out DIR too")
+        raise typer.Exit(EXIT_USAGE)
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
     writer = None
@@ -268,7 +283,8 @@ def score(
     progress = _progress(len(files))
     try:
         _table_header()
-        for outcome in score_many(files, folders, out_dir=out, workers=workers):
+        reports = tuple(dict.fromkeys(f.value for f in report_formats or []))
+        for outcome in score_many(files, folders, out_dir=out, reports=reports, workers=workers):
             if writer is not None:
                 writer.write(outcome.row)
             if not outcome.ok:
@@ -360,17 +376,12 @@ def _progress(total: int) -> _NoProgress | _Progress:
     return _Progress(total) if sys.stderr.isatty() and total > 1 else _NoProgress()
 
 
-class ReportFormat(str, Enum):
-    md = "md"
-    html = "html"
-    json = "json"
-
-
 @app.command()
 def report(
     answers: Annotated[Path, typer.Argument(help="An answers file (YAML or JSON).", show_default=False)],
-    output_format: Annotated[ReportFormat, typer.Option("--format", "-f", help="md, html or json.")]
-    = ReportFormat.md,
+    output_format: Annotated[Optional[ReportFormat], typer.Option(
+        "--format", "-f", help="terminal, md, html or json. Default: from the --out file's extension, else terminal.",
+        show_default=False)] = None,
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Write the report to this file instead of "
                                                 "stdout.", show_default=False)] = None,
     templates: Annotated[Optional[Path], typer.Option(
@@ -386,7 +397,9 @@ def report(
 
       maturity report examples/well-run-retender.yaml
 
-      maturity report answers.yaml --format html --out report.html
+      maturity report answers.yaml --out report.html
+
+      maturity report answers.yaml --format md > report.md
     """
     from .batch import load_and_score
     from .catalogue import Catalogue
@@ -399,8 +412,9 @@ def report(
         assessment, warnings = load_and_score(answers, catalogue)
         ref = assessment.questionnaire
         found = catalogue.get(ref.id, ref.version)
-        text = render_report(assessment, found.questionnaire.model, found.rules.model, output_format.value,
-                             templates, found.questionnaire.document.digest)
+        fmt = _report_format(output_format, out)
+        text = render_report(assessment, found.questionnaire.model, found.rules.model, fmt, templates,
+                             found.questionnaire.document.digest)
     except MaturityError as exc:
         _fail(exc, answers)
     _warn(warnings)
@@ -409,6 +423,13 @@ def report(
     else:
         write_atomic(out, text)
         _err(f"wrote {out}")
+
+
+def _report_format(chosen: ReportFormat | None, out: Path | None) -> str:
+    if chosen is not None:
+        return chosen.value
+    suffix = out.suffix.lower().lstrip(".") if out is not None else ""
+    return {"md": "md", "markdown": "md", "html": "html", "htm": "html", "json": "json"}.get(suffix, "terminal")
 
 
 @app.command("test")

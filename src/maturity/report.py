@@ -9,6 +9,7 @@ not a blank. HTML is autoescaped; Markdown escapes user text with the `md` filte
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import re
 from pathlib import Path
@@ -24,8 +25,9 @@ if TYPE_CHECKING:
     from .roadmap import Roadmap
 
 # The report formats rendered from templates, and the template each uses.
-TEMPLATES: dict[str, str] = {"md": "report.md.j2", "html": "report.html.j2"}
-FORMATS = ("md", "html", "json")
+TEMPLATES: dict[str, str] = {"terminal": "report.txt.j2", "md": "report.md.j2", "html": "report.html.j2"}
+FORMATS = ("terminal", "md", "html", "json")
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 MAX_TEMPLATE_BYTES = 1024 * 1024
 TOP_PAIN_POINTS = 7
 REPORT_FORMAT_VERSION = 1
@@ -42,12 +44,15 @@ def _md(value: Any) -> str:
                            m.group(1), " ".join(text.split()))
 
 
-def _environment(directories: list[Path]) -> Any:
+@functools.lru_cache(maxsize=16)
+def _environment(directories: tuple[str, ...]) -> Any:
+    """One sandboxed environment per search path, kept: jinja2 caches compiled templates per environment and
+    reloads a template whose file changed."""
     from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined, select_autoescape
     from jinja2.sandbox import SandboxedEnvironment
 
     env = SandboxedEnvironment(
-        loader=ChoiceLoader([FileSystemLoader(str(d)) for d in directories]),
+        loader=ChoiceLoader([FileSystemLoader(d) for d in directories]),
         autoescape=select_autoescape(enabled_extensions=("html", "htm", "xml", "html.j2"), default=False),
         undefined=StrictUndefined,
         trim_blocks=True,
@@ -75,7 +80,7 @@ def check_templates(directory: Path, require_all: bool) -> list[Problem]:
         for name in TEMPLATES.values():
             if not (directory / name).is_file():
                 problems.append(Problem.make("MQ401", f"the report template '{name}' is missing", str(directory)))
-    env = _environment([directory])
+    env = _environment((str(directory),))
     for path in sorted(directory.glob("*.j2")):
         try:
             raw = path.read_bytes()
@@ -198,26 +203,7 @@ def render_report(assessment: Assessment, questionnaire: Questionnaire, rules: R
                 "generated": context["generated"], "questionnaire": context["questionnaire"],
                 "assessment": assessment.model_dump(mode="json"), "roadmap": context["roadmap"]}
         return json.dumps(body, indent=2, ensure_ascii=False) + "\n"
-    if fmt not in TEMPLATES:
-        raise DefinitionError(Problem.make("MQ104", f"unknown report format '{fmt}' (choose {', '.join(FORMATS)})"))
-    from jinja2 import TemplateError, TemplateNotFound, TemplateSyntaxError, UndefinedError
-    from jinja2.exceptions import SecurityError
-
-    directories = ([templates] if templates else []) + [bundled_dir("report_templates")]
-    name = TEMPLATES[fmt]
-    where = str((templates / name) if templates and (templates / name).is_file() else
-                bundled_dir("report_templates") / name)
-    try:
-        return str(_environment(directories).get_template(name).render(**context))
-    except TemplateNotFound:
-        raise DefinitionError(Problem.make("MQ401", f"the report template '{name}' is missing", where)) from None
-    except TemplateSyntaxError as exc:
-        raise DefinitionError(Problem.make("MQ402", f"the template does not compile: {exc.message}",
-                                           exc.filename or where, exc.lineno or 0, 1)) from None
-    except (UndefinedError, SecurityError) as exc:
-        raise DefinitionError(Problem.make("MQ403", f"the template failed: {exc}", where)) from None
-    except TemplateError as exc:
-        raise DefinitionError(Problem.make("MQ403", f"the template failed: {exc}", where)) from None
+    return render_template(TEMPLATES[fmt], context, templates)
 
 
 def render_template(name: str, context: dict[str, Any], templates: Path | None = None) -> str:
@@ -233,7 +219,7 @@ def render_template(name: str, context: dict[str, Any], templates: Path | None =
     directories = ([templates] if templates else []) + [bundled]
     where = str((templates / name) if templates and (templates / name).is_file() else bundled / name)
     try:
-        return str(_environment(directories).get_template(name).render(**context))
+        text = str(_environment(tuple(str(d) for d in directories)).get_template(name).render(**context))
     except TemplateNotFound:
         raise DefinitionError(Problem.make("MQ401", f"the template '{name}' is missing", where)) from None
     except TemplateSyntaxError as exc:
@@ -241,3 +227,5 @@ def render_template(name: str, context: dict[str, Any], templates: Path | None =
                                            exc.filename or where, exc.lineno or 0, 1)) from None
     except (UndefinedError, SecurityError, TemplateError) as exc:
         raise DefinitionError(Problem.make("MQ403", f"the template failed: {exc}", where)) from None
+    # A note could carry terminal escape sequences; no report format has any use for control characters.
+    return _CONTROLS.sub("", text)
