@@ -73,10 +73,22 @@ _reports: tuple[str, ...] = ()
 REPORT_SUFFIXES = {"md": ".report.md", "html": ".report.html", "json": ".report.json", "terminal": ".report.txt"}
 
 
+_catalogues: dict[tuple[tuple[str, ...], bool], Catalogue] = {}
+
+
+def catalogue_for(folders: list[str], bundled: bool = True) -> Catalogue:
+    """One catalogue per set of folders in a process. Built in the parent before the pool starts, it is inherited
+    by forked workers with its definitions checked and its scoring plans made, instead of rebuilt in each."""
+    key = (tuple(folders), bundled)
+    if key not in _catalogues:
+        _catalogues[key] = Catalogue.from_folders([Path(f) for f in folders], bundled=bundled)
+    return _catalogues[key]
+
+
 def _init_worker(folders: list[str], bundled: bool, out_dir: str | None, reports: tuple[str, ...] = ()) -> None:
     global _catalogue, _out_dir, _reports
     _reports = reports
-    _catalogue = Catalogue.from_folders([Path(f) for f in folders], bundled=bundled)
+    _catalogue = catalogue_for(folders, bundled)
     _out_dir = Path(out_dir) if out_dir else None
 
 
@@ -211,10 +223,11 @@ def score_many(paths: list[Path], folders: list[Path], *, bundled: bool = True, 
     """Score every file, in input order, on `workers` processes (default: every core)."""
     workers = workers or os.cpu_count() or 1
     setup = ([str(f) for f in folders], bundled, str(out_dir) if out_dir else None, reports)
+    _init_worker(*setup)
     if workers == 1 or len(paths) < 4:
-        _init_worker(*setup)
         yield from map(_work, paths)
         return
+    catalogue_for(setup[0], bundled).preload()
     with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=setup) as pool:
         yield from pool.map(_work, paths, chunksize=chunksize)
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import checks, loader
-from .document import Loaded
+from .document import Document, Loaded
 from .model import Questionnaire, Rules
 from .problems import DefinitionError, MaturityError, Problem
 from .resources import bundled_dir
@@ -35,6 +35,7 @@ class Catalogue:
     _questionnaires: dict[tuple[str, str], Path] = field(default_factory=dict)
     _rules: dict[tuple[str, str], Path] = field(default_factory=dict)
     _rules_ids: dict[str, tuple[str, str]] = field(default_factory=dict)
+    _documents: dict[Path, Document] = field(default_factory=dict)  # parsed once, when registered
     _loaded: dict[tuple[str, str], Definitions] = field(default_factory=dict)
 
     @classmethod
@@ -56,6 +57,8 @@ class Catalogue:
             return  # `maturity validate` reports broken definitions; here they are simply not candidates
         data = document.data
         kind = data.get("kind")
+        if kind in ("questionnaire", "scoring_rules"):
+            self._documents[path] = document
         if kind == "questionnaire":
             key = (str(data.get("id")), str(data.get("version")))
             self._questionnaires.setdefault(key, path)
@@ -71,6 +74,17 @@ class Catalogue:
         if key is None:
             raise DefinitionError(Problem.make("MQ311", f"no scoring rules with id '{rules_id}' were found"))
         return self.get(*key)
+
+    def preload(self) -> None:
+        """Load, check and plan every pair now, so that forked worker processes inherit them ready to use."""
+        from .scoring import plan_for
+
+        for key in self.questionnaires():
+            try:
+                found = self.get(*key)
+            except MaturityError:
+                continue  # reported to whoever asks for this pair
+            plan_for(found.questionnaire.model, found.rules.model)
 
     def questionnaires(self) -> list[tuple[str, str]]:
         return sorted(self._questionnaires)
@@ -91,8 +105,8 @@ class Catalogue:
         if rpath is None:
             raise DefinitionError(Problem.make("MQ311", f"no scoring rules for questionnaire '{questionnaire_id}' "
                                                f"version {version}", str(qpath)))
-        questionnaire = loader.load_questionnaire_file(qpath)
-        rules = loader.load_rules_file(rpath)
+        questionnaire = loader.load_document(self._documents[qpath], "questionnaire")
+        rules = loader.load_document(self._documents[rpath], "scoring_rules")
         problems = [*checks.check_questionnaire(questionnaire), *checks.check_rules(rules, questionnaire)]
         errors = [p for p in problems if p.is_error]
         if errors:

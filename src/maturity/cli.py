@@ -251,8 +251,7 @@ def score(
 
       maturity score examples/mid-maturity-council.yaml --format json > result.json
     """
-    from .batch import SummaryWriter, expand, score_many, stage_columns
-    from .catalogue import Catalogue
+    from .batch import SummaryWriter, catalogue_for, expand, score_many, stage_columns
 
     files, problems = expand(paths)
     for problem in problems:
@@ -277,7 +276,7 @@ def score(
     handle = None
     if summary is not None:
         handle = summary.open("w", encoding="utf-8", newline="")
-        columns = stage_columns(Catalogue.from_folders(folders))
+        columns = stage_columns(catalogue_for([str(f) for f in folders]))
         writer = SummaryWriter(handle, "json" if summary.suffix.lower() == ".json" else "csv", columns)
     failed = 0
     progress = _progress(len(files))
