@@ -13,6 +13,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from .conditions import format_value
 from .model import AnswerValue, AssessmentDetails, Rag, Severity
 
 Status = Literal["answered", "dont_know", "not_applicable", "unanswered", "not_asked"]
@@ -33,15 +34,7 @@ def _num(value: float | None) -> str:
 
 
 def _val(value: AnswerValue | None) -> str:
-    if value is None:
-        return "none"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, list):
-        return ", ".join(value) if value else "nothing chosen"
-    if isinstance(value, float):
-        return f"{value:g}"
-    return str(value)
+    return format_value(value)
 
 
 class Trigger(Frozen):

@@ -25,6 +25,7 @@ from typing import Any, Literal
 
 from . import __version__
 from .assessment import Assessment, Frozen, NodeResult, PainPointResult, QuestionResult, Status
+from .conditions import format_value
 from .model import RAG_ORDER, AnswerValue, AssessmentDetails, Rag, Severity
 from .problems import MaturityError, Problem
 
@@ -324,14 +325,7 @@ def answer_words(result: QuestionResult | None) -> str:
         return "not in this version"
     if result.status != "answered":
         return _STATUS_WORDS[result.status]
-    value = result.value
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, list):
-        return ", ".join(value) if value else "nothing chosen"
-    if isinstance(value, float):
-        return f"{value:g}"
-    return "none" if value is None else str(value)
+    return format_value(result.value)
 
 
 def _answers(old: Assessment, new: Assessment) -> Iterator[AnswerChange]:
