@@ -19,11 +19,10 @@ from . import loader
 from .catalogue import Catalogue
 from .interview import InputEnded, Interview, answers_data, run
 from .model import Questionnaire
-from .problems import MaturityError
+from .problems import EXIT_INTERRUPTED, EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, MaturityError
 from .resources import DEFAULT_QUESTIONNAIRE
 from .store import write_atomic
 
-EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 Say = Callable[[str], None]
 
 

@@ -15,8 +15,7 @@ from typing import Annotated, Any, NoReturn, Optional
 import typer
 
 from . import __version__
-
-EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+from .problems import EXIT_INTERRUPTED, EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE
 
 app = typer.Typer(
     name="maturity",
@@ -477,23 +476,7 @@ def test_cases(
     raise typer.Exit(EXIT_PROBLEMS if failed else EXIT_OK)
 
 
-def run() -> None:
-    """Entry point: exit 130 on Ctrl-C rather than a traceback."""
-    try:
-        app()
-    except KeyboardInterrupt:
-        _err("interrupted")
-        sys.exit(EXIT_INTERRUPTED)
-
-
 # ------------------------------------------------------------------------------------------------- compare
-
-
-class CompareFormat(str, Enum):
-    terminal = "terminal"
-    md = "md"
-    html = "html"
-    json = "json"
 
 
 @app.command()
@@ -505,8 +488,8 @@ def compare(
         "--target", "-t", help="An assessment to aim for (answers file or scored result, e.g. the answers you "
         "want to be able to give): reports how far NEW is from its verdict and stage levels.",
         show_default=False)] = None,
-    output_format: Annotated[CompareFormat, typer.Option("--format", "-f", help="terminal, md, html or json.")]
-    = CompareFormat.terminal,
+    output_format: Annotated[ReportFormat, typer.Option("--format", "-f", help="terminal, md, html or json.")]
+    = ReportFormat.terminal,
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Write to this file instead of stdout.",
                                                 show_default=False)] = None,
     templates: Annotated[Optional[Path], typer.Option(
@@ -595,3 +578,12 @@ def _load_assessment(path: Path, catalogue: Any) -> tuple[Any, list[Any]]:
     raise DefinitionError(document.problem(
         "MQ016", "this is neither an answers file (kind: answers) nor a scored result (the JSON of "
         "`maturity score --format json`)", ("kind",) if "kind" in data else ()))
+
+
+def run() -> None:
+    """Entry point: exit 130 on Ctrl-C rather than a traceback."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        _err("interrupted")
+        sys.exit(EXIT_INTERRUPTED)

@@ -392,13 +392,13 @@ class LowConfidence(Strict):
     message: ShortText = "Low confidence: too many indicators rest on missing evidence."
 
 
-_DEFAULT_RATINGS: dict[Rag, float] = {"green": 0.0, "amber": 1.0, "red": 2.0}
+DEFAULT_RATINGS: dict[Rag, float] = {"green": 0.0, "amber": 1.0, "red": 2.0}
 
 
 class Verdict(Strict):
     title: ShortText = "Outsourcing a problem"
     applies_when: Condition | None = None
-    ratings: dict[Rag, float] = Field(default_factory=lambda: _DEFAULT_RATINGS.copy())
+    ratings: dict[Rag, float] = Field(default_factory=lambda: DEFAULT_RATINGS.copy())
     tiers: dict[Id, PositiveWeight] = Field(min_length=1)
     indicators: list[Indicator] = Field(min_length=1)
     vetoes: list[Veto] = Field(default_factory=list)

@@ -51,6 +51,7 @@ from .assessment import (
 from .checks import QuestionInfo, answer_problem, index_questionnaire
 from .conditions import Facts, Hit, Status, answer_facts, describe, evaluate, explain, format_value, number
 from .model import (
+    DEFAULT_RATINGS,
     OVERALL,
     RAG_ORDER,
     SEVERITY_ORDER,
@@ -74,7 +75,6 @@ from .problems import DefinitionError, Problem
 
 __all__ = ["ScoringPlan", "Summary", "plan_for", "score", "summarise"]
 
-DEFAULT_RATINGS: dict[str, float] = {"green": 0.0, "amber": 1.0, "red": 2.0}
 UNKNOWN_STATUSES = frozenset({"dont_know", "unanswered", "not_asked"})
 ROUND = 9  # scores are rounded to 9 decimals so float noise cannot move a score across a band edge
 _PLAN_CACHE_SIZE = 16
