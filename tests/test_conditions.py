@@ -5,6 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+from pydantic import ValidationError
 
 from maturity.conditions import (
     Facts,
@@ -306,3 +309,96 @@ def test_describe_hit(data: dict[str, Any], words: str) -> None:
     facts = Facts(FACTS.statuses, FACTS.values, ratings={"i": "green"}, tiers={"i": "core"}, verdict_points=7.0)
     _, hits = explain(cond(data), facts)
     assert describe_hit(hits[0]) == words
+
+
+# ------------------------------------------------------------------------- compiled tests against the rules
+#
+# `evaluate` runs conditions compiled into closures, with shortcuts for the common leaves; `explain` walks them
+# with `_leaf`, the plain statement of the semantics. Any facts and any condition must get the same answer from
+# both, including awkward values (huge integers, infinities, booleans, lists, numbers written as text).
+
+_IDS = ["a", "b", "c"]
+_NODES = ["n1", "n2", "verdict"]
+_VALUES = st.one_of(
+    st.integers(-3, 6), st.sampled_from([10**400, -(10**400), 2.5, float("inf"), float("nan"), True, False]),
+    st.sampled_from(["yes", "no", "x", "3", "some"]), st.lists(st.sampled_from(["x", "some", "3"]), max_size=2),
+    st.lists(st.integers(1, 3), max_size=2), st.none())
+_SCALARS = st.one_of(st.integers(-1, 5), st.sampled_from([2.5, True, False, "yes", "x", "3", "red", "amber"]))
+_BOUNDS = st.one_of(st.none(), st.sampled_from([-1.0, 0.0, 1.0, 2.0, 2.5, 3.0, 5.0]))
+
+
+@st.composite
+def _facts(draw: st.DrawFn) -> Facts:
+    statuses = {q: draw(st.sampled_from(["answered", "dont_know", "not_applicable", "unanswered", "not_asked"]))
+                for q in draw(st.lists(st.sampled_from(_IDS), unique=True))}
+    values = {q: draw(_VALUES) for q in statuses if statuses[q] == "answered" or draw(st.booleans())}
+    numbers_ = st.one_of(st.none(), st.integers(0, 5), st.sampled_from([2.5, float("inf"), True, 10**400]))
+    return Facts(statuses, values, scores={n: draw(numbers_) for n in draw(st.lists(st.sampled_from(_NODES)))},
+                 levels={n: draw(numbers_) for n in draw(st.lists(st.sampled_from(_NODES)))},
+                 ratings={i: draw(st.sampled_from(["red", "amber", "green"])) for i in draw(st.lists(
+                     st.sampled_from(["i1", "i2"])))}, tiers={"i1": "core", "i2": "minor"},
+                 fired=frozenset(draw(st.lists(st.sampled_from(["pp-a", "pp-b"])))),
+                 verdict_points=draw(st.one_of(st.none(), st.floats(0, 30))))
+
+
+@st.composite
+def _leaf_data(draw: st.DrawFn) -> dict[str, Any]:
+    subject = draw(st.sampled_from(["question", "score", "level", "indicator", "count", "pain_point"]))
+    if subject == "count":
+        data: dict[str, Any] = {"count": {"rated": draw(st.sampled_from(["red", "amber"]))}}
+    else:
+        pool = {"question": _IDS, "score": _NODES, "level": _NODES, "indicator": ["i1", "i2"],
+                "pain_point": ["pp-a", "pp-b"]}[subject]
+        data = {subject: draw(st.sampled_from(pool))}
+    test = draw(st.sampled_from(["equals", "not_equals", "in", "not_in", "includes", "range", "is"]))
+    if test == "range":
+        low, high = draw(_BOUNDS), draw(_BOUNDS)
+        data.update({k: v for k, v in (("at_least", low), ("at_most", high)) if v is not None} or {"at_least": 1.0})
+    elif test == "is":
+        data["is"] = draw(st.sampled_from(["answered", "unanswered", "dont_know", "not_applicable", "known",
+                                           "fired"]))
+    elif test in ("in", "not_in"):
+        data[test] = draw(st.lists(_SCALARS, min_size=1, max_size=3))
+    elif test == "includes":
+        data[test] = draw(st.sampled_from(["x", "some"]))
+    else:
+        data[test] = draw(_SCALARS)
+    return data
+
+
+def _conditions() -> st.SearchStrategy[dict[str, Any]]:
+    return st.recursive(_leaf_data(), lambda inner: st.one_of(
+        st.builds(lambda xs: {"all": xs}, st.lists(inner, min_size=1, max_size=3)),
+        st.builds(lambda xs: {"any": xs}, st.lists(inner, min_size=1, max_size=3)),
+        st.builds(lambda x: {"not": x}, inner)), max_leaves=5)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_conditions(), _facts())
+def test_compiled_conditions_agree_with_the_plain_rules(data: dict[str, Any], facts: Facts) -> None:
+    try:
+        condition = cond(data)
+    except ValidationError:
+        assume(False)
+        return
+    assert evaluate(condition, facts) is explain(condition, facts)[0]
+
+
+_AWKWARD = [0, 1, 2, 3, 10**400, 2.5, 2.0, float("inf"), float("nan"), True, False, "yes", "no", "3", "x", ["x"],
+            [2], [], None]
+_TESTS = [{"equals": v} for v in (2, 2.0, 2.5, True, "yes", "x", "3")] + \
+    [{"not_equals": v} for v in (2, "x", False)] + [{"in": [2, "x"]}, {"not_in": [3, True]}, {"includes": "x"}] + \
+    [{"at_least": 2.0}, {"at_most": 2.0}, {"at_least": 1.0, "at_most": 2.0}, {"at_least": 3.0, "at_most": 3.0}] + \
+    [{"is": s} for s in ("answered", "unanswered", "dont_know", "not_applicable", "known", "fired")]
+
+
+@pytest.mark.parametrize("test", _TESTS, ids=str)
+def test_every_compiled_leaf_agrees_with_the_plain_rules_on_awkward_values(test: dict[str, Any]) -> None:
+    for value in _AWKWARD:
+        for status in ("answered", "dont_know", "unanswered", "not_asked"):
+            facts = Facts({"a": status}, {"a": value} if status == "answered" else {},
+                          scores={"n": value}, levels={"n": value}, ratings={"i": value})  # type: ignore[dict-item]
+            for subject in ({"question": "a"}, {"score": "n"}, {"level": "n"}, {"indicator": "i"},
+                            {"score": "verdict"}):
+                condition = cond({**subject, **test})
+                assert evaluate(condition, facts) is explain(condition, facts)[0], (subject, test, value, status)

@@ -51,7 +51,8 @@ class Facts:
     """Everything a condition may read. Missing entries mean "not known": every comparison on them is false.
 
     `statuses`/`values` hold each question's status and, for answered questions, its normalised value (see
-    `normalise`). A question absent from `statuses` counts as not asked.
+    `normalise`). A question absent from `statuses` counts as not asked. `numbers` holds the answered values that
+    are finite numbers, as floats (found from `values` when not given), so that a range test is one lookup.
     """
 
     statuses: Mapping[str, Status] = field(default_factory=dict)
@@ -62,6 +63,13 @@ class Facts:
     tiers: Mapping[str, str] = field(default_factory=dict)
     fired: AbstractSet[str] = field(default_factory=frozenset)
     verdict_points: float | None = None
+    numbers: Mapping[str, float] = field(default=None)  # type: ignore[arg-type]  # None: found in __post_init__
+
+    def __post_init__(self) -> None:
+        if self.numbers is None:
+            found = {qid: n for qid, value in self.values.items()
+                     if self.statuses.get(qid) == "answered" and (n := number(value)) is not None}
+            object.__setattr__(self, "numbers", found)
 
     def status(self, question_id: str) -> Status:
         return self.statuses.get(question_id, "not_asked")
@@ -216,30 +224,107 @@ _COMPILED_LIMIT = 100_000
 
 
 def _compile_leaf(leaf: Condition) -> Test:
-    """A closure for one leaf with its branches decided up front; the same semantics as `_leaf`."""
-    qid = leaf.question
-    if qid is None:
-        return lambda facts: _leaf(leaf, facts)
-    test = leaf.is_
-    if test == "known":
-        return lambda facts: facts.statuses.get(qid, "not_asked") in ("answered", "not_applicable")
-    if test is not None:
-        return lambda facts: facts.statuses.get(qid, "not_asked") == test
+    """A closure for one leaf with its branches decided up front; the same semantics as `_leaf`.
+
+    The common leaves (a range or an equality on an answer, a score, a level or a rating, a state test) get a
+    closure of one or two lookups; the rest call `_leaf`. tests/test_conditions.py holds every leaf to `_leaf`.
+    """
     low, high = leaf.at_least, leaf.at_most
-    if (low is not None or high is not None) and leaf.equals is None and leaf.in_ is None:
+    ranged = (low is not None or high is not None) and leaf.equals is None and leaf.not_equals is None and \
+        leaf.in_ is None and leaf.not_in is None and leaf.includes is None
+    qid = leaf.question
+    if qid is not None:
+        test = leaf.is_
+        if test == "known":
+            return lambda facts: facts.statuses.get(qid, "not_asked") in ("answered", "not_applicable")
+        if test is not None:
+            return lambda facts: facts.statuses.get(qid, "not_asked") == test
+        if ranged:
+            return _range_test(lambda facts: facts.numbers.get(qid), low, high)
+        wanted = leaf.equals
+        if wanted is not None and wanted.__class__ in (int, float) and leaf.in_ is None:
+            target = number(wanted)
 
-        def in_range(facts: Facts) -> bool:
-            if facts.statuses.get(qid) != "answered":
+            def equals_number(facts: Facts) -> bool:
+                n = facts.numbers.get(qid)
+                if n is not None:
+                    return n == target
+                # a list (multiple choice) equals a value it includes
+                value = facts.values.get(qid)
+                return isinstance(value, list) and facts.statuses.get(qid) == "answered" and _matches(value, wanted)
+
+            return equals_number
+
+        def compared(facts: Facts) -> bool:
+            return facts.statuses.get(qid) == "answered" and _compare(facts.values.get(qid), leaf)
+
+        return compared
+    node = leaf.score if leaf.score is not None else leaf.level
+    if node is not None and leaf.is_ is None and ranged:
+        if leaf.level is not None:
+            return _range_test(lambda facts: number(facts.levels.get(node)), low, high)
+        if node != VERDICT_POINTS:
+            return _range_test(lambda facts: number(facts.scores.get(node)), low, high)
+    indicator = leaf.indicator
+    if indicator is not None and leaf.is_ is None and isinstance(leaf.equals, str) and leaf.in_ is None:
+        rating = leaf.equals
+
+        def rated(facts: Facts) -> bool:
+            found = facts.ratings.get(indicator)
+            return found == rating if found.__class__ is str else _leaf(leaf, facts)
+
+        return rated
+    return lambda facts: _leaf(leaf, facts)
+
+
+def _range_test(read: Callable[[Facts], float | None], low: float | None, high: float | None) -> Test:
+    """Whether `read(facts)`, a finite number or None (as `number` gives), lies within [low, high]."""
+    if high is None:
+        def at_least(facts: Facts) -> bool:
+            n = read(facts)
+            return n is not None and n >= low  # type: ignore[operator]
+
+        return at_least
+    if low is None:
+        def at_most(facts: Facts) -> bool:
+            n = read(facts)
+            return n is not None and n <= high
+
+        return at_most
+
+    def between(facts: Facts) -> bool:
+        n = read(facts)
+        return n is not None and low <= n <= high
+
+    return between
+
+
+def _any(parts: list[Test]) -> Test:
+    if len(parts) == 2:
+        first, second = parts
+        return lambda facts: first(facts) or second(facts)
+
+    def any_of(facts: Facts) -> bool:
+        for part in parts:  # noqa: SIM110 - any() over a generator costs more on this hot path
+            if part(facts):
+                return True
+        return False
+
+    return any_of
+
+
+def _all(parts: list[Test]) -> Test:
+    if len(parts) == 2:
+        first, second = parts
+        return lambda facts: first(facts) and second(facts)
+
+    def all_of(facts: Facts) -> bool:
+        for part in parts:  # noqa: SIM110 - all() over a generator costs more on this hot path
+            if not part(facts):
                 return False
-            n = number(facts.values.get(qid))
-            return n is not None and (low is None or n >= low) and (high is None or n <= high)
+        return True
 
-        return in_range
-
-    def compared(facts: Facts) -> bool:
-        return facts.statuses.get(qid) == "answered" and _compare(facts.values.get(qid), leaf)
-
-    return compared
+    return all_of
 
 
 def compile_condition(condition: Condition) -> Test:
@@ -251,12 +336,11 @@ def compile_condition(condition: Condition) -> Test:
     found = _compiled.get(id(condition))
     if found is not None and found[0] is condition:
         return found[1]
+    compiled: Test
     if condition.all is not None:
-        parts = [compile_condition(c) for c in condition.all]
-        compiled: Test = lambda facts: all(part(facts) for part in parts)  # noqa: E731
+        compiled = _all([compile_condition(c) for c in condition.all])
     elif condition.any is not None:
-        parts = [compile_condition(c) for c in condition.any]
-        compiled = lambda facts: any(part(facts) for part in parts)  # noqa: E731
+        compiled = _any([compile_condition(c) for c in condition.any])
     elif condition.not_ is not None:
         inner = compile_condition(condition.not_)
         compiled = lambda facts: not inner(facts)  # noqa: E731
@@ -416,19 +500,32 @@ def answer_facts(questions: Questionnaire | Sequence[Question], answers: Mapping
     ordered: Iterable[Question] = questions.questions() if isinstance(questions, Questionnaire) else questions
     statuses: dict[str, Status] = {}
     values: dict[str, Any] = {}
-    facts = Facts(statuses, values)
+    numbers: dict[str, float] = {}
+    facts = Facts(statuses, values, numbers=numbers)
     for question in ordered:
         qid = question.id
         if qid in statuses:  # a duplicate id (an invalid questionnaire): the first definition wins
             continue
-        if question.when is not None and not evaluate(question.when, facts):
+        when = question.when
+        if when is not None and not compile_condition(when)(facts):
             statuses[qid] = "not_asked"
             continue
         answer = answers.get(qid)
-        status = answer_status(answer)
-        statuses[qid] = status
-        if status == "answered" and answer is not None:
-            values[qid] = normalise(question, answer.value)
+        if answer is None:
+            statuses[qid] = "unanswered"
+            continue
+        given = answer.status
+        if given is not None:
+            statuses[qid] = "unanswered" if given == "skipped" else given
+            continue
+        statuses[qid] = "answered"
+        value = answer.value
+        if question.kind == "yes_no":
+            value = normalise(question, value)
+        values[qid] = value
+        n = number(value)
+        if n is not None:
+            numbers[qid] = n
     return facts
 
 

@@ -67,7 +67,6 @@ from .model import (
     Question,
     Questionnaire,
     Rag,
-    RagBand,
     RagOverride,
     Rules,
 )
@@ -191,6 +190,8 @@ class ScoringPlan:
         self.rag = _Bands.of(rules.rag.bands) if rules.rag else None
         self.stage_nodes: tuple[str, ...] = tuple(n for n in self.display if self.nodes[n].kind == "stage")
         self.rag_nodes: tuple[str, ...] = tuple(n for n in self.display if self.nodes[n].kind in ("stage", OVERALL))
+        self.stage_node_set: frozenset[str] = frozenset(self.stage_nodes)
+        self.rag_band_rags: tuple[Rag, ...] = tuple(b.rag for b in rules.rag.bands) if rules.rag else ()
         self.dont_know_points = _treatment(rules.points.dont_know)
         self.unanswered_points = _treatment(rules.points.unanswered)
         self.outcomes: dict[str, Outcome] = {o.id: o for o in rules.verdict.outcomes} if rules.verdict else {}
@@ -524,7 +525,7 @@ class _Run:
 
     def facts_now(self) -> Facts:
         return Facts(self.facts.statuses, self.facts.values, self.scores, self.levels, self.ratings, self.tiers,
-                     self.fired, self.verdict_points)
+                     self.fired, self.verdict_points, self.facts.numbers)
 
     # --------------------------------------------------------------------------------------- questions
 
@@ -670,27 +671,34 @@ class _Run:
         rag_rules, bands = plan.rules.rag, plan.rag
         if rag_rules is None or bands is None:
             return {}
-        pains = [plan.rules.pain_points[i] for i in self.fired_in_report_order]
+        band_rags = plan.rag_band_rags
+        overrides_ = rag_rules.overrides
+        by_stage: dict[str | None, list[tuple[str, str]]] = {}  # stage -> (severity, id) of its fired pain points
+        if overrides_:
+            pain_points = plan.rules.pain_points
+            for i in self.fired_in_report_order:
+                pain = pain_points[i]
+                by_stage.setdefault(pain.stage, []).append((pain.severity, pain.id))
         out: dict[str, _RagFound] = {}
+        scores, stages = self.scores, plan.stage_node_set
         for node_id in plan.rag_nodes:
-            score_ = self.scores[node_id]
+            score_ = scores[node_id]
             band: Rag | None = None
             note: str | None = None
             if score_ is not None:
                 i, note = bands.find(score_)
-                chosen = rag_rules.bands[i]
-                assert isinstance(chosen, RagBand)
-                band = chosen.rag
+                band = band_rags[i]
             rag = band
-            overrides: list[tuple[RagOverride, tuple[str, ...]]] = []
-            if plan.nodes[node_id].kind == "stage":
-                mine = [p for p in pains if p.stage == node_id]
-                for override in rag_rules.overrides:
-                    hit = tuple(p.id for p in mine if p.severity == override.pain_points.severity)
-                    if len(hit) >= override.pain_points.at_least:
+            fired: list[tuple[RagOverride, tuple[str, ...]]] = []
+            mine = by_stage.get(node_id) if node_id in stages else None
+            if mine:
+                for override in overrides_:
+                    wanted = override.pain_points
+                    hit = tuple(pid for severity, pid in mine if severity == wanted.severity)
+                    if len(hit) >= wanted.at_least:
                         rag = override.at_most if rag is None else _worse(rag, override.at_most)
-                        overrides.append((override, hit))
-            out[node_id] = _RagFound(band, rag, note, tuple(overrides))
+                        fired.append((override, hit))
+            out[node_id] = _RagFound(band, rag, note, tuple(fired))
         return out
 
     def _decide(self, facts: Facts) -> _Decision:
@@ -880,7 +888,7 @@ class _Explainer:
         run, rules = self.run, self.plan.rules
         fired_before: set[str] = set()
         facts = Facts(run.facts.statuses, run.facts.values, run.scores, run.levels, run.ratings, run.tiers,
-                      fired_before, run.verdict_points)
+                      fired_before, run.verdict_points, run.facts.numbers)
         results: dict[int, PainPointResult] = {}
         for k in run.fired_in_rules_order:
             pain = rules.pain_points[k]
@@ -899,7 +907,8 @@ class _Explainer:
         assert verdict is not None and run.indicators is not None
         ratings: dict[str, str] = {}
         tiers: dict[str, str] = {}
-        facts = Facts(run.facts.statuses, run.facts.values, run.scores, run.levels, ratings, tiers, frozenset())
+        facts = Facts(run.facts.statuses, run.facts.values, run.scores, run.levels, ratings, tiers, frozenset(),
+                      numbers=run.facts.numbers)
         out: list[IndicatorResult] = []
         for ind, found in zip(verdict.indicators, run.indicators, strict=True):
             hits: list[Hit] = []
