@@ -488,6 +488,29 @@ def answer_status(answer: Answer | None) -> Status:
     return "answered"
 
 
+class Asking(NamedTuple):
+    """One question as `facts_for` needs it: its id, its `when` compiled (None: always asked), and whether it is
+    a yes/no question (whose "yes"/"no" answers become booleans)."""
+
+    id: str
+    when: Test | None
+    yes_no: bool
+
+
+def asking_plan(questions: Questionnaire | Sequence[Question]) -> tuple[Asking, ...]:
+    """The questions in the order they are asked, ready for `facts_for` (worked out once per questionnaire)."""
+    ordered: Iterable[Question] = questions.questions() if isinstance(questions, Questionnaire) else questions
+    seen: set[str] = set()
+    plan: list[Asking] = []
+    for question in ordered:
+        if question.id in seen:  # a duplicate id (an invalid questionnaire): the first definition wins
+            continue
+        seen.add(question.id)
+        when = compile_condition(question.when) if question.when is not None else None
+        plan.append(Asking(question.id, when, question.kind == "yes_no"))
+    return tuple(plan)
+
+
 def answer_facts(questions: Questionnaire | Sequence[Question], answers: Mapping[str, Answer]) -> Facts:
     """Each question's status and normalised value, deciding on the way which questions are asked.
 
@@ -497,20 +520,21 @@ def answer_facts(questions: Questionnaire | Sequence[Question], answers: Mapping
     questions (validation reports MQ207 otherwise); a reference to a later or unknown question sees "not asked".
     Linear in the number of questions (plus the size of their conditions).
     """
-    ordered: Iterable[Question] = questions.questions() if isinstance(questions, Questionnaire) else questions
+    return facts_for(asking_plan(questions), answers)
+
+
+def facts_for(asking: Sequence[Asking], answers: Mapping[str, Answer]) -> Facts:
+    """`answer_facts` for questions already prepared with `asking_plan` (the scoring engine keeps one per plan)."""
     statuses: dict[str, Status] = {}
     values: dict[str, Any] = {}
     numbers: dict[str, float] = {}
     facts = Facts(statuses, values, numbers=numbers)
-    for question in ordered:
-        qid = question.id
-        if qid in statuses:  # a duplicate id (an invalid questionnaire): the first definition wins
-            continue
-        when = question.when
-        if when is not None and not compile_condition(when)(facts):
+    get = answers.get
+    for qid, when, yes_no in asking:
+        if when is not None and not when(facts):
             statuses[qid] = "not_asked"
             continue
-        answer = answers.get(qid)
+        answer = get(qid)
         if answer is None:
             statuses[qid] = "unanswered"
             continue
@@ -519,14 +543,21 @@ def answer_facts(questions: Questionnaire | Sequence[Question], answers: Mapping
             statuses[qid] = "unanswered" if given == "skipped" else given
             continue
         statuses[qid] = "answered"
-        value = answer.value
-        if question.kind == "yes_no":
-            value = normalise(question, value)
+        value: Any = answer.value
+        if yes_no and isinstance(value, str):
+            value = YES_NO.get(value.lower(), value)
         values[qid] = value
-        n = number(value)
-        if n is not None:
-            numbers[qid] = n
+        cls = value.__class__
+        if cls is int and -_EXACT < value < _EXACT:
+            numbers[qid] = float(value)
+        elif cls is not str and cls is not bool and cls is not list:
+            n = number(value)
+            if n is not None:
+                numbers[qid] = n
     return facts
+
+
+_EXACT = 2**53  # an int below this in size is a finite float: the common case needs no call to `number`
 
 
 def is_asked(question: Question, facts: Facts) -> bool:

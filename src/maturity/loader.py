@@ -283,7 +283,13 @@ def read_text(path: str | Path, max_bytes: int | None = None) -> tuple[str, str]
     limit = max_bytes or max_bytes_default()
     try:
         with open(path, "rb") as handle:
-            raw = handle.read(limit + 1)
+            # Read what the file holds, not `limit` bytes: asking for 4 MiB allocates 4 MiB, which costs more than
+            # reading a small answers file. A file that reports no size (a pipe) or grew since is read to the cap.
+            size = os.fstat(handle.fileno()).st_size
+            want = limit + 1 if size == 0 else min(size, limit) + 1
+            raw = handle.read(want)
+            if len(raw) == want and want <= limit:
+                raw += handle.read(limit + 1 - want)
     except FileNotFoundError:
         raise DefinitionError(Problem.make("MQ001", "no such file", name)) from None
     except IsADirectoryError:
@@ -335,11 +341,13 @@ def _yaml_syntax(exc: yaml.YAMLError, name: str) -> Problem:
 
 
 def _json_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in out:
-            raise _DuplicateJsonKey(key)
-        out[key] = value
+    out = dict(pairs)
+    if len(out) != len(pairs):  # a key was given twice: name the first one repeated
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _DuplicateJsonKey(key)
+            seen.add(key)
     return out
 
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 import math
 from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from .assessment import (
@@ -49,7 +49,20 @@ from .assessment import (
     VetoResult,
 )
 from .checks import QuestionInfo, answer_problem, index_questionnaire
-from .conditions import Facts, Hit, Status, answer_facts, describe, evaluate, explain, format_value, number
+from .conditions import (
+    Facts,
+    Hit,
+    Status,
+    Test,
+    asking_plan,
+    compile_condition,
+    describe,
+    evaluate,
+    explain,
+    facts_for,
+    format_value,
+    number,
+)
 from .model import (
     DEFAULT_RATINGS,
     OVERALL,
@@ -102,6 +115,10 @@ class _QuestionPlan:
     bands: tuple[PointBand, ...] | None
     combine: Literal["sum", "max", "mean"]
     not_asked: str  # why it counts for nothing when its condition is false
+    # points by answer for scale, single choice and yes/no, when the answer is of class `table_of` (an answer of
+    # another class, or not in the table, goes through `_answer_points`, which the table is built from)
+    table: Mapping[Any, float | None] | None = None
+    table_of: type | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,6 +212,18 @@ class ScoringPlan:
         self.dont_know_points = _treatment(rules.points.dont_know)
         self.unanswered_points = _treatment(rules.points.unanswered)
         self.outcomes: dict[str, Outcome] = {o.id: o for o in rules.verdict.outcomes} if rules.verdict else {}
+        # every condition compiled once here, so scoring a file never looks one up
+        self.asking = asking_plan(self.ordered_questions)
+        self.pain_keys: tuple[tuple[str | None, str, str], ...] = tuple(
+            (p.stage, p.severity, p.id) for p in rules.pain_points)
+        self.pain_tests: tuple[Test, ...] = tuple(compile_condition(p.when) for p in rules.pain_points)
+        verdict = rules.verdict
+        self.rate_tests: tuple[tuple[Test, ...], ...] = tuple(
+            tuple(compile_condition(r.when) for r in ind.rate) for ind in verdict.indicators) if verdict else ()
+        self.veto_tests: tuple[Test, ...] = tuple(compile_condition(v.when) for v in verdict.vetoes) \
+            if verdict else ()
+        self.outcome_tests: tuple[Test | None, ...] = tuple(
+            compile_condition(o.when) if o.when is not None else None for o in verdict.outcomes) if verdict else ()
         self.pain_order: tuple[int, ...] = tuple(sorted(
             range(len(rules.pain_points)),
             key=lambda i: (SEVERITY_ORDER[rules.pain_points[i].severity],
@@ -224,8 +253,19 @@ class ScoringPlan:
                 point_map, map_from = points.answer_sets[question.answer_set], f"answer set '{question.answer_set}'"
             scored = kind == "scale" or point_map is not None or bands is not None
             not_asked = f"not asked ({describe(question.when)} is false); it never counts"
-            yield _QuestionPlan(qid, question, info, order, info.stage, info.group, qid in critical, scored, point_map,
-                                map_from, bands, combine, not_asked)
+            plan = _QuestionPlan(qid, question, info, order, info.stage, info.group, qid in critical, scored,
+                                 point_map, map_from, bands, combine, not_asked)
+            keys: list[Any] = []
+            of: type = int
+            if scored and kind == "scale":
+                keys, of = list(info.levels), int
+            elif scored and kind == "single":
+                keys, of = list(info.options), str
+            elif scored and kind == "yes_no":
+                keys, of = [True, False], bool
+            if keys:
+                plan = replace(plan, table={k: _answer_points(plan, k) for k in keys}, table_of=of)
+            yield plan
 
     # ---------------------------------------------------------------------------------------------- tree
 
@@ -494,7 +534,7 @@ class _Run:
     def __init__(self, plan: ScoringPlan, answers: AnswersFile) -> None:
         self.plan = plan
         self.answers = answers
-        self.facts = answer_facts(plan.ordered_questions, answers.answers)
+        self.facts = facts_for(plan.asking, answers.answers)
         self.points: dict[str, float | None] = {}
         self.dont_know = 0
         self.unanswered = 0
@@ -533,22 +573,26 @@ class _Run:
         """Each question's points, and the number of don't-knows and of unanswered questions."""
         plan = self.plan
         statuses, values, points = self.facts.statuses, self.facts.values, self.points
-        dont_know = unanswered = 0
+        dont_know_points, unanswered_points = plan.dont_know_points, plan.unanswered_points
         for p in plan.questions:
             qid = p.id
             status = statuses.get(qid, "not_asked")
             found: float | None = None  # also for not asked, not applicable and unscored questions
-            if status == "answered":
-                if p.scored:
-                    found = _answer_points(p, values.get(qid))
-            elif status == "dont_know":
-                dont_know += 1
-                found = plan.dont_know_points if p.scored else None
-            elif status == "unanswered":
-                unanswered += 1
-                found = plan.unanswered_points if p.scored else None
+            if p.scored:
+                if status == "answered":
+                    value = values.get(qid)
+                    table = p.table
+                    if table is not None and value.__class__ is p.table_of and value in table:
+                        found = table[value]
+                    else:
+                        found = _answer_points(p, value)
+                elif status == "dont_know":
+                    found = dont_know_points
+                elif status == "unanswered":
+                    found = unanswered_points
             points[qid] = found
-        self.dont_know, self.unanswered = dont_know, unanswered
+        counts = list(statuses.values())
+        self.dont_know, self.unanswered = counts.count("dont_know"), counts.count("unanswered")
 
     # ------------------------------------------------------------------------------------------- nodes
 
@@ -642,12 +686,12 @@ class _Run:
             self.not_assessed = "the scoring rules define no verdict"
             return
         facts = self.facts_now()  # shares `self.ratings`, so each indicator sees those rated before it
-        if not evaluate(verdict.applies_when, facts):
+        if verdict.applies_when is not None and not evaluate(verdict.applies_when, facts):
             self.not_assessed = f"it applies only when {describe(verdict.applies_when)}"
             return
         found: list[_IndicatorFound] = []
-        for ind in verdict.indicators:
-            rated = _rate(ind, facts, verdict.tiers, verdict.ratings)
+        for ind, tests in zip(verdict.indicators, self.plan.rate_tests, strict=True):
+            rated = _rate(ind, tests, facts, verdict.tiers, verdict.ratings)
             found.append(rated)
             self.ratings[ind.id] = rated.rating
             self.tiers[ind.id] = ind.tier
@@ -660,8 +704,8 @@ class _Run:
         `facts` must share `self.fired` (as `facts_now()` does).
         """
         fired: list[int] = []
-        for k, pain in enumerate(self.plan.rules.pain_points):
-            if evaluate(pain.when, facts):
+        for k, (pain, test) in enumerate(zip(self.plan.rules.pain_points, self.plan.pain_tests, strict=True)):
+            if test(facts):
                 self.fired.add(pain.id)
                 fired.append(k)
         return tuple(fired)
@@ -673,12 +717,12 @@ class _Run:
             return {}
         band_rags = plan.rag_band_rags
         overrides_ = rag_rules.overrides
-        by_stage: dict[str | None, list[tuple[str, str]]] = {}  # stage -> (severity, id) of its fired pain points
+        by_stage: dict[str | None, dict[str, list[str]]] = {}  # stage -> severity -> its fired pain points
         if overrides_:
-            pain_points = plan.rules.pain_points
+            pain_keys = plan.pain_keys
             for i in self.fired_in_report_order:
-                pain = pain_points[i]
-                by_stage.setdefault(pain.stage, []).append((pain.severity, pain.id))
+                stage, severity, pid = pain_keys[i]
+                by_stage.setdefault(stage, {}).setdefault(severity, []).append(pid)
         out: dict[str, _RagFound] = {}
         scores, stages = self.scores, plan.stage_node_set
         for node_id in plan.rag_nodes:
@@ -694,10 +738,10 @@ class _Run:
             if mine:
                 for override in overrides_:
                     wanted = override.pain_points
-                    hit = tuple(pid for severity, pid in mine if severity == wanted.severity)
-                    if len(hit) >= wanted.at_least:
+                    hit = mine.get(wanted.severity)
+                    if hit is not None and len(hit) >= wanted.at_least:
                         rag = override.at_most if rag is None else _worse(rag, override.at_most)
-                        fired.append((override, hit))
+                        fired.append((override, tuple(hit)))
             out[node_id] = _RagFound(band, rag, note, tuple(fired))
         return out
 
@@ -705,12 +749,13 @@ class _Run:
         """Vetoes first, then the first outcome whose condition holds, else the last outcome."""
         verdict = self.plan.rules.verdict
         assert verdict is not None
-        for k, veto in enumerate(verdict.vetoes):
-            if evaluate(veto.when, facts):
+        plan = self.plan
+        for k, (veto, test) in enumerate(zip(verdict.vetoes, plan.veto_tests, strict=True)):
+            if test(facts):
                 outcome = self.plan.outcomes.get(veto.outcome) or verdict.outcomes[0]
                 return _Decision(outcome, k, veto.when)
-        for outcome in verdict.outcomes:
-            if outcome.when is not None and evaluate(outcome.when, facts):
+        for outcome, when in zip(verdict.outcomes, plan.outcome_tests, strict=True):
+            if when is not None and when(facts):
                 return _Decision(outcome, None, outcome.when)
         return _Decision(verdict.outcomes[-1])
 
@@ -745,7 +790,8 @@ class _Run:
         )
 
 
-def _rate(ind: Indicator, facts: Facts, tiers: Mapping[str, float], ratings: Mapping[Rag, float]) -> _IndicatorFound:
+def _rate(ind: Indicator, tests: Sequence[Test], facts: Facts, tiers: Mapping[str, float],
+          ratings: Mapping[Rag, float]) -> _IndicatorFound:
     """An indicator's rating: unknown when its questions are gaps, else the first rule that holds, else otherwise."""
     gaps: list[tuple[str, Status]] = []
     for qid in ind.questions:
@@ -758,8 +804,8 @@ def _rate(ind: Indicator, facts: Facts, tiers: Mapping[str, float], ratings: Map
     if unknown:
         rating = ind.unknown_rating
     else:
-        for k, rate in enumerate(ind.rate):
-            if evaluate(rate.when, facts):
+        for k, (rate, test) in enumerate(zip(ind.rate, tests, strict=True)):
+            if test(facts):
                 rating, rule = rate.rating, k
                 break
     weight = tiers.get(ind.tier, 1.0)
