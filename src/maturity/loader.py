@@ -260,7 +260,11 @@ def _node_locator(root: Any) -> Callable[[Loc], tuple[int, int]]:
 
 
 def _lazy_locator(text: str) -> Callable[[Loc], tuple[int, int]]:
-    """For JSON: compose the text as YAML only when a location is asked for (JSON is valid YAML 1.2)."""
+    """Compose the text again only when a location is asked for (JSON is valid YAML 1.2, so JSON too).
+
+    A document keeps only its text, not its node tree: most files never need a location, and a tree kept alive
+    while the file is checked and scored is hundreds of objects the garbage collector would walk again and again.
+    """
     cache: list[Callable[[Loc], tuple[int, int]]] = []
 
     def locate(loc: Loc) -> tuple[int, int]:
@@ -385,7 +389,7 @@ def parse_text(text: str, name: str, digest: str = "") -> Document:
             raise DefinitionError(_yaml_syntax(exc, name)) from None
         except RecursionError:
             raise DefinitionError(Problem.make("MQ013", "the data is nested too deeply", name)) from None
-        locator = _node_locator(root)
+        locator = _lazy_locator(text)
     if not isinstance(data, dict):
         shape = "a list" if isinstance(data, list) else "empty" if data is None else "a single value"
         raise DefinitionError(Problem.make(
