@@ -59,14 +59,19 @@ class _Core12Resolver(yaml.resolver.BaseResolver):
     that cannot start a number, boolean or null is text without trying any pattern.
     """
 
-    def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> str | None:
+        # A plain scalar is left unresolved (None: no written tag is None) for `_scalar` to resolve; this runs
+        # for every node of every file, so it does as little as it can.
         if kind is yaml.ScalarNode:
-            if implicit[0]:
-                for tag, pattern in self.yaml_implicit_resolvers.get(value[:1], ()):
-                    if pattern.match(value):
-                        return str(tag)
-            return _STR
+            return None if implicit[0] else _STR
         return _SEQ if kind is yaml.SequenceNode else _MAP
+
+    def resolve_plain(self, value: str) -> str:
+        """The YAML 1.2 tag of a plain (unquoted, untagged) scalar."""
+        for tag, pattern in self.yaml_implicit_resolvers.get(value[:1], ()):
+            if pattern.match(value):
+                return str(tag)
+        return _STR
 
     def descend_resolver(self, current_node: Any, current_index: Any) -> None:
         """No path resolvers: nothing to track."""
@@ -171,8 +176,16 @@ def _compose(text: str) -> Any:
         loader.dispose()
 
 
+_PLAIN_RESOLVER = _Core12Resolver()
+_MAY_BE_TYPED = frozenset(k for k in _Core12Resolver.yaml_implicit_resolvers if k)  # first characters
+
+
 def _scalar(node: Any) -> Any:
     tag, value = node.tag, node.value
+    if tag is None:  # plain: text unless it reads as a number, a boolean or null
+        if value and value[0] not in _MAY_BE_TYPED:
+            return value
+        tag = _PLAIN_RESOLVER.resolve_plain(value)
     if tag == _STR:
         return value
     if tag == _INT:
