@@ -73,7 +73,6 @@ from .model import (
     Band,
     Cap,
     Condition,
-    Indicator,
     NodeRule,
     Outcome,
     PointBand,
@@ -140,6 +139,21 @@ class _NodePlan:
     method: Literal["mean", "sum", "min", "max", "weighted"]
     caps: tuple[Cap, ...]
     source: str  # where its definition came from, for the explanation
+
+
+@dataclass(frozen=True, slots=True)
+class _IndicatorPlan:
+    """A verdict indicator ready to rate: its rules compiled, its weight and points per rating worked out."""
+
+    id: str
+    tier: str
+    questions: tuple[str, ...]
+    unknown_if_any: bool  # unknown when any of its questions is a gap (else only when all are)
+    unknown_rating: Rag
+    otherwise: Rag
+    rules: tuple[tuple[Test, Rag], ...]
+    weight: float
+    points: Mapping[str, float]  # weight x the rating's points
 
 
 @dataclass(frozen=True)
@@ -218,8 +232,12 @@ class ScoringPlan:
             (p.stage, p.severity, p.id) for p in rules.pain_points)
         self.pain_tests: tuple[Test, ...] = tuple(compile_condition(p.when) for p in rules.pain_points)
         verdict = rules.verdict
-        self.rate_tests: tuple[tuple[Test, ...], ...] = tuple(
-            tuple(compile_condition(r.when) for r in ind.rate) for ind in verdict.indicators) if verdict else ()
+        self.indicator_plans: tuple[_IndicatorPlan, ...] = tuple(
+            _IndicatorPlan(ind.id, ind.tier, tuple(ind.questions), ind.unknown == "any", ind.unknown_rating,
+                           ind.otherwise, tuple((compile_condition(r.when), r.rating) for r in ind.rate),
+                           verdict.tiers.get(ind.tier, 1.0),
+                           {rag: verdict.tiers.get(ind.tier, 1.0) * verdict.ratings.get(rag, DEFAULT_RATINGS[rag])
+                            for rag in DEFAULT_RATINGS}) for ind in verdict.indicators) if verdict else ()
         self.veto_tests: tuple[Test, ...] = tuple(compile_condition(v.when) for v in verdict.vetoes) \
             if verdict else ()
         self.outcome_tests: tuple[Test | None, ...] = tuple(
@@ -690,11 +708,12 @@ class _Run:
             self.not_assessed = f"it applies only when {describe(verdict.applies_when)}"
             return
         found: list[_IndicatorFound] = []
-        for ind, tests in zip(verdict.indicators, self.plan.rate_tests, strict=True):
-            rated = _rate(ind, tests, facts, verdict.tiers, verdict.ratings)
+        ratings, tiers = self.ratings, self.tiers
+        for ind in self.plan.indicator_plans:
+            rated = _rate(ind, facts)
             found.append(rated)
-            self.ratings[ind.id] = rated.rating
-            self.tiers[ind.id] = ind.tier
+            ratings[ind.id] = rated.rating
+            tiers[ind.id] = ind.tier
         self.indicators = tuple(found)
         self.verdict_points = sum(i.points for i in found)
 
@@ -790,27 +809,22 @@ class _Run:
         )
 
 
-def _rate(ind: Indicator, tests: Sequence[Test], facts: Facts, tiers: Mapping[str, float],
-          ratings: Mapping[Rag, float]) -> _IndicatorFound:
+def _rate(ind: _IndicatorPlan, facts: Facts) -> _IndicatorFound:
     """An indicator's rating: unknown when its questions are gaps, else the first rule that holds, else otherwise."""
-    gaps: list[tuple[str, Status]] = []
-    for qid in ind.questions:
-        status = facts.status(qid)
-        if status in UNKNOWN_STATUSES:
-            gaps.append((qid, status))
-    unknown = bool(gaps) and (ind.unknown == "any" or len(gaps) == len(ind.questions))
+    statuses = facts.statuses
+    gaps = [(qid, status) for qid in ind.questions
+            if (status := statuses.get(qid, "not_asked")) in UNKNOWN_STATUSES]
+    unknown = bool(gaps) and (ind.unknown_if_any or len(gaps) == len(ind.questions))
     rating: Rag = ind.otherwise
     rule: int | None = None
     if unknown:
         rating = ind.unknown_rating
     else:
-        for k, (rate, test) in enumerate(zip(ind.rate, tests, strict=True)):
+        for k, (test, rated) in enumerate(ind.rules):
             if test(facts):
-                rating, rule = rate.rating, k
+                rating, rule = rated, k
                 break
-    weight = tiers.get(ind.tier, 1.0)
-    points = weight * ratings.get(rating, DEFAULT_RATINGS[rating])
-    return _IndicatorFound(rating, unknown, rule, tuple(gaps), weight, points)
+    return _IndicatorFound(rating, unknown, rule, tuple(gaps), ind.weight, ind.points[rating])
 
 
 # ------------------------------------------------------------------------------------------- explanations
