@@ -39,6 +39,8 @@ class QuestionInfo:
     options: list[str] = field(default_factory=list)
     allow_dont_know: bool = True
     allow_not_applicable: bool = False
+    # the levels a scale answer may take, for a quick membership test (empty for every other kind)
+    level_set: frozenset[int] = frozenset()
 
 
 @dataclass
@@ -70,6 +72,7 @@ def index_questionnaire(questionnaire: Questionnaire) -> Index:
                             allow_not_applicable=question.allow_not_applicable)
         if question.kind == "scale":
             info.levels = [lv.level for lv in questionnaire.levels_of(question)]
+            info.level_set = frozenset(info.levels)
         elif question.kind in ("single", "multiple"):
             info.options = [o.id for o in questionnaire.options_of(question)]
         index.questions[question.id] = info
@@ -699,19 +702,22 @@ def check_answers(loaded: Loaded[AnswersFile], questionnaire: Loaded[Questionnai
         problems.append(loaded.problem("MQ606", "the questionnaire file changed since these answers were given "
                                        "(its digest differs); check the scores", ("questionnaire", "digest")))
     index = index or index_questionnaire(q)
+    questions = index.questions
     for qid, answer in answers.answers.items():
-        info = index.questions.get(qid)
+        info = questions.get(qid)
         if info is None:
-            close = [k for k in index.questions if k.lower() == qid.lower()]
+            close = [k for k in questions if k.lower() == qid.lower()]
             tip = f"; did you mean '{close[0]}'?" if close else ""
             problems.append(loaded.problem("MQ601", f"there is no question '{qid}' in '{q.id}'{tip}",
                                            ("answers", qid)))
             continue
-        shape = answer.problem()
-        if shape:
-            problems.append(loaded.problem("MQ105", f"'{qid}': {shape}", ("answers", qid)))
+        status, value = answer.status, answer.value
+        if (status is None) is (value is None):  # both a value and a status, or neither
+            problems.append(loaded.problem("MQ105", f"'{qid}': {answer.problem()}", ("answers", qid)))
             continue
-        message = answer_problem(info, answer.value, answer.status)
+        if status is None and value.__class__ is int and value in info.level_set:
+            continue  # the common answer, a level of a scale question, needs no more checking
+        message = answer_problem(info, value, status)
         if message:
             code = "MQ605" if answer.status else "MQ602"
             problems.append(loaded.problem(code, f"'{qid}': {message}", ("answers", qid)))

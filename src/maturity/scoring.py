@@ -127,7 +127,7 @@ class _Child:
     weight: float
     weight_from: str
     order: int = -1  # for a question: its place in the questionnaire (ties between lowest questions go to it)
-    critical: bool = False  # for a question: whether the rules name it critical (for caps)
+    critical: bool | None = None  # for a question: whether the rules name it critical (for caps); else None
 
 
 @dataclass(frozen=True)
@@ -208,6 +208,7 @@ class ScoringPlan:
         self.stage_titles: dict[str, str] = {s.id: s.title for s in questionnaire.stages}
         self.nodes: dict[str, _NodePlan] = self._node_plans()
         self.topo: tuple[str, ...] = self._topological()
+        self.nodes_in_order: tuple[_NodePlan, ...] = tuple(self.nodes[n] for n in self.topo)
         self.display: tuple[str, ...] = self._display_order()
         self.levels = _Bands.of(rules.levels)
         self.band_levels: tuple[int, ...] = tuple(b.level for b in rules.levels)
@@ -564,8 +565,8 @@ class _Run:
         # is absent when it has none (or when no cap reads them)
         self.low_any: dict[str, Lowest] = {}
         self.low_critical: dict[str, Lowest] = {}
-        for node_id in plan.topo:
-            self._node(plan.nodes[node_id])
+        for node in plan.nodes_in_order:
+            self._node(node)
         # filled in order below; conditions read them through `facts_now()`, which shares these containers
         self.ratings: dict[str, str] = {}
         self.tiers: dict[str, str] = {}
@@ -624,15 +625,16 @@ class _Run:
         low_any: Lowest | None = None
         low_crit: Lowest | None = None
         for child in node.children:
-            if child.kind == "question":
+            if child.critical is not None:  # a question
                 value = points[child.id]
                 if value is None:
                     continue
-                if track_any and (low_any is None or (value, child.order, child.id) < low_any):
-                    low_any = (value, child.order, child.id)
-                if track_critical and child.critical and \
-                        (low_crit is None or (value, child.order, child.id) < low_crit):
-                    low_crit = (value, child.order, child.id)
+                if track_any or (track_critical and child.critical):
+                    low = (value, child.order, child.id)
+                    if track_any and (low_any is None or low < low_any):
+                        low_any = low
+                    if track_critical and child.critical and (low_crit is None or low < low_crit):
+                        low_crit = low
             else:
                 value = scores[child.id]
                 if track_any:
