@@ -201,10 +201,19 @@ def summary_row(summary: Summary) -> dict[str, Any]:
         "error_code": "", "error": "",
     }
     for stage in summary.stages:
-        row[f"{stage.id}_score"] = _round(stage.score)
-        row[f"{stage.id}_level"] = stage.level
-        row[f"{stage.id}_rag"] = stage.rag or ""
+        score_key, level_key, rag_key = _stage_keys.get(stage.id) or _keys_for(stage.id)
+        row[score_key] = None if stage.score is None else round(stage.score, 3)
+        row[level_key] = stage.level
+        row[rag_key] = stage.rag or ""
     return row
+
+
+_stage_keys: dict[str, tuple[str, str, str]] = {}
+
+
+def _keys_for(stage_id: str) -> tuple[str, str, str]:
+    keys = _stage_keys[stage_id] = (f"{stage_id}_score", f"{stage_id}_level", f"{stage_id}_rag")
+    return keys
 
 
 def _round(value: float | None) -> float | None:
@@ -267,9 +276,10 @@ class SummaryWriter:
 
     def write(self, row: dict[str, Any]) -> None:
         if self.fmt == "csv":
-            # thousands of rows of dozens of cells: only text and booleans need a second look
-            self.csv.writerow([value if value.__class__ in _PLAIN else _csv_cell(value)
-                               for value in map(row.get, self.columns)])
+            # thousands of rows of dozens of cells: only text that could start a formula, booleans and empty
+            # cells need a second look
+            self.csv.writerow([value if value.__class__ in _PLAIN or (value.__class__ is str and (
+                not value or value[0] not in _FORMULA)) else _csv_cell(value) for value in map(row.get, self.columns)])
         else:
             self.handle.write(("," if self.count else "") + "\n  " + json.dumps(
                 {k: row.get(k) for k in self.columns if k in row}, ensure_ascii=False))
@@ -281,6 +291,7 @@ class SummaryWriter:
 
 
 _PLAIN = frozenset({int, float})
+_FORMULA = frozenset("=+-@\t\r")  # a spreadsheet runs a cell starting with one of these as a formula
 
 
 def _csv_cell(value: Any) -> Any:
@@ -288,7 +299,7 @@ def _csv_cell(value: Any) -> Any:
         return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+    if isinstance(value, str) and value[:1] in _FORMULA:
         return "'" + value  # a spreadsheet would run it as a formula: text a user typed must stay text
     return value
 
