@@ -33,7 +33,7 @@ Scalar = Union[bool, int, float, str]
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True)
 
 
 # --------------------------------------------------------------------------------------------------- conditions
@@ -468,9 +468,29 @@ class AnswersFile(Strict):
         # scoring validates thousands of files.
         answers = data.get("answers") if isinstance(data, dict) else None
         if isinstance(answers, dict) and not all(isinstance(v, (dict, Answer)) for v in answers.values()):
-            data = {**data, "answers": {k: v if isinstance(v, (dict, Answer)) else {"value": v}
+            data = {**data, "answers": {k: v if isinstance(v, (dict, Answer)) else _short_answer(v)
                                         for k, v in answers.items()}}
         return data
+
+
+# Short-form answers are few distinct values (levels, option ids, yes and no) repeated across thousands of files.
+# An Answer is frozen, so one validated instance per value is shared instead of validating a new one each time.
+_SHORT_ANSWERS: dict[tuple[type, Any], Answer] = {}
+_SHORT_ANSWERS_LIMIT = 4096
+_SHAREABLE = frozenset({bool, int, str})
+
+
+def _short_answer(value: Any) -> Answer | dict[str, Any]:
+    cls = value.__class__
+    if cls not in _SHAREABLE or (cls is str and len(value) > 100):
+        return {"value": value}  # validated as written, so a problem is still reported where it is
+    key = (cls, value)
+    found = _SHORT_ANSWERS.get(key)
+    if found is None:
+        found = Answer(value=value)
+        if len(_SHORT_ANSWERS) < _SHORT_ANSWERS_LIMIT:
+            _SHORT_ANSWERS[key] = found
+    return found
 
 
 # --------------------------------------------------------------------------------------------------- rule cases
