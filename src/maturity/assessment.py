@@ -26,7 +26,7 @@ _STATUS_WORDS = {"answered": "answered", "dont_know": "don't know", "not_applica
 
 
 class Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 def _num(value: float | None) -> str:

@@ -8,12 +8,14 @@ back in input order, so summaries are reproducible run to run.
 from __future__ import annotations
 
 import csv
+import gc
 import glob
 import io
 import json
 import os
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -233,12 +235,33 @@ def score_many(paths: list[Path], folders: list[Path], *, bundled: bool = True, 
     workers = workers or os.cpu_count() or 1
     setup = ([str(f) for f in folders], bundled, str(out_dir) if out_dir else None, reports)
     _init_worker(*setup)
-    if workers == 1 or len(paths) < 4:
-        yield from map(_work, paths)
-        return
     catalogue_for(setup[0], bundled).preload()
-    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=setup) as pool:
-        yield from pool.map(_work, paths, chunksize=chunksize)
+    with _collector_for_batches():
+        if workers == 1 or len(paths) < 4:
+            yield from map(_work, paths)
+            return
+        with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=setup) as pool:
+            yield from pool.map(_work, paths, chunksize=chunksize)
+
+
+@contextmanager
+def _collector_for_batches() -> Iterator[None]:
+    """Keep the garbage collector off the long-lived heap while files are scored, then put it back.
+
+    Scoring a file allocates thousands of short-lived objects, so the collector's default young-generation
+    threshold (700) runs it several times per file, and each run rewalks what is alive at that moment. The
+    definitions, plans and modules loaded so far are frozen (also sparing forked workers copy-on-write of their
+    pages, as the gc documentation advises) and the threshold raised, so collections come every few files;
+    reference cycles are still collected, so memory stays flat.
+    """
+    before = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(max(before[0], 20_000), *before[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+        gc.unfreeze()
 
 
 # ------------------------------------------------------------------------------------------- the summary
