@@ -388,6 +388,7 @@ _AWKWARD = [0, 1, 2, 3, 10**400, 2.5, 2.0, float("inf"), float("nan"), True, Fal
             [2], [], None]
 _TESTS = [{"equals": v} for v in (2, 2.0, 2.5, True, "yes", "x", "3")] + \
     [{"not_equals": v} for v in (2, "x", False)] + [{"in": [2, "x"]}, {"not_in": [3, True]}, {"includes": "x"}] + \
+    [{"in": ["x", "some"]}, {"in": ["x", "YES"]}, {"in": ["no", "3"]}, {"equals": "No"}, {"not_in": ["x"]}] + \
     [{"at_least": 2.0}, {"at_most": 2.0}, {"at_least": 1.0, "at_most": 2.0}, {"at_least": 3.0, "at_most": 3.0}] + \
     [{"is": s} for s in ("answered", "unanswered", "dont_know", "not_applicable", "known", "fired")]
 

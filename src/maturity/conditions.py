@@ -242,6 +242,10 @@ def _compile_leaf(leaf: Condition) -> Test:
         if ranged:
             return _range_test(lambda facts: facts.numbers.get(qid), low, high)
         wanted = leaf.equals
+        if wanted.__class__ is str and leaf.in_ is None:
+            return _text_test(qid, {wanted}, leaf)
+        if leaf.in_ is not None and leaf.equals is None and all(v.__class__ is str for v in leaf.in_):
+            return _text_test(qid, {str(v) for v in leaf.in_}, leaf)
         if wanted is not None and wanted.__class__ in (int, float) and leaf.in_ is None:
             target = number(wanted)
 
@@ -275,6 +279,25 @@ def _compile_leaf(leaf: Condition) -> Test:
 
         return rated
     return lambda facts: _leaf(leaf, facts)
+
+
+def _text_test(qid: str, wanted: set[str], leaf: Condition) -> Test:
+    """`equals` one text, or `in` a list of texts, on an answer: a single choice compares as text, a yes/no
+    answer as a boolean against "yes"/"no" in any case, anything else as `_compare` says."""
+    as_bool = {YES_NO[w.lower()] for w in wanted if w.lower() in YES_NO}
+
+    def text(facts: Facts) -> bool:
+        if facts.statuses.get(qid) != "answered":
+            return False
+        value = facts.values.get(qid)
+        cls = value.__class__
+        if cls is str:
+            return value in wanted
+        if cls is bool:
+            return value in as_bool
+        return _compare(value, leaf)
+
+    return text
 
 
 def _range_test(read: Callable[[Facts], float | None], low: float | None, high: float | None) -> Test:
