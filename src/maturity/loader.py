@@ -180,8 +180,8 @@ _PLAIN_RESOLVER = _Core12Resolver()
 _MAY_BE_TYPED = frozenset(k for k in _Core12Resolver.yaml_implicit_resolvers if k)  # first characters
 
 
-def _scalar(node: Any) -> Any:
-    tag, value = node.tag, node.value
+def _scalar(tag: str | None, value: str, mark: Any) -> Any:
+    """A scalar's value under the YAML 1.2 core schema; `tag` None means plain (unquoted and untagged)."""
     if tag is None:  # plain: text unless it reads as a number, a boolean or null
         if value and value[0] not in _MAY_BE_TYPED:
             return value
@@ -192,7 +192,7 @@ def _scalar(node: Any) -> Any:
         try:
             return int(value, 0) if value[:2] in ("0o", "0x") else int(value)
         except ValueError:  # Python refuses integers of thousands of digits
-            raise _Fault("MQ104", "this number has too many digits to be an answer", node.start_mark) from None
+            raise _Fault("MQ104", "this number has too many digits to be an answer", mark) from None
     if tag == _FLOAT:
         lowered = value.lower()
         if lowered.endswith("inf"):
@@ -202,52 +202,98 @@ def _scalar(node: Any) -> Any:
         return value.lower() == "true"
     if tag == _NULL:
         return None
-    raise _Fault("MQ017", f"the tag {tag} is not supported: remove it and write the value plainly", node.start_mark)
+    raise _Fault("MQ017", f"the tag {tag} is not supported: remove it and write the value plainly", mark)
 
 
-def _build(root: Any) -> Any:
-    """Turn a node tree into plain data, refusing what a definition file has no use for."""
-    seen: set[int] = set()
-    scalar_cls = yaml.ScalarNode
-    mapping_cls = yaml.MappingNode
+_ScalarEvent, _AliasEvent = yaml.ScalarEvent, yaml.AliasEvent
+_MappingStart, _SequenceStart = yaml.MappingStartEvent, yaml.SequenceStartEvent
+_MappingEnd, _SequenceEnd = yaml.MappingEndEvent, yaml.SequenceEndEvent
 
-    def walk(node: Any, depth: int, used_at: Any) -> Any:
-        if depth > MAX_DEPTH:
-            raise _Fault("MQ013", f"the data is nested more than {MAX_DEPTH} levels deep", node.start_mark)
-        key = id(node)
-        if key in seen:
-            raise _Fault("MQ012", "this value is a YAML alias (*name): anchors and aliases are not allowed; "
-                         "write the value out in full", used_at)
-        seen.add(key)
-        cls = type(node)
-        if cls is scalar_cls:
-            return _scalar(node)
-        if cls is mapping_cls:
-            if node.tag != _MAP:
-                raise _Fault("MQ017", f"the tag {node.tag} is not supported", node.start_mark)
-            out: dict[str, Any] = {}
-            lines: dict[str, Any] = {}
-            for key_node, value_node in node.value:
-                if type(key_node) is not scalar_cls:
-                    raise _Fault("MQ010", "a key must be plain text, not a list or mapping", key_node.start_mark)
-                if key_node.tag == _MAP or key_node.value == "<<":
+
+def _load_events(text: str) -> Any:
+    """Plain data straight from libyaml's events, refusing what a definition file has no use for.
+
+    No node tree is built: a file is read in one pass over its events, holding only the containers still
+    open. So nesting is counted as it happens (the parser does not recurse, and reading stops at the first
+    level too deep), an alias is refused where it is written before anything is expanded, and a duplicate key
+    is reported with the line of its first use.
+    """
+    parser = _make_loader(text)
+    try:
+        get = parser.get_event
+        get()  # the stream starts
+        if parser.check_event(yaml.StreamEndEvent):
+            return None  # nothing but comments and blank lines
+        get()  # the document starts
+        # open containers: [the dict or list, the key awaiting its value (maps), where each key was first seen]
+        stack: list[list[Any]] = []
+        root: Any = None
+        while True:
+            event = get()
+            cls = event.__class__
+            frame = stack[-1] if stack else None
+            if frame is not None and frame[1] is _NO_KEY and cls is not _MappingEnd:
+                # a mapping awaits a key
+                if cls is not _ScalarEvent:
+                    if cls is _AliasEvent:
+                        raise _Fault("MQ012", _ALIAS_MESSAGE, event.start_mark)
+                    raise _Fault("MQ010", "a key must be plain text, not a list or mapping", event.start_mark)
+                name = event.value
+                if name == "<<":
                     raise _Fault("MQ012", "merge keys (<<) are not allowed: write the keys out in full",
-                                 key_node.start_mark)
-                name = key_node.value
-                if name in out:
+                                 event.start_mark)
+                lines = frame[2]
+                if name in lines:
                     first = lines[name]
                     raise _Fault("MQ011", f"the key '{name}' appears twice in this mapping: first on line "
-                                 f"{first.line + 1}, again on line {key_node.start_mark.line + 1}; keep one",
-                                 key_node.start_mark)
-                lines[name] = key_node.start_mark
-                out[name] = walk(value_node, depth + 1, key_node.start_mark)
-            return out
-        if node.tag != _SEQ:
-            raise _Fault("MQ017", f"the tag {node.tag} is not supported", node.start_mark)
-        # an alias node carries its anchor's position, so point at the list that uses it
-        return [walk(item, depth + 1, node.start_mark) for item in node.value]
+                                 f"{first.line + 1}, again on line {event.start_mark.line + 1}; keep one",
+                                 event.start_mark)
+                lines[name] = event.start_mark
+                frame[1] = name
+                continue
+            if cls is _ScalarEvent:
+                if len(stack) >= MAX_DEPTH:
+                    raise _Fault("MQ013", _DEEP_MESSAGE, event.start_mark)
+                tag = event.tag
+                if tag is None or tag == "!":
+                    tag = None if event.implicit[0] else _STR
+                value = _scalar(tag, event.value, event.start_mark)
+            elif cls is _MappingStart or cls is _SequenceStart:
+                if len(stack) >= MAX_DEPTH:
+                    raise _Fault("MQ013", _DEEP_MESSAGE, event.start_mark)
+                mapping = cls is _MappingStart
+                tag = event.tag
+                if tag is not None and tag != "!" and tag != (_MAP if mapping else _SEQ):
+                    raise _Fault("MQ017", f"the tag {tag} is not supported", event.start_mark)
+                stack.append([{}, _NO_KEY, {}] if mapping else [[], None, None])
+                continue
+            elif cls is _MappingEnd or cls is _SequenceEnd:
+                value = stack.pop()[0]
+                frame = stack[-1] if stack else None
+            elif cls is _AliasEvent:
+                raise _Fault("MQ012", _ALIAS_MESSAGE, event.start_mark)
+            else:  # pragma: no cover - libyaml sends nothing else inside a document
+                raise _Fault("MQ010", "unexpected YAML structure", event.start_mark)
+            if frame is None:
+                root = value
+                break
+            if frame[1] is None:
+                frame[0].append(value)
+            else:
+                frame[0][frame[1]] = value
+                frame[1] = _NO_KEY
+        get()  # the document ends
+        if not parser.check_event(yaml.StreamEndEvent):
+            mark = parser.peek_event().start_mark
+            raise _Fault("MQ014", "the file holds more than one YAML document (---); keep one", mark)
+        return root
+    finally:
+        parser.dispose()
 
-    return walk(root, 1, root.start_mark)
+
+_NO_KEY = object()  # a mapping's frame before each key
+_DEEP_MESSAGE = f"the data is nested more than {MAX_DEPTH} levels deep"
+_ALIAS_MESSAGE = "this value is a YAML alias (*name): anchors and aliases are not allowed; write the value out in full"
 
 
 def _node_locator(root: Any) -> Callable[[Loc], tuple[int, int]]:
@@ -391,8 +437,7 @@ def parse_text(text: str, name: str, digest: str = "") -> Document:
         locator: Callable[[Loc], tuple[int, int]] = _lazy_locator(text)
     else:
         try:
-            root = _compose(text)
-            data = _build(root) if root is not None else None
+            data = _load_events(text)
         except _TooDeep as exc:
             raise DefinitionError(_mark_problem("MQ013", f"the data is nested more than {MAX_DEPTH} levels deep",
                                                 name, exc.mark)) from None
