@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from maturity.loader import parse_text, read_document, read_text
+from maturity.loader import dump_yaml, parse_text, read_document, read_text
 from maturity.problems import DefinitionError
 
 BILLION_LAUGHS = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
@@ -112,3 +116,38 @@ def test_byte_order_mark_is_accepted(tmp_path: Path) -> None:
     path = tmp_path / "bom.yaml"
     path.write_bytes(b"\xef\xbb\xbfkind: answers\n")
     assert read_document(path).data == {"kind": "answers"}
+
+
+# Any plain data that our writer (`dump_yaml`, which saves interviews) puts out reads back as the same data.
+# The loader builds data straight from the parser's events, so this holds its handling of nesting, keys and
+# scalars to the writer's; it found text such as 1e5 written bare and read back as a number.
+# (Control characters, line and paragraph separators and the BOM are left out: PyYAML's writer does not always
+# give them back unchanged, whoever reads them.)
+_TEXT = st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp"), blacklist_characters="\x85\ufeff")
+_SCALARS = st.one_of(st.none(), st.booleans(), st.integers(-10**30, 10**30),
+                     st.floats(allow_nan=False, allow_infinity=True), st.text(_TEXT, max_size=12),
+                     st.sampled_from(["1e5", "0E0", "0o17", "0x1F", "yes", "No", "on", "~", "null", "1_000", "-.inf",
+                                      ".NaN", "007", "+1", "2026-01-31", "3"]))
+_KEYS = st.text(_TEXT, min_size=1, max_size=8)
+_DATA = st.recursive(_SCALARS, lambda inner: st.one_of(
+    st.lists(inner, max_size=4), st.dictionaries(_KEYS, inner, max_size=4)), max_leaves=25)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(_KEYS, _DATA, max_size=5))
+def test_any_data_written_by_dump_yaml_reads_back_the_same(data: dict[str, Any]) -> None:
+    data = {"kind": "answers", **data}
+    assert parse_text(dump_yaml(data), "data.yaml").data == data
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.dictionaries(_KEYS, _DATA, max_size=5))
+def test_flow_style_yaml_reads_back_the_same_structure(data: dict[str, Any]) -> None:
+    data = {"kind": "answers", **data}
+    assert parse_text(dump_yaml(data), "a.yaml").data == parse_text(
+        yaml.dump(data, Dumper=type(_dumper()), default_flow_style=True, allow_unicode=True), "b.yaml").data
+
+
+def _dumper() -> Any:
+    from maturity import loader
+    return loader._SafeDumper(None)

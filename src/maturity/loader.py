@@ -185,7 +185,8 @@ def _scalar(tag: str | None, value: str, mark: Any) -> Any:
     if tag is None:  # plain: text unless it reads as a number, a boolean or null
         if value and value[0] not in _MAY_BE_TYPED:
             return value
-        tag = _PLAIN_RESOLVER.resolve_plain(value)
+        # ASCII digits alone are what most answers are (levels): an int, without trying every pattern
+        tag = _INT if value.isdigit() and value.isascii() else _PLAIN_RESOLVER.resolve_plain(value)
     if tag == _STR:
         return value
     if tag == _INT:
@@ -225,31 +226,31 @@ def _load_events(text: str) -> Any:
         if parser.check_event(yaml.StreamEndEvent):
             return None  # nothing but comments and blank lines
         get()  # the document starts
-        # open containers: [the dict or list, the key awaiting its value (maps), where each key was first seen]
-        stack: list[list[Any]] = []
-        root: Any = None
+        # the open container, whether it is a mapping, its key awaiting a value (_NO_KEY: awaiting a key) and
+        # where each of its keys was written; `stack` saves those of the containers around it
+        container: Any = None
+        is_map = False
+        key: Any = None
+        lines: dict[str, Any] = {}
+        stack: list[tuple[Any, bool, Any, dict[str, Any]]] = []
         while True:
             event = get()
             cls = event.__class__
-            frame = stack[-1] if stack else None
-            if frame is not None and frame[1] is _NO_KEY and cls is not _MappingEnd:
-                # a mapping awaits a key
+            if key is _NO_KEY and cls is not _MappingEnd:
                 if cls is not _ScalarEvent:
                     if cls is _AliasEvent:
                         raise _Fault("MQ012", _ALIAS_MESSAGE, event.start_mark)
                     raise _Fault("MQ010", "a key must be plain text, not a list or mapping", event.start_mark)
-                name = event.value
-                if name == "<<":
+                key = event.value
+                if key == "<<" and event.implicit[0]:  # a plain << is a merge key; a quoted one is only text
                     raise _Fault("MQ012", "merge keys (<<) are not allowed: write the keys out in full",
                                  event.start_mark)
-                lines = frame[2]
-                if name in lines:
-                    first = lines[name]
-                    raise _Fault("MQ011", f"the key '{name}' appears twice in this mapping: first on line "
+                if key in lines:
+                    first = lines[key]
+                    raise _Fault("MQ011", f"the key '{key}' appears twice in this mapping: first on line "
                                  f"{first.line + 1}, again on line {event.start_mark.line + 1}; keep one",
                                  event.start_mark)
-                lines[name] = event.start_mark
-                frame[1] = name
+                lines[key] = event.start_mark
                 continue
             if cls is _ScalarEvent:
                 if len(stack) >= MAX_DEPTH:
@@ -265,23 +266,25 @@ def _load_events(text: str) -> Any:
                 tag = event.tag
                 if tag is not None and tag != "!" and tag != (_MAP if mapping else _SEQ):
                     raise _Fault("MQ017", f"the tag {tag} is not supported", event.start_mark)
-                stack.append([{}, _NO_KEY, {}] if mapping else [[], None, None])
+                stack.append((container, is_map, key, lines))
+                container, is_map = ({}, True) if mapping else ([], False)
+                key, lines = (_NO_KEY, {}) if mapping else (None, lines)
                 continue
             elif cls is _MappingEnd or cls is _SequenceEnd:
-                value = stack.pop()[0]
-                frame = stack[-1] if stack else None
+                value = container
+                container, is_map, key, lines = stack.pop()
             elif cls is _AliasEvent:
                 raise _Fault("MQ012", _ALIAS_MESSAGE, event.start_mark)
             else:  # pragma: no cover - libyaml sends nothing else inside a document
                 raise _Fault("MQ010", "unexpected YAML structure", event.start_mark)
-            if frame is None:
+            if container is None:
                 root = value
                 break
-            if frame[1] is None:
-                frame[0].append(value)
+            if is_map:
+                container[key] = value
+                key = _NO_KEY
             else:
-                frame[0][frame[1]] = value
-                frame[1] = _NO_KEY
+                container.append(value)
         get()  # the document ends
         if not parser.check_event(yaml.StreamEndEvent):
             mark = parser.peek_event().start_mark
@@ -635,3 +638,11 @@ def dump_yaml(data: Any) -> str:
 class _SafeDumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]
     def ignore_aliases(self, data: Any) -> bool:
         return True
+
+
+# The writer quotes a string when its resolver would read it back as something else, but that resolver is YAML
+# 1.1's, and we read YAML 1.2: text such as 1e5, 0E0 or 0o17 would be written bare and read back as a number,
+# changing a user's answer. Teaching the writer our patterns too makes it quote them (quoting more is harmless).
+for _first, _resolvers in _Core12Resolver.yaml_implicit_resolvers.items():
+    for _tag, _pattern in _resolvers:
+        _SafeDumper.add_implicit_resolver(_tag, _pattern, [_first])
