@@ -7,7 +7,9 @@ fraction of that parse. This prints per-file microseconds for every step on two 
 
 * demo: tests/fixtures/valid (8 mixed questions, pain points, a verdict);
 * scale50: a generated questionnaire of 50 scale questions (5 stages x 2 groups x 5, five described levels
-  each) with RAG, pain points and a verdict, and answers with notes, some don't-knows and skipped questions.
+  each) with RAG, pain points and a verdict, and answers with notes, some don't-knows and skipped questions;
+* bundled: the bundled outsourcing-lifecycle questionnaire and rules, with answers files made as
+  bench_score.py makes them (the workload of the batch benchmark).
 
 Each step is timed over several answers files (repeated, best of `--repeat` rounds) so one lucky file cannot
 set the figure. Run: python benchmarks/bench_engine.py [--repeat 15] [--seconds 0.05]
@@ -165,6 +167,22 @@ def scale50_workload(folder: Path, files: int = 8, seed: int = 7) -> Workload:
     return Workload("scale50", questionnaire, rules, yaml_paths, json_paths)
 
 
+def bundled_workload(folder: Path, files: int = 8, seed: int = 11) -> Workload:
+    from bench_score import answers_for
+
+    from maturity.batch import catalogue_for
+
+    found = catalogue_for([]).get("outsourcing-lifecycle", "1.0.0")
+    raw = _read_yaml(ROOT / "questionnaires" / "outsourcing-lifecycle.yaml")
+    rng = random.Random(seed)
+    yaml_paths, json_paths = [], []
+    for i in range(files):
+        y, j = _write_both(folder, f"bundled-{i}", answers_for(raw, rng))
+        yaml_paths.append(y)
+        json_paths.append(j)
+    return Workload("bundled", found.questionnaire.model, found.rules.model, yaml_paths, json_paths)
+
+
 # --------------------------------------------------------------------------------------------------- timing
 
 
@@ -243,7 +261,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        for work in (demo_workload(folder), scale50_workload(folder)):
+        for work in (demo_workload(folder), scale50_workload(folder), bundled_workload(folder)):
             run(work, args.seconds, args.repeat)
 
 
