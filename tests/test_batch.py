@@ -57,5 +57,15 @@ def test_expand_takes_files_folders_and_globs(tmp_path: Path) -> None:
         (tmp_path / name).write_text("x", encoding="utf-8")
     files, problems = expand([str(tmp_path / "a"), str(tmp_path / "*.yml"), str(tmp_path / "a" / "1.yaml"),
                               str(tmp_path / "missing.yaml")])
-    assert files == [tmp_path / "a" / "1.yaml", tmp_path / "a" / "2.json", tmp_path / "3.yml"]
+    assert files == [str(tmp_path / "a" / "1.yaml"), str(tmp_path / "a" / "2.json"), str(tmp_path / "3.yml")]
     assert [p.code for p in problems] == ["MQ001"]
+
+
+def test_expand_skips_hidden_files_and_folders_and_lists_folder_by_folder(tmp_path: Path) -> None:
+    for name in ("a/b/1.yaml", "a-b/2.yaml", "a/.hidden/3.yaml", "a/.4.yaml", "a/5.YML", "a/6.txt"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("x", encoding="utf-8")
+    files, problems = expand([str(tmp_path)])
+    assert files == [str(tmp_path / "a" / "5.YML"), str(tmp_path / "a" / "b" / "1.yaml"),
+                     str(tmp_path / "a-b" / "2.yaml")]
+    assert problems == []

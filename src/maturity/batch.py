@@ -13,8 +13,9 @@ import glob
 import io
 import json
 import os
-from collections.abc import Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from collections import deque
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,25 +34,57 @@ ROW_FIELDS = ["file", "status", "organisation", "service", "assessor", "date", "
               "unanswered", "dont_know", "error_code", "error"]
 
 
-def expand(patterns: Iterable[str]) -> tuple[list[Path], list[Problem]]:
-    """Files, folders (searched recursively) and glob patterns, in a stable order without repeats."""
-    found: list[Path] = []
+def expand(patterns: Iterable[str]) -> tuple[list[str], list[Problem]]:
+    """Files, folders (searched recursively, skipping hidden files and folders) and glob patterns, in a stable
+    order without repeats.
+
+    Paths are kept as strings: a batch of a hundred thousand files holds one short string each, where Path
+    objects (with their cached parts) would take several times the memory in the parent and every worker.
+    """
+    found: list[str] = []
     problems: list[Problem] = []
     for pattern in patterns:
-        path = Path(pattern)
-        if path.is_dir():
-            found.extend(sorted(p for p in path.rglob("*") if p.suffix.lower() in ANSWER_SUFFIXES and p.is_file()
-                                and not any(part.startswith(".") for part in p.relative_to(path).parts)))
-        elif path.is_file():
-            found.append(path)
+        if os.path.isdir(pattern):
+            found.extend(_answers_files_under(pattern))
+        elif os.path.isfile(pattern):
+            found.append(pattern)
         elif glob.has_magic(pattern):
-            matches = sorted(Path(p) for p in glob.glob(pattern, recursive=True) if Path(p).is_file())
+            matches = sorted((p for p in glob.glob(pattern, recursive=True) if os.path.isfile(p)), key=_path_order)
             if not matches:
                 problems.append(Problem.make("MQ001", "no file matches this pattern", pattern))
             found.extend(matches)
         else:
             problems.append(Problem.make("MQ001", "no such file or folder", pattern))
     return list(dict.fromkeys(found)), problems
+
+
+def _answers_files_under(folder: str) -> list[str]:
+    """Answers files below `folder` in path order, walking each folder's entries sorted by name (no sort of the
+    whole list, which would make a list of parts per file)."""
+    found: list[str] = []
+    todo: list[tuple[str, bool]] = [(folder, True)]  # (path, is a folder), next one last
+    while todo:
+        path, is_folder = todo.pop()
+        if not is_folder:
+            found.append(path)
+            continue
+        try:
+            entries = sorted(os.scandir(path), key=lambda entry: entry.name, reverse=True)
+        except OSError:
+            continue  # a folder we may not read is skipped, as a listing would skip it
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            if entry.is_dir():
+                todo.append((entry.path, True))
+            elif os.path.splitext(entry.name)[1].lower() in ANSWER_SUFFIXES and entry.is_file():
+                todo.append((entry.path, False))
+    return found
+
+
+def _path_order(path: str) -> list[str]:
+    """Folder by folder, as paths compare (so a/b comes before a-b, as a listing shows them)."""
+    return path.split(os.sep)
 
 
 @dataclass
@@ -180,9 +213,13 @@ def _load_and_summarise(path: Path, catalogue: Catalogue) -> tuple[Summary, list
     return summarise(definitions.questionnaire.model, definitions.rules.model, answers.model, checked=True), problems
 
 
-def _work(path: Path) -> Outcome:
+def _work(path: str | Path) -> Outcome:
     assert _catalogue is not None
-    return score_file(path, _catalogue, _out_dir, _reports)
+    return score_file(Path(path), _catalogue, _out_dir, _reports)
+
+
+def _work_chunk(paths: Sequence[str | Path]) -> list[Outcome]:
+    return [_work(path) for path in paths]
 
 
 def summary_row(summary: Summary) -> dict[str, Any]:
@@ -229,7 +266,7 @@ def assessment_json(assessment: Any) -> str:
 # ----------------------------------------------------------------------------------------------- the pool
 
 
-def score_many(paths: list[Path], folders: list[Path], *, bundled: bool = True, out_dir: Path | None = None,
+def score_many(paths: Sequence[str | Path], folders: list[Path], *, bundled: bool = True, out_dir: Path | None = None,
                reports: tuple[str, ...] = (), workers: int | None = None, chunksize: int = 32) -> Iterator[Outcome]:
     """Score every file, in input order, on `workers` processes (default: every core)."""
     workers = workers or os.cpu_count() or 1
@@ -241,7 +278,16 @@ def score_many(paths: list[Path], folders: list[Path], *, bundled: bool = True, 
             yield from map(_work, paths)
             return
         with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=setup) as pool:
-            yield from pool.map(_work, paths, chunksize=chunksize)
+            # Chunks go out a few per worker ahead of the one being read, not all at once as Executor.map would
+            # send them: the parent then holds a bounded number of results however many files there are.
+            ahead = workers * 4
+            pending: deque[Future[list[Outcome]]] = deque()
+            for start in range(0, len(paths), chunksize):
+                pending.append(pool.submit(_work_chunk, paths[start:start + chunksize]))
+                if len(pending) >= ahead:
+                    yield from pending.popleft().result()
+            while pending:
+                yield from pending.popleft().result()
 
 
 @contextmanager

@@ -264,7 +264,7 @@ def score(
         raise typer.Exit(EXIT_USAGE)
     folders = list(definitions or [])
     if single:
-        _score_one(files[0], folders, explain)
+        _score_one(Path(files[0]), folders, explain)
         return
     if report_formats and out is None:
         _err("--report writes reports beside each result: give --out DIR too")
