@@ -69,3 +69,17 @@ def test_expand_skips_hidden_files_and_folders_and_lists_folder_by_folder(tmp_pa
     assert files == [str(tmp_path / "a" / "5.YML"), str(tmp_path / "a" / "b" / "1.yaml"),
                      str(tmp_path / "a-b" / "2.yaml")]
     assert problems == []
+
+
+def test_a_summary_format_renders_the_same_after_a_trip_to_another_process() -> None:
+    import pickle
+
+    from maturity.batch import SummaryFormat
+
+    row = {"file": "a.yaml", "status": "scored", "organisation": "=HYPERLINK(\"x\")", "overall_score": 2.5,
+           "low_confidence": True, "strategy_score": None}
+    for fmt in ("csv", "json"):
+        original = SummaryFormat(fmt, ["strategy_score"])
+        copy = pickle.loads(pickle.dumps(original))
+        assert copy.render(row) == original.render(row) and copy.header() == original.header()
+    assert SummaryFormat("csv", []).render(row).startswith('a.yaml,scored,"\'=HYPERLINK(""x"")"')

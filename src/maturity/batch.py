@@ -94,6 +94,9 @@ class Outcome:
     row: dict[str, Any]
     problems: list[Problem]
     stages: list[str]
+    # the row as the batch was asked to render it, in the worker: a summary line and a table line
+    summary_text: str | None = None
+    table_text: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -105,6 +108,8 @@ class Outcome:
 _catalogue: Catalogue | None = None
 _out_dir: Path | None = None
 _reports: tuple[str, ...] = ()
+_summary: SummaryFormat | None = None
+_table = False
 REPORT_SUFFIXES = {"md": ".report.md", "html": ".report.html", "json": ".report.json", "terminal": ".report.txt"}
 
 
@@ -120,9 +125,10 @@ def catalogue_for(folders: list[str], bundled: bool = True) -> Catalogue:
     return _catalogues[key]
 
 
-def _init_worker(folders: list[str], bundled: bool, out_dir: str | None, reports: tuple[str, ...] = ()) -> None:
-    global _catalogue, _out_dir, _reports
-    _reports = reports
+def _init_worker(folders: list[str], bundled: bool, out_dir: str | None, reports: tuple[str, ...] = (),
+                 summary: SummaryFormat | None = None, table: bool = False) -> None:
+    global _catalogue, _out_dir, _reports, _summary, _table
+    _reports, _summary, _table = reports, summary, table
     _catalogue = catalogue_for(folders, bundled)
     _out_dir = Path(out_dir) if out_dir else None
 
@@ -215,7 +221,12 @@ def _load_and_summarise(path: Path, catalogue: Catalogue) -> tuple[Summary, list
 
 def _work(path: str | Path) -> Outcome:
     assert _catalogue is not None
-    return score_file(Path(path), _catalogue, _out_dir, _reports)
+    outcome = score_file(Path(path), _catalogue, _out_dir, _reports)
+    if _summary is not None:
+        outcome.summary_text = _summary.render(outcome.row)
+    if _table:
+        outcome.table_text = table_line(outcome.row)
+    return outcome
 
 
 def _work_chunk(paths: Sequence[str | Path]) -> list[Outcome]:
@@ -255,6 +266,33 @@ def _keys_for(stage_id: str) -> tuple[str, str, str]:
     return keys
 
 
+TABLE_COLUMNS = (("file", 28), ("organisation", 24), ("service", 22), ("level", 16), ("verdict", 24),
+                 ("top pain point", 0))
+
+
+def table_header() -> str:
+    return "  ".join(_cell(name.upper(), width) for name, width in TABLE_COLUMNS).rstrip() + "\n"
+
+
+def table_line(row: dict[str, Any]) -> str:
+    """One file's line of the terminal table: file, organisation, service, level, verdict, top pain point."""
+    name = os.path.basename(str(row["file"]))
+    if row.get("status") != "scored":
+        cells = [name, "-", "-", "-", f"FAILED {row.get('error_code', '')}", ""]
+    else:
+        level = f"{row['overall_level']} {row['overall_level_name']}" if row.get("overall_level") else "none"
+        verdict = str(row.get("verdict_label", "")) + (" (low conf.)" if row.get("low_confidence") else "")
+        cells = [name, str(row.get("organisation", "")), str(row.get("service", "")), level, verdict,
+                 str(row.get("top_pain_point_title") or "-")]
+    return "  ".join(_cell(c, w) for c, (_, w) in zip(cells, TABLE_COLUMNS, strict=True)).rstrip() + "\n"
+
+
+def _cell(text: str, width: int) -> str:
+    if not width:
+        return text
+    return (text if len(text) <= width else text[: width - 1] + "…").ljust(width)
+
+
 def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 3)
 
@@ -267,12 +305,17 @@ def assessment_json(assessment: Any) -> str:
 
 
 def score_many(paths: Sequence[str | Path], folders: list[Path], *, bundled: bool = True, out_dir: Path | None = None,
-               reports: tuple[str, ...] = (), workers: int | None = None, chunksize: int = 32) -> Iterator[Outcome]:
-    """Score every file, in input order, on `workers` processes (default: every core)."""
+               reports: tuple[str, ...] = (), workers: int | None = None, chunksize: int = 32,
+               summary: SummaryFormat | None = None, table: bool = False) -> Iterator[Outcome]:
+    """Score every file, in input order, on `workers` processes (default: every core).
+
+    With `summary` and `table`, each outcome also carries its row rendered as a summary line and a table line,
+    done in the workers so that the process reading the outcomes only writes them out.
+    """
     workers = workers or os.cpu_count() or 1
-    setup = ([str(f) for f in folders], bundled, str(out_dir) if out_dir else None, reports)
+    setup = ([str(f) for f in folders], bundled, str(out_dir) if out_dir else None, reports, summary, table)
     _init_worker(*setup)
-    catalogue_for(setup[0], bundled).preload()
+    catalogue_for([str(f) for f in folders], bundled).preload()
     with _collector_for_batches():
         if workers == 1 or len(paths) < 4:
             yield from map(_work, paths)
@@ -331,32 +374,70 @@ def stage_columns(catalogue: Catalogue) -> list[str]:
     return columns
 
 
-class SummaryWriter:
-    """Streams rows to CSV or JSON as they arrive; JSON is one array, written element by element."""
+class SummaryFormat:
+    """How each file's row is written in a summary: a CSV line, or one JSON object of an array.
 
-    def __init__(self, handle: io.TextIOBase, fmt: str, columns: list[str]) -> None:
-        self.handle, self.fmt, self.columns = handle, fmt, [*ROW_FIELDS[:-2], *columns, *ROW_FIELDS[-2:]]
-        self.count = 0
-        if fmt == "csv":
-            self.csv = csv.writer(handle, lineterminator="\n")
-            self.csv.writerow(self.columns)
-        else:
-            handle.write("[")
+    Pure text, so batch workers render their own rows and the parent only writes them out.
+    """
 
-    def write(self, row: dict[str, Any]) -> None:
+    def __init__(self, fmt: str, columns: list[str]) -> None:
+        self.fmt, self.columns = fmt, [*ROW_FIELDS[:-2], *columns, *ROW_FIELDS[-2:]]
+        self._buffer = io.StringIO()
+        self._csv = csv.writer(self._buffer, lineterminator="\n")
+
+    def header(self) -> str:
+        return self._csv_line(self.columns) if self.fmt == "csv" else "["
+
+    def footer(self) -> str:
+        return "" if self.fmt == "csv" else "\n]\n"
+
+    def render(self, row: dict[str, Any]) -> str:
+        """The row as one CSV line (with its newline), or as one JSON object (without separators)."""
         if self.fmt == "csv":
             # thousands of rows of dozens of cells: only text that could start a formula, booleans and empty
             # cells need a second look
-            self.csv.writerow([value if value.__class__ in _PLAIN or (value.__class__ is str and (
+            return self._csv_line([value if value.__class__ in _PLAIN or (value.__class__ is str and (
                 not value or value[0] not in _FORMULA)) else _csv_cell(value) for value in map(row.get, self.columns)])
+        return json.dumps({k: row.get(k) for k in self.columns if k in row}, ensure_ascii=False)
+
+    def __getstate__(self) -> dict[str, Any]:  # for platforms that start workers afresh and pickle their setup
+        return {"fmt": self.fmt, "columns": self.columns}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.fmt, self.columns = state["fmt"], state["columns"]
+        self._buffer = io.StringIO()
+        self._csv = csv.writer(self._buffer, lineterminator="\n")
+
+    def _csv_line(self, cells: list[Any]) -> str:
+        buffer = self._buffer
+        buffer.seek(0)
+        buffer.truncate()
+        self._csv.writerow(cells)
+        return buffer.getvalue()
+
+
+class SummaryWriter:
+    """Streams rows to a summary file as they arrive: CSV, or JSON as one array written element by element."""
+
+    def __init__(self, handle: io.TextIOBase, fmt: str | SummaryFormat, columns: list[str] | None = None) -> None:
+        self.format = fmt if isinstance(fmt, SummaryFormat) else SummaryFormat(fmt, columns or [])
+        self.handle = handle
+        self.count = 0
+        handle.write(self.format.header())
+
+    def write(self, row: dict[str, Any]) -> None:
+        self.write_rendered(self.format.render(row))
+
+    def write_rendered(self, text: str) -> None:
+        """A row already rendered by this writer's format (as batch workers do)."""
+        if self.format.fmt == "csv":
+            self.handle.write(text)
         else:
-            self.handle.write(("," if self.count else "") + "\n  " + json.dumps(
-                {k: row.get(k) for k in self.columns if k in row}, ensure_ascii=False))
+            self.handle.write(("," if self.count else "") + "\n  " + text)
         self.count += 1
 
     def close(self) -> None:
-        if self.fmt != "csv":
-            self.handle.write("\n]\n")
+        self.handle.write(self.format.footer())
 
 
 _PLAIN = frozenset({int, float})

@@ -250,7 +250,7 @@ def score(
 
       maturity score examples/mid-maturity-council.yaml --format json > result.json
     """
-    from .batch import SummaryWriter, catalogue_for, expand, score_many, stage_columns
+    from .batch import SummaryFormat, SummaryWriter, catalogue_for, expand, score_many, stage_columns, table_header
 
     files, problems = expand(paths)
     for problem in problems:
@@ -274,22 +274,24 @@ def score(
     writer = None
     handle = None
     if summary is not None:
-        handle = summary.open("w", encoding="utf-8", newline="")
+        handle = summary.open("w", encoding="utf-8", newline="", buffering=1 << 20)
         columns = stage_columns(catalogue_for([str(f) for f in folders]))
-        writer = SummaryWriter(handle, "json" if summary.suffix.lower() == ".json" else "csv", columns)
+        writer = SummaryWriter(handle, SummaryFormat("json" if summary.suffix.lower() == ".json" else "csv", columns))
     failed = 0
     progress = _progress(len(files))
     try:
-        _table_header()
+        # one line per file, thousands of them: written directly rather than through typer.echo
+        sys.stdout.write(table_header())
         reports = tuple(dict.fromkeys(f.value for f in report_formats or []))
-        for outcome in score_many(files, folders, out_dir=out, reports=reports, workers=workers):
-            if writer is not None:
-                writer.write(outcome.row)
+        for outcome in score_many(files, folders, out_dir=out, reports=reports, workers=workers,
+                                  summary=writer.format if writer else None, table=True):
+            if writer is not None and outcome.summary_text is not None:
+                writer.write_rendered(outcome.summary_text)
             if not outcome.ok:
                 failed += 1
             for problem in outcome.problems:
                 _err(str(problem))
-            _table_row(outcome.row)
+            sys.stdout.write(outcome.table_text or "")
             progress.advance()
     finally:
         progress.close()
@@ -300,31 +302,6 @@ def score(
     _err(f"{scored} scored, {failed} failed" + (f"; summary in {summary}" if summary else "") +
          (f"; results in {out}" if out else ""))
     raise typer.Exit(EXIT_PROBLEMS if failed or problems else EXIT_OK)
-
-
-_COLUMNS = (("file", 28), ("organisation", 24), ("service", 22), ("level", 16), ("verdict", 24), ("top pain point", 0))
-
-
-def _cell(text: str, width: int) -> str:
-    if not width:
-        return text
-    return (text if len(text) <= width else text[: width - 1] + "…").ljust(width)
-
-
-def _table_header() -> None:
-    sys.stdout.write("  ".join(_cell(name.upper(), width) for name, width in _COLUMNS).rstrip() + "\n")
-
-
-def _table_row(row: dict[str, object]) -> None:
-    if row.get("status") != "scored":
-        cells = [Path(str(row["file"])).name, "-", "-", "-", f"FAILED {row.get('error_code', '')}", ""]
-    else:
-        level = f"{row['overall_level']} {row['overall_level_name']}" if row.get("overall_level") else "none"
-        verdict = str(row.get("verdict_label", "")) + (" (low conf.)" if row.get("low_confidence") else "")
-        cells = [Path(str(row["file"])).name, str(row.get("organisation", "")), str(row.get("service", "")), level,
-                 verdict, str(row.get("top_pain_point_title") or "-")]
-    # one line per file, thousands of them: written directly rather than through typer.echo
-    sys.stdout.write("  ".join(_cell(c, w) for c, (_, w) in zip(cells, _COLUMNS, strict=True)).rstrip() + "\n")
 
 
 def _score_one(path: Path, folders: list[Path], explain: bool) -> None:
