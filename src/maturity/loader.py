@@ -402,6 +402,8 @@ def _yaml_syntax(exc: yaml.YAMLError, name: str) -> Problem:
     context = getattr(exc, "context", None)
     if "expected a single document" in str(exc):
         return _mark_problem("MQ014", "the file holds more than one YAML document (---); keep one", name, mark)
+    if "maximum nesting depth" in str(problem):  # libyaml 0.2.6 and newer bound nesting themselves (at 1,000)
+        return _mark_problem("MQ013", _DEEP_MESSAGE, name, mark)
     message = f"YAML syntax error: {problem}" + (f" ({context})" if context else "")
     return _mark_problem("MQ010", message, name, mark)
 
