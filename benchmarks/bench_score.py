@@ -6,6 +6,7 @@ don't-knows and skipped questions), then measures, each as a fresh process tree:
   (a) parsing every YAML file with yaml.CSafeLoader over all cores (a process pool, nothing else);
   (b) `maturity score DIR --summary out.csv` on the YAML files;
   (c) the same on the JSON files;
+  (d) parsing every JSON file with json.loads over all cores, nothing else;
   and the peak memory (largest process) of (b) at 1,000 and at 10,000 files.
 
 (a), (b) and (c) are taken in turn, `--rounds` times (default 3), so a burst of load on a shared machine
@@ -13,6 +14,9 @@ spreads over all three; the ratios are given from the fastest run of each and as
 ratios.
 
 Targets: (b)/(a) at most 1.25; (b)/(c) at least 5; peak memory flat as the file count grows.
+
+(c) can never be faster than (d), so (b)/(d) bounds (b)/(c) from above: it is the speed-up JSON would show if
+loading the definitions, checking and scoring cost nothing. The faster the YAML path, the lower that ceiling.
 Run: python benchmarks/bench_score.py [--files 10000] [--rounds 3] [--questionnaire PATH]
 """
 
@@ -103,18 +107,22 @@ def generate(questionnaire_path: Path, folder: Path, count: int, seed: int = 7) 
     return yaml_dir, json_dir
 
 
-PARSE_ONLY = """
-import os, sys, yaml
+PARSE_TEMPLATE = """
+import os, sys, {module}
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 def parse(path):
     with open(path, encoding="utf-8") as handle:
-        yaml.load(handle.read(), Loader=yaml.CSafeLoader)
-files = sorted(Path(sys.argv[1]).glob("*.yaml"))
+        {call}
+files = sorted(Path(sys.argv[1]).glob("{pattern}"))
 with ProcessPoolExecutor(os.cpu_count()) as pool:
     for _ in pool.map(parse, files, chunksize=32):
         pass
 """
+PARSE_ONLY = PARSE_TEMPLATE.format(module="yaml", call="yaml.load(handle.read(), Loader=yaml.CSafeLoader)",
+                                   pattern="*.yaml")
+JSON_PARSE_ONLY = PARSE_TEMPLATE.format(module="json", call="json.loads(handle.read())", pattern="*.json")
+
 
 # Runs a command and reports the peak memory of the largest process in its tree (RUSAGE_CHILDREN covers
 # grandchildren that their parents waited for, as a process pool's workers are).
@@ -159,6 +167,7 @@ def main() -> None:
         parse: list[float] = []
         scored: list[float] = []
         json_runs: list[float] = []
+        json_parse: list[float] = []
         score_rss = 0
         for _ in range(args.rounds):
             seconds, _rss = measure([sys.executable, "-c", PARSE_ONLY, str(yaml_dir)])
@@ -169,10 +178,12 @@ def main() -> None:
             seconds, _rss = measure([*_maturity(), "score", str(json_dir), "--summary", str(Path(tmp) / "j.csv"),
                                      *extra])
             json_runs.append(seconds)
+            seconds, _rss = measure([sys.executable, "-c", JSON_PARSE_ONLY, str(json_dir)])
+            json_parse.append(seconds)
         rows = summary.read_text(encoding="utf-8").count("\n") - 1
         small_s, small_rss = measure([*_maturity(), "score", str(small), "--summary", str(Path(tmp) / "s.csv"),
                                       *extra])
-    parse_s, score_s, json_s = min(parse), min(scored), min(json_runs)
+    parse_s, score_s, json_s, json_parse_s = min(parse), min(scored), min(json_runs), min(json_parse)
     yaml_ratios = sorted(b / a for a, b in zip(parse, scored, strict=True))
     json_ratios = sorted(b / c for b, c in zip(scored, json_runs, strict=True))
     runs = ", ".join(f"{a:.2f}/{b:.2f}/{c:.2f}" for a, b, c in zip(parse, scored, json_runs, strict=True))
@@ -180,10 +191,13 @@ def main() -> None:
     print(f"(a) parse only, CSafeLoader, all cores:  {parse_s:7.2f} s   (fastest of {args.rounds})")
     print(f"(b) maturity score, YAML, --summary:     {score_s:7.2f} s   ({rows} rows)")
     print(f"(c) maturity score, JSON, --summary:     {json_s:7.2f} s")
+    print(f"(d) parse only, json.loads, all cores:   {json_parse_s:7.2f} s")
     print(f"(b)/(a) YAML scoring over bare parsing:  {score_s / parse_s:7.2f}x   median of rounds "
           f"{yaml_ratios[len(yaml_ratios) // 2]:.2f}x   target <= 1.25")
     print(f"(b)/(c) JSON speed-up over YAML:         {score_s / json_s:7.2f}x   median of rounds "
           f"{json_ratios[len(json_ratios) // 2]:.2f}x   target >= 5")
+    print(f"(b)/(d) bound on (b)/(c):                {score_s / json_parse_s:7.2f}x   "
+          "(if start-up, checks and scoring cost nothing)")
     print(f"per file on one core: parse {parse_s * CORES / args.files * 1e6:.0f} us, score YAML "
           f"{score_s * CORES / args.files * 1e6:.0f} us, score JSON {json_s * CORES / args.files * 1e6:.0f} us "
           f"(start-up included)")
