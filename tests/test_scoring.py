@@ -142,6 +142,9 @@ def test_not_asked_never_counts_even_with_unanswered_points() -> None:
     assert result.node("s").score == 4.0  # (4+4)/2, Q3 left out
     assert result.question("Q3").status == "not_asked"
     assert all(g.unanswered == () for g in result.evidence_gaps)
+    # the explanation says once, in words, why it does not count
+    [line] = [line for line in result.explain_lines() if line.startswith("    Q3:")]
+    assert line == "    Q3: not asked (Q1 is at most 2 is false); it never counts"
 
 
 def test_node_with_nothing_counted_has_no_score_and_says_why() -> None:
@@ -758,7 +761,7 @@ def test_explain_lines() -> None:
     assert "Verdict (Outsourcing a problem): At risk (amber), 4 of 8 points" in lines
     assert "Stage strategy 'Strategy': score 3.667, level 3 Defined, RAG green" in lines
     assert "    STR-2: yes -> 5 points (points for STR-2: yes -> 5); adds 1.667" in lines
-    assert "    MGT-3: don't know -> 1 points (don't know, as the rules set); is the min 1" in lines
+    assert "    MGT-3: don't know -> 1 point (don't know, as the rules set); is the min 1" in lines
     assert any(line.startswith("  cap (children + 1): the lowest level (or score) among its counted children is 2 "
                                "(manage)") for line in lines)
     assert "    to move it to green: An independently challenged options appraisal." in lines

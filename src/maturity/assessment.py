@@ -33,6 +33,10 @@ def _num(value: float | None) -> str:
     return "none" if value is None else f"{value:.4g}" if isinstance(value, float) else str(value)
 
 
+def _points(value: float) -> str:
+    return f"{_num(value)} point" + ("" if value == 1 else "s")
+
+
 def _val(value: AnswerValue | None) -> str:
     return format_value(value)
 
@@ -84,8 +88,10 @@ class QuestionResult(Frozen):
     evidence: tuple[str, ...] = ()
 
     def words(self) -> str:
+        if self.status == "not_asked" and self.no_points:
+            return f"{self.id}: {self.no_points}"
         shown = _val(self.value) if self.status == "answered" else _STATUS_WORDS[self.status]
-        worth = f"{_num(self.points)} points ({self.points_rule})" if self.points is not None else \
+        worth = f"{_points(self.points)} ({self.points_rule})" if self.points is not None else \
             f"no points ({self.no_points})"
         return f"{self.id}: {shown} -> {worth}"
 
@@ -342,7 +348,7 @@ class Assessment(Frozen):
         for ind in v.indicators:
             unknown = " (unknown)" if ind.unknown else ""
             yield f"  indicator {ind.id} '{ind.title}' [{ind.tier} x{ind.tier_weight:g}]: {ind.rating}{unknown}, " \
-                  f"{ind.points:g} points; {ind.rule}"
+                  f"{_points(ind.points)}; {ind.rule}"
             rests = "; ".join(f"{a.question} = {_val(a.value) if a.status == 'answered' else _STATUS_WORDS[a.status]}"
                               for a in ind.answers)
             yield f"    rests on: {rests}"
@@ -369,6 +375,9 @@ class Assessment(Frozen):
             elif child.counted:
                 verb = f"is the {ex.method}" if ex.method in ("min", "max") else "adds"
                 yield f"    {what}{weight}; {verb} {_num(child.contribution)}"
+            elif child.kind == "question" and child.id in questions and \
+                    questions[child.id].no_points == child.excluded:
+                yield f"    {what}"  # its words already say why it does not count
             else:
                 yield f"    {what}; not counted: {child.excluded}"
         for note in ex.notes:
