@@ -18,7 +18,7 @@ FILES = ["q,1.yaml", "rules.yaml"]
 def test_text() -> None:
     assert as_text(PROBLEMS) == (
         "q,1.yaml:12:9: MQ101 error: unknown key 'levles' in stages[0]; did you mean 'levels'?\n"
-        "q,1.yaml:30:5: MQ501 warning: question 'X' feeds no score\nat all: 100%\n"
+        "q,1.yaml:30:5: MQ501 warning: question 'X' feeds no score at all: 100%\n"  # one line per problem
     )
 
 
@@ -76,7 +76,7 @@ def test_junit() -> None:
         '  <testcase classname="maturity.validate" name="q,1.yaml">\n'
         '    <failure message="1 problem(s)">q,1.yaml:12:9: MQ101 error: unknown key \'levles\' in stages[0]; '
         "did you mean 'levels'?\n</failure>\n"
-        "    <system-out>q,1.yaml:30:5: MQ501 warning: question 'X' feeds no score\nat all: 100%\n</system-out>\n"
+        "    <system-out>q,1.yaml:30:5: MQ501 warning: question 'X' feeds no score at all: 100%\n</system-out>\n"
         "  </testcase>\n"
         '  <testcase classname="maturity.validate" name="rules.yaml">\n'
         "  </testcase>\n"

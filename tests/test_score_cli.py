@@ -163,3 +163,107 @@ def test_out_writes_results_and_the_chosen_reports(tmp_path: Path) -> None:
                                                       "demo.answers.report.md"]
     assert (out / "demo.answers.report.md").read_text(encoding="utf-8").startswith("# Demo readiness check")
     assert runner.invoke(app, ["score", str(VALID / "demo.answers.yaml"), *DEFS, "--report", "md"]).exit_code == 2
+
+
+# ------------------------------------------------------------------------------------- outputs and inputs
+
+
+def test_out_mirrors_folders_so_no_two_files_share_a_result(tmp_path: Path) -> None:
+    (tmp_path / "in" / "a").mkdir(parents=True)
+    (tmp_path / "in" / "b").mkdir()
+    _answers(tmp_path / "in" / "a", "x.yaml")
+    _answers(tmp_path / "in" / "b", "x.yaml", **{"STR-1: {value: 3,": "STR-1: {value: 1,"})
+    _answers(tmp_path / "in", "y.yaml")
+    (tmp_path / "in" / "y.json").write_text(json.dumps(_data()), encoding="utf-8")
+    out = tmp_path / "results"
+    result = runner.invoke(app, ["score", str(tmp_path / "in"), *DEFS, "--out", str(out), "-j", "2"])
+    assert result.exit_code == 0, result.output
+    written = sorted(str(p.relative_to(out)) for p in out.rglob("*.json"))
+    assert written == ["a/x.json", "b/x.json", "y.json.json", "y.yaml.json"]
+    assert json.loads((out / "b" / "x.json").read_text(encoding="utf-8"))["verdict"]["outcome"] == "problem"
+
+
+def _data() -> dict[str, object]:
+    from maturity.loader import read_document
+
+    return read_document(VALID / "demo.answers.yaml").data
+
+
+@pytest.mark.parametrize(("args", "code", "message"), [
+    (["--summary", "{tmp}/s.txt"], 2, "name a .csv or a .json file"),
+    (["--summary", "{tmp}"], 2, "name a .csv or a .json file"),
+    (["--summary", "{tmp}/folder.csv/"], 2, "this is a folder"),
+    (["--out", "{tmp}/a-file"], 2, "this is a file"),
+    (["--format", "json", "--summary", "{tmp}/s.csv"], 2, "do not take --summary"),
+    (["--explain", "--out", "{tmp}/r"], 2, "do not take --summary, --out or --report"),
+    (["-d", "{tmp}/no-such-folder"], 1, "no such file or folder (given with --definitions)"),
+])
+def test_outputs_and_definitions_are_checked_before_scoring(tmp_path: Path, args: list[str], code: int,
+                                                            message: str) -> None:
+    (tmp_path / "a-file").write_text("x", encoding="utf-8")
+    (tmp_path / "folder.csv").mkdir()
+    answers = _answers(tmp_path, "one.yaml")
+    result = runner.invoke(app, ["score", str(answers), *DEFS, *(a.format(tmp=tmp_path) for a in args)])
+    assert result.exit_code == code, result.output
+    assert message in result.stderr
+    assert "Traceback" not in result.output
+    assert result.stdout == ""  # nothing was scored
+
+
+def test_summary_goes_into_new_folders_and_a_rerun_skips_its_own_outputs(tmp_path: Path) -> None:
+    _answers(tmp_path, "one.yaml", **{"STR-1: {value: 3,": "STR-1: {value: 1,"})
+    args = ["score", str(tmp_path), *DEFS, "--summary", str(tmp_path / "out" / "s.json"), "--out",
+            str(tmp_path / "out" / "results")]
+    assert runner.invoke(app, args).exit_code == 0
+    again = runner.invoke(app, args)
+    assert again.exit_code == 0, again.output
+    assert "left out 2 file(s) that this command writes" in again.stderr
+    assert "1 scored, 0 failed" in again.stderr
+    [row] = json.loads((tmp_path / "out" / "s.json").read_text(encoding="utf-8"))
+    assert row["pain_points"] == ["pp-assumed"]  # a list in JSON; CSV joins the ids with ';'
+
+
+def test_a_failed_row_says_where_and_how_many_problems(tmp_path: Path) -> None:
+    bad = _answers(tmp_path, "bad.yaml", **{"STR-3: some": "STR-3: most", "MGT-1: 2": "MGT-1: many"})
+    summary = tmp_path / "s.json"
+    assert runner.invoke(app, ["score", str(bad), *DEFS, "--summary", str(summary)]).exit_code == 1
+    [row] = json.loads(summary.read_text(encoding="utf-8"))
+    assert row["status"] == "failed" and row["error_code"] == "MQ602"
+    assert row["error"].startswith("line ") and row["error"].endswith("(and 1 more)")
+
+
+def test_a_folder_that_links_back_to_itself_is_walked_once(tmp_path: Path) -> None:
+    _answers(tmp_path, "one.yaml")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "back").symlink_to(tmp_path, target_is_directory=True)
+    for target in (str(tmp_path), str(tmp_path / "**" / "*.yaml")):
+        result = runner.invoke(app, ["score", target, *DEFS])
+        assert result.exit_code == 0, result.output
+        assert "1 scored, 0 failed" in result.stderr
+
+
+def test_definitions_that_cannot_be_used_are_warnings_that_say_why(tmp_path: Path) -> None:
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "broken.yaml").write_text("kind: [\n", encoding="utf-8")
+    (mine / "rules.yaml").write_text((VALID / "demo.rules.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    result = runner.invoke(app, ["score", str(VALID / "demo.answers.yaml"), "-d", str(mine), *DEFS])
+    assert result.exit_code == 0, result.output
+    assert f"{mine / 'broken.yaml'}:2:1: MQ010 warning: skipped: YAML syntax error" in result.stderr
+    assert f"{VALID / 'demo.rules.yaml'}: MQ503 warning: scoring rules for questionnaire 'demo' version 1.2.0 is " \
+           f"also in {mine / 'rules.yaml'}, which is used instead" in result.stderr
+
+
+def test_the_table_keeps_each_file_on_one_line(tmp_path: Path) -> None:
+    path = _answers(tmp_path, "t.yaml", **{"Example Borough Council": '"Ex\\nBo \\e[31mCo"'})
+    result = runner.invoke(app, ["score", str(path), *DEFS])
+    assert result.exit_code == 0, result.output
+    _header, row = result.stdout.splitlines()
+    assert "Ex Bo [31mCo " in row and "\x1b" not in row
+
+
+def test_max_file_size_applies_to_answers_files(tmp_path: Path) -> None:
+    path = _answers(tmp_path, "one.yaml")
+    result = runner.invoke(app, ["score", str(path), *DEFS, "--max-file-size", "100"])
+    assert result.exit_code == 1
+    assert " MQ002 error: the file is larger than the limit of 100 bytes" in result.stderr

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict
 
 from .conditions import format_value
 from .model import AnswerValue, AssessmentDetails, Rag, Severity
+from .text import one_line
 
 Status = Literal["answered", "dont_know", "not_applicable", "unanswered", "not_asked"]
 NodeKind = Literal["group", "stage", "overall", "node"]
@@ -291,7 +292,7 @@ class Assessment(Frozen):
 
     def explain_lines(self) -> list[str]:
         """The whole chain in plain text, top down: verdict, overall, stages, pain points, gaps, answers."""
-        return list(self._explain())
+        return [one_line(line) for line in self._explain()]  # answers and notes are typed by users
 
     def _explain(self) -> Iterator[str]:
         d = self.details

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from .catalogue import Catalogue
 from .problems import MaturityError, Problem
+from .text import one_line
 
 if TYPE_CHECKING:
     from .assessment import Summary
@@ -45,23 +46,29 @@ def expand(patterns: Iterable[str]) -> tuple[list[str], list[Problem]]:
     problems: list[Problem] = []
     for pattern in patterns:
         if os.path.isdir(pattern):
-            found.extend(_answers_files_under(pattern))
+            found.extend(_answers_files_under(pattern, problems))
         elif os.path.isfile(pattern):
             found.append(pattern)
         elif glob.has_magic(pattern):
             matches = sorted((p for p in glob.glob(pattern, recursive=True) if os.path.isfile(p)), key=_path_order)
             if not matches:
                 problems.append(Problem.make("MQ001", "no file matches this pattern", pattern))
+            if "**" in pattern:  # a recursive glob follows links, so a link to a folder above finds files again
+                matches = _first_of_each_file(matches)
             found.extend(matches)
         else:
             problems.append(Problem.make("MQ001", "no such file or folder", pattern))
     return list(dict.fromkeys(found)), problems
 
 
-def _answers_files_under(folder: str) -> list[str]:
+def _answers_files_under(folder: str, problems: list[Problem]) -> list[str]:
     """Answers files below `folder` in path order, walking each folder's entries sorted by name (no sort of the
-    whole list, which would make a list of parts per file)."""
+    whole list, which would make a list of parts per file).
+
+    Links to folders are followed once each: a link back to a folder above would otherwise loop.
+    """
     found: list[str] = []
+    seen: set[tuple[int, int]] = set()
     todo: list[tuple[str, bool]] = [(folder, True)]  # (path, is a folder), next one last
     while todo:
         path, is_folder = todo.pop()
@@ -69,17 +76,54 @@ def _answers_files_under(folder: str) -> list[str]:
             found.append(path)
             continue
         try:
+            info = os.stat(path)
+            if (info.st_dev, info.st_ino) in seen:
+                continue
+            seen.add((info.st_dev, info.st_ino))
             entries = sorted(os.scandir(path), key=lambda entry: entry.name, reverse=True)
-        except OSError:
-            continue  # a folder we may not read is skipped, as a listing would skip it
+        except OSError as exc:
+            problems.append(Problem.make("MQ001", f"cannot read this folder: {exc.strerror}", path))
+            continue
         for entry in entries:
             if entry.name.startswith("."):
                 continue
-            if entry.is_dir():
-                todo.append((entry.path, True))
-            elif os.path.splitext(entry.name)[1].lower() in ANSWER_SUFFIXES and entry.is_file():
-                todo.append((entry.path, False))
+            try:
+                if entry.is_dir():
+                    todo.append((entry.path, True))
+                elif os.path.splitext(entry.name)[1].lower() in ANSWER_SUFFIXES and entry.is_file():
+                    todo.append((entry.path, False))
+            except OSError as exc:  # a broken link, or one that loops
+                problems.append(Problem.make("MQ001", f"cannot read this entry: {exc.strerror}", entry.path))
     return found
+
+
+def _first_of_each_file(paths: list[str]) -> list[str]:
+    seen: set[str] = set()
+    kept = []
+    for path in paths:
+        real = os.path.realpath(path)
+        if real not in seen:
+            seen.add(real)
+            kept.append(path)
+    return kept
+
+
+def result_names(paths: Sequence[str]) -> list[str]:
+    """Where each file's result goes under --out, without two files ever sharing a name.
+
+    Results mirror the files' folders below the deepest folder holding them all (a/x.yaml and b/x.yaml give
+    a/x and b/x); a file's extension is dropped unless another file would then share its name (x.yaml and
+    x.json give x.yaml and x.json).
+    """
+    absolute = [os.path.abspath(p) for p in paths]
+    base = os.path.commonpath([os.path.dirname(p) for p in absolute]) if absolute else ""
+    relative = [os.path.relpath(p, base) for p in absolute]
+    stems = [os.path.splitext(r)[0] for r in relative]
+    counts: dict[str, int] = {}
+    for stem in stems:
+        key = os.path.normcase(stem)
+        counts[key] = counts.get(key, 0) + 1
+    return [r if counts[os.path.normcase(stem)] > 1 else stem for r, stem in zip(relative, stems, strict=True)]
 
 
 def _path_order(path: str) -> list[str]:
@@ -163,11 +207,13 @@ def load_and_score(path: Path, catalogue: Catalogue) -> tuple[Any, list[Problem]
     return score(definitions.questionnaire.model, definitions.rules.model, answers.model, checked=True), problems
 
 
-def score_file(path: Path, catalogue: Catalogue, out_dir: Path | None = None, reports: tuple[str, ...] = ()) -> Outcome:
+def score_file(path: Path, catalogue: Catalogue, out_dir: Path | None = None, reports: tuple[str, ...] = (),
+               name: str | None = None) -> Outcome:
     """Score one file into a summary row; every failure becomes located problems on the outcome.
 
     The row needs only numbers, so the explained Assessment (hundreds of result models, costlier than parsing
-    the file) is built only when it is written to `out_dir`; otherwise `summarise` gives the same figures.
+    the file) is built only when it is written to `out_dir`, as `name`.json (default: the file's name without
+    its extension); otherwise `summarise` gives the same figures.
     """
     row: dict[str, Any] = {"file": str(path), "status": "failed"}
     try:
@@ -180,17 +226,26 @@ def score_file(path: Path, catalogue: Catalogue, out_dir: Path | None = None, re
         located = [p if p.file else Problem.make(p.code, p.message, str(path), p.line, p.column)
                    for p in exc.problems]
         first = located[0] if located else Problem.make("MQ001", "unknown problem", str(path))
-        row.update(error_code=first.code, error=first.message)
+        where = f"line {first.line}, column {first.column or 1}: " if first.line else ""
+        more = f" (and {len(located) - 1} more)" if len(located) > 1 else ""
+        row.update(error_code=first.code, error=f"{where}{first.message}{more}")
         return Outcome(row, located, [])
     row.update(summary_row(summary))
     row["status"] = "scored"
     if out_dir is not None:
         from .store import write_atomic
 
-        write_atomic(out_dir / f"{path.stem}.json", assessment_json(assessment))
+        stem = out_dir / (name or path.stem)
+        try:
+            stem.parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(stem.with_name(stem.name + ".json"), assessment_json(assessment))
+        except OSError as exc:
+            problem = Problem.make("MQ001", f"cannot write the result: {exc.strerror}", str(stem) + ".json")
+            row.update(status="failed", error_code=problem.code, error=problem.message)
+            return Outcome(row, [*problems, problem], [])
         if reports:
             try:
-                _write_reports(assessment, catalogue, out_dir / path.stem, reports)
+                _write_reports(assessment, catalogue, stem, reports)
             except MaturityError as exc:  # a broken user template: the scores stand, the report is reported
                 return Outcome(row, [*problems, *exc.problems], [s.id for s in summary.stages])
     return Outcome(row, problems, [s.id for s in summary.stages])
@@ -219,9 +274,11 @@ def _load_and_summarise(path: Path, catalogue: Catalogue) -> tuple[Summary, list
     return summarise(definitions.questionnaire.model, definitions.rules.model, answers.model, checked=True), problems
 
 
-def _work(path: str | Path) -> Outcome:
+def _work(item: str | Path | tuple[str, str]) -> Outcome:
+    """One file: a path, or with --out a (path, result name) pair."""
     assert _catalogue is not None
-    outcome = score_file(Path(path), _catalogue, _out_dir, _reports)
+    path, name = item if isinstance(item, tuple) else (item, None)
+    outcome = score_file(Path(path), _catalogue, _out_dir, _reports, name)
     if _summary is not None:
         outcome.summary_text = _summary.render(outcome.row)
     if _table:
@@ -229,8 +286,8 @@ def _work(path: str | Path) -> Outcome:
     return outcome
 
 
-def _work_chunk(paths: Sequence[str | Path]) -> list[Outcome]:
-    return [_work(path) for path in paths]
+def _work_chunk(items: Sequence[str | Path | tuple[str, str]]) -> list[Outcome]:
+    return [_work(item) for item in items]
 
 
 def summary_row(summary: Summary) -> dict[str, Any]:
@@ -244,7 +301,7 @@ def summary_row(summary: Summary) -> dict[str, Any]:
         "overall_level": summary.overall_level, "overall_level_name": summary.overall_level_name or "",
         "overall_rag": summary.overall_rag or "", "verdict": summary.verdict_outcome,
         "verdict_label": summary.verdict_label, "verdict_points": _round(summary.verdict_points),
-        "low_confidence": summary.low_confidence, "pain_points": ";".join(pains),
+        "low_confidence": summary.low_confidence, "pain_points": list(pains),  # CSV joins them with ';'
         "top_pain_point": pains[0] if pains else "",
         "top_pain_point_title": summary.pain_point_titles[0] if pains else "",
         "unanswered": summary.unanswered, "dont_know": summary.dont_know,
@@ -266,7 +323,7 @@ def _keys_for(stage_id: str) -> tuple[str, str, str]:
     return keys
 
 
-TABLE_COLUMNS = (("file", 28), ("organisation", 24), ("service", 22), ("level", 16), ("verdict", 24),
+TABLE_COLUMNS = (("file", 28), ("organisation", 24), ("service", 22), ("level", 16), ("verdict", 38),
                  ("top pain point", 0))
 
 
@@ -276,21 +333,28 @@ def table_header() -> str:
 
 def table_line(row: dict[str, Any]) -> str:
     """One file's line of the terminal table: file, organisation, service, level, verdict, top pain point."""
-    name = os.path.basename(str(row["file"]))
+    name = str(row["file"])
     if row.get("status") != "scored":
         cells = [name, "-", "-", "-", f"FAILED {row.get('error_code', '')}", ""]
     else:
-        level = f"{row['overall_level']} {row['overall_level_name']}" if row.get("overall_level") else "none"
-        verdict = str(row.get("verdict_label", "")) + (" (low conf.)" if row.get("low_confidence") else "")
+        level = f"{row['overall_level']} {row['overall_level_name']}" if row.get("overall_level") is not None \
+            else "none"
+        verdict = str(row.get("verdict_label", "")) + (" (low confidence)" if row.get("low_confidence") else "")
         cells = [name, str(row.get("organisation", "")), str(row.get("service", "")), level, verdict,
                  str(row.get("top_pain_point_title") or "-")]
-    return "  ".join(_cell(c, w) for c, (_, w) in zip(cells, TABLE_COLUMNS, strict=True)).rstrip() + "\n"
+    return "  ".join(_cell(one_line(c), w) if i else _path_cell(one_line(c), w)
+                     for i, (c, (_, w)) in enumerate(zip(cells, TABLE_COLUMNS, strict=True))).rstrip() + "\n"
 
 
 def _cell(text: str, width: int) -> str:
     if not width:
         return text
     return (text if len(text) <= width else text[: width - 1] + "…").ljust(width)
+
+
+def _path_cell(path: str, width: int) -> str:
+    """A path cut from the left, so the end that tells files apart stays."""
+    return (path if len(path) <= width else "…" + path[len(path) - width + 1:]).ljust(width)
 
 
 def _round(value: float | None) -> float | None:
@@ -310,23 +374,27 @@ def score_many(paths: Sequence[str | Path], folders: list[Path], *, bundled: boo
     """Score every file, in input order, on `workers` processes (default: every core).
 
     With `summary` and `table`, each outcome also carries its row rendered as a summary line and a table line,
-    done in the workers so that the process reading the outcomes only writes them out.
+    done in the workers so that the process reading the outcomes only writes them out. With `out_dir`, each
+    file's result is written under the name `result_names` gives it.
     """
     workers = workers or os.cpu_count() or 1
+    items: Sequence[str | Path | tuple[str, str]] = paths
+    if out_dir is not None:
+        items = list(zip(map(str, paths), result_names([str(p) for p in paths]), strict=True))
     setup = ([str(f) for f in folders], bundled, str(out_dir) if out_dir else None, reports, summary, table)
     _init_worker(*setup)
     catalogue_for([str(f) for f in folders], bundled).preload()
     with _collector_for_batches():
-        if workers == 1 or len(paths) < 4:
-            yield from map(_work, paths)
+        if workers == 1 or len(items) < 4:
+            yield from map(_work, items)
             return
         with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=setup) as pool:
             # Chunks go out a few per worker ahead of the one being read, not all at once as Executor.map would
             # send them: the parent then holds a bounded number of results however many files there are.
             ahead = workers * 4
             pending: deque[Future[list[Outcome]]] = deque()
-            for start in range(0, len(paths), chunksize):
-                pending.append(pool.submit(_work_chunk, paths[start:start + chunksize]))
+            for start in range(0, len(items), chunksize):
+                pending.append(pool.submit(_work_chunk, items[start:start + chunksize]))
                 if len(pending) >= ahead:
                     yield from pending.popleft().result()
             while pending:
@@ -449,6 +517,8 @@ def _csv_cell(value: Any) -> Any:
         return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if isinstance(value, list):
+        return ";".join(value)
     if isinstance(value, str) and value[:1] in _FORMULA:
         return "'" + value  # a spreadsheet would run it as a formula: text a user typed must stay text
     return value

@@ -14,7 +14,7 @@ from pathlib import Path
 from . import checks, loader
 from .document import Document, Loaded
 from .model import Questionnaire, Rules
-from .problems import DefinitionError, MaturityError, Problem
+from .problems import DefinitionError, MaturityError, Problem, Severity
 from .resources import bundled_dir
 
 
@@ -37,36 +37,53 @@ class Catalogue:
     _rules_ids: dict[str, tuple[str, str]] = field(default_factory=dict)
     _documents: dict[Path, Document] = field(default_factory=dict)  # parsed once, when registered
     _loaded: dict[tuple[str, str], Definitions] = field(default_factory=dict)
+    # what the caller should hear about the folders: one missing (an error), a file there that cannot be read,
+    # or a definition that hides another of the same id and version (warnings)
+    problems: list[Problem] = field(default_factory=list)
 
     @classmethod
     def from_folders(cls, folders: Iterable[Path] = (), bundled: bool = True) -> Catalogue:
-        chosen = [*folders]
-        if bundled:
-            chosen += [bundled_dir("questionnaires"), bundled_dir("scoring_rules")]
+        given = [*folders]
+        chosen = [*given, *([bundled_dir("questionnaires"), bundled_dir("scoring_rules")] if bundled else [])]
         catalogue = cls(chosen)
-        for folder in chosen:
+        for number, folder in enumerate(chosen):
+            mine = number < len(given)
+            if mine and not folder.exists():
+                catalogue.problems.append(Problem.make("MQ001", "no such file or folder (given with --definitions)",
+                                                       str(folder)))
             paths = [folder] if folder.is_file() else sorted(folder.rglob("*.y*ml")) if folder.is_dir() else []
             for path in paths:
-                catalogue._register(path)
+                catalogue._register(path, warn=mine)
         return catalogue
 
-    def _register(self, path: Path) -> None:
+    def _register(self, path: Path, warn: bool) -> None:
         try:
             document = loader.read_document(path)
-        except MaturityError:
-            return  # `maturity validate` reports broken definitions; here they are simply not candidates
+        except MaturityError as exc:
+            # `maturity validate` reports broken definitions in full; here they are not candidates, but a user
+            # who pointed at them should know why their questionnaire is "not found"
+            if warn:
+                self.problems.extend(_as_warning(p, "skipped: ") for p in exc.problems)
+            return
         data = document.data
         kind = data.get("kind")
         if kind in ("questionnaire", "scoring_rules"):
             self._documents[path] = document
         if kind == "questionnaire":
-            key = (str(data.get("id")), str(data.get("version")))
-            self._questionnaires.setdefault(key, path)
+            self._add(self._questionnaires, (str(data.get("id")), str(data.get("version"))), path, "questionnaire")
         elif kind == "scoring_rules" and isinstance(data.get("questionnaire"), dict):
             ref = data["questionnaire"]
             key = (str(ref.get("id")), str(ref.get("version")))
-            self._rules.setdefault(key, path)
+            self._add(self._rules, key, path, "scoring rules for questionnaire")
             self._rules_ids.setdefault(str(data.get("id")), key)
+
+    def _add(self, found: dict[tuple[str, str], Path], key: tuple[str, str], path: Path, what: str) -> None:
+        """The first definition of an id and version wins (folders given first, then the bundled ones)."""
+        first = found.setdefault(key, path)
+        if first != path and first.resolve() != path.resolve():
+            self.problems.append(Problem.make(
+                "MQ503", f"{what} '{key[0]}' version {key[1]} is also in {first}, which is used instead (folders "
+                "given with --definitions come first, in order)", str(path)))
 
     def for_rules(self, rules_id: str) -> Definitions:
         """The definitions whose scoring rules have this id (rule cases name their rules this way)."""
@@ -114,3 +131,8 @@ class Catalogue:
         definitions = Definitions(questionnaire, rules, checks.index_questionnaire(questionnaire.model))
         self._loaded[key] = definitions
         return definitions
+
+
+def _as_warning(problem: Problem, prefix: str) -> Problem:
+    return Problem(problem.file, problem.line, problem.column, problem.code, prefix + problem.message, Severity.WARNING)
+

@@ -231,6 +231,9 @@ def score(
         "ones are always available.", show_default=False)] = None,
     workers: Annotated[Optional[int], typer.Option("--workers", "-j", min=1, help="Processes to use "
                                                    "(default: one per core).", show_default=False)] = None,
+    max_file_size: Annotated[Optional[int], typer.Option(
+        "--max-file-size", min=1, help="Largest answers file to read, in bytes (default 4 MiB, or "
+        "MATURITY_MAX_FILE_BYTES).", show_default=False)] = None,
 ) -> None:
     """Score answers files against their questionnaire's rules: one line per file, and a summary to pivot.
 
@@ -250,39 +253,117 @@ def score(
 
       maturity score examples/mid-maturity-council.yaml --format json > result.json
     """
-    from .batch import SummaryFormat, SummaryWriter, catalogue_for, expand, score_many, stage_columns, table_header
+    from .batch import expand
+    from .loader import ENV_MAX_BYTES
 
+    if max_file_size is not None:  # read by the loader in this process and in every worker it starts
+        os.environ[ENV_MAX_BYTES] = str(max_file_size)
+    single = output_format is ScoreFormat.json or explain
+    if single and (summary is not None or out is not None or report_formats):
+        _err("--format json and --explain print one file's result on stdout; they do not take --summary, --out or "
+             "--report")
+        raise typer.Exit(EXIT_USAGE)
+    if report_formats and out is None:
+        _err("--report writes reports beside each result: give --out DIR too")
+        raise typer.Exit(EXIT_USAGE)
+    if summary is not None and summary.suffix.lower() not in (".csv", ".json"):
+        _err(f"--summary {summary}: name a .csv or a .json file (the extension chooses the format)")
+        raise typer.Exit(EXIT_USAGE)
+    catalogue = _catalogue(definitions)
     files, problems = expand(paths)
+    files = _without_outputs(files, summary, out)
     for problem in problems:
         _err(str(problem))
     if not files:
         _err("no answers files to score")
         raise typer.Exit(EXIT_PROBLEMS if problems else EXIT_USAGE)
-    single = output_format is ScoreFormat.json or explain
     if single and len(files) != 1:
         _err("--format json and --explain show one file in full: give exactly one file (use --out DIR for many)")
         raise typer.Exit(EXIT_USAGE)
     folders = list(definitions or [])
     if single:
-        _score_one(Path(files[0]), folders, explain)
+        _score_one(Path(files[0]), catalogue, explain)
         return
-    if report_formats and out is None:
-        _err("--report writes reports beside each result: give --out DIR too")
-        raise typer.Exit(EXIT_USAGE)
-    if out is not None:
-        out.mkdir(parents=True, exist_ok=True)
-    writer = None
-    handle = None
-    if summary is not None:
-        handle = summary.open("w", encoding="utf-8", newline="", buffering=1 << 20)
-        columns = stage_columns(catalogue_for([str(f) for f in folders]))
-        writer = SummaryWriter(handle, SummaryFormat("json" if summary.suffix.lower() == ".json" else "csv", columns))
-    failed = 0
-    progress = _progress(len(files))
+    _prepare_outputs(summary, out)
+    reports = tuple(dict.fromkeys(f.value for f in report_formats or []))
     try:
+        failed = _score_batch(files, folders, summary, out, reports, workers)
+    except OSError as exc:
+        _err(f"{exc.filename or summary}: cannot write: {exc.strerror}")
+        raise typer.Exit(EXIT_PROBLEMS) from None
+    _err(f"{len(files) - failed} scored, {failed} failed" + (f"; summary in {summary}" if summary else "") +
+         (f"; results in {out}" if out else ""))
+    raise typer.Exit(EXIT_PROBLEMS if failed or problems else EXIT_OK)
+
+
+def _catalogue(definitions: list[Path] | None) -> Any:
+    """The definitions to score against; a --definitions path that is missing stops the command (exit 1), and a
+    file there that cannot be used, or that another hides, is a warning."""
+    from .batch import catalogue_for
+
+    catalogue = catalogue_for([str(f) for f in definitions or []])
+    for problem in catalogue.problems:
+        _err(str(problem))
+    if any(p.is_error for p in catalogue.problems):
+        raise typer.Exit(EXIT_PROBLEMS)
+    return catalogue
+
+
+def _without_outputs(files: list[str], summary: Path | None, out: Path | None) -> list[str]:
+    """Leave out what this command writes, so scoring a folder again does not read its own summary and results."""
+    if summary is None and out is None:
+        return files
+    summary_path = os.path.realpath(summary) if summary is not None else None
+    out_prefix = os.path.join(os.path.realpath(out), "") if out is not None else None
+    kept = [f for f in files if not ((real := os.path.realpath(f)) == summary_path
+                                     or (out_prefix is not None and real.startswith(out_prefix)))]
+    if len(kept) < len(files):
+        _err(f"note: left out {len(files) - len(kept)} file(s) that this command writes (--summary, --out)")
+    return kept
+
+
+def _prepare_outputs(summary: Path | None, out: Path | None) -> None:
+    """Check where results will go before scoring anything: a run of an hour must not fail at its last step."""
+    try:
+        if out is not None:
+            if out.exists() and not out.is_dir():
+                _err(f"--out {out}: this is a file; --out names a folder for the results")
+                raise typer.Exit(EXIT_USAGE)
+            out.mkdir(parents=True, exist_ok=True)
+        if summary is not None:
+            if summary.is_dir():
+                _err(f"--summary {summary}: this is a folder; name a .csv or .json file")
+                raise typer.Exit(EXIT_USAGE)
+            summary.parent.mkdir(parents=True, exist_ok=True)
+            if not os.access(summary.parent, os.W_OK):
+                _err(f"--summary {summary}: cannot write in {summary.parent}")
+                raise typer.Exit(EXIT_PROBLEMS)
+    except OSError as exc:
+        _err(f"{exc.filename}: cannot create: {exc.strerror}")
+        raise typer.Exit(EXIT_PROBLEMS) from None
+
+
+def _score_batch(files: list[str], folders: list[Path], summary: Path | None, out: Path | None,
+                 reports: tuple[str, ...], workers: int | None) -> int:
+    """Score the files, writing the table to stdout and the summary (atomically) as rows arrive; the count of
+    files that failed."""
+    from contextlib import ExitStack
+
+    from .batch import SummaryFormat, SummaryWriter, catalogue_for, score_many, stage_columns, table_header
+    from .store import atomic_writer
+
+    failed = 0
+    with ExitStack() as stack:
+        writer = None
+        if summary is not None:
+            handle = stack.enter_context(atomic_writer(summary, buffering=1 << 20))
+            columns = stage_columns(catalogue_for([str(f) for f in folders]))
+            writer = SummaryWriter(handle, SummaryFormat("json" if summary.suffix.lower() == ".json" else "csv",
+                                                         columns))
+        progress = _progress(len(files))
+        stack.callback(progress.close)
         # one line per file, thousands of them: written directly rather than through typer.echo
         sys.stdout.write(table_header())
-        reports = tuple(dict.fromkeys(f.value for f in report_formats or []))
         for outcome in score_many(files, folders, out_dir=out, reports=reports, workers=workers,
                                   summary=writer.format if writer else None, table=True):
             if writer is not None and outcome.summary_text is not None:
@@ -293,24 +374,17 @@ def score(
                 _err(str(problem))
             sys.stdout.write(outcome.table_text or "")
             progress.advance()
-    finally:
-        progress.close()
-        if writer is not None and handle is not None:
+        if writer is not None:
             writer.close()
-            handle.close()
-    scored = len(files) - failed
-    _err(f"{scored} scored, {failed} failed" + (f"; summary in {summary}" if summary else "") +
-         (f"; results in {out}" if out else ""))
-    raise typer.Exit(EXIT_PROBLEMS if failed or problems else EXIT_OK)
+    return failed
 
 
-def _score_one(path: Path, folders: list[Path], explain: bool) -> None:
+def _score_one(path: Path, catalogue: Any, explain: bool) -> None:
     from .batch import assessment_json, load_and_score
-    from .catalogue import Catalogue
     from .problems import MaturityError
 
     try:
-        assessment, warnings = load_and_score(path, Catalogue.from_folders(folders))
+        assessment, warnings = load_and_score(path, catalogue)
     except MaturityError as exc:
         _fail(exc, path)
     _warn(warnings)
@@ -377,12 +451,11 @@ def report(
       maturity report answers.yaml --format md > report.md
     """
     from .batch import load_and_score
-    from .catalogue import Catalogue
     from .problems import MaturityError
     from .report import render_report
     from .store import write_atomic
 
-    catalogue = Catalogue.from_folders(definitions or [])
+    catalogue = _catalogue(definitions)
     try:
         assessment, warnings = load_and_score(answers, catalogue)
         ref = assessment.questionnaire
@@ -427,7 +500,6 @@ def test_cases(
       maturity test scoring_rules/cases/ --definitions questionnaires/ --definitions scoring_rules/
     """
     from .cases import find_case_files, run_cases
-    from .catalogue import Catalogue
     from .resources import bundled_dir
 
     targets = list(paths) if paths else [bundled_dir("scoring_rules")]
@@ -435,7 +507,7 @@ def test_cases(
     if not files:
         _err("no rule-case files (kind: rule_cases) found")
         raise typer.Exit(EXIT_PROBLEMS)
-    catalogue = Catalogue.from_folders([*(definitions or []), *(p for p in targets if p.is_dir())])
+    catalogue = _catalogue([*(definitions or []), *(p for p in targets if p.is_dir())])
     passed = failed = 0
     for path in files:
         for result in run_cases(path, catalogue):
@@ -493,14 +565,13 @@ def compare(
 
       maturity compare baseline.yaml now.yaml --format json > comparison.json
     """
-    from .catalogue import Catalogue
     from .compare import TEMPLATES, comparison_context, comparison_json, terminal_lines
     from .compare import compare as compare_assessments
     from .problems import MaturityError
     from .report import render_template
     from .store import write_atomic
 
-    catalogue = Catalogue.from_folders(definitions or [])
+    catalogue = _catalogue(definitions)
     loaded = []
     for path in [old, new, *([target] if target is not None else [])]:
         try:

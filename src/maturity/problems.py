@@ -1,13 +1,15 @@
 """Problems are data: every complaint about a file carries where it is, a stable code and a plain message.
 
 The codes are a public contract (CI configurations and users' notes refer to them), so a code is never reused
-for another meaning. `CODES` is the catalogue; `docs/codes.md` is generated from it.
+for another meaning. `CODES` is the catalogue.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
+
+from .text import one_line
 
 # Exit codes of every command: a public contract, like the problem codes.
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -68,6 +70,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "MQ403": (Severity.ERROR, "report template failed while rendering"),
     "MQ501": (Severity.WARNING, "question feeds no score, pain point or verdict"),
     "MQ502": (Severity.WARNING, "questionnaire has no scoring rules"),
+    "MQ503": (Severity.WARNING, "definition hidden by another of the same id and version"),
     "MQ601": (Severity.ERROR, "answer to an unknown question"),
     "MQ602": (Severity.ERROR, "answer does not fit the question"),
     "MQ603": (Severity.ERROR, "answers are for another questionnaire"),
@@ -103,7 +106,7 @@ class Problem:
         return where
 
     def __str__(self) -> str:
-        return f"{self.located()}: {self.code} {self.severity.value}: {self.message}"
+        return one_line(f"{self.located()}: {self.code} {self.severity.value}: {self.message}")
 
 
 class MaturityError(Exception):

@@ -3,23 +3,27 @@
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 
-def write_atomic(path: str | Path, text: str) -> None:
-    """Write to a temporary file beside the target, flush it to disk, then rename it over the target.
+@contextlib.contextmanager
+def atomic_writer(path: str | Path, buffering: int = -1) -> Iterator[io.TextIOWrapper]:
+    """A text handle on a temporary file beside `path`, renamed over it when the block ends without an error.
 
-    A reader sees either the old file or the new one, never a mixture; the directory is synced too so that the
+    A reader sees either the old file or the new one, never a mixture; on an error (or Ctrl-C) the temporary
+    file is removed and the old file, if any, is left as it was. The directory is synced too, so that the
     rename itself survives a power cut.
     """
     target = Path(path)
     directory = target.parent if str(target.parent) else Path(".")
     fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n", buffering=buffering) as handle:
+            yield handle
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temporary, target)
@@ -33,3 +37,9 @@ def write_atomic(path: str | Path, text: str) -> None:
             os.fsync(dir_fd)
         finally:
             os.close(dir_fd)
+
+
+def write_atomic(path: str | Path, text: str) -> None:
+    """Write `text` to `path` through `atomic_writer`."""
+    with atomic_writer(path) as handle:
+        handle.write(text)
