@@ -132,12 +132,30 @@ def test_rule_cases_pass_and_fail_with_a_diff(tmp_path: Path) -> None:
     cases = (VALID / "cases" / "demo.cases.yaml").read_text(encoding="utf-8")
     broken = tmp_path / "cases.yaml"
     broken.write_text(cases.replace("verdict: at-risk", "verdict: clear").replace("manage: 2,", "manage: 3,")
+                      .replace("manage: 2.25}", "manage: 2.5}")
                       .replace("../demo.answers.yaml", str(VALID / "demo.answers.yaml")), encoding="utf-8")
     result = runner.invoke(app, ["test", str(broken), *DEFS])
     assert result.exit_code == 1
     assert "  - verdict: expected clear, found at-risk (4.0 points)" in result.stdout
     assert "  - level of manage: expected 3, found 2 (score 2.25)" in result.stdout
+    assert "  - score of manage: expected 2.5, found 2.25" in result.stdout
     assert result.stdout.splitlines()[-1] == "0 passed, 1 failed"
+
+
+def test_rule_cases_that_cannot_be_read_fail_the_run(tmp_path: Path) -> None:
+    cases = (VALID / "cases" / "demo.cases.yaml").read_text(encoding="utf-8") \
+        .replace("../demo.answers.yaml", str(VALID / "demo.answers.yaml"))
+    (tmp_path / "good.yaml").write_text(cases, encoding="utf-8")
+    (tmp_path / "broken.yaml").write_text("kind: rule_cases\ncases: [\n", encoding="utf-8")
+    (tmp_path / "typo.cases.yaml").write_text(cases.replace("kind: rule_cases", "kind: rule_case"), encoding="utf-8")
+    result = runner.invoke(app, ["test", str(tmp_path), *DEFS])
+    assert result.exit_code == 1, result.output
+    assert f"ERROR {tmp_path / 'broken.yaml'}:3:1: MQ010 error" in result.stdout
+    assert f"FAIL (cases file)  ({tmp_path / 'typo.cases.yaml'})" in result.stdout
+    assert "PASS the demo answers are at risk" in result.stdout
+    assert result.stdout.splitlines()[-1] == "1 passed, 1 failed, 1 file(s) could not be read"
+    named = runner.invoke(app, ["test", str(tmp_path / "broken.yaml"), *DEFS])
+    assert named.exit_code == 1 and " MQ010 error" in named.stdout
 
 
 @pytest.mark.parametrize("value", ["1e400", ".nan", "-.inf", "1" * 5000, "0x" + "f" * 3000])

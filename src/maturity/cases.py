@@ -47,6 +47,13 @@ def compare(expect: Expectation, assessment: Any) -> list[str]:
             out.append(f"level of {node_id}: there is no such stage, group or node")
         elif node.level != level:
             out.append(f"level of {node_id}: expected {level}, found {node.level} (score {_num(node.score)})")
+    for node_id, expected_score in expect.scores.items():
+        node = nodes.get(node_id)
+        if node is None:
+            out.append(f"score of {node_id}: there is no such stage, group or node")
+        elif (node.score is None) != (expected_score is None) or (
+                node.score is not None and expected_score is not None and round(node.score - expected_score, 3)):
+            out.append(f"score of {node_id}: expected {_num(expected_score)}, found {_num(node.score)}")
     for node_id, rag in expect.rag.items():
         node = nodes.get(node_id)
         if node is None or node.rag != rag:
@@ -103,15 +110,28 @@ def _locate(problem: Problem, path: Path) -> Problem:
                                                      problem.column)
 
 
-def find_case_files(paths: Iterable[Path]) -> list[Path]:
-    """Rule-case files among the given files and folders: any YAML file whose kind is rule_cases."""
+def find_case_files(paths: Iterable[Path]) -> tuple[list[Path], list[Problem]]:
+    """Rule-case files among the given files and folders, and the problems that stop some from being run.
+
+    A file named on its own is always a cases file (if it is not one, running it says why). In a folder, a YAML
+    file whose kind is rule_cases, or whose name ends in .cases.yaml, is one; a YAML file there that cannot be
+    read is a problem, since it may be a cases file whose failures would otherwise go unseen.
+    """
     found: list[Path] = []
+    problems: list[Problem] = []
     for path in paths:
-        for candidate in sorted(path.rglob("*.y*ml")) if path.is_dir() else [path]:
+        if not path.is_dir():
+            if path.exists():
+                found.append(path)
+            else:
+                problems.append(Problem.make("MQ001", "no such file or folder", str(path)))
+            continue
+        for candidate in sorted(path.rglob("*.y*ml")):
             try:
                 kind = loader.read_document(candidate).data.get("kind")
-            except MaturityError:
-                continue  # `maturity validate` reports it
-            if kind == "rule_cases":
+            except MaturityError as exc:
+                problems.extend(_locate(p, candidate) for p in exc.problems)
+                continue
+            if kind == "rule_cases" or candidate.name.endswith((".cases.yaml", ".cases.yml")):
                 found.append(candidate)
-    return found
+    return found, problems

@@ -503,7 +503,9 @@ def test_cases(
     from .resources import bundled_dir
 
     targets = list(paths) if paths else [bundled_dir("scoring_rules")]
-    files = find_case_files(targets)
+    files, problems = find_case_files(targets)
+    for problem in problems:
+        typer.echo(f"ERROR {problem}")
     if not files:
         _err("no rule-case files (kind: rule_cases) found")
         raise typer.Exit(EXIT_PROBLEMS)
@@ -521,8 +523,9 @@ def test_cases(
                 typer.echo(f"  - {difference}")
             for problem in result.problems:
                 typer.echo(f"  ! {problem}")
-    typer.echo(f"{passed} passed, {failed} failed")
-    raise typer.Exit(EXIT_PROBLEMS if failed else EXIT_OK)
+    unusable = f", {len(problems)} file(s) could not be read" if problems else ""
+    typer.echo(f"{passed} passed, {failed} failed{unusable}")
+    raise typer.Exit(EXIT_PROBLEMS if failed or problems else EXIT_OK)
 
 
 # ------------------------------------------------------------------------------------------------- compare

@@ -18,6 +18,7 @@ SemVer = Annotated[str, StringConstraints(pattern=r"^\d+\.\d+\.\d+(?:[-+][0-9A-Z
 Text = Annotated[str, StringConstraints(min_length=1, max_length=20_000)]
 ShortText = Annotated[str, StringConstraints(min_length=1, max_length=500)]
 PositiveWeight = Annotated[float, Field(gt=0)]
+FiniteNumber = Annotated[float, Field(allow_inf_nan=False)]
 
 QuestionKind = Literal["scale", "single", "multiple", "yes_no", "number", "text"]
 Severity = Literal["high", "medium", "low"]
@@ -502,6 +503,8 @@ class Expectation(Strict):
     verdict: Id | None = Field(None, description="The verdict outcome id, or 'not_assessed'.")
     low_confidence: bool | None = None
     levels: dict[Id, int | None] = Field(default_factory=dict, description="Node id (stage, overall...) -> level.")
+    scores: dict[Id, FiniteNumber | None] = Field(
+        default_factory=dict, description="Node id -> score, compared to 3 decimal places (null: no score).")
     rag: dict[Id, Rag] = Field(default_factory=dict)
     indicators: dict[Id, Rag] = Field(default_factory=dict)
     pain_points: list[Id] = Field(default_factory=list, description="These must all fire.")
