@@ -108,6 +108,8 @@ def test_every_comparison_on_an_unknown_answer_is_false(qid: str, test: dict[str
     ("dk", "unanswered", False), ("scale", "unanswered", False),
     ("scale", "known", True), ("na", "known", True), ("dk", "known", False), ("skip", "known", False),
     ("hidden", "known", False),
+    ("dk", "gap", True), ("skip", "gap", True), ("scale", "gap", False), ("na", "gap", False),
+    ("hidden", "gap", False), ("nowhere", "gap", False),  # not asked is never a gap
     ("scale", "fired", False),
 ])
 def test_is_tests_the_state_of_an_answer(qid: str, state: str, expected: bool) -> None:
@@ -356,7 +358,7 @@ def _leaf_data(draw: st.DrawFn) -> dict[str, Any]:
         data.update({k: v for k, v in (("at_least", low), ("at_most", high)) if v is not None} or {"at_least": 1.0})
     elif test == "is":
         data["is"] = draw(st.sampled_from(["answered", "unanswered", "dont_know", "not_applicable", "known",
-                                           "fired"]))
+                                           "gap", "fired"]))
     elif test in ("in", "not_in"):
         data[test] = draw(st.lists(_SCALARS, min_size=1, max_size=3))
     elif test == "includes":
@@ -390,7 +392,7 @@ _TESTS = [{"equals": v} for v in (2, 2.0, 2.5, True, "yes", "x", "3")] + \
     [{"not_equals": v} for v in (2, "x", False)] + [{"in": [2, "x"]}, {"not_in": [3, True]}, {"includes": "x"}] + \
     [{"in": ["x", "some"]}, {"in": ["x", "YES"]}, {"in": ["no", "3"]}, {"equals": "No"}, {"not_in": ["x"]}] + \
     [{"at_least": 2.0}, {"at_most": 2.0}, {"at_least": 1.0, "at_most": 2.0}, {"at_least": 3.0, "at_most": 3.0}] + \
-    [{"is": s} for s in ("answered", "unanswered", "dont_know", "not_applicable", "known", "fired")]
+    [{"is": s} for s in ("answered", "unanswered", "dont_know", "not_applicable", "known", "gap", "fired")]
 
 
 @pytest.mark.parametrize("test", _TESTS, ids=str)

@@ -327,6 +327,35 @@ def test_caps(rollup: dict[str, Any], given: dict[str, Any], node: str, level: i
     assert [(c.applied, c.limit, c.basis) for c in got.explanation.caps] == caps
 
 
+@pytest.mark.parametrize(("q1", "points", "cap_gaps", "level", "basis_words"), [
+    # skipped critical Q1 (excluded from the mean): mean (5+5)/2 = 5 -> level 5; the gap counts as level 1,
+    # + 1 = 2 -> level 2: leaving it blank lifts nothing
+    ({"status": "skipped"}, {}, "lowest", 2, "Q1, unanswered: a gap counts as the lowest level"),
+    (None, {}, "lowest", 2, "Q1, unanswered: a gap counts as the lowest level"),  # missing is unanswered too
+    ({"status": "dont_know"}, {"dont_know": "exclude"}, "lowest", 2, "Q1, don't know: a gap counts"),
+    # don't know worth 1 point is not a gap: its points cap it, 1 + 1 = 2
+    ({"status": "dont_know"}, {"dont_know": 1}, "lowest", 2, "(Q1);"),
+    # the rules may choose to leave gaps out of caps: nothing to cap with, level 5
+    ({"status": "skipped"}, {}, "ignore", 5, None),
+    # not applicable is not a gap: it never caps
+    ({"status": "not_applicable"}, {}, "lowest", 5, None),
+    # an answer above the gap's value: 4 + 1 = 5, within it; mean (4+5+5)/3 = 4.67 -> level 4
+    (4, {}, "lowest", 4, "(Q1);"),
+])
+def test_a_gap_in_a_critical_question_caps_as_the_lowest_level(q1: Any, points: dict[str, Any], cap_gaps: str,
+                                                                level: int, basis_words: str | None) -> None:
+    rules = make_rules(points=points, critical_questions=["Q1"],
+                       rollup={"stage": {"caps": [{"lowest": "critical_questions", "plus": 1}]}, "cap_gaps": cap_gaps})
+    given: dict[str, Any] = {"Q2": 5, "Q3": 5} | ({"Q1": q1} if q1 is not None else {})
+    stage = score(CAP_Q, rules, make_answers(given)).node("s1")
+    assert stage.level == level
+    [cap] = stage.explanation.caps
+    if basis_words is None:
+        assert cap.basis is None and not cap.applied
+    else:
+        assert cap.basis == "Q1" and basis_words in cap.detail, cap.detail
+
+
 def test_cap_below_the_lowest_level_clamps_to_it() -> None:
     rules = make_rules(points={"questions": {"Q1": {"map": {"1": 0}}}}, critical_questions=["Q1"],
                        rollup={"stage": {"caps": [{"lowest": "critical_questions"}]}})

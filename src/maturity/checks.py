@@ -213,7 +213,7 @@ def _check_answer_test(leaf: Condition, where: Loc, scope: ConditionScope,
         emit("MQ205", f"question '{qid}' does not allow 'not applicable', so this can never be true", (*where, "is"))
     if leaf.is_ == "fired":
         emit("MQ204", "'is: fired' is for pain points; for an answer use answered, unanswered, dont_know, "
-             "not_applicable or known", (*where, "is"))
+             "not_applicable, known or gap", (*where, "is"))
     if leaf.includes is not None:
         if kind != "multiple":
             emit("MQ204", f"'includes' is for multiple-choice questions; '{qid}' is a {kind} question",

@@ -40,7 +40,9 @@ STATUS_WORDS: dict[str, str] = {
     "not_applicable": "not applicable",
     "unanswered": "unanswered",
     "not_asked": "not asked",
+    "gap": "a gap",  # an evidence gap: don't know or unanswered
 }
+_GAP_STATUSES = frozenset({"dont_know", "unanswered"})
 YES_NO: dict[str, bool] = {"yes": True, "no": False}
 
 _EMPTY: Mapping[str, Any] = {}
@@ -175,6 +177,8 @@ def _question_leaf(leaf: Condition, qid: str, facts: Facts) -> bool:
     if test is not None:
         if test == "known":
             return status in ("answered", "not_applicable")
+        if test == "gap":
+            return status in _GAP_STATUSES
         return test == status
     if status != "answered":
         return False
@@ -237,6 +241,8 @@ def _compile_leaf(leaf: Condition) -> Test:
         test = leaf.is_
         if test == "known":
             return lambda facts: facts.statuses.get(qid, "not_asked") in ("answered", "not_applicable")
+        if test == "gap":
+            return lambda facts: facts.statuses.get(qid, "not_asked") in _GAP_STATUSES
         if test is not None:
             return lambda facts: facts.statuses.get(qid, "not_asked") == test
         if ranged:

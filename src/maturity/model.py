@@ -66,8 +66,9 @@ class Condition(Strict):
     includes: Id | None = Field(None, description="A multiple-choice answer includes this option.")
     at_least: float | None = None
     at_most: float | None = None
-    is_: Literal["answered", "unanswered", "dont_know", "not_applicable", "known", "fired"] | None = Field(
-        None, alias="is", description="Test the state of an answer (or `fired` for a pain point)."
+    is_: Literal["answered", "unanswered", "dont_know", "not_applicable", "known", "gap", "fired"] | None = Field(
+        None, alias="is", description="Test the state of an answer: known is answered or not applicable, gap is "
+        "asked but not answered (don't know or unanswered); or `fired` for a pain point."
     )
 
     @model_validator(mode="after")
@@ -305,6 +306,10 @@ class Rollup(Strict):
     stage: NodeRule = NodeRule()
     overall: NodeRule = NodeRule()
     nodes: list[Node] = Field(default_factory=list)
+    cap_gaps: Literal["lowest", "ignore"] = Field(
+        "lowest", description="How a cap on questions treats one that was asked but has no points (unanswered, or "
+        "don't know when the rules exclude it): as the lowest level, so that leaving a critical question blank "
+        "cannot lift a level; or ignore it.")
 
 
 class Band(Strict):

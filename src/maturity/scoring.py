@@ -50,6 +50,7 @@ from .assessment import (
 )
 from .checks import QuestionInfo, answer_problem, index_questionnaire
 from .conditions import (
+    STATUS_WORDS,
     Facts,
     Hit,
     Status,
@@ -216,6 +217,9 @@ class ScoringPlan:
         self.caps_read_questions = "questions" in caps
         self.caps_read_critical = "critical_questions" in caps
         self.level_numbers: tuple[int, ...] = tuple(sorted({b.level for b in rules.levels}))
+        # what an asked question without points is worth to a cap (None: it is left out)
+        self.cap_gap_value: float | None = float(self.level_numbers[0]) if rules.rollup.cap_gaps == "lowest" \
+            else None
         self.level_names: dict[int, str] = {}
         for band in rules.levels:
             self.level_names.setdefault(band.level, band.name)
@@ -488,6 +492,7 @@ def _worse(a: Rag, b: Rag) -> Rag:
 
 
 Lowest = tuple[float, int, str]  # (points, question order, question id): the lowest question below a node
+_GAPS = frozenset({"unanswered", "dont_know"})  # asked, but no answer to score
 
 # What a run found, kept for the explanation. Slotted but not frozen: a frozen dataclass sets every field through
 # object.__setattr__, which costs more than the arithmetic it records. Nothing changes them once made.
@@ -503,6 +508,7 @@ class _CapFound:
     limit: int | None
     clamp: str  # words when floor(ceiling) is below every level
     level_before: int
+    gap: str | None = None  # the basis question's status when it had no points and counted as the lowest level
 
 
 @dataclass(slots=True)
@@ -622,12 +628,21 @@ class _Run:
         counted: list[tuple[_Child, float]] = []
         # The lowest questions below this node are followed only when some cap reads them (most rules have none).
         track_any, track_critical = plan.caps_read_questions, plan.caps_read_critical
+        gap_value, statuses = plan.cap_gap_value, self.facts.statuses
         low_any: Lowest | None = None
         low_crit: Lowest | None = None
         for child in node.children:
             if child.critical is not None:  # a question
                 value = points[child.id]
                 if value is None:
+                    # a gap still reaches the caps (as the lowest level), or skipping a question would lift one
+                    if gap_value is not None and (track_any or (track_critical and child.critical)) and \
+                            statuses.get(child.id) in _GAPS:
+                        low = (gap_value, child.order, child.id)
+                        if track_any and (low_any is None or low < low_any):
+                            low_any = low
+                        if track_critical and child.critical and (low_crit is None or low < low_crit):
+                            low_crit = low
                     continue
                 if track_any or (track_critical and child.critical):
                     low = (value, child.order, child.id)
@@ -687,7 +702,9 @@ class _Run:
         if basis_value is None:
             return _CapFound(cap, None, None, None, "", level)
         limit, clamp = self._cap_level(basis_value + cap.plus)
-        return _CapFound(cap, basis, basis_value, limit, clamp, level)
+        gap = self.facts.statuses.get(basis) if cap.lowest != "children" and basis is not None and \
+            self.points.get(basis) is None else None
+        return _CapFound(cap, basis, basis_value, limit, clamp, level, gap)
 
     def _cap_level(self, ceiling: float) -> tuple[int, str]:
         """The highest defined level at or below floor(ceiling), else the lowest level."""
@@ -1064,7 +1081,9 @@ def _cap_result(found: _CapFound) -> CapResult:
     ceiling = found.basis_value + cap.plus
     applied = limit < level
     verdict = f"level {level} lowered to {limit}" if applied else f"level {level} is within it"
-    detail = f"{what} is {found.basis_value:g} ({found.basis}); + {cap.plus:g} = {ceiling:g}, so the level is at " \
+    basis = found.basis if found.gap is None else \
+        f"{found.basis}, {STATUS_WORDS.get(found.gap, found.gap)}: a gap counts as the lowest level"
+    detail = f"{what} is {found.basis_value:g} ({basis}); + {cap.plus:g} = {ceiling:g}, so the level is at " \
              f"most {limit}{found.clamp}: {verdict}"
     return CapResult(lowest=cap.lowest, plus=cap.plus, basis=found.basis, basis_value=found.basis_value, limit=limit,
                      applied=applied, detail=detail)
