@@ -285,3 +285,33 @@ def test_max_file_size_applies_to_answers_files(tmp_path: Path) -> None:
     result = runner.invoke(app, ["score", str(path), *DEFS, "--max-file-size", "100"])
     assert result.exit_code == 1
     assert " MQ002 error: the file is larger than the limit of 100 bytes" in result.stderr
+
+
+@pytest.mark.parametrize(("old", "new", "message"), [
+    ("MGT-1: 2", "MGT-1: 99999999999999999999999", "99999999999999999999999 is above the largest allowed answer, 500"),
+    ("MGT-1: 2", "MGT-1: 2.5", "answer with a whole number, not 2.5"),
+    ("MGT-1: 2", "MGT-1: true", "answer with a number, not true"),
+    ('STR-2: "yes"', "STR-2: [yes]", 'answer yes or no, not ["yes"]'),
+])
+def test_answer_problems_show_values_as_they_were_typed(tmp_path: Path, old: str, new: str, message: str) -> None:
+    path = _answers(tmp_path, "x.yaml", **{old: new})
+    result = runner.invoke(app, ["score", str(path), *DEFS])
+    assert result.exit_code == 1
+    assert message in result.stderr, result.stderr
+
+
+def test_a_key_given_twice_in_json_is_located(tmp_path: Path) -> None:
+    path = tmp_path / "dup.json"
+    path.write_text('{"kind": "answers",\n "answers": {"a": 1,\n   "a": 2}}\n', encoding="utf-8")
+    result = runner.invoke(app, ["score", str(path), *DEFS])
+    assert result.exit_code == 1
+    assert f"{path}:3:4: MQ011 error: the key 'a' appears twice in this mapping: first on line 2" in result.stderr
+
+
+def test_explain_says_why_confidence_is_low() -> None:
+    from maturity.resources import bundled_dir
+
+    result = runner.invoke(app, ["score", str(bundled_dir("examples") / "dont-know-heavy.yaml"), "--explain"])
+    assert result.exit_code == 0, result.output
+    assert "  low confidence: 7 of 11 indicators rest on unknown answers, more than the 3 the rules allow. Find " \
+           "the missing evidence" in result.stdout

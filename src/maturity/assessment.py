@@ -229,6 +229,7 @@ class VerdictResult(Frozen):
     unknown: int = 0
     low_confidence: bool = False
     low_confidence_message: str | None = None
+    low_confidence_limit: int | None = None  # confidence is low when more indicators than this are unknown
 
 
 class StageGaps(Frozen):
@@ -345,7 +346,11 @@ class Assessment(Frozen):
             for trigger in v.triggered_by:
                 yield f"    - {trigger.words()}"
         if v.low_confidence:
-            yield f"  {v.low_confidence_message} ({v.unknown} indicators unknown)"
+            yield f"  low confidence: {v.unknown} of {len(v.indicators)} indicators rest on unknown answers, more " \
+                  f"than the {v.low_confidence_limit} the rules allow. {v.low_confidence_message or ''}".rstrip()
+        elif v.unknown:
+            limit = f" (the rules allow {v.low_confidence_limit})" if v.low_confidence_limit is not None else ""
+            yield f"  confidence: {v.unknown} of {len(v.indicators)} indicators rest on unknown answers{limit}"
         for ind in v.indicators:
             unknown = " (unknown)" if ind.unknown else ""
             yield f"  indicator {ind.id} '{ind.title}' [{ind.tier} x{ind.tier_weight:g}]: {ind.rating}{unknown}, " \

@@ -38,8 +38,8 @@ def compare(expect: Expectation, assessment: Any) -> list[str]:
         out.append(f"verdict: expected {expect.verdict}, found {verdict.outcome} ({verdict.points} points"
                    + (f", vetoed: {verdict.vetoed_by.reason}" if verdict.vetoed_by else "") + ")")
     if expect.low_confidence is not None and verdict.low_confidence != expect.low_confidence:
-        out.append(f"low confidence: expected {expect.low_confidence}, found {verdict.low_confidence} "
-                   f"({verdict.unknown} indicators unknown)")
+        out.append(f"low confidence: expected {str(expect.low_confidence).lower()}, found "
+                   f"{str(verdict.low_confidence).lower()} ({verdict.unknown} indicators unknown)")
     nodes = {n.id: n for n in assessment.nodes}
     for node_id, level in expect.levels.items():
         node = nodes.get(node_id)

@@ -6,6 +6,7 @@ Every check reports and carries on, so one run lists every problem. Each functio
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -725,11 +726,14 @@ def check_answers(loaded: Loaded[AnswersFile], questionnaire: Loaded[Questionnai
 
 
 def _show(value: Any) -> str:
-    """A value as typed, kept short; Python refuses to print integers of thousands of digits."""
+    """A value as it would be typed in the file (true, null, [a, b], 'text'), kept short; Python refuses to print
+    integers of thousands of digits."""
     try:
-        text = repr(value)
+        text = repr(value) if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
     except ValueError:
         return "a number too large to use"
+    except TypeError:
+        text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
 
 
@@ -772,7 +776,7 @@ def answer_problem(info: QuestionInfo, value: Any, status: str | None) -> str | 
     elif kind == "number":
         if not _number(value) or not _finite(value):
             return f"answer with a number, not {_show(value)}"
-        if question.integer and float(value) != int(value):
+        if question.integer and not (isinstance(value, int) or float(value).is_integer()):
             return f"answer with a whole number, not {_show(value)}"
         if question.minimum is not None and value < question.minimum:
             return f"{_show(value)} is below the smallest allowed answer, {question.minimum:g}"

@@ -253,11 +253,26 @@ def score(
 
       maturity score examples/mid-maturity-council.yaml --format json > result.json
     """
-    from .batch import expand
     from .loader import ENV_MAX_BYTES
 
-    if max_file_size is not None:  # read by the loader in this process and in every worker it starts
+    # the loader reads the limit in this process and in every worker it starts; restored after the command, for
+    # callers that run several commands in one process
+    before = os.environ.get(ENV_MAX_BYTES)
+    if max_file_size is not None:
         os.environ[ENV_MAX_BYTES] = str(max_file_size)
+    try:
+        _score(paths, summary, output_format, explain, out, report_formats, definitions, workers)
+    finally:
+        if before is None:
+            os.environ.pop(ENV_MAX_BYTES, None)
+        else:
+            os.environ[ENV_MAX_BYTES] = before
+
+
+def _score(paths: list[str], summary: Path | None, output_format: ScoreFormat, explain: bool, out: Path | None,
+           report_formats: list[ReportFormat] | None, definitions: list[Path] | None, workers: int | None) -> None:
+    from .batch import expand
+
     single = output_format is ScoreFormat.json or explain
     if single and (summary is not None or out is not None or report_formats):
         _err("--format json and --explain print one file's result on stdout; they do not take --summary, --out or "

@@ -423,14 +423,25 @@ class _DuplicateJsonKey(Exception):
     pass
 
 
+def _json_duplicate(text: str, name: str, key: str) -> Problem:
+    """The repeated key, located: JSON is YAML 1.2, so our YAML reading finds the line of both uses."""
+    try:
+        _load_events(text)
+    except _Fault as fault:
+        if fault.code == "MQ011":
+            return _mark_problem("MQ011", fault.message, name, fault.mark)
+    except Exception:  # a location is a courtesy; the problem stands without one
+        pass
+    return Problem.make("MQ011", f"the key '{key}' appears twice in an object", name)
+
+
 def parse_text(text: str, name: str, digest: str = "") -> Document:
     """Parse YAML or JSON text (JSON when the name ends in .json) into a Document whose top level is a mapping."""
     if name.lower().endswith(".json"):
         try:
             data = json.loads(text, object_pairs_hook=_json_pairs)
         except _DuplicateJsonKey as exc:
-            raise DefinitionError(Problem.make("MQ011", f"the key '{exc.args[0]}' appears twice in an object",
-                                               name)) from None
+            raise DefinitionError(_json_duplicate(text, name, exc.args[0])) from None
         except json.JSONDecodeError as exc:
             raise DefinitionError(Problem.make("MQ010", f"JSON syntax error: {exc.msg}", name, exc.lineno,
                                                exc.colno)) from None

@@ -1049,7 +1049,8 @@ class _Explainer:
             max_points=sum(verdict.tiers.get(i.tier, 1.0) * worst for i in verdict.indicators),
             decided_by=decided, triggered_by=_triggers(hits), vetoed_by=vetoed, indicators=indicators,
             unknown=sum(1 for i in indicators if i.unknown), low_confidence=low_flag,
-            low_confidence_message=low.message if low_flag and low is not None else None)
+            low_confidence_message=low.message if low_flag and low is not None else None,
+            low_confidence_limit=low.unknown_more_than if low is not None else None)
 
     # --------------------------------------------------------------------------------------------- gaps
 
