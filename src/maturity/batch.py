@@ -98,12 +98,16 @@ def _answers_files_under(folder: str, problems: list[Problem]) -> list[str]:
 
 
 def _first_of_each_file(paths: list[str]) -> list[str]:
-    seen: set[str] = set()
+    seen: set[tuple[int, int]] = set()
     kept = []
     for path in paths:
-        real = os.path.realpath(path)
-        if real not in seen:
-            seen.add(real)
+        try:
+            info = os.stat(path)
+        except OSError:
+            kept.append(path)  # reading it will say what is wrong
+            continue
+        if (info.st_dev, info.st_ino) not in seen:
+            seen.add((info.st_dev, info.st_ino))
             kept.append(path)
     return kept
 

@@ -325,13 +325,24 @@ def _catalogue(definitions: list[Path] | None) -> Any:
 
 
 def _without_outputs(files: list[str], summary: Path | None, out: Path | None) -> list[str]:
-    """Leave out what this command writes, so scoring a folder again does not read its own summary and results."""
+    """Leave out what this command writes, so scoring a folder again does not read its own summary and results.
+
+    Paths are compared as absolute paths, with the outputs' links resolved: resolving every input's links too
+    would cost a system call per folder of every path, a noticeable share of a batch of small files.
+    """
     if summary is None and out is None:
         return files
-    summary_path = os.path.realpath(summary) if summary is not None else None
-    out_prefix = os.path.join(os.path.realpath(out), "") if out is not None else None
-    kept = [f for f in files if not ((real := os.path.realpath(f)) == summary_path
-                                     or (out_prefix is not None and real.startswith(out_prefix)))]
+    summaries = {os.path.abspath(summary), os.path.realpath(summary)} if summary is not None else set()
+    folders = tuple(os.path.join(p, "") for p in {os.path.abspath(out), os.path.realpath(out)}) if out is not None \
+        else ()
+    name = summary.name if summary is not None else None
+    kept = []
+    for file in files:
+        if (name is not None and os.path.basename(file) == name) or folders:
+            absolute = os.path.abspath(file)
+            if absolute in summaries or absolute.startswith(folders):
+                continue
+        kept.append(file)
     if len(kept) < len(files):
         _err(f"note: left out {len(files) - len(kept)} file(s) that this command writes (--summary, --out)")
     return kept
