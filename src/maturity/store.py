@@ -26,6 +26,7 @@ def atomic_writer(path: str | Path, buffering: int = -1) -> Iterator[io.TextIOWr
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
+        os.chmod(temporary, _mode_for(target))  # mkstemp makes the file private to its owner
         os.replace(temporary, target)
     except BaseException:
         with contextlib.suppress(OSError):
@@ -37,6 +38,16 @@ def atomic_writer(path: str | Path, buffering: int = -1) -> Iterator[io.TextIOWr
             os.fsync(dir_fd)
         finally:
             os.close(dir_fd)
+
+
+def _mode_for(target: Path) -> int:
+    """The permissions the file would have had if written in place: the old file's, else what the umask allows."""
+    try:
+        return target.stat().st_mode & 0o7777
+    except OSError:
+        mask = os.umask(0)
+        os.umask(mask)
+        return 0o666 & ~mask
 
 
 def write_atomic(path: str | Path, text: str) -> None:
