@@ -65,7 +65,7 @@ def test_json_summary_and_per_file_results(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     [row] = json.loads(summary.read_text(encoding="utf-8"))
     assert row["overall_level"] == 3 and row["low_confidence"] is False
-    full = json.loads((out / "one.json").read_text(encoding="utf-8"))
+    full = json.loads((out / "one.result.json").read_text(encoding="utf-8"))
     assert full["verdict"]["outcome"] == "at-risk"
 
 
@@ -177,8 +177,8 @@ def test_out_writes_results_and_the_chosen_reports(tmp_path: Path) -> None:
     result = runner.invoke(app, ["score", str(VALID / "demo.answers.yaml"), *DEFS, "--out", str(out), "--report",
                                  "md", "-r", "html"])
     assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in out.iterdir()) == ["demo.answers.json", "demo.answers.report.html",
-                                                      "demo.answers.report.md"]
+    assert sorted(p.name for p in out.iterdir()) == ["demo.answers.report.html", "demo.answers.report.md",
+                                                      "demo.answers.result.json"]
     assert (out / "demo.answers.report.md").read_text(encoding="utf-8").startswith("# Demo readiness check")
     assert runner.invoke(app, ["score", str(VALID / "demo.answers.yaml"), *DEFS, "--report", "md"]).exit_code == 2
 
@@ -197,8 +197,33 @@ def test_out_mirrors_folders_so_no_two_files_share_a_result(tmp_path: Path) -> N
     result = runner.invoke(app, ["score", str(tmp_path / "in"), *DEFS, "--out", str(out), "-j", "2"])
     assert result.exit_code == 0, result.output
     written = sorted(str(p.relative_to(out)) for p in out.rglob("*.json"))
-    assert written == ["a/x.json", "b/x.json", "y.json.json", "y.yaml.json"]
-    assert json.loads((out / "b" / "x.json").read_text(encoding="utf-8"))["verdict"]["outcome"] == "problem"
+    assert written == ["a/x.result.json", "b/x.result.json", "y.json.result.json", "y.yaml.result.json"]
+    assert json.loads((out / "b" / "x.result.json").read_text(encoding="utf-8"))["verdict"]["outcome"] == "problem"
+
+
+@pytest.mark.parametrize(("files", "expected"), [
+    (["d/x.yaml"], ["x"]),
+    (["d/a/x.yaml", "d/b/x.yaml"], ["a/x", "b/x"]),
+    (["d/x.yaml", "d/x.json"], ["x.yaml", "x.json"]),
+    (["d/x.yaml", "d/x.yml", "d/x.yaml.yml"], ["x.yaml", "x.yml", "x.yaml.yml"]),  # a kept extension can clash too
+    (["d/X.yaml", "d/x.json"], ["X.yaml", "x.json"]),  # some file systems ignore case
+    (["d/x.yaml", "d/./x.yaml"], ["x.yaml", "x.yaml~2"]),  # one file given twice
+])
+def test_result_names_never_collide(tmp_path: Path, files: list[str], expected: list[str]) -> None:
+    from maturity.batch import result_names
+
+    assert result_names([str(tmp_path / f) for f in files]) == expected
+
+
+def test_answers_in_the_out_folder_are_scored_and_never_overwritten(tmp_path: Path) -> None:
+    (tmp_path / "x.json").write_text(json.dumps(_data()), encoding="utf-8")
+    before = (tmp_path / "x.json").read_text(encoding="utf-8")
+    for _ in range(2):
+        result = runner.invoke(app, ["score", str(tmp_path), *DEFS, "--out", str(tmp_path)])
+        assert result.exit_code == 0, result.output
+        assert "1 scored, 0 failed" in result.stderr
+    assert (tmp_path / "x.json").read_text(encoding="utf-8") == before
+    assert (tmp_path / "x.result.json").is_file()
 
 
 def _data() -> dict[str, object]:

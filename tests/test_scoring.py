@@ -356,6 +356,20 @@ def test_a_gap_in_a_critical_question_caps_as_the_lowest_level(q1: Any, points: 
         assert cap.basis == "Q1" and basis_words in cap.detail, cap.detail
 
 
+@pytest.mark.parametrize("unscored", [
+    {"id": "T", "text": "Anything to add?", "kind": "text"},
+    {"id": "T", "text": "Which team?", "kind": "single",
+     "options": [{"id": "a", "label": "A"}, {"id": "b", "label": "B"}]},
+])
+def test_a_blank_question_that_cannot_score_never_caps(unscored: dict[str, Any]) -> None:
+    q = one_stage(scale("Q1"), scale("Q2"), unscored)
+    for lowest, critical in (("questions", []), ("critical_questions", ["T", "Q1"])):
+        rules = make_rules(rollup={"stage": {"caps": [{"lowest": lowest, "plus": 1}]}}, critical_questions=critical)
+        blank = score(q, rules, make_answers({"Q1": 5, "Q2": 5}))
+        answered = score(q, rules, make_answers({"Q1": 5, "Q2": 5, "T": "a"}))
+        assert blank.node("s").level == answered.node("s").level == 5, lowest
+
+
 def test_cap_below_the_lowest_level_clamps_to_it() -> None:
     rules = make_rules(points={"questions": {"Q1": {"map": {"1": 0}}}}, critical_questions=["Q1"],
                        rollup={"stage": {"caps": [{"lowest": "critical_questions"}]}})

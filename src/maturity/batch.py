@@ -112,22 +112,47 @@ def _first_of_each_file(paths: list[str]) -> list[str]:
     return kept
 
 
+RESULT_SUFFIX = ".result.json"  # distinct from any answers file's name, so a result never overwrites one
+
+
 def result_names(paths: Sequence[str]) -> list[str]:
-    """Where each file's result goes under --out, without two files ever sharing a name.
+    """Where each file's result goes under --out (before RESULT_SUFFIX), no two files ever sharing a name.
 
     Results mirror the files' folders below the deepest folder holding them all (a/x.yaml and b/x.yaml give
     a/x and b/x); a file's extension is dropped unless another file would then share its name (x.yaml and
-    x.json give x.yaml and x.json).
+    x.json give x.yaml and x.json). Names are compared ignoring case, as some file systems do.
     """
     absolute = [os.path.abspath(p) for p in paths]
-    base = os.path.commonpath([os.path.dirname(p) for p in absolute]) if absolute else ""
-    relative = [os.path.relpath(p, base) for p in absolute]
-    stems = [os.path.splitext(r)[0] for r in relative]
-    counts: dict[str, int] = {}
-    for stem in stems:
-        key = os.path.normcase(stem)
-        counts[key] = counts.get(key, 0) + 1
-    return [r if counts[os.path.normcase(stem)] > 1 else stem for r, stem in zip(relative, stems, strict=True)]
+    try:
+        base = os.path.commonpath([os.path.dirname(p) for p in absolute]) if absolute else ""
+        relative = [os.path.relpath(p, base) for p in absolute]
+    except ValueError:  # files on different drives share no folder: keep each path, less its drive
+        relative = [os.path.splitdrive(p)[1].lstrip("\\/") for p in absolute]
+    names = [os.path.splitext(r)[0] for r in relative]
+    for _ in range(3):  # dropping extensions can collide with a name that keeps one (x.yaml, x.yml, x.yaml.yml)
+        seen: dict[str, list[int]] = {}
+        for i, name in enumerate(names):
+            seen.setdefault(name.casefold(), []).append(i)
+        clashes = [i for group in seen.values() if len(group) > 1 for i in group]
+        if not clashes:
+            return names
+        for i in clashes:
+            names[i] = relative[i]
+    taken: set[str] = set()  # the same file given twice over: number the repeats
+    for i, name in enumerate(names):
+        candidate, n = name, 1
+        while candidate.casefold() in taken:
+            n += 1
+            candidate = f"{name}~{n}"
+        taken.add(candidate.casefold())
+        names[i] = candidate
+    return names
+
+
+def is_own_output(name: str) -> bool:
+    """Whether a file of this name, in an --out folder, is one that `score --out` writes."""
+    lowered = name.casefold()
+    return lowered.endswith(RESULT_SUFFIX) or any(lowered.endswith(suffix) for suffix in REPORT_SUFFIXES.values())
 
 
 def _path_order(path: str) -> list[str]:
@@ -242,9 +267,9 @@ def score_file(path: Path, catalogue: Catalogue, out_dir: Path | None = None, re
         stem = out_dir / (name or path.stem)
         try:
             stem.parent.mkdir(parents=True, exist_ok=True)
-            write_atomic(stem.with_name(stem.name + ".json"), assessment_json(assessment))
+            write_atomic(stem.with_name(stem.name + RESULT_SUFFIX), assessment_json(assessment))
         except OSError as exc:
-            problem = Problem.make("MQ001", f"cannot write the result: {exc.strerror}", str(stem) + ".json")
+            problem = Problem.make("MQ001", f"cannot write the result: {exc.strerror}", str(stem) + RESULT_SUFFIX)
             row.update(status="failed", error_code=problem.code, error=problem.message)
             return Outcome(row, [*problems, problem], [])
         if reports:

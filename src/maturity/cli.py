@@ -222,7 +222,8 @@ def score(
     explain: Annotated[bool, typer.Option("--explain", help="Print how every number was reached (one file).")]
     = False,
     out: Annotated[Optional[Path], typer.Option(
-        "--out", "-o", help="Write each file's full result as JSON into this folder.", show_default=False)] = None,
+        "--out", "-o", help="Write each file's full result as JSON into this folder (NAME.result.json, mirroring "
+        "the answers files' folders).", show_default=False)] = None,
     report_formats: Annotated[Optional[list[ReportFormat]], typer.Option(
         "--report", "-r", help="With --out: also write each file's report in this format (repeat for several: "
         "md, html, json, terminal).", show_default=False)] = None,
@@ -325,22 +326,26 @@ def _catalogue(definitions: list[Path] | None) -> Any:
 
 
 def _without_outputs(files: list[str], summary: Path | None, out: Path | None) -> list[str]:
-    """Leave out what this command writes, so scoring a folder again does not read its own summary and results.
+    """Leave out what this command writes, so scoring a folder again does not read its own summary and results:
+    the summary file, and files in the --out folder named as results and reports are (NAME.result.json, ...).
 
     Paths are compared as absolute paths, with the outputs' links resolved: resolving every input's links too
     would cost a system call per folder of every path, a noticeable share of a batch of small files.
     """
+    from .batch import is_own_output
+
     if summary is None and out is None:
         return files
-    summaries = {os.path.abspath(summary), os.path.realpath(summary)} if summary is not None else set()
-    folders = tuple(os.path.join(p, "") for p in {os.path.abspath(out), os.path.realpath(out)}) if out is not None \
-        else ()
-    name = summary.name if summary is not None else None
+    summaries = {os.path.normcase(os.path.abspath(summary)), os.path.normcase(os.path.realpath(summary))} \
+        if summary is not None else set()
+    folders = tuple(os.path.normcase(os.path.join(p, "")) for p in {os.path.abspath(out), os.path.realpath(out)}) \
+        if out is not None else ()
     kept = []
     for file in files:
-        if (name is not None and os.path.basename(file) == name) or folders:
-            absolute = os.path.abspath(file)
-            if absolute in summaries or absolute.startswith(folders):
+        name = os.path.basename(file)
+        if summaries or (folders and is_own_output(name)):
+            absolute = os.path.normcase(os.path.abspath(file))
+            if absolute in summaries or (is_own_output(name) and absolute.startswith(folders)):
                 continue
         kept.append(file)
     if len(kept) < len(files):
@@ -588,7 +593,7 @@ def compare(
 
       maturity compare baseline.answers.yaml this-year.answers.yaml
 
-      maturity compare results/2024.json results/2025.json --format html --out progress.html
+      maturity compare results/2024.result.json results/2025.result.json --format html --out progress.html
 
       maturity compare baseline.yaml now.yaml --target goal.answers.yaml
 

@@ -220,6 +220,8 @@ class ScoringPlan:
         # what an asked question without points is worth to a cap (None: it is left out)
         self.cap_gap_value: float | None = float(self.level_numbers[0]) if rules.rollup.cap_gaps == "lowest" \
             else None
+        self.scored_ids: frozenset[str] = frozenset(p.id for p in self.questions if p.scored)  # a gap in another
+        # (a text answer, a choice the rules give no points) has nothing to lower, so it never caps
         self.level_names: dict[int, str] = {}
         for band in rules.levels:
             self.level_names.setdefault(band.level, band.name)
@@ -628,7 +630,7 @@ class _Run:
         counted: list[tuple[_Child, float]] = []
         # The lowest questions below this node are followed only when some cap reads them (most rules have none).
         track_any, track_critical = plan.caps_read_questions, plan.caps_read_critical
-        gap_value, statuses = plan.cap_gap_value, self.facts.statuses
+        gap_value, statuses, scored = plan.cap_gap_value, self.facts.statuses, plan.scored_ids
         low_any: Lowest | None = None
         low_crit: Lowest | None = None
         for child in node.children:
@@ -637,7 +639,7 @@ class _Run:
                 if value is None:
                     # a gap still reaches the caps (as the lowest level), or skipping a question would lift one
                     if gap_value is not None and (track_any or (track_critical and child.critical)) and \
-                            statuses.get(child.id) in _GAPS:
+                            statuses.get(child.id) in _GAPS and child.id in scored:
                         low = (gap_value, child.order, child.id)
                         if track_any and (low_any is None or low < low_any):
                             low_any = low
