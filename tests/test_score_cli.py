@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -276,13 +277,38 @@ def test_a_failed_row_says_where_and_how_many_problems(tmp_path: Path) -> None:
 
 
 def test_a_folder_that_links_back_to_itself_is_walked_once(tmp_path: Path) -> None:
-    _answers(tmp_path, "one.yaml")
+    one = _answers(tmp_path, "one.yaml")
     (tmp_path / "sub").mkdir()
+    # two links back: glob.glob would list the file through ever longer paths, exponentially
     (tmp_path / "sub" / "back").symlink_to(tmp_path, target_is_directory=True)
-    for target in (str(tmp_path), str(tmp_path / "**" / "*.yaml")):
-        result = runner.invoke(app, ["score", target, *DEFS])
+    (tmp_path / "sub" / "again").symlink_to(tmp_path, target_is_directory=True)
+    for target in (str(tmp_path), str(tmp_path / "**" / "*.yaml"), str(tmp_path / "**")):
+        result = runner.invoke(app, ["score", target, str(one), *DEFS])
         assert result.exit_code == 0, result.output
         assert "1 scored, 0 failed" in result.stderr
+        assert result.stdout.splitlines()[1].startswith("…" + str(one)[-27:])  # by its shortest path
+
+
+def test_recursive_globs_match_like_glob_without_following_loops(tmp_path: Path) -> None:
+    from maturity.batch import expand
+
+    for name in ("a.yaml", "s/b.yaml", "s/t/c.yml", "s/t/d.json", "s/.hidden.yaml", ".h/e.yaml", "s/notes.txt"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("x", encoding="utf-8")
+    (tmp_path / "s" / "gone.yaml").symlink_to(tmp_path / "nowhere.yaml")
+    base = str(tmp_path)
+    cases = {
+        "**/*.yaml": ["a.yaml", "s/b.yaml"],
+        "**/*.y*ml": ["a.yaml", "s/b.yaml", "s/t/c.yml"],
+        "s/**": ["s/b.yaml", "s/notes.txt", "s/t/c.yml", "s/t/d.json"],
+        "s/**/*.json": ["s/t/d.json"],
+        "**/t/*": ["s/t/c.yml", "s/t/d.json"],
+    }
+    for pattern, expected in cases.items():
+        files, problems = expand([f"{base}/{pattern}"])
+        assert [os.path.relpath(f, base) for f in files] == expected, pattern
+        broken = [p.file for p in problems]
+        assert broken == ([f"{base}/s/gone.yaml"] if pattern in ("**/*.yaml", "**/*.y*ml", "s/**") else []), pattern
 
 
 def test_definitions_that_cannot_be_used_are_warnings_that_say_why(tmp_path: Path) -> None:

@@ -8,13 +8,15 @@ back in input order, so summaries are reproducible run to run.
 from __future__ import annotations
 
 import csv
+import fnmatch
 import gc
 import glob
 import io
 import json
 import os
+import re
 from collections import deque
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -50,22 +52,67 @@ def expand(patterns: Iterable[str]) -> tuple[list[str], list[Problem]]:
         elif os.path.isfile(pattern):
             found.append(pattern)
         elif glob.has_magic(pattern):
-            matches = sorted((p for p in glob.glob(pattern, recursive=True) if os.path.isfile(p)), key=_path_order)
+            matches = _recursive_glob(pattern, problems) if "**" in pattern else \
+                sorted((p for p in glob.glob(pattern) if os.path.isfile(p)), key=_path_order)
             if not matches:
                 problems.append(Problem.make("MQ001", "no file matches this pattern", pattern))
-            if "**" in pattern:  # a recursive glob follows links, so a link to a folder above finds files again
-                matches = _first_of_each_file(matches)
             found.extend(matches)
         else:
             problems.append(Problem.make("MQ001", "no such file or folder", pattern))
-    return list(dict.fromkeys(found)), problems
+    # the same file given twice over (a.yaml and ./a.yaml, a folder and a file in it) is scored once, where first
+    seen: set[str] = set()
+    unique = []
+    for path in found:
+        key = os.path.normcase(os.path.abspath(path))
+        if key not in seen:
+            seen.add(key)
+            unique.append(path)
+    return unique, problems
 
 
-def _answers_files_under(folder: str, problems: list[Problem]) -> list[str]:
-    """Answers files below `folder` in path order, walking each folder's entries sorted by name (no sort of the
-    whole list, which would make a list of parts per file).
+def _recursive_glob(pattern: str, problems: list[Problem]) -> list[str]:
+    """Files matching a pattern with `**` (any number of folders), found by the folder walk below.
 
-    Links to folders are followed once each: a link back to a folder above would otherwise loop.
+    glob.glob follows every link to a folder, so a link back to a folder above makes it list the same files
+    through ever longer paths, and two such links take it exponentially long; the walk visits each folder once,
+    by its shortest path.
+    """
+    parts = [p for p in re.split(r"[\\/]", pattern) if p not in ("", ".")]
+    fixed = 0
+    while fixed < len(parts) and not glob.has_magic(parts[fixed]):
+        fixed += 1
+    root = os.path.join(*parts[:fixed]) if fixed else "."
+    if pattern.startswith(("/", "\\")):
+        root = os.sep + root if fixed else os.sep
+    wanted = parts[fixed:]
+    if not os.path.isdir(root):
+        return []
+    def matching(path: str) -> bool:
+        return _parts_match(wanted, os.path.relpath(path, root).split(os.sep))
+
+    found = _answers_files_under(root, problems, accept=matching)
+    return [p[2:] for p in found] if root == "." else found
+
+
+def _parts_match(pattern: list[str], parts: list[str]) -> bool:
+    if not pattern:
+        return not parts
+    if pattern[0] == "**":
+        return any(_parts_match(pattern[1:], parts[i:]) for i in range(len(parts) + 1))
+    return bool(parts) and fnmatch.fnmatch(parts[0], pattern[0]) and _parts_match(pattern[1:], parts[1:])
+
+
+def _is_answers_name(path: str) -> bool:
+    return os.path.splitext(path)[1].lower() in ANSWER_SUFFIXES
+
+
+def _answers_files_under(folder: str, problems: list[Problem],
+                         accept: Callable[[str], bool] = _is_answers_name) -> list[str]:
+    """The files below `folder` that `accept` takes (answers files by default), in path order, walking each
+    folder's entries sorted by name (no sort of the whole list, which would make a list of parts per file).
+
+    Hidden files and folders are skipped. Each folder is visited once, by the first path that reaches it, so a
+    link back to a folder above cannot loop.
     """
     found: list[str] = []
     seen: set[tuple[int, int]] = set()
@@ -90,26 +137,14 @@ def _answers_files_under(folder: str, problems: list[Problem]) -> list[str]:
             try:
                 if entry.is_dir():
                     todo.append((entry.path, True))
-                elif os.path.splitext(entry.name)[1].lower() in ANSWER_SUFFIXES and entry.is_file():
-                    todo.append((entry.path, False))
+                elif accept(entry.path):
+                    if entry.is_file():
+                        todo.append((entry.path, False))
+                    elif entry.is_symlink():
+                        problems.append(Problem.make("MQ001", "this link points to nothing", entry.path))
             except OSError as exc:  # a broken link, or one that loops
                 problems.append(Problem.make("MQ001", f"cannot read this entry: {exc.strerror}", entry.path))
     return found
-
-
-def _first_of_each_file(paths: list[str]) -> list[str]:
-    seen: set[tuple[int, int]] = set()
-    kept = []
-    for path in paths:
-        try:
-            info = os.stat(path)
-        except OSError:
-            kept.append(path)  # reading it will say what is wrong
-            continue
-        if (info.st_dev, info.st_ino) not in seen:
-            seen.add((info.st_dev, info.st_ino))
-            kept.append(path)
-    return kept
 
 
 RESULT_SUFFIX = ".result.json"  # distinct from any answers file's name, so a result never overwrites one
