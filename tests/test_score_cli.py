@@ -366,3 +366,22 @@ def test_explain_says_why_confidence_is_low() -> None:
     assert result.exit_code == 0, result.output
     assert "  low confidence: 7 of 11 indicators rest on unknown answers, more than the 3 the rules allow. Find " \
            "the missing evidence" in result.stdout
+
+
+def test_a_reader_that_goes_away_leaves_the_summary_complete(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    text = (VALID / "demo.answers.yaml").read_text(encoding="utf-8")
+    for i in range(800):  # enough table to overflow a pipe's buffer
+        (tmp_path / f"a{i:03d}.yaml").write_text(text, encoding="utf-8")
+    summary = tmp_path / "out" / "s.csv"
+    run = subprocess.Popen([sys.executable, "-m", "maturity", "score", str(tmp_path), *DEFS, "--summary",
+                            str(summary)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert run.stdout is not None and run.stderr is not None
+    run.stdout.readline()
+    run.stdout.close()  # as `| head -1` does
+    errors = run.stderr.read().decode()
+    assert run.wait(timeout=120) == 0, errors
+    assert "Traceback" not in errors and "800 scored, 0 failed" in errors
+    assert summary.read_text(encoding="utf-8").count("\n") == 801

@@ -6,6 +6,7 @@ Heavy modules (pydantic models, yaml, jinja2, rich) are imported inside the comm
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from enum import Enum
@@ -304,7 +305,7 @@ def _score(paths: list[str], summary: Path | None, output_format: ScoreFormat, e
     reports = tuple(dict.fromkeys(f.value for f in report_formats or []))
     try:
         failed = _score_batch(files, folders, summary, out, reports, workers)
-    except OSError as exc:
+    except OSError as exc:  # the summary (a full disk, say) or a result folder; the old summary is left as it was
         _err(f"{exc.filename or summary}: cannot write: {exc.strerror}")
         raise typer.Exit(EXIT_PROBLEMS) from None
     _err(f"{len(files) - failed} scored, {failed} failed" + (f"; summary in {summary}" if summary else "") +
@@ -394,7 +395,8 @@ def _score_batch(files: list[str], folders: list[Path], summary: Path | None, ou
         progress = _progress(len(files))
         stack.callback(progress.close)
         # one line per file, thousands of them: written directly rather than through typer.echo
-        sys.stdout.write(table_header())
+        table = _Table()
+        table.write(table_header())
         for outcome in score_many(files, folders, out_dir=out, reports=reports, workers=workers,
                                   summary=writer.format if writer else None, table=True):
             if writer is not None and outcome.summary_text is not None:
@@ -403,11 +405,29 @@ def _score_batch(files: list[str], folders: list[Path], summary: Path | None, ou
                 failed += 1
             for problem in outcome.problems:
                 _err(str(problem))
-            sys.stdout.write(outcome.table_text or "")
+            table.write(outcome.table_text or "")
             progress.advance()
         if writer is not None:
             writer.close()
     return failed
+
+
+class _Table:
+    """The table on stdout. When its reader goes away (`| head`), the rest of the table is dropped and the
+    scoring goes on, so the summary and results are still complete."""
+
+    def __init__(self) -> None:
+        self.gone = False
+
+    def write(self, text: str) -> None:
+        if self.gone:
+            return
+        try:
+            sys.stdout.write(text)
+        except BrokenPipeError:
+            self.gone = True
+            with contextlib.suppress(OSError, ValueError):  # so that flushing stdout at exit cannot fail again
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 def _score_one(path: Path, catalogue: Any, explain: bool) -> None:
