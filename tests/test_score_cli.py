@@ -152,6 +152,7 @@ def test_rule_cases_that_cannot_be_read_fail_the_run(tmp_path: Path) -> None:
     result = runner.invoke(app, ["test", str(tmp_path), *DEFS])
     assert result.exit_code == 1, result.output
     assert f"ERROR {tmp_path / 'broken.yaml'}:3:1: MQ010 error" in result.stdout
+    assert (result.stdout + result.stderr).count("broken.yaml") == 1  # not again as a skipped definition
     assert f"FAIL (cases file)  ({tmp_path / 'typo.cases.yaml'})" in result.stdout
     assert "PASS the demo answers are at risk" in result.stdout
     assert result.stdout.splitlines()[-1] == "1 passed, 1 failed, 1 file(s) could not be read"
@@ -315,12 +316,18 @@ def test_definitions_that_cannot_be_used_are_warnings_that_say_why(tmp_path: Pat
     mine = tmp_path / "mine"
     mine.mkdir()
     (mine / "broken.yaml").write_text("kind: [\n", encoding="utf-8")
-    (mine / "rules.yaml").write_text((VALID / "demo.rules.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    rules = (VALID / "demo.rules.yaml").read_text(encoding="utf-8")
+    (mine / "rules.yaml").write_text(rules.replace("title: Demo rules", "title: My demo rules"), encoding="utf-8")
     result = runner.invoke(app, ["score", str(VALID / "demo.answers.yaml"), "-d", str(mine), *DEFS])
     assert result.exit_code == 0, result.output
     assert f"{mine / 'broken.yaml'}:2:1: MQ010 warning: skipped: YAML syntax error" in result.stderr
     assert f"{VALID / 'demo.rules.yaml'}: MQ503 warning: scoring rules for questionnaire 'demo' version 1.2.0 is " \
            f"also in {mine / 'rules.yaml'}, which is used instead" in result.stderr
+    copy = tmp_path / "copy"  # hiding an identical copy changes nothing: no warning
+    copy.mkdir()
+    (copy / "same-rules.yaml").write_text(rules, encoding="utf-8")
+    result = runner.invoke(app, ["score", str(VALID / "demo.answers.yaml"), "-d", str(copy), *DEFS])
+    assert result.exit_code == 0 and "MQ503" not in result.stderr, result.output
 
 
 def test_the_table_keeps_each_file_on_one_line(tmp_path: Path) -> None:

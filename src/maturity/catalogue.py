@@ -78,9 +78,10 @@ class Catalogue:
             self._rules_ids.setdefault(str(data.get("id")), key)
 
     def _add(self, found: dict[tuple[str, str], Path], key: tuple[str, str], path: Path, what: str) -> None:
-        """The first definition of an id and version wins (folders given first, then the bundled ones)."""
+        """The first definition of an id and version wins (folders given first, then the bundled ones); one that
+        hides another with different contents is a warning, as the two would score differently."""
         first = found.setdefault(key, path)
-        if first != path and first.resolve() != path.resolve():
+        if first != path and self._documents[first].digest != self._documents[path].digest:
             self.problems.append(Problem.make(
                 "MQ503", f"{what} '{key[0]}' version {key[1]} is also in {first}, which is used instead (folders "
                 "given with --definitions come first, in order)", str(path)))

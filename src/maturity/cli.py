@@ -260,10 +260,8 @@ def score(
     # the loader reads the limit in this process and in every worker it starts; restored after the command, for
     # callers that run several commands in one process
     before = os.environ.get(ENV_MAX_BYTES)
-    if max_file_size is not None:
-        os.environ[ENV_MAX_BYTES] = str(max_file_size)
     try:
-        _score(paths, summary, output_format, explain, out, report_formats, definitions, workers)
+        _score(paths, summary, output_format, explain, out, report_formats, definitions, workers, max_file_size)
     finally:
         if before is None:
             os.environ.pop(ENV_MAX_BYTES, None)
@@ -272,8 +270,10 @@ def score(
 
 
 def _score(paths: list[str], summary: Path | None, output_format: ScoreFormat, explain: bool, out: Path | None,
-           report_formats: list[ReportFormat] | None, definitions: list[Path] | None, workers: int | None) -> None:
+           report_formats: list[ReportFormat] | None, definitions: list[Path] | None, workers: int | None,
+           max_file_size: int | None) -> None:
     from .batch import expand
+    from .loader import ENV_MAX_BYTES
 
     single = output_format is ScoreFormat.json or explain
     if single and (summary is not None or out is not None or report_formats):
@@ -287,6 +287,8 @@ def _score(paths: list[str], summary: Path | None, output_format: ScoreFormat, e
         _err(f"--summary {summary}: name a .csv or a .json file (the extension chooses the format)")
         raise typer.Exit(EXIT_USAGE)
     catalogue = _catalogue(definitions)
+    if max_file_size is not None:  # for the answers files: the definitions are loaded already
+        os.environ[ENV_MAX_BYTES] = str(max_file_size)
     files, problems = expand(paths)
     files = _without_outputs(files, summary, out)
     for problem in problems:
@@ -313,14 +315,15 @@ def _score(paths: list[str], summary: Path | None, output_format: ScoreFormat, e
     raise typer.Exit(EXIT_PROBLEMS if failed or problems else EXIT_OK)
 
 
-def _catalogue(definitions: list[Path] | None) -> Any:
+def _catalogue(definitions: list[Path] | None, reported: frozenset[str] = frozenset()) -> Any:
     """The definitions to score against; a --definitions path that is missing stops the command (exit 1), and a
-    file there that cannot be used, or that another hides, is a warning."""
+    file there that cannot be used, or that another hides, is a warning (unless its file is among `reported`)."""
     from .batch import catalogue_for
 
     catalogue = catalogue_for([str(f) for f in definitions or []])
     for problem in catalogue.problems:
-        _err(str(problem))
+        if problem.file not in reported:
+            _err(str(problem))
     if any(p.is_error for p in catalogue.problems):
         raise typer.Exit(EXIT_PROBLEMS)
     return catalogue
@@ -560,7 +563,8 @@ def test_cases(
     if not files:
         _err("no rule-case files (kind: rule_cases) found")
         raise typer.Exit(EXIT_PROBLEMS)
-    catalogue = _catalogue([*(definitions or []), *(p for p in targets if p.is_dir())])
+    catalogue = _catalogue([*(definitions or []), *(p for p in targets if p.is_dir())],
+                           reported=frozenset(p.file for p in problems))
     passed = failed = 0
     for path in files:
         for result in run_cases(path, catalogue):
