@@ -14,7 +14,6 @@ import glob
 import io
 import json
 import os
-import re
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -77,7 +76,7 @@ def _recursive_glob(pattern: str, problems: list[Problem]) -> list[str]:
     through ever longer paths, and two such links take it exponentially long; the walk visits each folder once,
     by its shortest path.
     """
-    parts = [p for p in re.split(r"[\\/]", pattern) if p not in ("", ".")]
+    parts = [p for p in pattern.replace("\\", "/").split("/") if p not in ("", ".")]
     fixed = 0
     while fixed < len(parts) and not glob.has_magic(parts[fixed]):
         fixed += 1
@@ -87,6 +86,7 @@ def _recursive_glob(pattern: str, problems: list[Problem]) -> list[str]:
     wanted = parts[fixed:]
     if not os.path.isdir(root):
         return []
+
     def matching(path: str) -> bool:
         return _parts_match(wanted, os.path.relpath(path, root).split(os.sep))
 
@@ -164,15 +164,15 @@ def result_names(paths: Sequence[str]) -> list[str]:
     except ValueError:  # files on different drives share no folder: keep each path, less its drive
         relative = [os.path.splitdrive(p)[1].lstrip("\\/") for p in absolute]
     names = [os.path.splitext(r)[0] for r in relative]
-    for _ in range(3):  # dropping extensions can collide with a name that keeps one (x.yaml, x.yml, x.yaml.yml)
+    changed = True
+    while changed:  # a name that keeps its extension can clash with one that dropped it (x.yaml, x.yaml.yml)
         seen: dict[str, list[int]] = {}
         for i, name in enumerate(names):
             seen.setdefault(name.casefold(), []).append(i)
-        clashes = [i for group in seen.values() if len(group) > 1 for i in group]
-        if not clashes:
-            return names
+        clashes = [i for group in seen.values() if len(group) > 1 for i in group if names[i] != relative[i]]
         for i in clashes:
             names[i] = relative[i]
+        changed = bool(clashes)
     taken: set[str] = set()  # the same file given twice over: number the repeats
     for i, name in enumerate(names):
         candidate, n = name, 1
@@ -188,6 +188,30 @@ def is_own_output(name: str) -> bool:
     """Whether a file of this name, in an --out folder, is one that `score --out` writes."""
     lowered = name.casefold()
     return lowered.endswith(RESULT_SUFFIX) or any(lowered.endswith(suffix) for suffix in REPORT_SUFFIXES.values())
+
+
+def without_outputs(files: list[str], summary: str | Path | None, out: str | Path | None) -> list[str]:
+    """The files less what a batch writes, so scoring a folder again does not read its own summary and results:
+    the summary file, and the files in the `out` folder named as results and reports are (NAME.result.json, ...).
+
+    Paths are compared as absolute paths, with the outputs' links resolved: resolving every input's links too
+    would cost a system call per folder of every path, a noticeable share of a batch of small files.
+    """
+    if summary is None and out is None:
+        return files
+    summaries = {os.path.normcase(os.path.abspath(summary)), os.path.normcase(os.path.realpath(summary))} \
+        if summary is not None else set()
+    folders = tuple(os.path.normcase(os.path.join(p, "")) for p in {os.path.abspath(out), os.path.realpath(out)}) \
+        if out is not None else ()
+    kept = []
+    for file in files:
+        own = bool(folders) and is_own_output(os.path.basename(file))
+        if summaries or own:
+            absolute = os.path.normcase(os.path.abspath(file))
+            if absolute in summaries or (own and absolute.startswith(folders)):
+                continue
+        kept.append(file)
+    return kept
 
 
 def _path_order(path: str) -> list[str]:

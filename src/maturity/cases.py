@@ -51,8 +51,7 @@ def compare(expect: Expectation, assessment: Any) -> list[str]:
         node = nodes.get(node_id)
         if node is None:
             out.append(f"score of {node_id}: there is no such stage, group or node")
-        elif (node.score is None) != (expected_score is None) or (
-                node.score is not None and expected_score is not None and round(node.score - expected_score, 3)):
+        elif _num(node.score) != _num(expected_score):  # to 3 decimal places, as explanations print scores
             out.append(f"score of {node_id}: expected {_num(expected_score)}, found {_num(node.score)}")
     for node_id, rag in expect.rag.items():
         node = nodes.get(node_id)

@@ -136,4 +136,3 @@ class Catalogue:
 
 def _as_warning(problem: Problem, prefix: str) -> Problem:
     return Problem(problem.file, problem.line, problem.column, problem.code, prefix + problem.message, Severity.WARNING)
-

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
+from collections.abc import Iterator
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any, NoReturn, Optional
@@ -255,26 +256,6 @@ def score(
 
       maturity score examples/mid-maturity-council.yaml --format json > result.json
     """
-    from .loader import ENV_MAX_BYTES
-
-    # the loader reads the limit in this process and in every worker it starts; restored after the command, for
-    # callers that run several commands in one process
-    before = os.environ.get(ENV_MAX_BYTES)
-    try:
-        _score(paths, summary, output_format, explain, out, report_formats, definitions, workers, max_file_size)
-    finally:
-        if before is None:
-            os.environ.pop(ENV_MAX_BYTES, None)
-        else:
-            os.environ[ENV_MAX_BYTES] = before
-
-
-def _score(paths: list[str], summary: Path | None, output_format: ScoreFormat, explain: bool, out: Path | None,
-           report_formats: list[ReportFormat] | None, definitions: list[Path] | None, workers: int | None,
-           max_file_size: int | None) -> None:
-    from .batch import expand
-    from .loader import ENV_MAX_BYTES
-
     single = output_format is ScoreFormat.json or explain
     if single and (summary is not None or out is not None or report_formats):
         _err("--format json and --explain print one file's result on stdout; they do not take --summary, --out or "
@@ -287,10 +268,20 @@ def _score(paths: list[str], summary: Path | None, output_format: ScoreFormat, e
         _err(f"--summary {summary}: name a .csv or a .json file (the extension chooses the format)")
         raise typer.Exit(EXIT_USAGE)
     catalogue = _catalogue(definitions)
-    if max_file_size is not None:  # for the answers files: the definitions are loaded already
-        os.environ[ENV_MAX_BYTES] = str(max_file_size)
+    with _answers_size_limit(max_file_size):  # set once the definitions are loaded: it is for the answers files
+        _score_files(paths, catalogue, summary, explain, out, report_formats, definitions, workers, single)
+
+
+def _score_files(paths: list[str], catalogue: Any, summary: Path | None, explain: bool, out: Path | None,
+                 report_formats: list[ReportFormat] | None, definitions: list[Path] | None, workers: int | None,
+                 single: bool) -> None:
+    from .batch import expand, without_outputs
+
     files, problems = expand(paths)
-    files = _without_outputs(files, summary, out)
+    kept = without_outputs(files, summary, out)
+    if len(kept) < len(files):
+        _err(f"note: left out {len(files) - len(kept)} file(s) that this command writes (--summary, --out)")
+    files = kept
     for problem in problems:
         _err(str(problem))
     if not files:
@@ -306,13 +297,31 @@ def _score(paths: list[str], summary: Path | None, output_format: ScoreFormat, e
     _prepare_outputs(summary, out)
     reports = tuple(dict.fromkeys(f.value for f in report_formats or []))
     try:
-        failed = _score_batch(files, folders, summary, out, reports, workers)
+        failed = _score_batch(files, folders, catalogue, summary, out, reports, workers)
     except OSError as exc:  # the summary (a full disk, say) or a result folder; the old summary is left as it was
         _err(f"{exc.filename or summary}: cannot write: {exc.strerror}")
         raise typer.Exit(EXIT_PROBLEMS) from None
     _err(f"{len(files) - failed} scored, {failed} failed" + (f"; summary in {summary}" if summary else "") +
          (f"; results in {out}" if out else ""))
     raise typer.Exit(EXIT_PROBLEMS if failed or problems else EXIT_OK)
+
+
+@contextlib.contextmanager
+def _answers_size_limit(max_file_size: int | None) -> Iterator[None]:
+    """--max-file-size, through the variable the loader reads in this process and in every worker it starts;
+    put back afterwards, for callers that run several commands in one process."""
+    from .loader import ENV_MAX_BYTES
+
+    before = os.environ.get(ENV_MAX_BYTES)
+    if max_file_size is not None:
+        os.environ[ENV_MAX_BYTES] = str(max_file_size)
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(ENV_MAX_BYTES, None)
+        else:
+            os.environ[ENV_MAX_BYTES] = before
 
 
 def _catalogue(definitions: list[Path] | None, reported: frozenset[str] = frozenset()) -> Any:
@@ -327,34 +336,6 @@ def _catalogue(definitions: list[Path] | None, reported: frozenset[str] = frozen
     if any(p.is_error for p in catalogue.problems):
         raise typer.Exit(EXIT_PROBLEMS)
     return catalogue
-
-
-def _without_outputs(files: list[str], summary: Path | None, out: Path | None) -> list[str]:
-    """Leave out what this command writes, so scoring a folder again does not read its own summary and results:
-    the summary file, and files in the --out folder named as results and reports are (NAME.result.json, ...).
-
-    Paths are compared as absolute paths, with the outputs' links resolved: resolving every input's links too
-    would cost a system call per folder of every path, a noticeable share of a batch of small files.
-    """
-    from .batch import is_own_output
-
-    if summary is None and out is None:
-        return files
-    summaries = {os.path.normcase(os.path.abspath(summary)), os.path.normcase(os.path.realpath(summary))} \
-        if summary is not None else set()
-    folders = tuple(os.path.normcase(os.path.join(p, "")) for p in {os.path.abspath(out), os.path.realpath(out)}) \
-        if out is not None else ()
-    kept = []
-    for file in files:
-        name = os.path.basename(file)
-        if summaries or (folders and is_own_output(name)):
-            absolute = os.path.normcase(os.path.abspath(file))
-            if absolute in summaries or (is_own_output(name) and absolute.startswith(folders)):
-                continue
-        kept.append(file)
-    if len(kept) < len(files):
-        _err(f"note: left out {len(files) - len(kept)} file(s) that this command writes (--summary, --out)")
-    return kept
 
 
 def _prepare_outputs(summary: Path | None, out: Path | None) -> None:
@@ -378,13 +359,13 @@ def _prepare_outputs(summary: Path | None, out: Path | None) -> None:
         raise typer.Exit(EXIT_PROBLEMS) from None
 
 
-def _score_batch(files: list[str], folders: list[Path], summary: Path | None, out: Path | None,
+def _score_batch(files: list[str], folders: list[Path], catalogue: Any, summary: Path | None, out: Path | None,
                  reports: tuple[str, ...], workers: int | None) -> int:
     """Score the files, writing the table to stdout and the summary (atomically) as rows arrive; the count of
     files that failed."""
     from contextlib import ExitStack
 
-    from .batch import SummaryFormat, SummaryWriter, catalogue_for, score_many, stage_columns, table_header
+    from .batch import SummaryFormat, SummaryWriter, score_many, stage_columns, table_header
     from .store import atomic_writer
 
     failed = 0
@@ -392,7 +373,7 @@ def _score_batch(files: list[str], folders: list[Path], summary: Path | None, ou
         writer = None
         if summary is not None:
             handle = stack.enter_context(atomic_writer(summary, buffering=1 << 20))
-            columns = stage_columns(catalogue_for([str(f) for f in folders]))
+            columns = stage_columns(catalogue)
             writer = SummaryWriter(handle, SummaryFormat("json" if summary.suffix.lower() == ".json" else "csv",
                                                          columns))
         progress = _progress(len(files))

@@ -42,7 +42,7 @@ STATUS_WORDS: dict[str, str] = {
     "not_asked": "not asked",
     "gap": "a gap",  # an evidence gap: don't know or unanswered
 }
-_GAP_STATUSES = frozenset({"dont_know", "unanswered"})
+GAP_STATUSES = frozenset({"dont_know", "unanswered"})  # asked, but no answer to score
 YES_NO: dict[str, bool] = {"yes": True, "no": False}
 
 _EMPTY: Mapping[str, Any] = {}
@@ -178,7 +178,7 @@ def _question_leaf(leaf: Condition, qid: str, facts: Facts) -> bool:
         if test == "known":
             return status in ("answered", "not_applicable")
         if test == "gap":
-            return status in _GAP_STATUSES
+            return status in GAP_STATUSES
         return test == status
     if status != "answered":
         return False
@@ -242,7 +242,7 @@ def _compile_leaf(leaf: Condition) -> Test:
         if test == "known":
             return lambda facts: facts.statuses.get(qid, "not_asked") in ("answered", "not_applicable")
         if test == "gap":
-            return lambda facts: facts.statuses.get(qid, "not_asked") in _GAP_STATUSES
+            return lambda facts: facts.statuses.get(qid, "not_asked") in GAP_STATUSES
         if test is not None:
             return lambda facts: facts.statuses.get(qid, "not_asked") == test
         if ranged:

@@ -50,6 +50,7 @@ from .assessment import (
 )
 from .checks import QuestionInfo, answer_problem, index_questionnaire
 from .conditions import (
+    GAP_STATUSES,
     STATUS_WORDS,
     Facts,
     Hit,
@@ -494,7 +495,6 @@ def _worse(a: Rag, b: Rag) -> Rag:
 
 
 Lowest = tuple[float, int, str]  # (points, question order, question id): the lowest question below a node
-_GAPS = frozenset({"unanswered", "dont_know"})  # asked, but no answer to score
 
 # What a run found, kept for the explanation. Slotted but not frozen: a frozen dataclass sets every field through
 # object.__setattr__, which costs more than the arithmetic it records. Nothing changes them once made.
@@ -636,22 +636,17 @@ class _Run:
         for child in node.children:
             if child.critical is not None:  # a question
                 value = points[child.id]
-                if value is None:
-                    # a gap still reaches the caps (as the lowest level), or skipping a question would lift one
-                    if gap_value is not None and (track_any or (track_critical and child.critical)) and \
-                            statuses.get(child.id) in _GAPS and child.id in scored:
-                        low = (gap_value, child.order, child.id)
-                        if track_any and (low_any is None or low < low_any):
-                            low_any = low
-                        if track_critical and child.critical and (low_crit is None or low < low_crit):
-                            low_crit = low
-                    continue
-                if track_any or (track_critical and child.critical):
-                    low = (value, child.order, child.id)
+                # a gap still reaches the caps (as the lowest level), or skipping a question would lift one
+                for_caps = value if value is not None else \
+                    gap_value if child.id in scored and statuses.get(child.id) in GAP_STATUSES else None
+                if for_caps is not None and (track_any or (track_critical and child.critical)):
+                    low = (for_caps, child.order, child.id)
                     if track_any and (low_any is None or low < low_any):
                         low_any = low
                     if track_critical and child.critical and (low_crit is None or low < low_crit):
                         low_crit = low
+                if value is None:
+                    continue
             else:
                 value = scores[child.id]
                 if track_any:
