@@ -118,12 +118,17 @@ def test_schema_out_writes_every_format(tmp_path: Path) -> None:
     result = invoke("schema", "--out", str(tmp_path))
     assert result.exit_code == 0
     assert sorted(p.name for p in tmp_path.iterdir()) == [
-        "answers.schema.json", "questionnaire.schema.json", "rule_cases.schema.json", "scoring_rules.schema.json"]
+        "answers.schema.json",
+        "questionnaire.schema.json",
+        "rule_cases.schema.json",
+        "scoring_rules.schema.json",
+    ]
 
 
 def test_python_dash_m_runs_the_same_command() -> None:
-    completed = subprocess.run([sys.executable, "-m", "maturity", "--version"], capture_output=True, text=True,
-                               check=False)
+    completed = subprocess.run(
+        [sys.executable, "-m", "maturity", "--version"], capture_output=True, text=True, check=False
+    )
     assert completed.returncode == 0
     assert completed.stdout == f"maturity {__version__}\n"
 

@@ -13,8 +13,14 @@ from .conftest import FIXTURES, ROOT
 
 jsonschema = pytest.importorskip("jsonschema")
 
-GOOD = sorted([*(FIXTURES / "valid").rglob("*.yaml"), *(ROOT / "questionnaires").glob("*.yaml"),
-               *(ROOT / "scoring_rules").rglob("*.yaml"), *(ROOT / "examples").glob("*.yaml")])
+GOOD = sorted(
+    [
+        *(FIXTURES / "valid").rglob("*.yaml"),
+        *(ROOT / "questionnaires").glob("*.yaml"),
+        *(ROOT / "scoring_rules").rglob("*.yaml"),
+        *(ROOT / "examples").glob("*.yaml"),
+    ]
+)
 
 
 @pytest.mark.parametrize("kind", KINDS)

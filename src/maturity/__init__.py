@@ -39,10 +39,22 @@ _LAZY = {
 
 __all__ = [  # noqa: RUF022 - grouped as _LAZY is
     "__version__",
-    "load_questionnaire", "load_rules", "load_answers", "find_rules", "validate_paths", "ValidationReport",
-    "Problem", "MaturityError", "DefinitionError", "UsageError",
-    "Questionnaire", "Rules", "AnswersFile",
-    "score", "Assessment", "render_report",
+    "load_questionnaire",
+    "load_rules",
+    "load_answers",
+    "find_rules",
+    "validate_paths",
+    "ValidationReport",
+    "Problem",
+    "MaturityError",
+    "DefinitionError",
+    "UsageError",
+    "Questionnaire",
+    "Rules",
+    "AnswersFile",
+    "score",
+    "Assessment",
+    "render_report",
 ]
 
 if TYPE_CHECKING:  # pragma: no cover

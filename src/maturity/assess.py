@@ -86,8 +86,16 @@ def _missing(name: str) -> MaturityError:
     return MaturityError(Problem.make("MQ001", f"no questionnaire file or bundled questionnaire called '{name}'"))
 
 
-def run_assessment(questionnaire_name: str | None, answers_path: Path | None, resume: Path | None, review: bool,
-                   plain: bool, folders: list[Path], say: Say, err: Say) -> int:
+def run_assessment(
+    questionnaire_name: str | None,
+    answers_path: Path | None,
+    resume: Path | None,
+    review: bool,
+    plain: bool,
+    folders: list[Path],
+    say: Say,
+    err: Say,
+) -> int:
     if questionnaire_name is not None and Path(questionnaire_name).is_file():
         # rules kept beside a questionnaire file are found without --definitions
         folders = [Path(questionnaire_name).resolve().parent, *folders]
@@ -119,11 +127,14 @@ def run_assessment(questionnaire_name: str | None, answers_path: Path | None, re
     if resume is None and answers_path is not None and answers_path.exists():
         question = f"{answers_path} already holds answers. Overwrite it? Type yes to overwrite: "
         if not interactive or input(question).strip().lower() != "yes":
-            err(f"{answers_path} already exists and was left as it is. Carry on with it: maturity assess --resume "
-                f"{answers_path}; or choose another name with --answers.")
+            err(
+                f"{answers_path} already exists and was left as it is. Carry on with it: maturity assess --resume "
+                f"{answers_path}; or choose another name with --answers."
+            )
             return EXIT_USAGE
-    prompter = RichPrompter(interview.questionnaire) if interactive and not plain else \
-        PlainPrompter(interview.questionnaire)
+    prompter = (
+        RichPrompter(interview.questionnaire) if interactive and not plain else PlainPrompter(interview.questionnaire)
+    )
     target: list[Path] = [path] if path is not None else []
 
     def save(current: Interview) -> None:
@@ -146,16 +157,19 @@ def run_assessment(questionnaire_name: str | None, answers_path: Path | None, re
     except KeyboardInterrupt:
         if interview.details is not None:
             save(interview)
-            err(f"\nInterrupted. Your answers are saved in {where()}. Carry on with: maturity assess --resume "
-                f"{where()}")
+            err(
+                f"\nInterrupted. Your answers are saved in {where()}. Carry on with: maturity assess --resume {where()}"
+            )
         else:
             err("\nInterrupted before any answer was given; nothing was saved.")
         return EXIT_INTERRUPTED
     except (InputEnded, EOFError) as exc:
         if interview.details is not None:
             save(interview)
-        err(f"Input ended: {exc}. The answers so far are saved in {where()}; carry on with: maturity assess "
-            f"--resume {where()}")
+        err(
+            f"Input ended: {exc}. The answers so far are saved in {where()}; carry on with: maturity assess "
+            f"--resume {where()}"
+        )
         return EXIT_PROBLEMS
     if outcome == "quit":
         err(f"Saved in {where()}. Carry on with: maturity assess --resume {where()}")
@@ -179,8 +193,17 @@ def _finish(path: Path, catalogue: Catalogue, say: Say, err: Say) -> int:
         reports = []
         for fmt in ("md", "html"):
             report_path = path.with_name(path.name.removesuffix(".yaml").removesuffix(".answers") + f".report.{fmt}")
-            write_atomic(report_path, render_report(assessment, questionnaire, rules, fmt, roadmap=roadmap,
-                                                    questionnaire_digest=found.questionnaire.document.digest))
+            write_atomic(
+                report_path,
+                render_report(
+                    assessment,
+                    questionnaire,
+                    rules,
+                    fmt,
+                    roadmap=roadmap,
+                    questionnaire_digest=found.questionnaire.document.digest,
+                ),
+            )
             reports.append(report_path)
     except MaturityError as exc:
         for problem in exc.problems:
@@ -211,8 +234,10 @@ def summary_lines(assessment: object) -> list[str]:
     else:
         lines.append(f"Verdict: not assessed ({v.not_assessed_reason})")
     overall = assessment.overall
-    lines.append(f"Overall maturity: level {overall.level} {overall.level_name or ''} (score "
-                 f"{'none' if overall.score is None else f'{overall.score:.2f}'}, {overall.rag or 'no RAG'})")
+    lines.append(
+        f"Overall maturity: level {overall.level} {overall.level_name or ''} (score "
+        f"{'none' if overall.score is None else f'{overall.score:.2f}'}, {overall.rag or 'no RAG'})"
+    )
     for stage in assessment.stages():
         level = f"level {stage.level} {stage.level_name}" if stage.level is not None else "no level"
         lines.append(f"  {stage.title:<45} {level:<22} {(stage.rag or '-').upper()}")

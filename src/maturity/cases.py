@@ -35,11 +35,16 @@ def compare(expect: Expectation, assessment: Any) -> list[str]:
     out: list[str] = []
     verdict = assessment.verdict
     if expect.verdict is not None and verdict.outcome != expect.verdict:
-        out.append(f"verdict: expected {expect.verdict}, found {verdict.outcome} ({verdict.points} points"
-                   + (f", vetoed: {verdict.vetoed_by.reason}" if verdict.vetoed_by else "") + ")")
+        out.append(
+            f"verdict: expected {expect.verdict}, found {verdict.outcome} ({verdict.points} points"
+            + (f", vetoed: {verdict.vetoed_by.reason}" if verdict.vetoed_by else "")
+            + ")"
+        )
     if expect.low_confidence is not None and verdict.low_confidence != expect.low_confidence:
-        out.append(f"low confidence: expected {str(expect.low_confidence).lower()}, found "
-                   f"{str(verdict.low_confidence).lower()} ({verdict.unknown} indicators unknown)")
+        out.append(
+            f"low confidence: expected {str(expect.low_confidence).lower()}, found "
+            f"{str(verdict.low_confidence).lower()} ({verdict.unknown} indicators unknown)"
+        )
     nodes = {n.id: n for n in assessment.nodes}
     for node_id, level in expect.levels.items():
         node = nodes.get(node_id)
@@ -61,8 +66,10 @@ def compare(expect: Expectation, assessment: Any) -> list[str]:
     for indicator_id, rating in expect.indicators.items():
         found = ratings.get(indicator_id)
         if found is None or found.rating != rating:
-            out.append(f"indicator {indicator_id}: expected {rating}, found "
-                       f"{found.rating + (' (unknown)' if found.unknown else '') if found else 'no such indicator'}")
+            out.append(
+                f"indicator {indicator_id}: expected {rating}, found "
+                f"{found.rating + (' (unknown)' if found.unknown else '') if found else 'no such indicator'}"
+            )
     fired = [p.id for p in assessment.pain_points]
     for pain in expect.pain_points:
         if pain not in fired:
@@ -97,16 +104,21 @@ def run_cases(path: Path, catalogue: Catalogue) -> list[CaseResult]:
             result.problems.extend(_locate(p, answers_path) for p in exc.problems)
         else:
             if assessment.rules.id != definitions.rules.model.id:
-                result.differences.append(f"the answers were scored with rules '{assessment.rules.id}', not "
-                                          f"'{cases.rules}': they answer another questionnaire")
+                result.differences.append(
+                    f"the answers were scored with rules '{assessment.rules.id}', not "
+                    f"'{cases.rules}': they answer another questionnaire"
+                )
             result.differences.extend(compare(case.expect, assessment))
         results.append(result)
     return results
 
 
 def _locate(problem: Problem, path: Path) -> Problem:
-    return problem if problem.file else Problem.make(problem.code, problem.message, str(path), problem.line,
-                                                     problem.column)
+    return (
+        problem
+        if problem.file
+        else Problem.make(problem.code, problem.message, str(path), problem.line, problem.column)
+    )
 
 
 def find_case_files(paths: Iterable[Path]) -> tuple[list[Path], list[Problem]]:

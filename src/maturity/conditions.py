@@ -69,8 +69,11 @@ class Facts:
 
     def __post_init__(self) -> None:
         if self.numbers is None:
-            found = {qid: n for qid, value in self.values.items()
-                     if self.statuses.get(qid) == "answered" and (n := number(value)) is not None}
+            found = {
+                qid: n
+                for qid, value in self.values.items()
+                if self.statuses.get(qid) == "answered" and (n := number(value)) is not None
+            }
             object.__setattr__(self, "numbers", found)
 
     def status(self, question_id: str) -> Status:
@@ -189,8 +192,11 @@ def _count(leaf: Condition, facts: Facts) -> int | None:
     counted = leaf.count
     if counted is None or not facts.ratings:
         return None
-    return sum(1 for iid, rating in facts.ratings.items()
-               if rating == counted.rated and (counted.tier is None or facts.tiers.get(iid) == counted.tier))
+    return sum(
+        1
+        for iid, rating in facts.ratings.items()
+        if rating == counted.rated and (counted.tier is None or facts.tiers.get(iid) == counted.tier)
+    )
 
 
 def _node_value(leaf: Condition, facts: Facts) -> float | int | None:
@@ -234,8 +240,14 @@ def _compile_leaf(leaf: Condition) -> Test:
     closure of one or two lookups; the rest call `_leaf`. tests/test_conditions.py holds every leaf to `_leaf`.
     """
     low, high = leaf.at_least, leaf.at_most
-    ranged = (low is not None or high is not None) and leaf.equals is None and leaf.not_equals is None and \
-        leaf.in_ is None and leaf.not_in is None and leaf.includes is None
+    ranged = (
+        (low is not None or high is not None)
+        and leaf.equals is None
+        and leaf.not_equals is None
+        and leaf.in_ is None
+        and leaf.not_in is None
+        and leaf.includes is None
+    )
     qid = leaf.question
     if qid is not None:
         test = leaf.is_
@@ -309,12 +321,14 @@ def _text_test(qid: str, wanted: set[str], leaf: Condition) -> Test:
 def _range_test(read: Callable[[Facts], float | None], low: float | None, high: float | None) -> Test:
     """Whether `read(facts)`, a finite number or None (as `number` gives), lies within [low, high]."""
     if high is None:
+
         def at_least(facts: Facts) -> bool:
             n = read(facts)
             return n is not None and n >= low  # type: ignore[operator]
 
         return at_least
     if low is None:
+
         def at_most(facts: Facts) -> bool:
             n = read(facts)
             return n is not None and n <= high
@@ -494,8 +508,14 @@ def describe(condition: Condition | None) -> str:
 
 def describe_hit(hit: Hit) -> str:
     """One hit in words: "STR-1 is at most 2 (found 2)"."""
-    subject = {"question": "{}", "score": "score of {}", "level": "level of {}", "indicator": "indicator {}",
-               "count": "number of {} indicators", "pain_point": "pain point {}"}[hit.subject].format(hit.id)
+    subject = {
+        "question": "{}",
+        "score": "score of {}",
+        "level": "level of {}",
+        "indicator": "indicator {}",
+        "count": "number of {} indicators",
+        "pain_point": "pain point {}",
+    }[hit.subject].format(hit.id)
     if hit.subject == "score" and hit.id == VERDICT_POINTS:
         subject = "verdict points"
     elif hit.subject == "count":

@@ -40,8 +40,10 @@ def _md(value: Any) -> str:
     """User text inside Markdown: no markup, no HTML, no table breaks, on one line."""
     text = "" if value is None else str(value)
     text = text.replace("&", "&amp;")
-    return _MD_SPECIAL.sub(lambda m: "&lt;" if m.group(1) == "<" else "&gt;" if m.group(1) == ">" else "\\" +
-                           m.group(1), " ".join(text.split()))
+    return _MD_SPECIAL.sub(
+        lambda m: "&lt;" if m.group(1) == "<" else "&gt;" if m.group(1) == ">" else "\\" + m.group(1),
+        " ".join(text.split()),
+    )
 
 
 @functools.lru_cache(maxsize=16)
@@ -89,8 +91,9 @@ def check_templates(directory: Path, require_all: bool) -> list[Problem]:
                 continue
             env.parse(raw.decode("utf-8"), name=path.name, filename=str(path))
         except TemplateSyntaxError as exc:
-            problems.append(Problem.make("MQ402", f"the template does not compile: {exc.message}", str(path),
-                                         exc.lineno or 0, 1))
+            problems.append(
+                Problem.make("MQ402", f"the template does not compile: {exc.message}", str(path), exc.lineno or 0, 1)
+            )
         except UnicodeDecodeError:
             problems.append(Problem.make("MQ003", "the template is not valid UTF-8", str(path)))
         except OSError as exc:
@@ -101,8 +104,12 @@ def check_templates(directory: Path, require_all: bool) -> list[Problem]:
 def _answer_words(question: Any, result: Any, questionnaire: Questionnaire) -> str:
     """An answer as the person chose it: the level or option label, not its id."""
     if result.status != "answered":
-        return {"dont_know": "Don't know", "not_applicable": "Not applicable", "unanswered": "Unanswered",
-                "not_asked": "Not asked"}[result.status]
+        return {
+            "dont_know": "Don't know",
+            "not_applicable": "Not applicable",
+            "unanswered": "Unanswered",
+            "not_asked": "Not asked",
+        }[result.status]
     value = result.value
     if question is None:
         return str(value)
@@ -118,8 +125,9 @@ def _answer_words(question: Any, result: Any, questionnaire: Questionnaire) -> s
     return str(value)
 
 
-def _roadmap(assessment: Assessment, questionnaire: Questionnaire, rules: Rules,
-             roadmap: Roadmap | None) -> Roadmap | None:
+def _roadmap(
+    assessment: Assessment, questionnaire: Questionnaire, rules: Rules, roadmap: Roadmap | None
+) -> Roadmap | None:
     """The given roadmap, else one computed from the answers the assessment records (None if they do not fit)."""
     if roadmap is not None:
         return roadmap
@@ -145,9 +153,14 @@ def _next_levels(assessment: Assessment, rules: Rules) -> dict[str, dict[str, An
     return out
 
 
-def report_context(assessment: Assessment, questionnaire: Questionnaire, rules: Rules,
-                   questionnaire_digest: str | None = None, generated: str | None = None,
-                   roadmap: Roadmap | None = None) -> dict[str, Any]:
+def report_context(
+    assessment: Assessment,
+    questionnaire: Questionnaire,
+    rules: Rules,
+    questionnaire_digest: str | None = None,
+    generated: str | None = None,
+    roadmap: Roadmap | None = None,
+) -> dict[str, Any]:
     """Everything a template may show, as plain data.
 
     `generated` (default today) is fixed by tests so that reports are reproducible byte for byte; `roadmap` can be
@@ -161,12 +174,18 @@ def report_context(assessment: Assessment, questionnaire: Questionnaire, rules: 
     for result in assessment.questions:
         if result.status == "not_asked":
             continue
-        answers.append({**result.model_dump(mode="json"), "answer": _answer_words(questions.get(result.id), result,
-                                                                                  questionnaire),
-                        "stage_title": stage_titles.get(result.stage or "", "Context")})
-    cited = sorted({s.split()[0] for p in assessment.pain_points for s in p.sources} |
-                   {s.split()[0] for i in assessment.verdict.indicators for s in i.sources} |
-                   {s.split()[0] for q in questionnaire.questions() for s in q.sources})
+        answers.append(
+            {
+                **result.model_dump(mode="json"),
+                "answer": _answer_words(questions.get(result.id), result, questionnaire),
+                "stage_title": stage_titles.get(result.stage or "", "Context"),
+            }
+        )
+    cited = sorted(
+        {s.split()[0] for p in assessment.pain_points for s in p.sources}
+        | {s.split()[0] for i in assessment.verdict.indicators for s in i.sources}
+        | {s.split()[0] for q in questionnaire.questions() for s in q.sources}
+    )
     found = _roadmap(assessment, questionnaire, rules, roadmap)
     return {
         "title": questionnaire.title,
@@ -191,17 +210,29 @@ def report_context(assessment: Assessment, questionnaire: Questionnaire, rules: 
     }
 
 
-def render_report(assessment: Assessment, questionnaire: Questionnaire, rules: Rules, fmt: str = "md",
-                  templates: Path | None = None, questionnaire_digest: str | None = None,
-                  generated: str | None = None, roadmap: Roadmap | None = None) -> str:
+def render_report(
+    assessment: Assessment,
+    questionnaire: Questionnaire,
+    rules: Rules,
+    fmt: str = "md",
+    templates: Path | None = None,
+    questionnaire_digest: str | None = None,
+    generated: str | None = None,
+    roadmap: Roadmap | None = None,
+) -> str:
     """Render one report. `templates` is a folder whose templates override the bundled ones by name."""
     if fmt not in FORMATS:
         raise DefinitionError(Problem.make("MQ104", f"unknown report format '{fmt}' (choose {', '.join(FORMATS)})"))
     context = report_context(assessment, questionnaire, rules, questionnaire_digest, generated, roadmap)
     if fmt == "json":
-        body = {"report_format_version": REPORT_FORMAT_VERSION, "tool_version": __version__,
-                "generated": context["generated"], "questionnaire": context["questionnaire"],
-                "assessment": assessment.model_dump(mode="json"), "roadmap": context["roadmap"]}
+        body = {
+            "report_format_version": REPORT_FORMAT_VERSION,
+            "tool_version": __version__,
+            "generated": context["generated"],
+            "questionnaire": context["questionnaire"],
+            "assessment": assessment.model_dump(mode="json"),
+            "roadmap": context["roadmap"],
+        }
         return json.dumps(body, indent=2, ensure_ascii=False) + "\n"
     return render_template(TEMPLATES[fmt], context, templates)
 
@@ -223,8 +254,11 @@ def render_template(name: str, context: dict[str, Any], templates: Path | None =
     except TemplateNotFound:
         raise DefinitionError(Problem.make("MQ401", f"the template '{name}' is missing", where)) from None
     except TemplateSyntaxError as exc:
-        raise DefinitionError(Problem.make("MQ402", f"the template does not compile: {exc.message}",
-                                           exc.filename or where, exc.lineno or 0, 1)) from None
+        raise DefinitionError(
+            Problem.make(
+                "MQ402", f"the template does not compile: {exc.message}", exc.filename or where, exc.lineno or 0, 1
+            )
+        ) from None
     except (UndefinedError, SecurityError, TemplateError) as exc:
         raise DefinitionError(Problem.make("MQ403", f"the template failed: {exc}", where)) from None
     # A note could carry terminal escape sequences; no report format has any use for control characters.

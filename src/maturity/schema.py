@@ -9,8 +9,12 @@ from .model import MODELS
 
 DRAFT_07 = "http://json-schema.org/draft-07/schema#"
 KINDS = tuple(MODELS)
-_SCALAR_ANSWER = [{"type": "boolean"}, {"type": "number"}, {"type": "string"},
-                  {"type": "array", "items": {"type": "string"}}]
+_SCALAR_ANSWER = [
+    {"type": "boolean"},
+    {"type": "number"},
+    {"type": "string"},
+    {"type": "array", "items": {"type": "string"}},
+]
 
 
 def json_schema(kind: str) -> dict[str, Any]:

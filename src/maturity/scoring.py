@@ -195,11 +195,20 @@ class ScoringPlan:
         self.rules = rules
         problems: list[Problem] = []
         if rules.questionnaire.id != questionnaire.id:
-            problems.append(_problem("MQ301", f"rules '{rules.id}' are for questionnaire "
-                                     f"'{rules.questionnaire.id}', not '{questionnaire.id}'"))
+            problems.append(
+                _problem(
+                    "MQ301",
+                    f"rules '{rules.id}' are for questionnaire '{rules.questionnaire.id}', not '{questionnaire.id}'",
+                )
+            )
         elif rules.questionnaire.version != questionnaire.version:
-            problems.append(_problem("MQ302", f"rules '{rules.id}' are for version {rules.questionnaire.version} of "
-                                     f"'{questionnaire.id}', not version {questionnaire.version}"))
+            problems.append(
+                _problem(
+                    "MQ302",
+                    f"rules '{rules.id}' are for version {rules.questionnaire.version} of "
+                    f"'{questionnaire.id}', not version {questionnaire.version}",
+                )
+            )
         if problems:
             raise DefinitionError(problems)
         self.index = index_questionnaire(questionnaire)
@@ -219,8 +228,7 @@ class ScoringPlan:
         self.caps_read_critical = "critical_questions" in caps
         self.level_numbers: tuple[int, ...] = tuple(sorted({b.level for b in rules.levels}))
         # what an asked question without points is worth to a cap (None: it is left out)
-        self.cap_gap_value: float | None = float(self.level_numbers[0]) if rules.rollup.cap_gaps == "lowest" \
-            else None
+        self.cap_gap_value: float | None = float(self.level_numbers[0]) if rules.rollup.cap_gaps == "lowest" else None
         self.scored_ids: frozenset[str] = frozenset(p.id for p in self.questions if p.scored)  # a gap in another
         # (a text answer, a choice the rules give no points) has nothing to lower, so it never caps
         self.level_names: dict[int, str] = {}
@@ -237,23 +245,47 @@ class ScoringPlan:
         # every condition compiled once here, so scoring a file never looks one up
         self.asking = asking_plan(self.ordered_questions)
         self.pain_keys: tuple[tuple[str | None, str, str], ...] = tuple(
-            (p.stage, p.severity, p.id) for p in rules.pain_points)
+            (p.stage, p.severity, p.id) for p in rules.pain_points
+        )
         self.pain_tests: tuple[Test, ...] = tuple(compile_condition(p.when) for p in rules.pain_points)
         verdict = rules.verdict
-        self.indicator_plans: tuple[_IndicatorPlan, ...] = tuple(
-            _IndicatorPlan(ind.id, ind.tier, tuple(ind.questions), ind.unknown == "any", ind.unknown_rating,
-                           ind.otherwise, tuple((compile_condition(r.when), r.rating) for r in ind.rate),
-                           verdict.tiers.get(ind.tier, 1.0),
-                           {rag: verdict.tiers.get(ind.tier, 1.0) * verdict.ratings.get(rag, DEFAULT_RATINGS[rag])
-                            for rag in DEFAULT_RATINGS}) for ind in verdict.indicators) if verdict else ()
-        self.veto_tests: tuple[Test, ...] = tuple(compile_condition(v.when) for v in verdict.vetoes) \
-            if verdict else ()
-        self.outcome_tests: tuple[Test | None, ...] = tuple(
-            compile_condition(o.when) if o.when is not None else None for o in verdict.outcomes) if verdict else ()
-        self.pain_order: tuple[int, ...] = tuple(sorted(
-            range(len(rules.pain_points)),
-            key=lambda i: (SEVERITY_ORDER[rules.pain_points[i].severity],
-                           self.stage_order.get(rules.pain_points[i].stage or "", len(self.stage_order)), i)))
+        self.indicator_plans: tuple[_IndicatorPlan, ...] = (
+            tuple(
+                _IndicatorPlan(
+                    ind.id,
+                    ind.tier,
+                    tuple(ind.questions),
+                    ind.unknown == "any",
+                    ind.unknown_rating,
+                    ind.otherwise,
+                    tuple((compile_condition(r.when), r.rating) for r in ind.rate),
+                    verdict.tiers.get(ind.tier, 1.0),
+                    {
+                        rag: verdict.tiers.get(ind.tier, 1.0) * verdict.ratings.get(rag, DEFAULT_RATINGS[rag])
+                        for rag in DEFAULT_RATINGS
+                    },
+                )
+                for ind in verdict.indicators
+            )
+            if verdict
+            else ()
+        )
+        self.veto_tests: tuple[Test, ...] = tuple(compile_condition(v.when) for v in verdict.vetoes) if verdict else ()
+        self.outcome_tests: tuple[Test | None, ...] = (
+            tuple(compile_condition(o.when) if o.when is not None else None for o in verdict.outcomes)
+            if verdict
+            else ()
+        )
+        self.pain_order: tuple[int, ...] = tuple(
+            sorted(
+                range(len(rules.pain_points)),
+                key=lambda i: (
+                    SEVERITY_ORDER[rules.pain_points[i].severity],
+                    self.stage_order.get(rules.pain_points[i].stage or "", len(self.stage_order)),
+                    i,
+                ),
+            )
+        )
 
     # ----------------------------------------------------------------------------------------- questions
 
@@ -274,13 +306,29 @@ class ScoringPlan:
                     bands = tuple(rule.bands)
                 elif rule.map is not None and kind != "number":
                     point_map, map_from = rule.map, f"points for {qid}"
-            elif question.answer_set is not None and question.answer_set in points.answer_sets and \
-                    kind in ("scale", "single", "multiple"):
+            elif (
+                question.answer_set is not None
+                and question.answer_set in points.answer_sets
+                and kind in ("scale", "single", "multiple")
+            ):
                 point_map, map_from = points.answer_sets[question.answer_set], f"answer set '{question.answer_set}'"
             scored = kind == "scale" or point_map is not None or bands is not None
             not_asked = f"not asked ({describe(question.when)} is false); it never counts"
-            plan = _QuestionPlan(qid, question, info, order, info.stage, info.group, qid in critical, scored,
-                                 point_map, map_from, bands, combine, not_asked)
+            plan = _QuestionPlan(
+                qid,
+                question,
+                info,
+                order,
+                info.stage,
+                info.group,
+                qid in critical,
+                scored,
+                point_map,
+                map_from,
+                bands,
+                combine,
+                not_asked,
+            )
             keys: list[Any] = []
             of: type = int
             if scored and kind == "scale":
@@ -304,12 +352,14 @@ class ScoringPlan:
         for stage in q.stages:
             if stage.id in defaults:
                 continue
-            members = [g.id for g in stage.groups] if stage.groups is not None else \
-                [x.id for x in stage.questions or []]
+            members = (
+                [g.id for g in stage.groups] if stage.groups is not None else [x.id for x in stage.questions or []]
+            )
             defaults[stage.id] = ("stage", stage.title, members, rollup.stage, "rollup.stage")
             for group in stage.groups or []:
-                defaults.setdefault(group.id, ("group", group.title, [x.id for x in group.questions], rollup.group,
-                                               "rollup.group"))
+                defaults.setdefault(
+                    group.id, ("group", group.title, [x.id for x in group.questions], rollup.group, "rollup.group")
+                )
         kinds: dict[str, NodeKind] = {k: v[0] for k, v in defaults.items()}
         for node_id in custom:
             kinds.setdefault(node_id, "node")
@@ -333,8 +383,13 @@ class ScoringPlan:
                 elif child_id in kinds and child_id != OVERALL:
                     child_kind = kinds[child_id]
                 else:
-                    problems.append(_problem("MQ303", f"roll-up node '{node_id}' names '{child_id}', which is not a "
-                                             "question, group, stage or roll-up node"))
+                    problems.append(
+                        _problem(
+                            "MQ303",
+                            f"roll-up node '{node_id}' names '{child_id}', which is not a "
+                            "question, group, stage or roll-up node",
+                        )
+                    )
                     continue
                 if rule.weights and child_id in rule.weights:
                     weight, weight_from = rule.weights[child_id], "node"
@@ -343,8 +398,9 @@ class ScoringPlan:
                 else:
                     weight, weight_from = 1.0, "default"
                 if question is not None:
-                    children.append(_Child(child_id, child_kind, weight, weight_from, question.order,
-                                           question.critical))
+                    children.append(
+                        _Child(child_id, child_kind, weight, weight_from, question.order, question.critical)
+                    )
                 else:
                     children.append(_Child(child_id, child_kind, weight, weight_from))
             plans[node_id] = _NodePlan(node_id, kind, title, tuple(children), rule.method, tuple(rule.caps), source)
@@ -374,8 +430,9 @@ class ScoringPlan:
                     continue
                 child = children[i].id
                 if child in active:
-                    raise DefinitionError(_problem("MQ304", f"roll-up node '{child}' contains itself "
-                                                   f"(through '{node_id}')"))
+                    raise DefinitionError(
+                        _problem("MQ304", f"roll-up node '{child}' contains itself (through '{node_id}')")
+                    )
                 stack.append((node_id, i + 1))
                 stack.append((child, 0))
                 active.add(child)
@@ -416,8 +473,13 @@ class ScoringPlan:
         if ref.id != q.id:
             raise DefinitionError(_problem("MQ603", f"these answers are for questionnaire '{ref.id}', not '{q.id}'"))
         if ref.version != q.version:
-            raise DefinitionError(_problem("MQ604", f"these answers are for version {ref.version} of '{q.id}', "
-                                           f"but the questionnaire is version {q.version}"))
+            raise DefinitionError(
+                _problem(
+                    "MQ604",
+                    f"these answers are for version {ref.version} of '{q.id}', "
+                    f"but the questionnaire is version {q.version}",
+                )
+            )
         problems: list[Problem] = []
         for qid, answer in answers.answers.items():
             plan = self.by_id.get(qid)
@@ -428,8 +490,12 @@ class ScoringPlan:
             message = answer_problem(plan.info, value, answer.status)
             if not message:
                 continue  # no question accepts a non-finite number, so one never gets here
-            if answer.status is None and isinstance(value, (int, float)) and not isinstance(value, bool) and \
-                    number(value) is None:
+            if (
+                answer.status is None
+                and isinstance(value, (int, float))
+                and not isinstance(value, bool)
+                and number(value) is None
+            ):
                 problems.append(_problem("MQ602", f"'{qid}': {value!r} is not a finite number"))
             else:
                 problems.append(_problem("MQ605" if answer.status else "MQ602", f"'{qid}': {message}"))
@@ -591,8 +657,17 @@ class _Run:
         self.decision: _Decision | None = self._decide(facts) if self.indicators is not None else None
 
     def facts_now(self) -> Facts:
-        return Facts(self.facts.statuses, self.facts.values, self.scores, self.levels, self.ratings, self.tiers,
-                     self.fired, self.verdict_points, self.facts.numbers)
+        return Facts(
+            self.facts.statuses,
+            self.facts.values,
+            self.scores,
+            self.levels,
+            self.ratings,
+            self.tiers,
+            self.fired,
+            self.verdict_points,
+            self.facts.numbers,
+        )
 
     # --------------------------------------------------------------------------------------- questions
 
@@ -637,8 +712,13 @@ class _Run:
             if child.critical is not None:  # a question
                 value = points[child.id]
                 # a gap still reaches the caps (as the lowest level), or skipping a question would lift one
-                for_caps = value if value is not None else \
-                    gap_value if child.id in scored and statuses.get(child.id) in GAP_STATUSES else None
+                for_caps = (
+                    value
+                    if value is not None
+                    else gap_value
+                    if child.id in scored and statuses.get(child.id) in GAP_STATUSES
+                    else None
+                )
                 if for_caps is not None and (track_any or (track_critical and child.critical)):
                     low = (for_caps, child.order, child.id)
                     if track_any and (low_any is None or low < low_any):
@@ -682,8 +762,14 @@ class _Run:
         self.levels[node.id] = level
         self.nodes[node.id] = _NodeFound(raw, score_, level, band, note, counted, caps)
 
-    def _cap(self, cap: Cap, counted: Sequence[tuple[_Child, float]], low_any: Lowest | None,
-             low_crit: Lowest | None, level: int) -> _CapFound:
+    def _cap(
+        self,
+        cap: Cap,
+        counted: Sequence[tuple[_Child, float]],
+        low_any: Lowest | None,
+        low_crit: Lowest | None,
+        level: int,
+    ) -> _CapFound:
         basis: str | None = None
         basis_value: float | None = None
         if cap.lowest == "children":
@@ -699,8 +785,11 @@ class _Run:
         if basis_value is None:
             return _CapFound(cap, None, None, None, "", level)
         limit, clamp = self._cap_level(basis_value + cap.plus)
-        gap = self.facts.statuses.get(basis) if cap.lowest != "children" and basis is not None and \
-            self.points.get(basis) is None else None
+        gap = (
+            self.facts.statuses.get(basis)
+            if cap.lowest != "children" and basis is not None and self.points.get(basis) is None
+            else None
+        )
         return _CapFound(cap, basis, basis_value, limit, clamp, level, gap)
 
     def _cap_level(self, ceiling: float) -> tuple[int, str]:
@@ -810,26 +899,31 @@ class _Run:
         decision = self.decision
         pains = [plan.rules.pain_points[i] for i in self.fired_in_report_order]
         return Summary(
-            questionnaire_id=q.id, questionnaire_version=q.version, details=self.answers.assessment,
-            overall_score=overall.score, overall_level=overall.level,
+            questionnaire_id=q.id,
+            questionnaire_version=q.version,
+            details=self.answers.assessment,
+            overall_score=overall.score,
+            overall_level=overall.level,
             overall_level_name=plan.level_names.get(overall.level) if overall.level is not None else None,
             overall_rag=self.rags.get(OVERALL, no_rag).rag,
-            stages=tuple(StageSummary(s, self.scores[s], self.levels[s], self.rags.get(s, no_rag).rag)
-                         for s in plan.stage_nodes),
+            stages=tuple(
+                StageSummary(s, self.scores[s], self.levels[s], self.rags.get(s, no_rag).rag) for s in plan.stage_nodes
+            ),
             verdict_outcome=decision.outcome.id if decision else "not_assessed",
             verdict_label=decision.outcome.label if decision else "Not assessed",
             verdict_points=self.verdict_points if decision else None,
             low_confidence=self.low_confidence(),
-            pain_point_ids=tuple(p.id for p in pains), pain_point_titles=tuple(p.title for p in pains),
-            dont_know=self.dont_know, unanswered=self.unanswered,
+            pain_point_ids=tuple(p.id for p in pains),
+            pain_point_titles=tuple(p.title for p in pains),
+            dont_know=self.dont_know,
+            unanswered=self.unanswered,
         )
 
 
 def _rate(ind: _IndicatorPlan, facts: Facts) -> _IndicatorFound:
     """An indicator's rating: unknown when its questions are gaps, else the first rule that holds, else otherwise."""
     statuses = facts.statuses
-    gaps = [(qid, status) for qid in ind.questions
-            if (status := statuses.get(qid, "not_asked")) in UNKNOWN_STATUSES]
+    gaps = [(qid, status) for qid in ind.questions if (status := statuses.get(qid, "not_asked")) in UNKNOWN_STATUSES]
     unknown = bool(gaps) and (ind.unknown_if_any or len(gaps) == len(ind.questions))
     rating: Rag = ind.otherwise
     rule: int | None = None
@@ -885,9 +979,19 @@ class _Explainer:
         points = run.points[q.id]
         rule, why = self._points_words(p, status, points)
         return QuestionResult(
-            id=q.id, text=q.text, kind=q.kind, stage=p.stage, group=p.group, status=status,
-            value=answer.value if answer is not None else None, points=points, points_rule=rule, no_points=why,
-            weight=q.weight, critical=p.critical, note=answer.note if answer else None,
+            id=q.id,
+            text=q.text,
+            kind=q.kind,
+            stage=p.stage,
+            group=p.group,
+            status=status,
+            value=answer.value if answer is not None else None,
+            points=points,
+            points_rule=rule,
+            no_points=why,
+            weight=q.weight,
+            critical=p.critical,
+            note=answer.note if answer else None,
             evidence=tuple(answer.evidence) if answer else (),
         )
 
@@ -897,16 +1001,26 @@ class _Explainer:
         if status == "not_asked":
             return None, p.not_asked
         if not p.scored:
-            return None, "text answers have no points" if p.question.kind == "text" else \
-                "the rules give this question no points"
+            return (
+                None,
+                "text answers have no points"
+                if p.question.kind == "text"
+                else "the rules give this question no points",
+            )
         if status == "not_applicable":
             return None, "not applicable: excluded"
         if status == "dont_know":
-            return (None, "don't know: excluded by the rules") if rules.dont_know == "exclude" else \
-                ("don't know, as the rules set", None)
+            return (
+                (None, "don't know: excluded by the rules")
+                if rules.dont_know == "exclude"
+                else ("don't know, as the rules set", None)
+            )
         if status == "unanswered":
-            return (None, "unanswered: excluded by the rules") if rules.unanswered == "exclude" else \
-                ("unanswered, as the rules set", None)
+            return (
+                (None, "unanswered: excluded by the rules")
+                if rules.unanswered == "exclude"
+                else ("unanswered, as the rules set", None)
+            )
         return _answer_words(p, self.run.facts.values.get(p.question.id), points)
 
     # ------------------------------------------------------------------------------------------- nodes
@@ -928,51 +1042,105 @@ class _Explainer:
                 value, level = run.scores[child.id], run.levels[child.id]
                 if value is None:
                     excluded = f"{child.kind} '{child.id}' has no score"
-            parts.append(Contribution(
-                id=child.id, kind=child.kind, value=value, level=level, weight=child.weight if weighted else None,
-                weight_from=child.weight_from if weighted else None, counted=value is not None, excluded=excluded,
-                contribution=next(shares) if value is not None else None))
+            parts.append(
+                Contribution(
+                    id=child.id,
+                    kind=child.kind,
+                    value=value,
+                    level=level,
+                    weight=child.weight if weighted else None,
+                    weight_from=child.weight_from if weighted else None,
+                    counted=value is not None,
+                    excluded=excluded,
+                    contribution=next(shares) if value is not None else None,
+                )
+            )
         notes: list[str] = []
         band: BandUsed | None = None
         if found.band is None:
             notes.append("no part of it counted, so it has no score and no level")
         else:
             chosen = plan.rules.levels[found.band]
-            band = BandUsed(band_from=chosen.from_, band_to=chosen.to, last=found.band == len(plan.rules.levels) - 1,
-                            level=chosen.level, name=chosen.name, note=found.band_note)
+            band = BandUsed(
+                band_from=chosen.from_,
+                band_to=chosen.to,
+                last=found.band == len(plan.rules.levels) - 1,
+                level=chosen.level,
+                name=chosen.name,
+                note=found.band_note,
+            )
         rag = run.rags.get(node.id)
         overrides: list[RagOverrideResult] = []
         if rag is not None:
             if rag.note:
                 notes.append(f"RAG: {rag.note}")
-            overrides = [RagOverrideResult(severity=o.pain_points.severity, fired=len(hit),
-                                           at_least=o.pain_points.at_least, at_most=o.at_most, reason=o.reason,
-                                           pain_points=hit) for o, hit in rag.overrides]
+            overrides = [
+                RagOverrideResult(
+                    severity=o.pain_points.severity,
+                    fired=len(hit),
+                    at_least=o.pain_points.at_least,
+                    at_most=o.at_most,
+                    reason=o.reason,
+                    pain_points=hit,
+                )
+                for o, hit in rag.overrides
+            ]
             if overrides and found.score is None:
                 notes.append("the stage has no score: its RAG comes from the overrides alone")
         explanation = NodeExplanation(
-            method=node.method, children=tuple(parts), counted=len(found.counted), band=band,
-            level_before_caps=band.level if band else None, caps=tuple(_cap_result(c) for c in found.caps),
-            rag_band=rag.band if rag else None, rag_overrides=tuple(overrides), notes=tuple(notes))
-        return NodeResult(id=node.id, kind=node.kind, title=node.title, score=found.score, level=found.level,
-                          level_name=plan.level_names.get(found.level) if found.level is not None else None,
-                          rag=rag.rag if rag else None, explanation=explanation)
+            method=node.method,
+            children=tuple(parts),
+            counted=len(found.counted),
+            band=band,
+            level_before_caps=band.level if band else None,
+            caps=tuple(_cap_result(c) for c in found.caps),
+            rag_band=rag.band if rag else None,
+            rag_overrides=tuple(overrides),
+            notes=tuple(notes),
+        )
+        return NodeResult(
+            id=node.id,
+            kind=node.kind,
+            title=node.title,
+            score=found.score,
+            level=found.level,
+            level_name=plan.level_names.get(found.level) if found.level is not None else None,
+            rag=rag.rag if rag else None,
+            explanation=explanation,
+        )
 
     # ----------------------------------------------------------------------------------------- pain points
 
     def _pain_points(self) -> tuple[PainPointResult, ...]:
         run, rules = self.run, self.plan.rules
         fired_before: set[str] = set()
-        facts = Facts(run.facts.statuses, run.facts.values, run.scores, run.levels, run.ratings, run.tiers,
-                      fired_before, run.verdict_points, run.facts.numbers)
+        facts = Facts(
+            run.facts.statuses,
+            run.facts.values,
+            run.scores,
+            run.levels,
+            run.ratings,
+            run.tiers,
+            fired_before,
+            run.verdict_points,
+            run.facts.numbers,
+        )
         results: dict[int, PainPointResult] = {}
         for k in run.fired_in_rules_order:
             pain = rules.pain_points[k]
             _, hits = explain(pain.when, facts)
             fired_before.add(pain.id)
             results[k] = PainPointResult(
-                id=pain.id, title=pain.title, severity=pain.severity, stage=pain.stage, condition=describe(pain.when),
-                why=pain.why, action=pain.action, sources=tuple(pain.sources), triggered_by=_triggers(hits))
+                id=pain.id,
+                title=pain.title,
+                severity=pain.severity,
+                stage=pain.stage,
+                condition=describe(pain.when),
+                why=pain.why,
+                action=pain.action,
+                sources=tuple(pain.sources),
+                triggered_by=_triggers(hits),
+            )
         return tuple(results[k] for k in run.fired_in_report_order)
 
     # ------------------------------------------------------------------------------------------- verdict
@@ -983,8 +1151,16 @@ class _Explainer:
         assert verdict is not None and run.indicators is not None
         ratings: dict[str, str] = {}
         tiers: dict[str, str] = {}
-        facts = Facts(run.facts.statuses, run.facts.values, run.scores, run.levels, ratings, tiers, frozenset(),
-                      numbers=run.facts.numbers)
+        facts = Facts(
+            run.facts.statuses,
+            run.facts.values,
+            run.scores,
+            run.levels,
+            ratings,
+            tiers,
+            frozenset(),
+            numbers=run.facts.numbers,
+        )
         out: list[IndicatorResult] = []
         for ind, found in zip(verdict.indicators, run.indicators, strict=True):
             hits: list[Hit] = []
@@ -1000,13 +1176,25 @@ class _Explainer:
             answers: list[AnswerRef] = []
             for qid in ind.questions:
                 status = facts.status(qid)
-                answers.append(AnswerRef(question=qid, status=status,
-                                         value=self._raw(qid) if status == "answered" else None))
-            out.append(IndicatorResult(
-                id=ind.id, title=ind.title, tier=ind.tier, tier_weight=found.weight, rating=found.rating,
-                unknown=found.unknown, rule=rule, triggered_by=_triggers(hits), points=found.points,
-                answers=tuple(answers),
-                evidence=ind.evidence, sources=tuple(ind.sources)))
+                answers.append(
+                    AnswerRef(question=qid, status=status, value=self._raw(qid) if status == "answered" else None)
+                )
+            out.append(
+                IndicatorResult(
+                    id=ind.id,
+                    title=ind.title,
+                    tier=ind.tier,
+                    tier_weight=found.weight,
+                    rating=found.rating,
+                    unknown=found.unknown,
+                    rule=rule,
+                    triggered_by=_triggers(hits),
+                    points=found.points,
+                    answers=tuple(answers),
+                    evidence=ind.evidence,
+                    sources=tuple(ind.sources),
+                )
+            )
             ratings[ind.id] = found.rating
             tiers[ind.id] = ind.tier
         return tuple(out)
@@ -1021,8 +1209,13 @@ class _Explainer:
         decision = run.decision
         if verdict is None or decision is None:
             title = verdict.title if verdict else "Outsourcing a problem"
-            return VerdictResult(title=title, assessed=False, not_assessed_reason=run.not_assessed,
-                                 outcome="not_assessed", label="Not assessed")
+            return VerdictResult(
+                title=title,
+                assessed=False,
+                not_assessed_reason=run.not_assessed,
+                outcome="not_assessed",
+                label="Not assessed",
+            )
         indicators = self._indicators()
         worst = max(verdict.ratings.values(), default=DEFAULT_RATINGS["red"])
         low = verdict.low_confidence
@@ -1032,22 +1225,37 @@ class _Explainer:
         vetoed: VetoResult | None = None
         if decision.veto is not None:
             veto = verdict.vetoes[decision.veto]
-            vetoed = VetoResult(index=decision.veto, outcome=veto.outcome, reason=veto.reason,
-                                condition=describe(veto.when), triggered_by=_triggers(hits))
+            vetoed = VetoResult(
+                index=decision.veto,
+                outcome=veto.outcome,
+                reason=veto.reason,
+                condition=describe(veto.when),
+                triggered_by=_triggers(hits),
+            )
             decided = f"veto: {veto.reason}"
         elif decision.condition is not None:
             decided = describe(decision.condition)
         else:
             decided = "no other outcome applied (the last outcome applies otherwise)"
         return VerdictResult(
-            title=verdict.title, assessed=True, outcome=chosen.id, label=chosen.label, rag=chosen.rag,
-            summary=chosen.summary, advice=chosen.advice,
+            title=verdict.title,
+            assessed=True,
+            outcome=chosen.id,
+            label=chosen.label,
+            rag=chosen.rag,
+            summary=chosen.summary,
+            advice=chosen.advice,
             points=run.verdict_points if run.verdict_points is not None else 0.0,
             max_points=sum(verdict.tiers.get(i.tier, 1.0) * worst for i in verdict.indicators),
-            decided_by=decided, triggered_by=_triggers(hits), vetoed_by=vetoed, indicators=indicators,
-            unknown=sum(1 for i in indicators if i.unknown), low_confidence=low_flag,
+            decided_by=decided,
+            triggered_by=_triggers(hits),
+            vetoed_by=vetoed,
+            indicators=indicators,
+            unknown=sum(1 for i in indicators if i.unknown),
+            low_confidence=low_flag,
             low_confidence_message=low.message if low_flag and low is not None else None,
-            low_confidence_limit=low.unknown_more_than if low is not None else None)
+            low_confidence_limit=low.unknown_more_than if low is not None else None,
+        )
 
     # --------------------------------------------------------------------------------------------- gaps
 
@@ -1060,8 +1268,15 @@ class _Explainer:
                 continue
             dont_know, unanswered = by_stage.setdefault(p.stage, ([], []))
             (dont_know if status == "dont_know" else unanswered).append(p.question.id)
-        return tuple(StageGaps(stage=stage, title=self.plan.stage_titles.get(stage or "", "Context"),
-                               dont_know=tuple(dk), unanswered=tuple(un)) for stage, (dk, un) in by_stage.items())
+        return tuple(
+            StageGaps(
+                stage=stage,
+                title=self.plan.stage_titles.get(stage or "", "Context"),
+                dont_know=tuple(dk),
+                unanswered=tuple(un),
+            )
+            for stage, (dk, un) in by_stage.items()
+        )
 
 
 def _cap_result(found: _CapFound) -> CapResult:
@@ -1073,18 +1288,31 @@ def _cap_result(found: _CapFound) -> CapResult:
     else:
         what = "the lowest points of its questions"
     if found.basis_value is None or found.limit is None:
-        return CapResult(lowest=cap.lowest, plus=cap.plus, applied=False,
-                         detail=f"not applied: nothing to take {what} from")
+        return CapResult(
+            lowest=cap.lowest, plus=cap.plus, applied=False, detail=f"not applied: nothing to take {what} from"
+        )
     level, limit = found.level_before, found.limit
     ceiling = found.basis_value + cap.plus
     applied = limit < level
     verdict = f"level {level} lowered to {limit}" if applied else f"level {level} is within it"
-    basis = found.basis if found.gap is None else \
-        f"{found.basis}, {STATUS_WORDS.get(found.gap, found.gap)}: a gap counts as the lowest level"
-    detail = f"{what} is {found.basis_value:g} ({basis}); + {cap.plus:g} = {ceiling:g}, so the level is at " \
-             f"most {limit}{found.clamp}: {verdict}"
-    return CapResult(lowest=cap.lowest, plus=cap.plus, basis=found.basis, basis_value=found.basis_value, limit=limit,
-                     applied=applied, detail=detail)
+    basis = (
+        found.basis
+        if found.gap is None
+        else f"{found.basis}, {STATUS_WORDS.get(found.gap, found.gap)}: a gap counts as the lowest level"
+    )
+    detail = (
+        f"{what} is {found.basis_value:g} ({basis}); + {cap.plus:g} = {ceiling:g}, so the level is at "
+        f"most {limit}{found.clamp}: {verdict}"
+    )
+    return CapResult(
+        lowest=cap.lowest,
+        plus=cap.plus,
+        basis=found.basis,
+        basis_value=found.basis_value,
+        limit=limit,
+        applied=applied,
+        detail=detail,
+    )
 
 
 # ----------------------------------------------------------------------------------------------- arithmetic
