@@ -30,9 +30,10 @@ from typing import Any
 
 import yaml
 
-from maturity import checks, loader
-from maturity.model import AnswersFile, Questionnaire, Rules
-from maturity.scoring import plan_for, score, summarise
+from maturity.checks import checks
+from maturity.engine.scoring import plan_for, score, summarise
+from maturity.io import loader
+from maturity.model.definitions import AnswersFile, Questionnaire, Rules
 
 ROOT = Path(__file__).resolve().parents[1]
 VALID = ROOT / "tests" / "fixtures" / "valid"
@@ -241,7 +242,7 @@ def scale50_workload(folder: Path, files: int = 8, seed: int = 7) -> Workload:
 def bundled_workload(folder: Path, files: int = 8, seed: int = 11) -> Workload:
     from bench_score import answers_for
 
-    from maturity.batch import catalogue_for
+    from maturity.app.batch import catalogue_for
 
     found = catalogue_for([]).get("outsourcing-lifecycle", "1.0.0")
     raw = _read_yaml(ROOT / "questionnaires" / "outsourcing-lifecycle.yaml")

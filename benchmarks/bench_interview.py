@@ -17,12 +17,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from maturity import loader
-from maturity.interview import Interview, Step, answers_data, run
-from maturity.model import AssessmentDetails, Question, Stage
-from maturity.store import write_atomic
-from maturity.terminal import choices
-from maturity.validation import load_questionnaire
+from maturity.checks.validation import load_questionnaire
+from maturity.engine.interview import Interview, Step, answers_data, run
+from maturity.io import loader
+from maturity.io.store import write_atomic
+from maturity.model.definitions import AssessmentDetails, Question, Stage
+from maturity.ui.terminal import choices
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from maturity.cli import app
-from maturity.loader import load_answers_file
+from maturity.io.loader import load_answers_file
 
 from .conftest import FIXTURES
 

@@ -8,8 +8,8 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from maturity.batch import expand, score_file
-from maturity.catalogue import Catalogue
+from maturity.app.batch import expand, score_file
+from maturity.app.catalogue import Catalogue
 
 from .conftest import FIXTURES
 
@@ -103,7 +103,7 @@ def test_expand_skips_hidden_files_and_folders_and_lists_folder_by_folder(tmp_pa
 def test_a_summary_format_renders_the_same_after_a_trip_to_another_process() -> None:
     import pickle
 
-    from maturity.batch import SummaryFormat
+    from maturity.app.batch import SummaryFormat
 
     row = {
         "file": "a.yaml",

@@ -135,7 +135,7 @@ def test_python_dash_m_runs_the_same_command() -> None:
 
 @pytest.mark.parametrize("kind", ["questionnaire", "scoring_rules", "answers", "rule_cases"])
 def test_committed_schemas_are_up_to_date(kind: str) -> None:
-    from maturity.schema import json_schema_text
+    from maturity.render.schema import json_schema_text
 
     committed = (FIXTURES.parents[1] / "schemas" / f"{kind}.schema.json").read_text(encoding="utf-8")
     assert committed == json_schema_text(kind), "run: maturity schema --out schemas/"

@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from maturity.assessment import Assessment
-from maturity.batch import assessment_json, load_and_score
-from maturity.catalogue import Catalogue
+from maturity.app.batch import assessment_json, load_and_score
+from maturity.app.catalogue import Catalogue
 from maturity.cli import app
-from maturity.compare import compare, comparison_context, gap, terminal_lines
-from maturity.problems import DefinitionError, MaturityError
-from maturity.report import render_template
+from maturity.engine.compare import compare, comparison_context, gap, terminal_lines
+from maturity.model.assessment import Assessment
+from maturity.model.problems import DefinitionError, MaturityError
+from maturity.render.report import render_template
 
 from .conftest import ROOT
 
@@ -278,8 +278,8 @@ def test_cli_help_has_examples() -> None:
 
 
 def test_bundled_compare_templates_compile() -> None:
-    from maturity.report import check_templates
-    from maturity.resources import bundled_dir
+    from maturity.io.resources import bundled_dir
+    from maturity.render.report import check_templates
 
     folder = bundled_dir("report_templates")
     assert (folder / "compare.md.j2").is_file() and (folder / "compare.html.j2").is_file()

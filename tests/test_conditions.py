@@ -9,7 +9,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from maturity.conditions import (
+from maturity.engine.conditions import (
     Facts,
     answer_facts,
     asked_questions,
@@ -21,7 +21,7 @@ from maturity.conditions import (
     number,
     triggers,
 )
-from maturity.model import Answer, Condition, Questionnaire
+from maturity.model.definitions import Answer, Condition, Questionnaire
 
 
 def cond(data: dict[str, Any]) -> Condition:

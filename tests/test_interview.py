@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from maturity.interview import Action, InputEnded, Interview, Step, parse_input, run
-from maturity.model import AssessmentDetails, Question, Stage
-from maturity.validation import load_questionnaire
+from maturity.checks.validation import load_questionnaire
+from maturity.engine.interview import Action, InputEnded, Interview, Step, parse_input, run
+from maturity.model.definitions import AssessmentDetails, Question, Stage
 
 from .conftest import FIXTURES
 
@@ -156,8 +156,8 @@ def test_input_ending_early_is_an_error_not_a_default() -> None:
 
 
 def test_answers_file_round_trips_through_the_loader(tmp_path: Path) -> None:
-    from maturity import loader
-    from maturity.interview import answers_data
+    from maturity.io import loader
+    from maturity.engine.interview import answers_data
 
     i = interview()
     i.details = DETAILS

@@ -11,8 +11,8 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from maturity.loader import dump_yaml, parse_text, read_document, read_text
-from maturity.problems import DefinitionError
+from maturity.io.loader import dump_yaml, parse_text, read_document, read_text
+from maturity.model.problems import DefinitionError
 
 BILLION_LAUGHS = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
     f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, "
@@ -207,6 +207,6 @@ def test_flow_style_yaml_reads_back_the_same_structure(data: dict[str, Any]) -> 
 
 
 def _dumper() -> Any:
-    from maturity import loader
+    from maturity.io import loader
 
     return loader._SafeDumper(None)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 from maturity import __version__
-from maturity.output import as_github, as_json, as_junit, as_sarif, as_text, render, summary_line
-from maturity.problems import Problem
+from maturity.model.problems import Problem
+from maturity.render.output import as_github, as_json, as_junit, as_sarif, as_text, render, summary_line
 
 PROBLEMS = [
     Problem.make("MQ101", "unknown key 'levles' in stages[0]; did you mean 'levels'?", "q,1.yaml", 12, 9),

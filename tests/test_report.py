@@ -10,14 +10,14 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from maturity.batch import load_and_score
-from maturity.catalogue import Catalogue
+from maturity.app.batch import load_and_score
+from maturity.app.catalogue import Catalogue
+from maturity.checks.validation import find_rules, load_answers, load_questionnaire
 from maturity.cli import app
-from maturity.problems import DefinitionError
-from maturity.report import render_report, report_context
-from maturity.roadmap import build_roadmap
-from maturity.scoring import score
-from maturity.validation import find_rules, load_answers, load_questionnaire
+from maturity.engine.roadmap import build_roadmap
+from maturity.engine.scoring import score
+from maturity.model.problems import DefinitionError
+from maturity.render.report import render_report, report_context
 
 from .conftest import FIXTURES, ROOT
 

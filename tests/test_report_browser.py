@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from maturity.report import render_report
-from maturity.scoring import score
-from maturity.validation import find_rules, load_answers, load_questionnaire
+from maturity.checks.validation import find_rules, load_answers, load_questionnaire
+from maturity.engine.scoring import score
+from maturity.render.report import render_report
 
 from .conftest import ROOT
 

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from maturity import scoring
-from maturity.assessment import Summary
-from maturity.model import Answer, AnswersFile, Questionnaire, Rules
-from maturity.roadmap import Goal, Roadmap, answers_from_assessment, build_roadmap
-from maturity.validation import find_rules, load_answers, load_questionnaire
+from maturity.checks.validation import find_rules, load_answers, load_questionnaire
+from maturity.engine import scoring
+from maturity.engine.roadmap import Goal, Roadmap, answers_from_assessment, build_roadmap
+from maturity.model.assessment import Summary
+from maturity.model.definitions import Answer, AnswersFile, Questionnaire, Rules
 
 from .conftest import ROOT
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from maturity.loader import read_document
-from maturity.schema import KINDS, json_schema
+from maturity.io.loader import read_document
+from maturity.render.schema import KINDS, json_schema
 
 from .conftest import FIXTURES, ROOT
 

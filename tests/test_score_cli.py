@@ -71,7 +71,7 @@ def test_json_summary_and_per_file_results(tmp_path: Path) -> None:
 
 
 def test_json_answers_files_score_the_same(tmp_path: Path) -> None:
-    from maturity.loader import read_document
+    from maturity.io.loader import read_document
 
     data = read_document(VALID / "demo.answers.yaml").data
     path = tmp_path / "demo.json"
@@ -233,7 +233,7 @@ def test_out_mirrors_folders_so_no_two_files_share_a_result(tmp_path: Path) -> N
     ],
 )
 def test_result_names_never_collide(tmp_path: Path, files: list[str], expected: list[str]) -> None:
-    from maturity.batch import result_names
+    from maturity.app.batch import result_names
 
     assert result_names([str(tmp_path / f) for f in files]) == expected
 
@@ -250,7 +250,7 @@ def test_answers_in_the_out_folder_are_scored_and_never_overwritten(tmp_path: Pa
 
 
 def _data() -> dict[str, object]:
-    from maturity.loader import read_document
+    from maturity.io.loader import read_document
 
     return read_document(VALID / "demo.answers.yaml").data
 
@@ -323,7 +323,7 @@ def test_a_folder_that_links_back_to_itself_is_walked_once(tmp_path: Path) -> No
 
 
 def test_recursive_globs_match_like_glob_without_following_loops(tmp_path: Path) -> None:
-    from maturity.batch import expand
+    from maturity.app.batch import expand
 
     for name in ("a.yaml", "s/b.yaml", "s/t/c.yml", "s/t/d.json", "s/.hidden.yaml", ".h/e.yaml", "s/notes.txt"):
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
@@ -408,7 +408,7 @@ def test_a_key_given_twice_in_json_is_located(tmp_path: Path) -> None:
 
 
 def test_explain_says_why_confidence_is_low() -> None:
-    from maturity.resources import bundled_dir
+    from maturity.io.resources import bundled_dir
 
     result = runner.invoke(app, ["score", str(bundled_dir("examples") / "dont-know-heavy.yaml"), "--explain"])
     assert result.exit_code == 0, result.output

@@ -16,10 +16,10 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from maturity.assessment import Assessment
-from maturity.model import AnswersFile, Condition, Questionnaire, Rules
-from maturity.problems import MaturityError
-from maturity.scoring import ScoringPlan, plan_for, score
+from maturity.engine.scoring import ScoringPlan, plan_for, score
+from maturity.model.assessment import Assessment
+from maturity.model.definitions import AnswersFile, Condition, Questionnaire, Rules
+from maturity.model.problems import MaturityError
 
 VALID = Path(__file__).parent / "fixtures" / "valid"
 

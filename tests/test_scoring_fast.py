@@ -14,10 +14,10 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from maturity.assessment import Assessment, StageSummary, Summary
-from maturity.model import AnswersFile, Questionnaire, Rules
-from maturity.problems import MaturityError
-from maturity.scoring import ScoringPlan, plan_for, score, summarise
+from maturity.engine.scoring import ScoringPlan, plan_for, score, summarise
+from maturity.model.assessment import Assessment, StageSummary, Summary
+from maturity.model.definitions import AnswersFile, Questionnaire, Rules
+from maturity.model.problems import MaturityError
 
 from .test_scoring import (
     DEMO_IDS,

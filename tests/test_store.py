@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from maturity.store import atomic_writer, write_atomic
+from maturity.io.store import atomic_writer, write_atomic
 
 
 def test_a_new_file_gets_the_permissions_the_umask_allows(tmp_path: Path) -> None:

@@ -16,8 +16,8 @@ from typing import Annotated, Any, NoReturn, Optional
 
 import typer
 
-from . import __version__
-from .problems import EXIT_INTERRUPTED, EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE
+from maturity import __version__
+from maturity.model.problems import EXIT_INTERRUPTED, EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE
 
 app = typer.Typer(
     name="maturity",
@@ -114,9 +114,9 @@ def validate(
 
       maturity validate my-questionnaire.yaml --format json > problems.json
     """
-    from .output import render, summary_line
-    from .resources import bundled_definition_dirs
-    from .validation import validate_paths
+    from maturity.checks.validation import validate_paths
+    from maturity.io.resources import bundled_definition_dirs
+    from maturity.render.output import render, summary_line
 
     targets = list(paths) if paths else bundled_definition_dirs()
     report = validate_paths(targets, max_bytes=max_file_size)
@@ -159,7 +159,7 @@ def schema(
 
       maturity schema --out schemas/
     """
-    from .schema import KINDS, json_schema_text
+    from maturity.render.schema import KINDS, json_schema_text
 
     if out is None and kind is None:
         _err("Say which schema to print (questionnaire, scoring_rules, answers, rule_cases), or use --out DIR.")
@@ -235,7 +235,7 @@ def assess(
 
       maturity assess questionnaires/outsourcing-a-problem.yaml --plain
     """
-    from .assess import run_assessment
+    from maturity.ui.assess import run_assessment
 
     if review and resume is None:
         _err("--review needs --resume FILE: the answers to review")
@@ -371,7 +371,7 @@ def _score_files(
     workers: int | None,
     single: bool,
 ) -> None:
-    from .batch import expand, without_outputs
+    from maturity.app.batch import expand, without_outputs
 
     files, problems = expand(paths)
     kept = without_outputs(files, summary, out)
@@ -409,7 +409,7 @@ def _score_files(
 def _answers_size_limit(max_file_size: int | None) -> Iterator[None]:
     """--max-file-size, through the variable the loader reads in this process and in every worker it starts;
     put back afterwards, for callers that run several commands in one process."""
-    from .loader import ENV_MAX_BYTES
+    from maturity.io.loader import ENV_MAX_BYTES
 
     before = os.environ.get(ENV_MAX_BYTES)
     if max_file_size is not None:
@@ -426,7 +426,7 @@ def _answers_size_limit(max_file_size: int | None) -> Iterator[None]:
 def _catalogue(definitions: list[Path] | None, reported: frozenset[str] = frozenset()) -> Any:
     """The definitions to score against; a --definitions path that is missing stops the command (exit 1), and a
     file there that cannot be used, or that another hides, is a warning (unless its file is among `reported`)."""
-    from .batch import catalogue_for
+    from maturity.app.batch import catalogue_for
 
     catalogue = catalogue_for([str(f) for f in definitions or []])
     for problem in catalogue.problems:
@@ -471,8 +471,8 @@ def _score_batch(
     files that failed."""
     from contextlib import ExitStack
 
-    from .batch import SummaryFormat, SummaryWriter, score_many, stage_columns, table_header
-    from .store import atomic_writer
+    from maturity.app.batch import SummaryFormat, SummaryWriter, score_many, stage_columns, table_header
+    from maturity.io.store import atomic_writer
 
     failed = 0
     with ExitStack() as stack:
@@ -529,8 +529,8 @@ class _Table:
 
 
 def _score_one(path: Path, catalogue: Any, explain: bool) -> None:
-    from .batch import assessment_json, load_and_score
-    from .problems import MaturityError
+    from maturity.app.batch import assessment_json, load_and_score
+    from maturity.model.problems import MaturityError
 
     try:
         assessment, warnings = load_and_score(path, catalogue)
@@ -622,10 +622,10 @@ def report(
 
       maturity report answers.yaml --format md > report.md
     """
-    from .batch import load_and_score
-    from .problems import MaturityError
-    from .report import render_report
-    from .store import write_atomic
+    from maturity.app.batch import load_and_score
+    from maturity.io.store import write_atomic
+    from maturity.model.problems import MaturityError
+    from maturity.render.report import render_report
 
     catalogue = _catalogue(definitions)
     try:
@@ -684,8 +684,8 @@ def test_cases(
 
       maturity test scoring_rules/cases/ --definitions questionnaires/ --definitions scoring_rules/
     """
-    from .cases import find_case_files, run_cases
-    from .resources import bundled_dir
+    from maturity.app.cases import find_case_files, run_cases
+    from maturity.io.resources import bundled_dir
 
     targets = list(paths) if paths else [bundled_dir("scoring_rules")]
     files, problems = find_case_files(targets)
@@ -778,11 +778,11 @@ def compare(
 
       maturity compare baseline.yaml now.yaml --format json > comparison.json
     """
-    from .compare import TEMPLATES, comparison_context, comparison_json, terminal_lines
-    from .compare import compare as compare_assessments
-    from .problems import MaturityError
-    from .report import render_template
-    from .store import write_atomic
+    from maturity.engine.compare import TEMPLATES, comparison_context, comparison_json, terminal_lines
+    from maturity.engine.compare import compare as compare_assessments
+    from maturity.io.store import write_atomic
+    from maturity.model.problems import MaturityError
+    from maturity.render.report import render_template
 
     catalogue = _catalogue(definitions)
     loaded = []
@@ -820,11 +820,11 @@ def _load_assessment(path: Path, catalogue: Any) -> tuple[Any, list[Any]]:
     if the rules have since changed. `maturity report --format json` output (the result under `assessment`) is
     accepted too.
     """
-    from .assessment import Assessment
-    from .batch import load_and_score
-    from .document import Document
-    from .loader import read_document, to_model
-    from .problems import DefinitionError
+    from maturity.app.batch import load_and_score
+    from maturity.io.loader import read_document, to_model
+    from maturity.model.assessment import Assessment
+    from maturity.model.document import Document
+    from maturity.model.problems import DefinitionError
 
     document = read_document(path)
     data = document.data

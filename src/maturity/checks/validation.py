@@ -11,11 +11,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import checks, loader
-from .document import Loaded
-from .model import AnswersFile, Questionnaire, RuleCases, Rules
-from .problems import DefinitionError, MaturityError, Problem, has_errors
-from .resources import bundled_dir
+from maturity.checks import checks
+from maturity.io import loader
+from maturity.io.resources import bundled_dir
+from maturity.model.definitions import AnswersFile, Questionnaire, RuleCases, Rules
+from maturity.model.document import Loaded
+from maturity.model.problems import DefinitionError, MaturityError, Problem, has_errors
 
 DEFINITION_SUFFIXES = (".yaml", ".yml", ".json")
 
@@ -120,7 +121,7 @@ def validate_paths(paths: Iterable[Path], max_bytes: int | None = None) -> Valid
         elif isinstance(x.model, RuleCases):
             report.problems.extend(_check_cases(x, rules_files))
     if template_dirs:
-        from .report import check_templates
+        from maturity.render.report import check_templates
 
         for directory in template_dirs:
             report.problems.extend(check_templates(directory, require_all=directory.name == "report_templates"))

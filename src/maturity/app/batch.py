@@ -22,12 +22,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .catalogue import Catalogue
-from .problems import MaturityError, Problem
-from .text import one_line
+from maturity.app.catalogue import Catalogue
+from maturity.model.problems import MaturityError, Problem
+from maturity.model.text import one_line
 
 if TYPE_CHECKING:
-    from .assessment import Summary
+    from maturity.model.assessment import Summary
 
 ANSWER_SUFFIXES = (".yaml", ".yml", ".json")
 ROW_FIELDS = [
@@ -307,7 +307,8 @@ def load_checked(path: Path, catalogue: Catalogue) -> tuple[Any, Any, list[Probl
 
     Returns (definitions, answers, warnings); raises MaturityError with located problems.
     """
-    from . import checks, loader
+    from maturity.checks import checks
+    from maturity.io import loader
 
     answers = loader.load_answers_file(path)
     ref = answers.model.questionnaire
@@ -327,7 +328,7 @@ def load_checked(path: Path, catalogue: Catalogue) -> tuple[Any, Any, list[Probl
 
 def load_and_score(path: Path, catalogue: Catalogue) -> tuple[Any, list[Problem]]:
     """Load, check and score one answers file. Returns the Assessment and any warnings; raises MaturityError."""
-    from .scoring import score
+    from maturity.engine.scoring import score
 
     definitions, answers, problems = load_checked(path, catalogue)
     return score(definitions.questionnaire.model, definitions.rules.model, answers.model, checked=True), problems
@@ -363,7 +364,7 @@ def score_file(
     row.update(summary_row(summary))
     row["status"] = "scored"
     if out_dir is not None:
-        from .store import write_atomic
+        from maturity.io.store import write_atomic
 
         stem = out_dir / (name or path.stem)
         try:
@@ -383,9 +384,9 @@ def score_file(
 
 def _write_reports(assessment: Any, catalogue: Catalogue, stem: Path, reports: tuple[str, ...]) -> None:
     """The same reports `maturity report` and `maturity assess` write, beside the file's JSON result."""
-    from .report import render_report
-    from .roadmap import answers_from_assessment, build_roadmap
-    from .store import write_atomic
+    from maturity.engine.roadmap import answers_from_assessment, build_roadmap
+    from maturity.io.store import write_atomic
+    from maturity.render.report import render_report
 
     found = catalogue.get(assessment.questionnaire.id, assessment.questionnaire.version)
     questionnaire, rules = found.questionnaire.model, found.rules.model
@@ -404,7 +405,7 @@ def _write_reports(assessment: Any, catalogue: Catalogue, stem: Path, reports: t
 
 def _load_and_summarise(path: Path, catalogue: Catalogue) -> tuple[Summary, list[Problem]]:
     """`load_and_score` for the figures alone."""
-    from .scoring import summarise
+    from maturity.engine.scoring import summarise
 
     definitions, answers, problems = load_checked(path, catalogue)
     return summarise(definitions.questionnaire.model, definitions.rules.model, answers.model, checked=True), problems
@@ -599,7 +600,7 @@ def _collector_for_batches() -> Iterator[None]:
 
 def stage_columns(catalogue: Catalogue) -> list[str]:
     """Per-stage columns for every questionnaire the catalogue knows, so the CSV header is fixed up front."""
-    from .model import Questionnaire
+    from maturity.model.definitions import Questionnaire
 
     columns: list[str] = []
     for qid, version in catalogue.questionnaires():

@@ -13,9 +13,9 @@ from typing import Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict
 
-from .conditions import format_value
-from .model import AnswerValue, AssessmentDetails, Rag, Severity
-from .text import one_line
+from maturity.engine.conditions import format_value
+from maturity.model.definitions import AnswerValue, AssessmentDetails, Rag, Severity
+from maturity.model.text import one_line
 
 Status = Literal["answered", "dont_know", "not_applicable", "unanswered", "not_asked"]
 NodeKind = Literal["group", "stage", "overall", "node"]

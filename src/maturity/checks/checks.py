@@ -12,8 +12,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from .document import Loaded, Loc
-from .model import (
+from maturity.model.definitions import (
     OVERALL,
     RAG_ORDER,
     VERDICT_POINTS,
@@ -24,7 +23,8 @@ from .model import (
     Questionnaire,
     Rules,
 )
-from .problems import Problem
+from maturity.model.document import Loaded, Loc
+from maturity.model.problems import Problem
 
 YES_NO = {"yes": True, "no": False}
 
@@ -313,7 +313,7 @@ def _duplicates(items: list[tuple[str, Loc]], what: str, emit: Callable[[str, st
 
 
 def _loc_words(loc: Loc) -> str:
-    from .document import render_loc
+    from maturity.model.document import render_loc
 
     return render_loc(loc)
 

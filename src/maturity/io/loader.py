@@ -22,9 +22,9 @@ from typing import Any, TypeVar, get_args, get_origin
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from .document import Document, Loaded, Loc, render_loc
-from .model import MODELS, AnswersFile, Questionnaire, RuleCases, Rules
-from .problems import DefinitionError, Problem
+from maturity.model.definitions import MODELS, AnswersFile, Questionnaire, RuleCases, Rules
+from maturity.model.document import Document, Loaded, Loc, render_loc
+from maturity.model.problems import DefinitionError, Problem
 
 DEFAULT_MAX_BYTES = 4 * 1024 * 1024
 MAX_DEPTH = 64  # far beyond any real definition, far below what would exhaust a stack

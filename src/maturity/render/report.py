@@ -15,14 +15,14 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import __version__
-from .assessment import Assessment
-from .model import Questionnaire, Rules
-from .problems import DefinitionError, Problem
-from .resources import bundled_dir
+from maturity import __version__
+from maturity.io.resources import bundled_dir
+from maturity.model.assessment import Assessment
+from maturity.model.definitions import Questionnaire, Rules
+from maturity.model.problems import DefinitionError, Problem
 
 if TYPE_CHECKING:
-    from .roadmap import Roadmap
+    from maturity.engine.roadmap import Roadmap
 
 # The report formats rendered from templates, and the template each uses.
 TEMPLATES: dict[str, str] = {"terminal": "report.txt.j2", "md": "report.md.j2", "html": "report.html.j2"}
@@ -131,8 +131,8 @@ def _roadmap(
     """The given roadmap, else one computed from the answers the assessment records (None if they do not fit)."""
     if roadmap is not None:
         return roadmap
-    from .problems import MaturityError
-    from .roadmap import answers_from_assessment, build_roadmap
+    from maturity.engine.roadmap import answers_from_assessment, build_roadmap
+    from maturity.model.problems import MaturityError
 
     if (assessment.questionnaire.id, assessment.questionnaire.version) != (questionnaire.id, questionnaire.version):
         return None

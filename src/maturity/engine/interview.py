@@ -13,9 +13,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
-from .checks import QuestionInfo, answer_problem, index_questionnaire
-from .conditions import answer_facts
-from .model import Answer, AnswersFile, AssessmentDetails, Question, Questionnaire, QuestionnaireRef, Stage
+from maturity.checks.checks import QuestionInfo, answer_problem, index_questionnaire
+from maturity.engine.conditions import answer_facts
+from maturity.model.definitions import (
+    Answer,
+    AnswersFile,
+    AssessmentDetails,
+    Question,
+    Questionnaire,
+    QuestionnaireRef,
+    Stage,
+)
 
 COMMANDS = {"?": "help", "b": "back", "s": "skip", "d": "dont_know", "n": "not_applicable", "e": "note", "q": "quit"}
 Command = Literal["answer", "help", "back", "skip", "dont_know", "not_applicable", "note", "quit", "keep"]

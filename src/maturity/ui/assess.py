@@ -15,13 +15,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
 
-from . import loader
-from .catalogue import Catalogue
-from .interview import InputEnded, Interview, answers_data, run
-from .model import Questionnaire
-from .problems import EXIT_INTERRUPTED, EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, MaturityError
-from .resources import DEFAULT_QUESTIONNAIRE
-from .store import write_atomic
+from maturity.app.catalogue import Catalogue
+from maturity.engine.interview import InputEnded, Interview, answers_data, run
+from maturity.io import loader
+from maturity.io.resources import DEFAULT_QUESTIONNAIRE
+from maturity.io.store import write_atomic
+from maturity.model.definitions import Questionnaire
+from maturity.model.problems import EXIT_INTERRUPTED, EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, MaturityError
 
 Say = Callable[[str], None]
 
@@ -63,7 +63,7 @@ def interrupts_as_keyboard_interrupt() -> Iterator[None]:
 
 
 def _load_questionnaire(name: str | None, catalogue: Catalogue) -> tuple[Questionnaire, str | None]:
-    from .validation import load_questionnaire
+    from maturity.checks.validation import load_questionnaire
 
     if name is not None and (Path(name).is_file() or name.endswith((".yaml", ".yml"))):
         loaded = load_questionnaire(name)
@@ -81,7 +81,7 @@ def _version_key(version: str) -> tuple[int, ...]:
 
 
 def _missing(name: str) -> MaturityError:
-    from .problems import Problem
+    from maturity.model.problems import Problem
 
     return MaturityError(Problem.make("MQ001", f"no questionnaire file or bundled questionnaire called '{name}'"))
 
@@ -102,7 +102,7 @@ def run_assessment(
     catalogue = Catalogue.from_folders(folders)
     try:
         if resume is not None:
-            from . import checks
+            from maturity.checks import checks
 
             answers = loader.load_answers_file(resume)
             ref = answers.model.questionnaire
@@ -121,7 +121,7 @@ def run_assessment(
             err(str(problem))
         return EXIT_PROBLEMS
 
-    from .terminal import PlainPrompter, RichPrompter
+    from maturity.ui.terminal import PlainPrompter, RichPrompter
 
     interactive = sys.stdin.isatty()
     if resume is None and answers_path is not None and answers_path.exists():
@@ -179,14 +179,14 @@ def run_assessment(
 
 def _finish(path: Path, catalogue: Catalogue, say: Say, err: Say) -> int:
     """Score the finished answers, print the summary (verdict first) and write the reports beside them."""
-    from .batch import load_and_score
-    from .report import render_report
+    from maturity.app.batch import load_and_score
+    from maturity.render.report import render_report
 
     try:
         assessment, _ = load_and_score(path, catalogue)
         ref = assessment.questionnaire
         found = catalogue.get(ref.id, ref.version)
-        from .roadmap import answers_from_assessment, build_roadmap
+        from maturity.engine.roadmap import answers_from_assessment, build_roadmap
 
         questionnaire, rules = found.questionnaire.model, found.rules.model
         roadmap = build_roadmap(questionnaire, rules, answers_from_assessment(assessment), assessment)
@@ -220,7 +220,7 @@ def _finish(path: Path, catalogue: Catalogue, say: Say, err: Say) -> int:
 
 def summary_lines(assessment: object) -> list[str]:
     """The terminal summary: verdict first, then each stage's level and RAG, then the top pain points."""
-    from .assessment import Assessment
+    from maturity.model.assessment import Assessment
 
     assert isinstance(assessment, Assessment)
     v = assessment.verdict

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from xml.sax.saxutils import escape, quoteattr
 
-from . import __version__
-from .problems import CODES, Problem
+from maturity import __version__
+from maturity.model.problems import CODES, Problem
 
 FORMATS = ("text", "json", "github", "sarif", "junit")
 JSON_FORMAT_VERSION = 1

@@ -31,7 +31,7 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Any, Literal, NamedTuple
 
-from .model import VERDICT_POINTS, Answer, Condition, Question, Questionnaire
+from maturity.model.definitions import VERDICT_POINTS, Answer, Condition, Question, Questionnaire
 
 Status = Literal["answered", "dont_know", "not_applicable", "unanswered", "not_asked"]
 STATUS_WORDS: dict[str, str] = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .model import MODELS
+from maturity.model.definitions import MODELS
 
 DRAFT_07 = "http://json-schema.org/draft-07/schema#"
 KINDS = tuple(MODELS)

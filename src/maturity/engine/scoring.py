@@ -26,7 +26,24 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
-from .assessment import (
+from maturity.checks.checks import QuestionInfo, answer_problem, index_questionnaire
+from maturity.engine.conditions import (
+    GAP_STATUSES,
+    STATUS_WORDS,
+    Facts,
+    Hit,
+    Status,
+    Test,
+    asking_plan,
+    compile_condition,
+    describe,
+    evaluate,
+    explain,
+    facts_for,
+    format_value,
+    number,
+)
+from maturity.model.assessment import (
     AnswerRef,
     Assessment,
     BandUsed,
@@ -48,24 +65,7 @@ from .assessment import (
     VerdictResult,
     VetoResult,
 )
-from .checks import QuestionInfo, answer_problem, index_questionnaire
-from .conditions import (
-    GAP_STATUSES,
-    STATUS_WORDS,
-    Facts,
-    Hit,
-    Status,
-    Test,
-    asking_plan,
-    compile_condition,
-    describe,
-    evaluate,
-    explain,
-    facts_for,
-    format_value,
-    number,
-)
-from .model import (
+from maturity.model.definitions import (
     DEFAULT_RATINGS,
     OVERALL,
     RAG_ORDER,
@@ -84,7 +84,7 @@ from .model import (
     RagOverride,
     Rules,
 )
-from .problems import DefinitionError, Problem
+from maturity.model.problems import DefinitionError, Problem
 
 __all__ = ["ScoringPlan", "Summary", "plan_for", "score", "summarise"]
 

@@ -23,11 +23,11 @@ import json
 from collections.abc import Iterator
 from typing import Any, Literal
 
-from . import __version__
-from .assessment import Assessment, Frozen, NodeResult, PainPointResult, QuestionResult, Status
-from .conditions import format_value
-from .model import RAG_ORDER, AnswerValue, AssessmentDetails, Rag, Severity
-from .problems import MaturityError, Problem
+from maturity import __version__
+from maturity.engine.conditions import format_value
+from maturity.model.assessment import Assessment, Frozen, NodeResult, PainPointResult, QuestionResult, Status
+from maturity.model.definitions import RAG_ORDER, AnswerValue, AssessmentDetails, Rag, Severity
+from maturity.model.problems import MaturityError, Problem
 
 COMPARISON_FORMAT_VERSION = 1
 # Templates for the documents; `report.check_templates` compiles every .j2 in the bundled folder.

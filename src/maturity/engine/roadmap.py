@@ -25,9 +25,9 @@ from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Any
 
-from . import scoring
-from .assessment import Assessment, Summary
-from .model import Answer, AnswersFile, Condition, Questionnaire, QuestionnaireRef, Rules
+from maturity.engine import scoring
+from maturity.model.assessment import Assessment, Summary
+from maturity.model.definitions import Answer, AnswersFile, Condition, Questionnaire, QuestionnaireRef, Rules
 
 MAX_CHANGES = 5
 BUDGET = 1200  # engine evaluations per goal (about 0.2 ms each)

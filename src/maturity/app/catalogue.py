@@ -11,11 +11,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import checks, loader
-from .document import Document, Loaded
-from .model import Questionnaire, Rules
-from .problems import DefinitionError, MaturityError, Problem, Severity
-from .resources import bundled_dir
+from maturity.checks import checks
+from maturity.io import loader
+from maturity.io.resources import bundled_dir
+from maturity.model.definitions import Questionnaire, Rules
+from maturity.model.document import Document, Loaded
+from maturity.model.problems import DefinitionError, MaturityError, Problem, Severity
 
 
 @dataclass
@@ -101,7 +102,7 @@ class Catalogue:
 
     def preload(self) -> None:
         """Load, check and plan every pair now, so that forked worker processes inherit them ready to use."""
-        from .scoring import plan_for
+        from maturity.engine.scoring import plan_for
 
         for key in self.questionnaires():
             try:

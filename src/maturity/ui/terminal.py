@@ -10,8 +10,8 @@ import sys
 from collections.abc import Callable
 from typing import Any, TextIO
 
-from .interview import Step
-from .model import AssessmentDetails, Question, Questionnaire, Stage
+from maturity.engine.interview import Step
+from maturity.model.definitions import AssessmentDetails, Question, Questionnaire, Stage
 
 
 def choices(question: Question, questionnaire: Questionnaire) -> list[tuple[str, str, str | None]]:

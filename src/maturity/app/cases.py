@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import loader
-from .batch import load_and_score
-from .catalogue import Catalogue
-from .model import Expectation, RuleCases
-from .problems import MaturityError, Problem
+from maturity.app.batch import load_and_score
+from maturity.app.catalogue import Catalogue
+from maturity.io import loader
+from maturity.model.definitions import Expectation, RuleCases
+from maturity.model.problems import MaturityError, Problem
 
 
 @dataclass
