@@ -18,10 +18,10 @@ from maturity.engine.conditions import (
     evaluate,
     explain,
     is_asked,
-    number,
     triggers,
 )
 from maturity.model.definitions import Answer, Condition, Questionnaire
+from maturity.model.vocabulary import number
 
 
 def cond(data: dict[str, Any]) -> Condition:

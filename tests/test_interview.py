@@ -156,8 +156,8 @@ def test_input_ending_early_is_an_error_not_a_default() -> None:
 
 
 def test_answers_file_round_trips_through_the_loader(tmp_path: Path) -> None:
-    from maturity.io import loader
     from maturity.engine.interview import answers_data
+    from maturity.io import loader
 
     i = interview()
     i.details = DETAILS

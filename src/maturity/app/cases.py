@@ -16,6 +16,7 @@ from maturity.app.catalogue import Catalogue
 from maturity.io import loader
 from maturity.model.definitions import Expectation, RuleCases
 from maturity.model.problems import MaturityError, Problem
+from maturity.model.vocabulary import format_number
 
 
 @dataclass
@@ -51,13 +52,17 @@ def compare(expect: Expectation, assessment: Any) -> list[str]:
         if node is None:
             out.append(f"level of {node_id}: there is no such stage, group or node")
         elif node.level != level:
-            out.append(f"level of {node_id}: expected {level}, found {node.level} (score {_num(node.score)})")
+            out.append(f"level of {node_id}: expected {level}, found {node.level} (score {format_number(node.score)})")
     for node_id, expected_score in expect.scores.items():
         node = nodes.get(node_id)
         if node is None:
             out.append(f"score of {node_id}: there is no such stage, group or node")
-        elif _num(node.score) != _num(expected_score):  # to 3 decimal places, as explanations print scores
-            out.append(f"score of {node_id}: expected {_num(expected_score)}, found {_num(node.score)}")
+        elif format_number(node.score) != format_number(
+            expected_score
+        ):  # to 3 decimal places, as explanations print scores
+            out.append(
+                f"score of {node_id}: expected {format_number(expected_score)}, found {format_number(node.score)}"
+            )
     for node_id, rag in expect.rag.items():
         node = nodes.get(node_id)
         if node is None or node.rag != rag:
@@ -81,10 +86,6 @@ def compare(expect: Expectation, assessment: Any) -> list[str]:
     if expect.top_pain_points and top != expect.top_pain_points:
         out.append(f"top pain points: expected {', '.join(expect.top_pain_points)}, found {', '.join(top) or 'none'}")
     return out
-
-
-def _num(value: float | None) -> str:
-    return "none" if value is None else f"{value:.3f}".rstrip("0").rstrip(".")
 
 
 def run_cases(path: Path, catalogue: Catalogue) -> list[CaseResult]:

@@ -12,21 +12,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from maturity.model.definitions import (
-    OVERALL,
-    RAG_ORDER,
-    VERDICT_POINTS,
-    AnswersFile,
-    Band,
-    Condition,
-    Question,
-    Questionnaire,
-    Rules,
-)
+from maturity.model.definitions import AnswersFile, Band, Condition, Question, Questionnaire, Rules
 from maturity.model.document import Loaded, Loc
 from maturity.model.problems import Problem
-
-YES_NO = {"yes": True, "no": False}
+from maturity.model.vocabulary import OVERALL, RAG_ORDER, VERDICT_POINTS, YES_NO
 
 
 @dataclass

@@ -24,28 +24,28 @@ from collections.abc import Iterator
 from typing import Any, Literal
 
 from maturity import __version__
-from maturity.engine.conditions import format_value
-from maturity.model.assessment import Assessment, Frozen, NodeResult, PainPointResult, QuestionResult, Status
-from maturity.model.definitions import RAG_ORDER, AnswerValue, AssessmentDetails, Rag, Severity
+from maturity.model.assessment import Assessment, Frozen, NodeResult, PainPointResult, QuestionResult
+from maturity.model.definitions import AnswerValue, AssessmentDetails
 from maturity.model.problems import MaturityError, Problem
+from maturity.model.vocabulary import (
+    RAG_ORDER,
+    RAG_WORDS,
+    SEVERITY_WORDS,
+    STATUS_WORDS,
+    Rag,
+    Severity,
+    Status,
+    format_number,
+    format_value,
+)
 
 COMPARISON_FORMAT_VERSION = 1
 # Templates for the documents; `report.check_templates` compiles every .j2 in the bundled folder.
 TEMPLATES: dict[str, str] = {"md": "compare.md.j2", "html": "compare.html.j2"}
-RAG_WORDS = {"red": "Red", "amber": "Amber", "green": "Green"}
-SEVERITY_WORDS = {"high": "High", "medium": "Medium", "low": "Low"}
 _EPSILON = 1e-9  # scores are means of small numbers: smaller differences are rounding, not change
 
 Direction = Literal["improved", "regressed", "unchanged", "added", "removed"]
 VerdictDirection = Literal["better", "worse", "same", "not_comparable"]
-
-_STATUS_WORDS = {
-    "answered": "answered",
-    "dont_know": "don't know",
-    "not_applicable": "not applicable",
-    "unanswered": "unanswered",
-    "not_asked": "not asked",
-}
 
 
 class Side(Frozen):
@@ -368,7 +368,7 @@ def answer_words(result: QuestionResult | None) -> str:
     if result is None:
         return "not in this version"
     if result.status != "answered":
-        return _STATUS_WORDS[result.status]
+        return STATUS_WORDS[result.status]
     return format_value(result.value)
 
 
@@ -470,10 +470,7 @@ def comparison_context(comparison: Comparison, today: dt.date | None = None) -> 
 
 
 def _num(value: float | None) -> str:
-    if value is None:
-        return "none"
-    text = f"{value:.2f}".rstrip("0").rstrip(".")
-    return "0" if text in ("", "-0") else text
+    return format_number(value, 2)
 
 
 def _signed(value: float | None) -> str:

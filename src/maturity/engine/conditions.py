@@ -25,25 +25,21 @@ can never disagree about it.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
-from typing import Any, Literal, NamedTuple
+from typing import Any, NamedTuple
 
-from maturity.model.definitions import VERDICT_POINTS, Answer, Condition, Question, Questionnaire
-
-Status = Literal["answered", "dont_know", "not_applicable", "unanswered", "not_asked"]
-STATUS_WORDS: dict[str, str] = {
-    "answered": "answered",
-    "dont_know": "don't know",
-    "not_applicable": "not applicable",
-    "unanswered": "unanswered",
-    "not_asked": "not asked",
-    "gap": "a gap",  # an evidence gap: don't know or unanswered
-}
-GAP_STATUSES = frozenset({"dont_know", "unanswered"})  # asked, but no answer to score
-YES_NO: dict[str, bool] = {"yes": True, "no": False}
+from maturity.model.definitions import Answer, Condition, Question, Questionnaire
+from maturity.model.vocabulary import (
+    GAP_STATUSES,
+    STATUS_WORDS,
+    VERDICT_POINTS,
+    YES_NO,
+    Status,
+    format_value,
+    number,
+)
 
 _EMPTY: Mapping[str, Any] = {}
 
@@ -93,17 +89,6 @@ class Hit(NamedTuple):
 # ------------------------------------------------------------------------------------------------ values
 
 
-def number(value: Any) -> float | None:
-    """A finite number, or None: booleans are not numbers here (True is not level 1)."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return None
-    try:
-        result = float(value)
-    except OverflowError:
-        return None
-    return result if math.isfinite(result) else None
-
-
 def normalise(question: Question, value: Any) -> Any:
     """The form in which an answer is compared: yes/no as a boolean; everything else as given."""
     if question.kind == "yes_no" and isinstance(value, str):
@@ -134,19 +119,6 @@ def _matches(value: Any, wanted: Any) -> bool:
     if isinstance(value, list):
         return any(_same(v, wanted) for v in value)
     return _same(value, wanted)
-
-
-def format_value(value: Any) -> str:
-    """A value as a person reads it: yes/no, 2.5, a, b."""
-    if value is None:
-        return "none"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, float):
-        return f"{value:g}"
-    if isinstance(value, list):
-        return ", ".join(format_value(v) for v in value) if value else "nothing chosen"
-    return str(value)
 
 
 # --------------------------------------------------------------------------------------------- evaluation

@@ -28,11 +28,8 @@ from typing import Any, Literal
 
 from maturity.checks.checks import QuestionInfo, answer_problem, index_questionnaire
 from maturity.engine.conditions import (
-    GAP_STATUSES,
-    STATUS_WORDS,
     Facts,
     Hit,
-    Status,
     Test,
     asking_plan,
     compile_condition,
@@ -40,8 +37,6 @@ from maturity.engine.conditions import (
     evaluate,
     explain,
     facts_for,
-    format_value,
-    number,
 )
 from maturity.model.assessment import (
     AnswerRef,
@@ -67,9 +62,6 @@ from maturity.model.assessment import (
 )
 from maturity.model.definitions import (
     DEFAULT_RATINGS,
-    OVERALL,
-    RAG_ORDER,
-    SEVERITY_ORDER,
     Answer,
     AnswersFile,
     Band,
@@ -80,15 +72,25 @@ from maturity.model.definitions import (
     PointBand,
     Question,
     Questionnaire,
-    Rag,
     RagOverride,
     Rules,
 )
 from maturity.model.problems import DefinitionError, Problem
+from maturity.model.vocabulary import (
+    GAP_STATUSES,
+    OVERALL,
+    RAG_ORDER,
+    SEVERITY_ORDER,
+    STATUS_WORDS,
+    UNKNOWN_STATUSES,
+    Rag,
+    Status,
+    format_value,
+    number,
+)
 
 __all__ = ["ScoringPlan", "Summary", "plan_for", "score", "summarise"]
 
-UNKNOWN_STATUSES = frozenset({"dont_know", "unanswered", "not_asked"})
 ROUND = 9  # scores are rounded to 9 decimals so float noise cannot move a score across a band edge
 _PLAN_CACHE_SIZE = 16
 _plans: dict[tuple[int, int], ScoringPlan] = {}

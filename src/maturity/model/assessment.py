@@ -13,22 +13,12 @@ from typing import Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict
 
-from maturity.engine.conditions import format_value
-from maturity.model.definitions import AnswerValue, AssessmentDetails, Rag, Severity
+from maturity.model.definitions import AnswerValue, AssessmentDetails
 from maturity.model.text import one_line
+from maturity.model.vocabulary import STATUS_WORDS, Method, Rag, Severity, Status, format_number, format_value, plural
 
-Status = Literal["answered", "dont_know", "not_applicable", "unanswered", "not_asked"]
 NodeKind = Literal["group", "stage", "overall", "node"]
 ChildKind = Literal["question", "group", "stage", "overall", "node"]
-Method = Literal["mean", "sum", "min", "max", "weighted"]
-
-_STATUS_WORDS = {
-    "answered": "answered",
-    "dont_know": "don't know",
-    "not_applicable": "not applicable",
-    "unanswered": "unanswered",
-    "not_asked": "not asked",
-}
 
 
 class Frozen(BaseModel):
@@ -36,15 +26,11 @@ class Frozen(BaseModel):
 
 
 def _num(value: float | None) -> str:
-    return "none" if value is None else f"{value:.4g}" if isinstance(value, float) else str(value)
+    return format_number(value, 3)
 
 
 def _points(value: float) -> str:
-    return f"{_num(value)} point" + ("" if value == 1 else "s")
-
-
-def _val(value: AnswerValue | None) -> str:
-    return format_value(value)
+    return plural(value, "point")
 
 
 class Trigger(Frozen):
@@ -102,7 +88,7 @@ class QuestionResult(Frozen):
     def words(self) -> str:
         if self.status == "not_asked" and self.no_points:
             return f"{self.id}: {self.no_points}"
-        shown = _val(self.value) if self.status == "answered" else _STATUS_WORDS[self.status]
+        shown = format_value(self.value) if self.status == "answered" else STATUS_WORDS[self.status]
         worth = (
             f"{_points(self.points)} ({self.points_rule})"
             if self.points is not None
@@ -383,7 +369,7 @@ class Assessment(Frozen):
                 f"{_points(ind.points)}; {ind.rule}"
             )
             rests = "; ".join(
-                f"{a.question} = {_val(a.value) if a.status == 'answered' else _STATUS_WORDS[a.status]}"
+                f"{a.question} = {format_value(a.value) if a.status == 'answered' else STATUS_WORDS[a.status]}"
                 for a in ind.answers
             )
             yield f"    rests on: {rests}"

@@ -12,6 +12,8 @@ from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from maturity.model.vocabulary import Method, Rag, Severity
+
 ID_PATTERN = r"^[A-Za-z][A-Za-z0-9_.-]{0,79}$"
 Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
 SemVer = Annotated[str, StringConstraints(pattern=r"^\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.-]+)?$")]
@@ -21,14 +23,7 @@ PositiveWeight = Annotated[float, Field(gt=0)]
 FiniteNumber = Annotated[float, Field(allow_inf_nan=False)]
 
 QuestionKind = Literal["scale", "single", "multiple", "yes_no", "number", "text"]
-Severity = Literal["high", "medium", "low"]
-Rag = Literal["red", "amber", "green"]
-RAG_ORDER: dict[str, int] = {"red": 0, "amber": 1, "green": 2}
-SEVERITY_ORDER: dict[str, int] = {"high": 0, "medium": 1, "low": 2}
-ANSWER_STATUSES = ("answered", "dont_know", "not_applicable", "unanswered", "not_asked")
-# Reserved roll-up ids: the top of the roll-up, and the verdict's weighted indicator points.
-OVERALL = "overall"
-VERDICT_POINTS = "verdict"
+
 
 Scalar = Union[bool, int, float, str]
 
@@ -287,9 +282,6 @@ class PointsRules(Strict):
     unanswered: Treatment = Field("exclude", description="Points for a question asked but not answered.")
     answer_sets: dict[Id, dict[str, float]] = Field(default_factory=dict)
     questions: dict[Id, QuestionPoints] = Field(default_factory=dict)
-
-
-Method = Literal["mean", "sum", "min", "max", "weighted"]
 
 
 class Cap(Strict):

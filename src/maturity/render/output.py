@@ -7,19 +7,16 @@ from xml.sax.saxutils import escape, quoteattr
 
 from maturity import __version__
 from maturity.model.problems import CODES, Problem
+from maturity.model.vocabulary import plural
 
 FORMATS = ("text", "json", "github", "sarif", "junit")
 JSON_FORMAT_VERSION = 1
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
-
-
 def summary_line(problems: list[Problem], files: int) -> str:
     errors = sum(p.is_error for p in problems)
     warnings = len(problems) - errors
-    return f"{_plural(errors, 'error')}, {_plural(warnings, 'warning')} in {_plural(files, 'file')}"
+    return f"{plural(errors, 'error')}, {plural(warnings, 'warning')} in {plural(files, 'file')}"
 
 
 def as_text(problems: list[Problem]) -> str:

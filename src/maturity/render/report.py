@@ -20,6 +20,7 @@ from maturity.io.resources import bundled_dir
 from maturity.model.assessment import Assessment
 from maturity.model.definitions import Questionnaire, Rules
 from maturity.model.problems import DefinitionError, Problem
+from maturity.model.vocabulary import RAG_WORDS, SEVERITY_WORDS, format_number
 
 if TYPE_CHECKING:
     from maturity.engine.roadmap import Roadmap
@@ -31,8 +32,6 @@ _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 MAX_TEMPLATE_BYTES = 1024 * 1024
 TOP_PAIN_POINTS = 7
 REPORT_FORMAT_VERSION = 1
-SEVERITY_WORDS = {"high": "High", "medium": "Medium", "low": "Low"}
-RAG_WORDS = {"red": "Red", "amber": "Amber", "green": "Green"}
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
 
 
@@ -62,15 +61,8 @@ def _environment(directories: tuple[str, ...]) -> Any:
         keep_trailing_newline=True,
     )
     env.filters["md"] = _md
-    env.filters["num"] = _num
+    env.filters["num"] = lambda value, places=2: format_number(value, places)
     return env
-
-
-def _num(value: Any, places: int = 2) -> str:
-    if value is None:
-        return "none"
-    text = f"{float(value):.{places}f}".rstrip("0").rstrip(".")
-    return text or "0"
 
 
 def check_templates(directory: Path, require_all: bool) -> list[Problem]:

@@ -12,6 +12,7 @@ from typing import Any, TextIO
 
 from maturity.engine.interview import Step
 from maturity.model.definitions import AssessmentDetails, Question, Questionnaire, Stage
+from maturity.model.vocabulary import STATUS_WORDS
 
 
 def choices(question: Question, questionnaire: Questionnaire) -> list[tuple[str, str, str | None]]:
@@ -53,7 +54,7 @@ def _current(step: Step) -> str | None:
     if answer is None:
         return None
     if answer.status is not None:
-        return {"dont_know": "don't know", "not_applicable": "not applicable", "skipped": "skipped"}[answer.status]
+        return STATUS_WORDS[answer.status]
     value = answer.value
     return ", ".join(map(str, value)) if isinstance(value, list) else str(value)
 
