@@ -872,18 +872,7 @@ class _Run:
         return out
 
     def _decide(self, facts: Facts) -> _Decision:
-        """Vetoes first, then the first outcome whose condition holds, else the last outcome."""
-        verdict = self.plan.rules.verdict
-        assert verdict is not None
-        plan = self.plan
-        for k, (veto, test) in enumerate(zip(verdict.vetoes, plan.veto_tests, strict=True)):
-            if test(facts):
-                outcome = self.plan.outcomes.get(veto.outcome) or verdict.outcomes[0]
-                return _Decision(outcome, k, veto.when)
-        for outcome, when in zip(verdict.outcomes, plan.outcome_tests, strict=True):
-            if when is not None and when(facts):
-                return _Decision(outcome, None, outcome.when)
-        return _Decision(verdict.outcomes[-1])
+        return _decide(self.plan, facts)
 
     def low_confidence(self) -> bool:
         verdict = self.plan.rules.verdict
@@ -920,6 +909,39 @@ class _Run:
             dont_know=self.dont_know,
             unanswered=self.unanswered,
         )
+
+
+def _decide(plan: ScoringPlan, facts: Facts) -> _Decision:
+    """Vetoes first, then the first outcome whose condition holds, else the last outcome."""
+    verdict = plan.rules.verdict
+    assert verdict is not None
+    for k, (veto, test) in enumerate(zip(verdict.vetoes, plan.veto_tests, strict=True)):
+        if test(facts):
+            outcome = plan.outcomes.get(veto.outcome) or verdict.outcomes[0]
+            return _Decision(outcome, k, veto.when)
+    for outcome, when in zip(verdict.outcomes, plan.outcome_tests, strict=True):
+        if when is not None and when(facts):
+            return _Decision(outcome, None, outcome.when)
+    return _Decision(verdict.outcomes[-1])
+
+
+# The roadmap asks "what if" of single rules (an indicator's rating, the verdict's decision, an answer's points)
+# without scoring a whole file: these give it the engine's own answer, so the two can never disagree.
+
+
+def decide_outcome(plan: ScoringPlan, facts: Facts) -> str:
+    """The verdict outcome id the rules give for these facts (ratings and verdict points included)."""
+    return _decide(plan, facts).outcome.id
+
+
+def rate_indicator(plan: ScoringPlan, index: int, facts: Facts) -> Rag:
+    """The rating the verdict's indicator number `index` gets from these facts."""
+    return _rate(plan.indicator_plans[index], facts).rating
+
+
+def points_for(plan: ScoringPlan, question_id: str, value: Any) -> float | None:
+    """What an answer `value` to the question is worth under the rules (None: no points)."""
+    return _answer_points(plan.by_id[question_id], value)
 
 
 def _rate(ind: _IndicatorPlan, facts: Facts) -> _IndicatorFound:
