@@ -215,6 +215,14 @@ def _environment(directories: tuple[str, ...]) -> Any:
     env.filters["css_string"] = _css_string
     env.filters["wrap"] = _wrap
     env.filters["center"] = lambda value, width=80: str(value).center(min(int(width), _MAX_WIDTH))
+    formatted = env.filters["format"]
+
+    def format_filter(value: Any, *args: Any, **kwargs: Any) -> str:
+        if any(int(m) > _MAX_WIDTH for m in _WIDE.findall(str(value))):
+            raise TemplateLimit("a format field is too wide")
+        return str(formatted(value, *args, **kwargs))
+
+    env.filters["format"] = format_filter
     indent = env.filters["indent"]
     env.filters["indent"] = lambda value, width=4, *a, **k: indent(
         value, min(width, _MAX_WIDTH) if isinstance(width, int) else str(width)[:_MAX_WIDTH], *a, **k
