@@ -215,7 +215,7 @@ def test_an_out_name_that_does_not_match_a_format_is_a_usage_error(tmp_path: Pat
     args = [a if not a.startswith("r") and a != "report" else str(tmp_path / a) for a in args]
     result = runner.invoke(app, ["report", str(VALID / "demo.answers.yaml"), "-d", str(VALID), *args])
     assert result.exit_code == 2
-    assert says in result.stderr and ".html (html)" in result.stderr or "--format" in result.stderr
+    assert (says in result.stderr and ".html (html)" in result.stderr) or "--format" in result.stderr
     assert not any(tmp_path.iterdir())
 
 
