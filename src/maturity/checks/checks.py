@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from maturity.model.definitions import AnswersFile, Band, Condition, Question, Questionnaire, Rules
-from maturity.model.document import Loaded, Loc
+from maturity.model.document import Document, Loaded, Loc
 from maturity.model.problems import Problem
 from maturity.model.vocabulary import OVERALL, RAG_ORDER, VERDICT_POINTS, YES_NO
 
@@ -483,6 +483,26 @@ def rollup_children(questionnaire: Questionnaire, rules: Rules, index: Index | N
     return tree
 
 
+def rules_target(rules: Rules, questionnaire: Questionnaire) -> list[tuple[str, str, Loc]]:
+    """Are these rules for this questionnaire and version? (code, message, where) for each way they are not."""
+    ref = rules.questionnaire
+    if ref.id != questionnaire.id:
+        return [
+            (
+                "MQ301",
+                f"these rules are for questionnaire '{ref.id}', not '{questionnaire.id}'",
+                ("questionnaire", "id"),
+            )
+        ]
+    if ref.version != questionnaire.version:
+        message = (
+            f"these rules are for version {ref.version} of '{questionnaire.id}', but the questionnaire is version "
+            f"{questionnaire.version}"
+        )
+        return [("MQ302", message, ("questionnaire", "version"))]
+    return []
+
+
 def check_rules(loaded: Loaded[Rules], questionnaire: Loaded[Questionnaire] | None) -> list[Problem]:
     rules = loaded.model
     problems: list[Problem] = []
@@ -501,20 +521,11 @@ def check_rules(loaded: Loaded[Rules], questionnaire: Loaded[Questionnaire] | No
         return problems
 
     q = questionnaire.model
-    if rules.questionnaire.id != q.id:
-        emit(
-            "MQ301",
-            f"these rules are for questionnaire '{rules.questionnaire.id}', not '{q.id}'",
-            ("questionnaire", "id"),
-        )
+    target = rules_target(rules, q)
+    for code, message, where in target:
+        emit(code, message, where)
+    if any(code == "MQ301" for code, _, _ in target):
         return problems
-    if rules.questionnaire.version != q.version:
-        emit(
-            "MQ302",
-            f"these rules are for version {rules.questionnaire.version} of '{q.id}', but the "
-            f"questionnaire is version {q.version}",
-            ("questionnaire", "version"),
-        )
     index = index_questionnaire(q)
     tags = index.tags | {r.tag for r in rules.references}
     tree = rollup_children(q, rules, index)
@@ -792,9 +803,15 @@ def _check_bands(bands: list[Any], loc: Loc, emit: Callable[[str, str, Loc], Non
 
 
 def check_answers(
-    loaded: Loaded[AnswersFile], questionnaire: Loaded[Questionnaire] | Questionnaire, index: Index | None = None
+    answers_file: Loaded[AnswersFile] | AnswersFile,
+    questionnaire: Loaded[Questionnaire] | Questionnaire,
+    index: Index | None = None,
 ) -> list[Problem]:
-    """Does an answers file fit its questionnaire? The same checks apply to a typed answer (see `answer_problem`)."""
+    """Does an answers file fit its questionnaire? The same checks apply to a typed answer (see `answer_problem`).
+
+    Given a bare `AnswersFile` (built in Python rather than read from a file) the problems carry no location.
+    """
+    loaded = answers_file if isinstance(answers_file, Loaded) else Loaded(answers_file, Document("", {}, ""))
     answers = loaded.model
     q = questionnaire.model if isinstance(questionnaire, Loaded) else questionnaire
     problems: list[Problem] = []
