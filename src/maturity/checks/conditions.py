@@ -81,6 +81,13 @@ def check_condition(
                     emit("MQ204", f"an indicator is rated red, amber or green, not {value!r}", (*where, "equals"))
             if leaf.at_least is not None or leaf.at_most is not None or leaf.includes is not None:
                 emit("MQ204", "compare an indicator with equals or in (red, amber, green)", where)
+            if leaf.is_ is not None and leaf.is_ not in ("gap", "known"):
+                emit(
+                    "MQ204",
+                    f"an indicator is tested with 'is: gap' (rated from missing answers) or 'is: known', not "
+                    f"'is: {leaf.is_}'",
+                    (*where, "is"),
+                )
         elif leaf.count is not None:
             if leaf.count.tier is not None and leaf.count.tier not in scope.tiers:
                 emit("MQ309", f"'{leaf.count.tier}' is not a verdict tier", (*where, "count", "tier"))
