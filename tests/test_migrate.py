@@ -200,3 +200,12 @@ def test_validate_accepts_a_sound_migration_and_warns_without_the_old_version(tm
     (tmp_path / "demo-1.json").unlink()
     result = runner.invoke(app, ["validate", str(tmp_path)])
     assert "MQ505" in result.output
+
+
+def test_resume_of_an_old_file_says_to_migrate_it_first(defs: Path, tmp_path: Path) -> None:
+    old = write(tmp_path, "old.json", OLD_ANSWERS)
+    before = old.read_text(encoding="utf-8")
+    result = runner.invoke(app, ["assess", "--resume", str(old), "-d", str(defs), "--plain"], input="")
+    assert result.exit_code == 1
+    assert "MQ604" in result.output and f"maturity migrate {old}" in result.output
+    assert old.read_text(encoding="utf-8") == before
