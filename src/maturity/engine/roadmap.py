@@ -8,7 +8,7 @@ and each goal is reached in as few steps as the rules allow. Pure: no I/O, deter
 It is worked out from the rules, not by re-scoring every combination of answers:
 
 * **The verdict.** Each indicator's thresholds give, from its own rating rules alone, the cheapest answers that
-  would rate it amber and green (`scoring.rate_indicator` on the answers with those questions changed). The
+  would rate it amber and green (`run.rate_indicator` on the answers with those questions changed). The
   verdict's vetoes and outcomes read only indicator ratings, counts of ratings, the weighted points and a few
   answers, so the cheapest combination of indicator moves that gives the next outcome is found by a dynamic
   programme over the indicators that keeps, for each combination of what the verdict reads, the fewest steps
@@ -33,12 +33,16 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator, Mapping, Sequence, Set
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import islice, product
 from typing import Any
 
 from maturity.engine import scoring
-from maturity.engine.conditions import Facts, answer_facts
+from maturity.engine.asking import answer_facts
+from maturity.engine.conditions import Facts
+from maturity.engine.plan import ScoringPlan, plan_for
+from maturity.engine.points import worth
+from maturity.engine.run import decide, rate_indicator
 from maturity.model.assessment import Assessment, Summary
 from maturity.model.definitions import (
     Answer,
@@ -52,6 +56,7 @@ from maturity.model.vocabulary import GAP_STATUSES, RAG_ORDER, RAG_WORDS, STATUS
 
 MAX_STEPS = 10  # the most steps one goal is planned with: beyond it the roadmap says why instead
 _FAR = 3 * MAX_STEPS  # how far to look when saying how many steps an unplanned goal would take
+PLANNED_EVIDENCE = "the evidence for this level"  # what a planned answer is scored with (it is never shown)
 _COMBINATIONS = 4096  # answer combinations tried per indicator (an indicator reads one to three questions)
 _CONFIRMATIONS = 20  # plans confirmed with the engine per goal before giving up
 PHASES: dict[str, str] = {
@@ -181,26 +186,26 @@ def _with(answers: AnswersFile, changes: Mapping[str, int]) -> AnswersFile:
     updated = dict(answers.answers)
     for qid, level in changes.items():
         old = updated.get(qid)
-        updated[qid] = Answer(value=level, note=old.note if old else None, evidence=list(old.evidence) if old else [])
+        # a plan raises an answer with the evidence for it: rules may not rate green on assertion alone
+        evidence = list(old.evidence) if old and old.evidence else [PLANNED_EVIDENCE]
+        updated[qid] = Answer(value=level, note=old.note if old else None, evidence=evidence)
     return answers.model_copy(update={"answers": updated})
 
 
-def _patched(facts: Facts, changes: Mapping[str, int] | Sequence[tuple[str, int]]) -> Facts:
-    """The facts with some scale answers given as levels (which questions are asked is left as it was)."""
+def _patched(facts: Facts, changes: Mapping[str, int] | Sequence[tuple[str, int]], **held: Any) -> Facts:
+    """The facts with some scale answers given as levels, each with the evidence a plan asks for (which questions
+    are asked is left as it was); `held` replaces other facts (ratings, verdict points, ...)."""
     statuses, values, numbers = dict(facts.statuses), dict(facts.values), dict(facts.numbers)
+    evidenced = set(facts.evidenced)
     for qid, level in changes.items() if isinstance(changes, Mapping) else changes:
         statuses[qid], values[qid], numbers[qid] = "answered", level, float(level)
-    return Facts(
-        statuses,
-        values,
-        facts.scores,
-        facts.levels,
-        facts.ratings,
-        facts.tiers,
-        facts.fired,
-        facts.verdict_points,
-        numbers,
-    )
+        evidenced.add(qid)
+    return replace(facts, statuses=statuses, values=values, numbers=numbers, evidenced=evidenced, **held)
+
+
+def _points(plan: ScoringPlan, qid: str, value: Any) -> float | None:
+    """What an answer is worth under the rules (None: nothing)."""
+    return worth(plan.by_id[qid].rule, value).points
 
 
 # ------------------------------------------------------------------------------------------------ candidates
@@ -276,6 +281,7 @@ class _Option:
     effect: str | int
     cost: int
     changes: tuple[tuple[str, int], ...]
+    unknown: bool = False  # an indicator still rated from missing answers
 
 
 @dataclass(frozen=True, slots=True)
@@ -291,19 +297,21 @@ class _Factor:
 class _VerdictModel:
     """What the verdict reads, and the facts to decide it from, for one starting point."""
 
-    def __init__(self, plan: scoring.ScoringPlan, facts: Facts, candidates: Mapping[str, _Candidate]) -> None:
+    def __init__(self, plan: ScoringPlan, facts: Facts, candidates: Mapping[str, _Candidate]) -> None:
         verdict = plan.rules.verdict
         assert verdict is not None
         self.plan, self.facts = plan, facts
         ratings: dict[str, str] = {}
         tiers: dict[str, str] = {}
-        rating_facts = Facts(
-            facts.statuses, facts.values, facts.scores, facts.levels, ratings, tiers, facts.fired, None, facts.numbers
-        )
-        for k, ind in enumerate(plan.indicator_plans):  # in order: an indicator may read those rated before it
-            ratings[ind.id] = scoring.rate_indicator(plan, k, rating_facts)
+        unknown: set[str] = set()
+        rating_facts = replace(facts, ratings=ratings, tiers=tiers, unknown=unknown, verdict_points=None)
+        for ind in plan.indicator_plans:  # in order: an indicator may read those rated before it
+            found = rate_indicator(ind, rating_facts)
+            ratings[ind.id] = found.rating
             tiers[ind.id] = ind.tier
-        self.ratings, self.tiers = ratings, tiers
+            if found.unknown:
+                unknown.add(ind.id)
+        self.ratings, self.tiers, self.unknown = ratings, tiers, frozenset(unknown)
         conditions = [v.when for v in verdict.vetoes] + [o.when for o in verdict.outcomes if o.when is not None]
         leaves = [leaf for c in conditions for leaf in _leaves(c)]
         self.read_indicators = {leaf.indicator for leaf in leaves if leaf.indicator is not None}
@@ -339,48 +347,45 @@ class _VerdictModel:
         read = list(dict.fromkeys([*questions, *(q for rule in rate for q in _question_subjects(rule.when))]))
         movable = [candidates[q] for q in read if q in candidates]
         now = self.ratings[ind.id]
-        best: dict[str, tuple[int, tuple[tuple[str, int], ...]]] = {}
+        best: dict[str, tuple[int, tuple[tuple[str, int], ...], bool]] = {}
+        held = {"ratings": self.ratings, "tiers": self.tiers, "unknown": self.unknown}
         choices = product(*[(None, *c.levels) for c in movable])
         for combo in islice(choices, 1, _COMBINATIONS):  # the first combination leaves every answer as it is
             changes = tuple((c.qid, lv) for c, lv in zip(movable, combo, strict=True) if lv is not None)
             cost = sum(c.cost(lv) for c, lv in zip(movable, combo, strict=True) if lv is not None)
-            rating = scoring.rate_indicator(plan, k, _patched(self.facts, changes))
-            found = best.get(rating)
-            if RAG_ORDER[rating] > RAG_ORDER[now] and (found is None or (cost, changes) < found):
-                best[rating] = (cost, changes)
-        options = [_Option(now, 0, ())]
+            rated = rate_indicator(ind, _patched(self.facts, changes, **held))
+            found = best.get(rated.rating)
+            if RAG_ORDER[rated.rating] > RAG_ORDER[now] and (found is None or (cost, changes) < found[:2]):
+                best[rated.rating] = (cost, changes, rated.unknown)
+        options = [_Option(now, 0, (), ind.id in self.unknown)]
         cheapest_better: int | None = None
         for better in sorted(best, key=lambda r: -RAG_ORDER[r]):  # green first
-            cost, changes = best[better]
+            cost, changes, unknown = best[better]
             if cheapest_better is None or cost < cheapest_better:
-                options.append(_Option(better, cost, changes))
+                options.append(_Option(better, cost, changes, unknown))
                 cheapest_better = cost
         return [options[0], *sorted(options[1:], key=lambda o: o.cost)]
 
     def outcome(self, choice: Sequence[int]) -> str:
         """The verdict the rules give when each factor takes the option chosen for it."""
         ratings = dict(self.ratings)
+        unknown = set(self.unknown)
         changes: list[tuple[str, int]] = []
         for factor, k in zip(self.factors, choice, strict=True):
             option = factor.options[k]
             changes.extend(option.changes)
             if factor.indicator >= 0:
                 ratings[factor.id] = str(option.effect)
+                (unknown.add if option.unknown else unknown.discard)(factor.id)
         plan = self.plan
-        points = sum(ind.points[ratings[ind.id]] for ind in plan.indicator_plans)
-        base = _patched(self.facts, changes) if changes else self.facts
-        facts = Facts(
-            base.statuses,
-            base.values,
-            base.scores,
-            base.levels,
-            ratings,
-            self.tiers,
-            base.fired,
-            points,
-            base.numbers,
-        )
-        return scoring.decide_outcome(plan, facts)
+        points = math.fsum(ind.points[ratings[ind.id]] for ind in plan.indicator_plans)
+        facts = _patched(self.facts, changes, ratings=ratings, tiers=self.tiers, unknown=unknown, verdict_points=points)
+        return decide(plan, facts).outcome.id
+
+    def full(self) -> Facts:
+        """The facts as they stand, ratings and points included."""
+        points = math.fsum(ind.points[self.ratings[ind.id]] for ind in self.plan.indicator_plans)
+        return replace(self.facts, ratings=self.ratings, tiers=self.tiers, unknown=self.unknown, verdict_points=points)
 
     def plans(self, limit: int) -> list[tuple[int, float, tuple[int, ...]]]:
         """Every distinct way (as the verdict reads it) to move the factors within `limit` steps, fewest first:
@@ -480,7 +485,7 @@ class _Builder:
         self, questionnaire: Questionnaire, rules: Rules, answers: AnswersFile, assessment: Assessment, max_steps: int
     ) -> None:
         self.q, self.rules, self.answers, self.assessment = questionnaire, rules, answers, assessment
-        self.plan = scoring.plan_for(questionnaire, rules)
+        self.plan = plan_for(questionnaire, rules)
         self.max_steps = max_steps
         self.evaluations = 0
         self.questions = {x.id: x for x in questionnaire.questions()}
@@ -503,7 +508,7 @@ class _Builder:
     def facts(self, changes: Mapping[str, int]) -> Facts:
         base = answer_facts(self.q, _with(self.answers, changes).answers)
         held = self.held
-        return Facts(base.statuses, base.values, held.scores, held.levels, fired=held.fired, numbers=base.numbers)
+        return replace(base, scores=held.scores, levels=held.levels, fired=held.fired)
 
     def _verdict_stage(self) -> int:
         """The last stage (in lifecycle order) holding a question the verdict reads; -1 without a verdict."""
@@ -567,17 +572,7 @@ class _Builder:
         assert verdict is not None
         facts = self.facts({})
         model = _VerdictModel(self.plan, facts, {})
-        full = Facts(
-            facts.statuses,
-            facts.values,
-            facts.scores,
-            facts.levels,
-            model.ratings,
-            model.tiers,
-            facts.fired,
-            math.fsum(ind.points[model.ratings[ind.id]] for ind in self.plan.indicator_plans),
-            facts.numbers,
-        )
+        full = model.full()
         out: set[str] = set()
         for veto, test in zip(verdict.vetoes, self.plan.veto_tests, strict=True):
             if test(full):
@@ -638,17 +633,7 @@ class _Builder:
     def _why(self, label: str, wanted: int, needs: int | None, model: _VerdictModel, facts: Facts) -> str:
         """Why a verdict goal is not planned, in plain words."""
         assert self.rules.verdict is not None
-        full = Facts(
-            facts.statuses,
-            facts.values,
-            facts.scores,
-            facts.levels,
-            model.ratings,
-            model.tiers,
-            facts.fired,
-            math.fsum(ind.points[model.ratings[ind.id]] for ind in self.plan.indicator_plans),
-            facts.numbers,
-        )
+        full = model.full()
         outcomes = [o.id for o in self.rules.verdict.outcomes]
         holding = [
             veto.reason
@@ -809,7 +794,7 @@ class _Builder:
             return None
         _, _, cand = min(low, key=lambda t: (t[0], t[1]))
         for level in cand.levels:
-            points = scoring.points_for(plan, cand.qid, level)
+            points = _points(plan, cand.qid, level)
             if points is not None and points >= floor:
                 return cand.qid, level, cand.cost(level)
         return cand.qid, cand.levels[-1], cand.cost(cand.levels[-1])
@@ -818,7 +803,7 @@ class _Builder:
         plan = self.plan
         status = facts.status(qid)
         if status == "answered":
-            return scoring.points_for(plan, qid, facts.values.get(qid))
+            return _points(plan, qid, facts.values.get(qid))
         if status == "dont_know" and plan.dont_know_points is not None:
             return plan.dont_know_points
         if status == "unanswered" and plan.unanswered_points is not None:
@@ -842,7 +827,7 @@ class _Builder:
                     continue
                 worth = self._worth(cand.qid, facts)
                 for level in cand.levels:
-                    points = scoring.points_for(self.plan, cand.qid, level)
+                    points = _points(self.plan, cand.qid, level)
                     if points is None:
                         continue
                     gain = weight * (points - (worth if worth is not None else 0.0))

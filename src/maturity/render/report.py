@@ -376,6 +376,7 @@ def _indicators(words: _Words) -> list[dict[str, Any]]:
                 "rating_words": RAG_WORDS[ind.rating],
                 "answers": [words.question(a.question) for a in ind.answers],
                 "to_green": ind.evidence if ind.rating != "green" and ind.evidence else None,
+                "unevidenced": [words.question(q) for q in getattr(ind, "unevidenced", ())],
             }
         )
     return out
@@ -400,19 +401,19 @@ def _deciding(words: _Words, indicators: list[dict[str, Any]]) -> list[dict[str,
     return ranked[:3]
 
 
-def _pain_points(words: _Words, deciding: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Pain points in report order, with those that read the deciding indicators' questions first."""
-    read = {a["id"] for i in deciding for a in i["answers"]}
+def _pain_points(words: _Words) -> list[dict[str, Any]]:
+    """Pain points in the engine's report order (those behind the verdict first, causes before symptoms), with
+    their triggers in words."""
     out = []
     for pain in words.assessment.pain_points:
         body = pain.model_dump(mode="json")
         body["triggers"] = [words.trigger(t) for t in pain.triggered_by]
-        body["questions"] = [t.id for t in pain.triggered_by if t.subject == "question"]
-        body["decisive"] = bool(read & set(body["questions"]))
         body["severity_words"] = SEVERITY_WORDS[pain.severity]
-        body["role"] = body.get("role") or "cause"
+        body.setdefault("role", "cause")
+        body.setdefault("deciding", False)
+        body.setdefault("evidence_gap", False)
         out.append(body)
-    return sorted(out, key=lambda p: not p["decisive"])
+    return out
 
 
 def _verdict_sentence(verdict: Any) -> str:
@@ -570,7 +571,7 @@ def report_context(
     references = {r.tag: r for r in [*questionnaire.references, *rules.references]}
     indicators = _indicators(words)
     deciding = _deciding(words, indicators) if assessment.verdict.assessed else []
-    pains = _pain_points(words, deciding)
+    pains = _pain_points(words)
     answers: list[dict[str, Any]] = []
     for result in assessment.questions:
         if result.status == "not_asked":
@@ -646,7 +647,7 @@ def report_context(
         "top_pain_points": pains[:TOP_PAIN_POINTS],
         "more_pain_points": pains[TOP_PAIN_POINTS:],
         "contradictions": [
-            c.model_dump(mode="json") if hasattr(c, "model_dump") else c
+            {**c.model_dump(mode="json"), "triggers": [words.trigger(t) for t in c.triggered_by]}
             for c in getattr(assessment, "contradictions", None) or []
         ],
         "evidence_gaps": gaps,
@@ -880,7 +881,7 @@ def summary_lines(
         )
         stage_rag = f", {RAG_WORDS[stage.rag]}" if stage.rag else ""
         lines += _wrap(f"{stage.title}: {stage_level}{stage_rag}", width, "      ", "  ").split("\n")
-    pains = _pain_points(words, _deciding(words, _indicators(words)) if verdict.assessed else [])
+    pains = _pain_points(words)
     if pains:
         lines.append("Top pain points:")
         for n, pain in enumerate(pains[:top], 1):
