@@ -268,7 +268,7 @@ def check_templates(directory: Path, require_all: bool) -> list[Problem]:
 
 
 _STATUS_TITLES = {k: v[:1].upper() + v[1:] for k, v in STATUS_WORDS.items()}  # "Don't know"
-QUOTE_CHARS = 320  # how much of a note page one quotes (the verdict section quotes it in full)
+QUOTE_CHARS = 240  # how much of a note page one and the indicator table quote (the appendix has it in full)
 CHART_LABEL_CHARS = 28  # a stage name wraps at this many characters in the chart, never cut
 
 
