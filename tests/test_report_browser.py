@@ -84,7 +84,10 @@ def test_prints_on_a4_with_the_verdict_box_whole_on_page_one(report: Path, tmp_p
     assert (round(width), round(height)) == (595, 842)  # A4 in points
     first = pages[0]
     # the box, whole: its label and the reason it gives, first word to last, and what follows it on the page
-    box = "Red Outsourcing a problem The service meets fewer than 70% of its own targets, or nobody knows how it is performing."
+    box = (
+        "Red Outsourcing a problem The service meets fewer than 70% of its own targets, or nobody knows how it is "
+        "performing."
+    )
     assert box in first, first[:400]
     assert "What decided it" in first and "Protective marking" in first
     assert "The verdict: Outsourcing a problem" not in first  # the detail starts on page 2
