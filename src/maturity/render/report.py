@@ -530,14 +530,11 @@ def _link(url: str | None) -> str | None:
 
 
 def _actions(pains: list[dict[str, Any]], deciding: list[dict[str, Any]], verdict: Any) -> list[str]:
-    """The three next actions: the open items the rules list, else the actions of the pain points that decided
-    the verdict first, else what would move the deciding indicators to green."""
-    found: list[str] = []
-    for item in _open_items(verdict):
-        text = item.get("action") or item.get("text")
-        if text:
-            found.append(str(text))
-    found += [p["action"] for p in pains]
+    """The three next actions: what the pain points behind the verdict say to do, then the other pain points in
+    report order, then the open items' evidence, then what would move the deciding indicators to green."""
+    found = [p["action"] for p in pains if p["deciding"]]
+    found += [p["action"] for p in pains if not p["deciding"]]
+    found += [str(item["action"]) for item in _open_items(verdict) if item.get("action")]
     found += [i["to_green"] for i in deciding if i["to_green"]]
     return list(dict.fromkeys(found))[:3]
 
