@@ -744,12 +744,9 @@ class _Builder:
                     if step is not None:
                         return step
         # 2. a cap from the lowest (critical) answer below the overall node
-        if overall is not None:
-            for cap in overall.caps:
-                if cap.lowest in ("critical_questions", "questions"):
-                    step = self._raise_lowest(None, target - cap.plus, cap.lowest, candidates, facts)
-                    if step is not None:
-                        return step
+        step = self._answer_caps(overall, None, target, candidates, facts) if overall is not None else None
+        if step is not None:
+            return step
         # 3. the answer whose next level adds most to the overall score
         return self._best_gain(None, candidates, facts, raised)
 
@@ -770,12 +767,21 @@ class _Builder:
             index, _ = self.plan.levels.find(score)
             band_level = self.plan.band_levels[index]
         if band_level is not None and band_level >= need:  # the score is enough: a cap holds it down
-            for cap in node.caps:
-                if cap.lowest in ("critical_questions", "questions"):
-                    step = self._raise_lowest(stage, need - cap.plus, cap.lowest, candidates, facts)
-                    if step is not None:
-                        return step
+            step = self._answer_caps(node, stage, need, candidates, facts)
+            if step is not None:
+                return step
         return self._best_gain(stage, candidates, facts, raised)
+
+    def _answer_caps(
+        self, node: Any, stage: str | None, target: int, candidates: Mapping[str, _Candidate], facts: Facts
+    ) -> tuple[str, int, int] | None:
+        """The step that lifts a cap from the node's lowest (critical) answer, if one holds it below `target`."""
+        for cap in node.caps:
+            if cap.lowest in ("critical_questions", "questions"):
+                step = self._raise_lowest(stage, target - cap.plus, cap.lowest, candidates, facts)
+                if step is not None:
+                    return step
+        return None
 
     def _raise_lowest(
         self, stage: str | None, floor: float, which: str, candidates: Mapping[str, _Candidate], facts: Facts
