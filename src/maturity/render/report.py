@@ -425,14 +425,21 @@ def _verdict_sentence(verdict: Any) -> str:
     return f"{verdict.label}: {_lower_first(first)}" if first else f"{verdict.label}."
 
 
-def _verdict_reason(verdict: Any) -> str:
+def _verdict_reason(verdict: Any, words: _Words) -> str:
     """Why the verdict is what it is, as a sentence to stand beside its label (which it does not repeat)."""
     if not verdict.assessed:
         return f"{(verdict.not_assessed_reason or 'It does not apply').rstrip('.')}."
     if verdict.vetoed_by is not None:
         reason = verdict.vetoed_by.reason.rstrip(".")
         return f"{reason[:1].upper()}{reason[1:]}."
-    return _first_sentence(verdict.summary) or f"The rules give {verdict.label}."
+    summary = _first_sentence(verdict.summary)
+    if summary:
+        return summary
+    decided = [words.trigger(t) for t in verdict.triggered_by]
+    if decided:
+        text = "; ".join(decided)
+        return f"{text[:1].upper()}{text[1:]}."
+    return "No other outcome's conditions held."
 
 
 def _points_words(verdict: Any, rules: Rules) -> str | None:
@@ -621,7 +628,7 @@ def report_context(
         "details": details,
         "summary": {
             "sentence": _verdict_sentence(verdict),
-            "reason": _verdict_reason(verdict),
+            "reason": _verdict_reason(verdict, words),
             "findings": findings,
             "actions": _actions(pains, deciding, verdict),
             "dont_know": dont_know,
@@ -630,7 +637,7 @@ def report_context(
         "verdict": {
             **verdict.model_dump(mode="json"),
             "sentence": _verdict_sentence(verdict),
-            "reason": _verdict_reason(verdict),
+            "reason": _verdict_reason(verdict, words),
             "points_words": _points_words(verdict, rules),
             "decided_words": [words.trigger(t) for t in (verdict.vetoed_by or verdict).triggered_by],
             "indicators": indicators,
@@ -865,7 +872,7 @@ def summary_lines(
     verdict = assessment.verdict
     lines: list[str] = []
     label = f"{verdict.label} ({RAG_WORDS[verdict.rag]})" if verdict.assessed and verdict.rag else verdict.label
-    lines += _wrap(f"Verdict: {label}. {_verdict_reason(verdict)}", width, "  ", "").split("\n")
+    lines += _wrap(f"Verdict: {label}. {_verdict_reason(verdict, words)}", width, "  ", "").split("\n")
     if verdict.low_confidence and verdict.low_confidence_message:
         lines += _wrap(f"Low confidence: {verdict.low_confidence_message}", width, "  ", "  ").split("\n")
     overall = assessment.overall
