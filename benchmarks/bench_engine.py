@@ -30,15 +30,21 @@ from typing import Any
 
 import yaml
 
-from maturity import checks, loader
-from maturity.model import AnswersFile, Questionnaire, Rules
-from maturity.scoring import plan_for, score, summarise
+from maturity.checks import checks
+from maturity.engine.scoring import plan_for, score, summarise
+from maturity.io import loader
+from maturity.model.definitions import AnswersFile, Questionnaire, Rules
 
 ROOT = Path(__file__).resolve().parents[1]
 VALID = ROOT / "tests" / "fixtures" / "valid"
-NOTES = ["Confirmed at the last contract board.", "Based on the quarterly performance pack.",
-         "Finance disagree; to be revisited.", "Evidence held in the commercial team's shared drive.",
-         "Only true for the larger lots.", "We have asked the provider for their data."]
+NOTES = [
+    "Confirmed at the last contract board.",
+    "Based on the quarterly performance pack.",
+    "Finance disagree; to be revisited.",
+    "Evidence held in the commercial team's shared drive.",
+    "Only true for the larger lots.",
+    "We have asked the provider for their data.",
+]
 LEVEL_WORDS = ["Absent", "Ad hoc", "Defined", "Managed", "Optimised"]
 
 
@@ -62,8 +68,9 @@ def _read_yaml(path: Path) -> Any:
 
 def _write_both(folder: Path, stem: str, data: dict[str, Any]) -> tuple[Path, Path]:
     yaml_path, json_path = folder / f"{stem}.yaml", folder / f"{stem}.json"
-    yaml_path.write_text(yaml.dump(data, Dumper=yaml.CSafeDumper, sort_keys=False, allow_unicode=True),
-                         encoding="utf-8")
+    yaml_path.write_text(
+        yaml.dump(data, Dumper=yaml.CSafeDumper, sort_keys=False, allow_unicode=True), encoding="utf-8"
+    )
     json_path.write_text(json.dumps(data, indent=1, default=str), encoding="utf-8")
     return yaml_path, json_path
 
@@ -73,9 +80,11 @@ def demo_workload(folder: Path) -> Workload:
     questionnaire = Questionnaire.model_validate(_read_yaml(VALID / "demo.questionnaire.yaml"))
     rules = Rules.model_validate(_read_yaml(VALID / "demo.rules.yaml"))
     base = _read_yaml(VALID / "demo.answers.yaml")
-    variants = [dict(base["answers"]),
-                {**base["answers"], "situation": "live", "STR-1": 1, "MGT-3": 1},
-                {**base["answers"], "STR-1": {"status": "dont_know"}, "STR-3": "all", "MGT-1": 7}]
+    variants = [
+        dict(base["answers"]),
+        {**base["answers"], "situation": "live", "STR-1": 1, "MGT-3": 1},
+        {**base["answers"], "STR-1": {"status": "dont_know"}, "STR-3": "all", "MGT-1": 7},
+    ]
     yaml_paths, json_paths = [], []
     for i, answers in enumerate(variants):
         y, j = _write_both(folder, f"demo{i}", {**base, "answers": answers})
@@ -90,54 +99,110 @@ def scale50_definitions() -> tuple[Questionnaire, Rules]:
     for s in range(1, 6):
         groups = []
         for g in range(1, 3):
-            questions = [{
-                "id": f"S{s}-G{g}-Q{k}", "text": f"How well does the organisation handle practice {s}.{g}.{k}?",
-                "kind": "scale", "sources": ["REF"],
-                "levels": [{"level": lv, "label": LEVEL_WORDS[lv - 1],
+            questions = [
+                {
+                    "id": f"S{s}-G{g}-Q{k}",
+                    "text": f"How well does the organisation handle practice {s}.{g}.{k}?",
+                    "kind": "scale",
+                    "sources": ["REF"],
+                    "levels": [
+                        {
+                            "level": lv,
+                            "label": LEVEL_WORDS[lv - 1],
                             "description": f"At level {lv} the practice is {LEVEL_WORDS[lv - 1].lower()}: "
-                                           "evidence is kept, reviewed and acted on to this degree."}
-                           for lv in range(1, 6)],
-            } for k in range(1, 6)]
+                            "evidence is kept, reviewed and acted on to this degree.",
+                        }
+                        for lv in range(1, 6)
+                    ],
+                }
+                for k in range(1, 6)
+            ]
             groups.append({"id": f"S{s}-G{g}", "title": f"Group {s}.{g}", "questions": questions})
         stages.append({"id": f"S{s}", "title": f"Stage {s}", "groups": groups})
-    questionnaire = Questionnaire.model_validate({
-        "kind": "questionnaire", "id": "scale50", "version": "1.0.0", "title": "Fifty scale questions",
-        "references": [{"tag": "REF", "title": "A reference"}], "stages": stages})
-    bands = [{"level": lv, "name": LEVEL_WORDS[lv - 1], "from": lv, "to": lv + 1 if lv < 5 else 5}
-             for lv in range(1, 6)]
+    questionnaire = Questionnaire.model_validate(
+        {
+            "kind": "questionnaire",
+            "id": "scale50",
+            "version": "1.0.0",
+            "title": "Fifty scale questions",
+            "references": [{"tag": "REF", "title": "A reference"}],
+            "stages": stages,
+        }
+    )
+    bands = [
+        {"level": lv, "name": LEVEL_WORDS[lv - 1], "from": lv, "to": lv + 1 if lv < 5 else 5} for lv in range(1, 6)
+    ]
     bands[0]["from"] = 0
-    rules = Rules.model_validate({
-        "kind": "scoring_rules", "id": "scale50-rules", "version": "1.0.0", "title": "Rules",
-        "questionnaire": {"id": "scale50", "version": "1.0.0"},
-        "points": {"dont_know": 1, "unanswered": "exclude"},
-        "critical_questions": [f"S{s}-G1-Q1" for s in range(1, 6)],
-        "rollup": {"stage": {"method": "mean", "caps": [{"lowest": "critical_questions", "plus": 2}]},
-                   "overall": {"method": "weighted", "weights": {"S1": 2},
-                               "caps": [{"lowest": "children", "plus": 1}]}},
-        "levels": bands,
-        "rag": {"bands": [{"rag": "red", "from": 0, "to": 2}, {"rag": "amber", "from": 2, "to": 3},
-                          {"rag": "green", "from": 3, "to": 5}],
-                "overrides": [{"pain_points": {"severity": "high", "at_least": 1}, "at_most": "amber"}]},
-        "pain_points": [
-            {"id": f"pp-stage-{s}", "title": f"Stage {s} is weak", "severity": "high" if s < 3 else "medium",
-             "stage": f"S{s}", "when": {"any": [{"score": f"S{s}", "at_most": 2},
-                                                {"question": f"S{s}-G1-Q1", "is": "dont_know"}]},
-             "why": "It matters.", "action": "Fix it."} for s in range(1, 6)],
-        "verdict": {
-            "tiers": {"core": 3, "minor": 1},
-            "indicators": [{"id": f"ind-{s}", "title": f"Indicator {s}", "tier": "core" if s < 3 else "minor",
-                            "questions": [f"S{s}-G1-Q1", f"S{s}-G2-Q1"],
-                            "rate": [{"rating": "green", "when": {"question": f"S{s}-G1-Q1", "at_least": 4}},
-                                     {"rating": "amber", "when": {"question": f"S{s}-G1-Q1", "equals": 3}}],
-                            "evidence": "Evidence."} for s in range(1, 6)],
-            "vetoes": [{"when": {"indicator": "ind-1", "equals": "red"}, "outcome": "problem", "reason": "No."}],
-            "outcomes": [{"id": "problem", "label": "Outsourcing a problem", "rag": "red",
-                          "when": {"score": "verdict", "at_least": 8}},
-                         {"id": "at-risk", "label": "At risk", "rag": "amber",
-                          "when": {"count": {"rated": "amber"}, "at_least": 1}},
-                         {"id": "clear", "label": "Clear", "rag": "green"}],
-            "low_confidence": {"unknown_more_than": 1}},
-    })
+    rules = Rules.model_validate(
+        {
+            "kind": "scoring_rules",
+            "id": "scale50-rules",
+            "version": "1.0.0",
+            "title": "Rules",
+            "questionnaire": {"id": "scale50", "version": "1.0.0"},
+            "points": {"dont_know": 1, "unanswered": "exclude"},
+            "critical_questions": [f"S{s}-G1-Q1" for s in range(1, 6)],
+            "rollup": {
+                "stage": {"method": "mean", "caps": [{"lowest": "critical_questions", "plus": 2}]},
+                "overall": {"method": "weighted", "weights": {"S1": 2}, "caps": [{"lowest": "children", "plus": 1}]},
+            },
+            "levels": bands,
+            "rag": {
+                "bands": [
+                    {"rag": "red", "from": 0, "to": 2},
+                    {"rag": "amber", "from": 2, "to": 3},
+                    {"rag": "green", "from": 3, "to": 5},
+                ],
+                "overrides": [{"pain_points": {"severity": "high", "at_least": 1}, "at_most": "amber"}],
+            },
+            "pain_points": [
+                {
+                    "id": f"pp-stage-{s}",
+                    "title": f"Stage {s} is weak",
+                    "severity": "high" if s < 3 else "medium",
+                    "stage": f"S{s}",
+                    "when": {"any": [{"score": f"S{s}", "at_most": 2}, {"question": f"S{s}-G1-Q1", "is": "dont_know"}]},
+                    "why": "It matters.",
+                    "action": "Fix it.",
+                }
+                for s in range(1, 6)
+            ],
+            "verdict": {
+                "tiers": {"core": 3, "minor": 1},
+                "indicators": [
+                    {
+                        "id": f"ind-{s}",
+                        "title": f"Indicator {s}",
+                        "tier": "core" if s < 3 else "minor",
+                        "questions": [f"S{s}-G1-Q1", f"S{s}-G2-Q1"],
+                        "rate": [
+                            {"rating": "green", "when": {"question": f"S{s}-G1-Q1", "at_least": 4}},
+                            {"rating": "amber", "when": {"question": f"S{s}-G1-Q1", "equals": 3}},
+                        ],
+                        "evidence": "Evidence.",
+                    }
+                    for s in range(1, 6)
+                ],
+                "vetoes": [{"when": {"indicator": "ind-1", "equals": "red"}, "outcome": "problem", "reason": "No."}],
+                "outcomes": [
+                    {
+                        "id": "problem",
+                        "label": "Outsourcing a problem",
+                        "rag": "red",
+                        "when": {"score": "verdict", "at_least": 8},
+                    },
+                    {
+                        "id": "at-risk",
+                        "label": "At risk",
+                        "rag": "amber",
+                        "when": {"count": {"rated": "amber"}, "at_least": 1},
+                    },
+                    {"id": "clear", "label": "Clear", "rag": "green"},
+                ],
+                "low_confidence": {"unknown_more_than": 1},
+            },
+        }
+    )
     return questionnaire, rules
 
 
@@ -157,10 +222,17 @@ def scale50_workload(folder: Path, files: int = 8, seed: int = 7) -> Workload:
                 continue
             value = min(5, max(1, round(rng.gauss(skill, 0.9))))
             answers[question.id] = {"value": value, "note": rng.choice(NOTES)} if rng.random() < 0.6 else value
-        data = {"kind": "answers", "questionnaire": {"id": "scale50", "version": "1.0.0"},
-                "assessment": {"organisation": "Northmoor District Council", "service": "Waste collection",
-                               "assessor": "Benchmark generator", "date": f"2026-{i % 12 + 1:02d}-15"},
-                "answers": answers}
+        data = {
+            "kind": "answers",
+            "questionnaire": {"id": "scale50", "version": "1.0.0"},
+            "assessment": {
+                "organisation": "Northmoor District Council",
+                "service": "Waste collection",
+                "assessor": "Benchmark generator",
+                "date": f"2026-{i % 12 + 1:02d}-15",
+            },
+            "answers": answers,
+        }
         y, j = _write_both(folder, f"scale50-{i}", data)
         yaml_paths.append(y)
         json_paths.append(j)
@@ -170,7 +242,7 @@ def scale50_workload(folder: Path, files: int = 8, seed: int = 7) -> Workload:
 def bundled_workload(folder: Path, files: int = 8, seed: int = 11) -> Workload:
     from bench_score import answers_for
 
-    from maturity.batch import catalogue_for
+    from maturity.app.batch import catalogue_for
 
     found = catalogue_for([]).get("outsourcing-lifecycle", "1.0.0")
     raw = _read_yaml(ROOT / "questionnaires" / "outsourcing-lifecycle.yaml")
@@ -236,8 +308,10 @@ def run(work: Workload, seconds: float, repeat: int) -> None:
         "summarise": time_(lambda m: summarise(q, rules, m), models),
     }
     size = sum(len(s.encode()) for s in yaml_texts) / len(yaml_texts) / 1024
-    print(f"\n== {work.name}: {len(q.questions())} questions, {len(work.yaml_paths)} answers files "
-          f"(YAML {size:.1f} KiB each)")
+    print(
+        f"\n== {work.name}: {len(q.questions())} questions, {len(work.yaml_paths)} answers files "
+        f"(YAML {size:.1f} KiB each)"
+    )
     for name, value in t.items():
         print(f"  {name:32s} {value:9.1f} us")
     bare = t["yaml.load CSafeLoader (bare)"]
@@ -247,9 +321,11 @@ def run(work: Workload, seconds: float, repeat: int) -> None:
     json_summary = t["read_document JSON"] + front + t["summarise"]
     print(f"  summarise / bare YAML parse        {t['summarise'] / bare:9.2f}x   aim <= 0.20")
     print(f"  score / bare YAML parse            {t['score'] / bare:9.2f}x")
-    print(f"  summarise path total / bare parse  {yaml_summary / bare:9.2f}x   target <= 1.25 "
-          f"(read {t['read_document YAML']:.0f} + schema {t['load_document']:.0f} + check "
-          f"{t['check_answers']:.0f} + summarise {t['summarise']:.0f} us)")
+    print(
+        f"  summarise path total / bare parse  {yaml_summary / bare:9.2f}x   target <= 1.25 "
+        f"(read {t['read_document YAML']:.0f} + schema {t['load_document']:.0f} + check "
+        f"{t['check_answers']:.0f} + summarise {t['summarise']:.0f} us)"
+    )
     print(f"  score path total / bare parse      {yaml_full / bare:9.2f}x")
     print(f"  YAML / JSON summarise path         {yaml_summary / json_summary:9.2f}x   target >= 5")
 

@@ -17,12 +17,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from maturity import loader
-from maturity.interview import Interview, Step, answers_data, run
-from maturity.model import AssessmentDetails, Question, Stage
-from maturity.store import write_atomic
-from maturity.terminal import choices
-from maturity.validation import load_questionnaire
+from maturity.checks.validation import load_questionnaire
+from maturity.engine.interview import Interview, Step, answers_data, run
+from maturity.io import loader
+from maturity.io.store import write_atomic
+from maturity.model.definitions import AssessmentDetails, Question, Stage
+from maturity.ui.terminal import choices
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -36,8 +36,9 @@ class TimedScript:
         self.latencies: list[float] = []
 
     def details(self, current: AssessmentDetails | None) -> AssessmentDetails:
-        return AssessmentDetails(organisation="Bench Council", service="Bench service", assessor="Bench",
-                                 date=dt.date.today())
+        return AssessmentDetails(
+            organisation="Bench Council", service="Bench service", assessor="Bench", date=dt.date.today()
+        )
 
     def stage_intro(self, stage: Stage, number: int, count: int) -> None:
         pass
@@ -90,8 +91,10 @@ def main() -> None:
     p50 = statistics.median(latencies) * 1000
     p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000
     print(f"{questionnaire.id}: {len(latencies)} answers over {args.rounds} rounds")
-    print(f"per-answer latency, autosave included: p50 {p50:6.2f} ms, p99 {p99:6.2f} ms, max "
-          f"{latencies[-1] * 1000:6.2f} ms   target p99 well under 50 ms")
+    print(
+        f"per-answer latency, autosave included: p50 {p50:6.2f} ms, p99 {p99:6.2f} ms, max "
+        f"{latencies[-1] * 1000:6.2f} ms   target p99 well under 50 ms"
+    )
     print(f"baseline, a bare atomic write of the answers file: p50 {statistics.median(bare) * 1000:6.2f} ms")
 
 

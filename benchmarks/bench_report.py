@@ -15,10 +15,10 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from maturity.report import FORMATS, render_report
-from maturity.roadmap import build_roadmap
-from maturity.scoring import score
-from maturity.validation import find_rules, load_answers, load_questionnaire
+from maturity.checks.validation import find_rules, load_answers, load_questionnaire
+from maturity.engine.roadmap import build_roadmap
+from maturity.engine.scoring import score
+from maturity.render.report import FORMATS, render_report
 
 ROOT = Path(__file__).resolve().parents[1]
 

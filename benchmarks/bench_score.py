@@ -40,13 +40,26 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 CORES = os.cpu_count() or 1
-NOTES = ["Confirmed at the last contract board.", "Based on the quarterly performance pack.",
-         "Finance disagree; to be revisited.", "Evidence held in the commercial team's shared drive.",
-         "Only true for the larger lots.", "We have asked the provider for their data.", ""]
+NOTES = [
+    "Confirmed at the last contract board.",
+    "Based on the quarterly performance pack.",
+    "Finance disagree; to be revisited.",
+    "Evidence held in the commercial team's shared drive.",
+    "Only true for the larger lots.",
+    "We have asked the provider for their data.",
+    "",
+]
 ORGANISATIONS = ["Northmoor", "Eastbrook", "Westfield", "Southvale", "Kingsreach", "Ashdown", "Riverside"]
 KINDS = ["District Council", "County Council", "NHS Trust", "Fire and Rescue Service", "Police Force"]
-SERVICES = ["waste collection", "IT service desk", "facilities management", "payroll", "highways maintenance",
-            "housing repairs", "home care"]
+SERVICES = [
+    "waste collection",
+    "IT service desk",
+    "facilities management",
+    "payroll",
+    "highways maintenance",
+    "housing repairs",
+    "home care",
+]
 
 
 def _maturity() -> list[str]:
@@ -89,9 +102,12 @@ def answers_for(questionnaire: dict, rng: random.Random) -> dict:
     return {
         "kind": "answers",
         "questionnaire": {"id": questionnaire["id"], "version": questionnaire["version"]},
-        "assessment": {"organisation": f"{rng.choice(ORGANISATIONS)} {rng.choice(KINDS)}",
-                       "service": rng.choice(SERVICES).capitalize(), "assessor": "Benchmark generator",
-                       "date": f"2026-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"},
+        "assessment": {
+            "organisation": f"{rng.choice(ORGANISATIONS)} {rng.choice(KINDS)}",
+            "service": rng.choice(SERVICES).capitalize(),
+            "assessor": "Benchmark generator",
+            "date": f"2026-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
+        },
         "answers": answers,
     }
 
@@ -104,8 +120,9 @@ def generate(questionnaire_path: Path, folder: Path, count: int, seed: int = 7) 
     json_dir.mkdir(parents=True)
     for i in range(count):
         data = answers_for(questionnaire, rng)
-        (yaml_dir / f"a{i:05d}.yaml").write_text(yaml.dump(data, Dumper=yaml.CSafeDumper, sort_keys=False,
-                                                           allow_unicode=True), encoding="utf-8")
+        (yaml_dir / f"a{i:05d}.yaml").write_text(
+            yaml.dump(data, Dumper=yaml.CSafeDumper, sort_keys=False, allow_unicode=True), encoding="utf-8"
+        )
         (json_dir / f"a{i:05d}.json").write_text(json.dumps(data, indent=1), encoding="utf-8")
     return yaml_dir, json_dir
 
@@ -122,8 +139,9 @@ with ProcessPoolExecutor(os.cpu_count()) as pool:
     for _ in pool.map(parse, files, chunksize=32):
         pass
 """
-PARSE_ONLY = PARSE_TEMPLATE.format(module="yaml", call="yaml.load(handle.read(), Loader=yaml.CSafeLoader)",
-                                   pattern="*.yaml")
+PARSE_ONLY = PARSE_TEMPLATE.format(
+    module="yaml", call="yaml.load(handle.read(), Loader=yaml.CSafeLoader)", pattern="*.yaml"
+)
 JSON_PARSE_ONLY = PARSE_TEMPLATE.format(module="json", call="json.loads(handle.read())", pattern="*.json")
 
 
@@ -153,15 +171,21 @@ def main() -> None:
     parser.add_argument("--files", type=int, default=10_000)
     parser.add_argument("--rounds", type=int, default=3, help="times (a), (b) and (c) are each measured")
     parser.add_argument("--questionnaire", type=Path, default=ROOT / "questionnaires" / "outsourcing-lifecycle.yaml")
-    parser.add_argument("--definitions", type=Path, default=None, help="folder of the questionnaire and rules, "
-                        "when they are not the bundled ones")
+    parser.add_argument(
+        "--definitions",
+        type=Path,
+        default=None,
+        help="folder of the questionnaire and rules, when they are not the bundled ones",
+    )
     args = parser.parse_args()
     extra = ["--definitions", str(args.definitions)] if args.definitions else []
     with tempfile.TemporaryDirectory() as tmp:
         start = time.perf_counter()
         yaml_dir, json_dir = generate(args.questionnaire, Path(tmp), args.files)
-        print(f"generated {args.files} YAML and {args.files} JSON answers files in {time.perf_counter() - start:.1f} s"
-              f" (YAML {sum(p.stat().st_size for p in yaml_dir.iterdir()) / args.files / 1024:.1f} KiB each)")
+        print(
+            f"generated {args.files} YAML and {args.files} JSON answers files in {time.perf_counter() - start:.1f} s"
+            f" (YAML {sum(p.stat().st_size for p in yaml_dir.iterdir()) / args.files / 1024:.1f} KiB each)"
+        )
         small = Path(tmp) / "small"
         small.mkdir()
         for path in sorted(yaml_dir.iterdir())[: max(1, args.files // 10)]:
@@ -178,17 +202,19 @@ def main() -> None:
             seconds, rss = measure([*_maturity(), "score", str(yaml_dir), "--summary", str(summary), *extra])
             scored.append(seconds)
             score_rss = max(score_rss, rss)
-            seconds, _rss = measure([*_maturity(), "score", str(json_dir), "--summary", str(Path(tmp) / "j.csv"),
-                                     *extra])
+            seconds, _rss = measure(
+                [*_maturity(), "score", str(json_dir), "--summary", str(Path(tmp) / "j.csv"), *extra]
+            )
             json_runs.append(seconds)
             seconds, _rss = measure([sys.executable, "-c", JSON_PARSE_ONLY, str(json_dir)])
             json_parse.append(seconds)
         rows = summary.read_text(encoding="utf-8").count("\n") - 1
-        small_s, small_rss = measure([*_maturity(), "score", str(small), "--summary", str(Path(tmp) / "s.csv"),
-                                      *extra])
+        small_s, small_rss = measure([*_maturity(), "score", str(small), "--summary", str(Path(tmp) / "s.csv"), *extra])
         one_json = min(json_dir.iterdir())
-        start_up = min(measure([*_maturity(), "score", str(one_json), "--summary", str(Path(tmp) / "1.csv"),
-                                *extra])[0] for _ in range(3))
+        start_up = min(
+            measure([*_maturity(), "score", str(one_json), "--summary", str(Path(tmp) / "1.csv"), *extra])[0]
+            for _ in range(3)
+        )
     parse_s, score_s, json_s, json_parse_s = min(parse), min(scored), min(json_runs), min(json_parse)
     yaml_ratios = sorted(b / a for a, b in zip(parse, scored, strict=True))
     json_ratios = sorted(b / c for b, c in zip(scored, json_runs, strict=True))
@@ -198,23 +224,37 @@ def main() -> None:
     print(f"(b) maturity score, YAML, --summary:     {score_s:7.2f} s   ({rows} rows)")
     print(f"(c) maturity score, JSON, --summary:     {json_s:7.2f} s")
     print(f"(d) parse only, json.loads, all cores:   {json_parse_s:7.2f} s")
-    print(f"(b)/(a) YAML scoring over bare parsing:  {score_s / parse_s:7.2f}x   median of rounds "
-          f"{yaml_ratios[len(yaml_ratios) // 2]:.2f}x   target <= 1.25")
-    print(f"(b)/(c) JSON speed-up over YAML:         {score_s / json_s:7.2f}x   median of rounds "
-          f"{json_ratios[len(json_ratios) // 2]:.2f}x   target >= 5")
-    print(f"(e) maturity score, one JSON file:       {start_up:7.2f} s   (start-up: imports, definitions loaded "
-          "and checked)")
+    print(
+        f"(b)/(a) YAML scoring over bare parsing:  {score_s / parse_s:7.2f}x   median of rounds "
+        f"{yaml_ratios[len(yaml_ratios) // 2]:.2f}x   target <= 1.25"
+    )
+    print(
+        f"(b)/(c) JSON speed-up over YAML:         {score_s / json_s:7.2f}x   median of rounds "
+        f"{json_ratios[len(json_ratios) // 2]:.2f}x   target >= 5"
+    )
+    print(
+        f"(e) maturity score, one JSON file:       {start_up:7.2f} s   (start-up: imports, definitions loaded "
+        "and checked)"
+    )
     extra_yaml = score_s - json_s
-    print(f"what (b)/(c) >= 5 needs: (b)-(c), the extra cost of reading YAML, is {extra_yaml:.2f} s, so (c) would "
-          f"have to take at most {extra_yaml / 4:.2f} s;")
-    print(f"  start-up (e) and bare JSON parsing (d) alone take {start_up + json_parse_s:.2f} s, before any "
-          "checking or scoring")
-    print(f"per file on one core: parse {parse_s * CORES / args.files * 1e6:.0f} us, score YAML "
-          f"{score_s * CORES / args.files * 1e6:.0f} us, score JSON {json_s * CORES / args.files * 1e6:.0f} us "
-          f"(start-up included)")
-    print(f"peak memory, largest process: {small_rss / 1024:.0f} MiB at {args.files // 10} files, "
-          f"{score_rss / 1024:.0f} MiB at {args.files} files ({score_rss / small_rss:.2f}x; flat is 1.0x); "
-          f"{small_s:.2f} s for the small run")
+    print(
+        f"what (b)/(c) >= 5 needs: (b)-(c), the extra cost of reading YAML, is {extra_yaml:.2f} s, so (c) would "
+        f"have to take at most {extra_yaml / 4:.2f} s;"
+    )
+    print(
+        f"  start-up (e) and bare JSON parsing (d) alone take {start_up + json_parse_s:.2f} s, before any "
+        "checking or scoring"
+    )
+    print(
+        f"per file on one core: parse {parse_s * CORES / args.files * 1e6:.0f} us, score YAML "
+        f"{score_s * CORES / args.files * 1e6:.0f} us, score JSON {json_s * CORES / args.files * 1e6:.0f} us "
+        f"(start-up included)"
+    )
+    print(
+        f"peak memory, largest process: {small_rss / 1024:.0f} MiB at {args.files // 10} files, "
+        f"{score_rss / 1024:.0f} MiB at {args.files} files ({score_rss / small_rss:.2f}x; flat is 1.0x); "
+        f"{small_s:.2f} s for the small run"
+    )
 
 
 if __name__ == "__main__":

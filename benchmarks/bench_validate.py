@@ -33,15 +33,30 @@ def generate(folder: Path, questions: int, shape: str = "answer-set") -> tuple[P
     models do (OWASP SAMM has four answer sets for 90 questions). Shape `levels`: every question describes its
     own five levels, as the bundled outsourcing questionnaire does (about four times the YAML)."""
     per_stage = questions // STAGES
-    q = ["kind: questionnaire", "id: generated", "version: 1.0.0", "title: Generated benchmark questionnaire",
-         "references:", "  - {tag: SRC, title: A source}",
-         "answer_sets:", "  - id: maturity", "    kind: scale", "    levels:",
-         *(f"      - {{level: {n}, label: {label}, description: What you would observe at level {n}.}}"
-           for n, label in enumerate(LEVELS, 1)),
-         "context:",
-         "  - id: situation", "    text: Which best describes this assessment?", "    kind: single",
-         "    options:", "      - {id: first, label: First time}", "      - {id: live, label: Live contract}",
-         "stages:"]
+    q = [
+        "kind: questionnaire",
+        "id: generated",
+        "version: 1.0.0",
+        "title: Generated benchmark questionnaire",
+        "references:",
+        "  - {tag: SRC, title: A source}",
+        "answer_sets:",
+        "  - id: maturity",
+        "    kind: scale",
+        "    levels:",
+        *(
+            f"      - {{level: {n}, label: {label}, description: What you would observe at level {n}.}}"
+            for n, label in enumerate(LEVELS, 1)
+        ),
+        "context:",
+        "  - id: situation",
+        "    text: Which best describes this assessment?",
+        "    kind: single",
+        "    options:",
+        "      - {id: first, label: First time}",
+        "      - {id: live, label: Live contract}",
+        "stages:",
+    ]
     ids: list[list[str]] = []
     for s in range(STAGES):
         q += [f"  - id: stage-{s}", f"    title: Stage {s}", "    intro: What this stage covers.", "    questions:"]
@@ -49,10 +64,13 @@ def generate(folder: Path, questions: int, shape: str = "answer-set") -> tuple[P
         for k in range(per_stage):
             qid = f"Q{s}-{k}"
             stage_ids.append(qid)
-            q += [f"      - id: {qid}",
-                  f"        text: How well does the organisation handle practice {k} of stage {s}?",
-                  "        help: Evidence looks like minutes, registers and reports that show the practice.",
-                  "        kind: scale", "        sources: [SRC]"]
+            q += [
+                f"      - id: {qid}",
+                f"        text: How well does the organisation handle practice {k} of stage {s}?",
+                "        help: Evidence looks like minutes, registers and reports that show the practice.",
+                "        kind: scale",
+                "        sources: [SRC]",
+            ]
             if k % 10 == 1:
                 q.append("        when: {question: situation, equals: first}")
             if shape == "answer-set":
@@ -60,32 +78,58 @@ def generate(folder: Path, questions: int, shape: str = "answer-set") -> tuple[P
                 continue
             q.append("        levels:")
             for level, label in enumerate(LEVELS, 1):
-                q.append(f"          - {{level: {level}, label: {label}, description: What you would observe "
-                         f"at level {level} for this practice.}}")
+                q.append(
+                    f"          - {{level: {level}, label: {label}, description: What you would observe "
+                    f"at level {level} for this practice.}}"
+                )
         ids.append(stage_ids)
-    r = ["kind: scoring_rules", "id: generated-rules", "version: 1.0.0", "title: Generated rules",
-         "questionnaire: {id: generated, version: 1.0.0}", "points: {dont_know: 1, unanswered: exclude}",
-         "critical_questions: [" + ", ".join(stage[0] for stage in ids) + "]",
-         "rollup:", "  stage: {method: mean, caps: [{lowest: critical_questions, plus: 2}]}",
-         "  overall: {method: mean, caps: [{lowest: children, plus: 1}]}", "  nodes:"]
+    r = [
+        "kind: scoring_rules",
+        "id: generated-rules",
+        "version: 1.0.0",
+        "title: Generated rules",
+        "questionnaire: {id: generated, version: 1.0.0}",
+        "points: {dont_know: 1, unanswered: exclude}",
+        "critical_questions: [" + ", ".join(stage[0] for stage in ids) + "]",
+        "rollup:",
+        "  stage: {method: mean, caps: [{lowest: critical_questions, plus: 2}]}",
+        "  overall: {method: mean, caps: [{lowest: children, plus: 1}]}",
+        "  nodes:",
+    ]
     for s, stage in enumerate(ids):
         r.append(f"    - {{id: stage-{s}, method: weighted, of: [{', '.join(stage)}]}}")
     r += ["levels:"] + [f"  - {{level: {n}, name: L{n}, from: {n}, to: {n + 1 if n < 5 else 5}}}" for n in range(1, 6)]
-    r += ["rag:", "  bands: [{rag: red, from: 1, to: 2}, {rag: amber, from: 2, to: 3}, {rag: green, from: 3, to: 5}]",
-          "pain_points:"]
+    r += [
+        "rag:",
+        "  bands: [{rag: red, from: 1, to: 2}, {rag: amber, from: 2, to: 3}, {rag: green, from: 3, to: 5}]",
+        "pain_points:",
+    ]
     for s, stage in enumerate(ids):
         for k in range(0, len(stage), 20):
-            r += [f"  - id: pp-s{s}-{k}", f"    title: Weak practice {k} in stage {s}", "    severity: medium",
-                  f"    stage: stage-{s}",
-                  f"    when: {{any: [{{question: {stage[k]}, at_most: 2}}, {{question: {stage[k]}, is: dont_know}}]}}",
-                  "    why: It matters.", "    action: Improve it.", "    sources: [SRC]"]
+            r += [
+                f"  - id: pp-s{s}-{k}",
+                f"    title: Weak practice {k} in stage {s}",
+                "    severity: medium",
+                f"    stage: stage-{s}",
+                f"    when: {{any: [{{question: {stage[k]}, at_most: 2}}, {{question: {stage[k]}, is: dont_know}}]}}",
+                "    why: It matters.",
+                "    action: Improve it.",
+                "    sources: [SRC]",
+            ]
     r += ["verdict:", "  tiers: {core: 3, minor: 1}", "  indicators:"]
     for s, stage in enumerate(ids):
-        r += [f"    - id: ind-{s}", f"      title: Indicator {s}", f"      tier: {'core' if s < 3 else 'minor'}",
-              f"      questions: [{stage[0]}]",
-              f"      rate: [{{rating: green, when: {{question: {stage[0]}, at_least: 4}}}}]"]
-    r += ["  outcomes:", "    - {id: problem, label: Problem, rag: red, when: {score: verdict, at_least: 10}}",
-          "    - {id: clear, label: Clear, rag: green}"]
+        r += [
+            f"    - id: ind-{s}",
+            f"      title: Indicator {s}",
+            f"      tier: {'core' if s < 3 else 'minor'}",
+            f"      questions: [{stage[0]}]",
+            f"      rate: [{{rating: green, when: {{question: {stage[0]}, at_least: 4}}}}]",
+        ]
+    r += [
+        "  outcomes:",
+        "    - {id: problem, label: Problem, rag: red, when: {score: verdict, at_least: 10}}",
+        "    - {id: clear, label: Clear, rag: green}",
+    ]
     qpath, rpath = folder / "generated.yaml", folder / "generated-rules.yaml"
     qpath.write_text("\n".join(q) + "\n", encoding="utf-8")
     rpath.write_text("\n".join(r) + "\n", encoding="utf-8")
@@ -129,17 +173,29 @@ def measure(questions: int, repeat: int, shape: str) -> None:
         size = qpath.stat().st_size + rpath.stat().st_size
         # one core: the whole validate runs in one process, so pin it where the OS lets us
         pin = ["taskset", "-c", "0"] if shutil.which("taskset") else []
-        validate_cmd = [*pin, *maturity, "validate", "--max-file-size", str(64 * 1024 * 1024), "-q",
-                        str(qpath), str(rpath)]
+        validate_cmd = [
+            *pin,
+            *maturity,
+            "validate",
+            "--max-file-size",
+            str(64 * 1024 * 1024),
+            "-q",
+            str(qpath),
+            str(rpath),
+        ]
         validate_s, done = timed(validate_cmd, repeat)
         if done.returncode != 0:
             sys.exit(f"validate failed on the generated files:\n{done.stdout[:2000]}{done.stderr[:2000]}")
-        parse_code = ("import yaml,sys\nfor p in sys.argv[1:]:\n"
-                      "    yaml.load(open(p, encoding='utf-8').read(), Loader=yaml.CSafeLoader)")
+        parse_code = (
+            "import yaml,sys\nfor p in sys.argv[1:]:\n"
+            "    yaml.load(open(p, encoding='utf-8').read(), Loader=yaml.CSafeLoader)"
+        )
         parse_s, _ = timed([*pin, sys.executable, "-c", parse_code, str(qpath), str(rpath)], repeat)
     print(f"[{shape}] {questions} questions, {size / 1e6:.2f} MB of YAML (questionnaire + rules)")
-    print(f"validate (one core, whole process):     {validate_s * 1000:8.0f} ms" +
-          ("   target < 1000 ms" if shape == "answer-set" else ""))
+    print(
+        f"validate (one core, whole process):     {validate_s * 1000:8.0f} ms"
+        + ("   target < 1000 ms" if shape == "answer-set" else "")
+    )
     print(f"baseline yaml.load CSafeLoader (same):  {parse_s * 1000:8.0f} ms")
     print(f"ratio validate / bare parse:            {validate_s / parse_s:8.2f}x")
 

@@ -30,8 +30,7 @@ def test_the_readme_walk_through() -> None:
     assessment = score(questionnaire.model, rules.model, answers.model)
     assert (assessment.verdict.outcome, assessment.verdict.label) == ("at-risk", "At risk")
     assert (assessment.overall.level, assessment.overall.level_name) == (3, "Defined")
-    assert [(s.id, s.level, s.rag) for s in assessment.stages()] == [("strategy", 3, "green"),
-                                                                      ("manage", 2, "amber")]
+    assert [(s.id, s.level, s.rag) for s in assessment.stages()] == [("strategy", 3, "green"), ("manage", 2, "amber")]
     assert any("cap (children + 1)" in line for line in assessment.explain_lines())
     assert render_report(assessment, questionnaire.model, rules.model, "md").startswith("# Demo readiness check")
     assert questionnaire.document.digest.startswith("sha256:")
@@ -55,7 +54,9 @@ def test_importing_the_package_is_light(tmp_path: Path) -> None:
     import subprocess
     import sys
 
-    code = ("import sys, maturity, maturity.cli; "
-            "print(sorted(m for m in ('pydantic', 'yaml', 'jinja2', 'rich.progress') if m in sys.modules))")
+    code = (
+        "import sys, maturity, maturity.cli; "
+        "print(sorted(m for m in ('pydantic', 'yaml', 'jinja2', 'rich.progress') if m in sys.modules))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"

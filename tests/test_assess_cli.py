@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from maturity.cli import app
-from maturity.loader import load_answers_file
+from maturity.io.loader import load_answers_file
 
 from .conftest import FIXTURES
 
@@ -108,7 +108,11 @@ def test_sigkill_between_answers_loses_nothing_already_given(tmp_path: Path) -> 
     answers = tmp_path / "k.yaml"
     process = subprocess.Popen(
         [sys.executable, "-m", "maturity", "assess", QUESTIONNAIRE, "-d", str(VALID), "--answers", str(answers)],
-        stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, text=True)
+        stdin=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
     assert process.stdin is not None
     try:
         for line in FULL[:3]:
@@ -125,7 +129,11 @@ def test_sigkill_between_answers_loses_nothing_already_given(tmp_path: Path) -> 
             process.kill()
     saved = load_answers_file(answers).model
     assert [(k, v.value) for k, v in saved.answers.items()] == [
-        ("situation", "first-time"), ("STR-1", 3), ("STR-2", True), ("STR-3", "some")]
+        ("situation", "first-time"),
+        ("STR-1", 3),
+        ("STR-2", True),
+        ("STR-3", "some"),
+    ]
     assert not list(tmp_path.glob(".k.yaml.*.tmp"))
 
 
@@ -134,7 +142,11 @@ def test_sigterm_and_sighup_save_and_exit_130(tmp_path: Path, signame: str) -> N
     answers = tmp_path / "t.yaml"
     process = subprocess.Popen(
         [sys.executable, "-m", "maturity", "assess", QUESTIONNAIRE, "-d", str(VALID), "--answers", str(answers)],
-        stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        stdin=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     assert process.stdin is not None
     process.stdin.write("\n".join(FULL[:5]) + "\n")
     process.stdin.flush()
@@ -152,10 +164,17 @@ def test_real_terminal_back_ctrl_c_resume_and_report(tmp_path: Path) -> None:
     env.pop("ACCESSIBLE", None)
     answers = tmp_path / "p.yaml"
     command = [sys.executable, "-m", "maturity", "assess", QUESTIONNAIRE, "-d", str(VALID), "--answers", str(answers)]
-    child = pexpect.spawn(command[0], command[1:], env=env, cwd=str(tmp_path), encoding="utf-8", timeout=20,
-                          dimensions=(40, 110))
-    for prompt, reply in (("Organisation", "Example Council"), ("Service", "Parks"), ("assessor", "Ana"),
-                          ("option number", "1"), ("level number", "3"), ("yes or no", "b")):
+    child = pexpect.spawn(
+        command[0], command[1:], env=env, cwd=str(tmp_path), encoding="utf-8", timeout=20, dimensions=(40, 110)
+    )
+    for prompt, reply in (
+        ("Organisation", "Example Council"),
+        ("Service", "Parks"),
+        ("assessor", "Ana"),
+        ("option number", "1"),
+        ("level number", "3"),
+        ("yes or no", "b"),
+    ):
         child.expect(prompt)
         child.sendline(reply)
     child.expect("Current answer: 3")  # back at STR-1, inside its panel
@@ -172,8 +191,15 @@ def test_real_terminal_back_ctrl_c_resume_and_report(tmp_path: Path) -> None:
     saved = load_answers_file(answers).model
     assert saved.answers["STR-1"].value == 4 and saved.answers["STR-2"].value is True and "STR-3" not in saved.answers
 
-    child = pexpect.spawn(command[0], [*command[1:4], "-d", str(VALID), "--resume", str(answers)], env=env,
-                          cwd=str(tmp_path), encoding="utf-8", timeout=20, dimensions=(40, 110))
+    child = pexpect.spawn(
+        command[0],
+        [*command[1:4], "-d", str(VALID), "--resume", str(answers)],
+        env=env,
+        cwd=str(tmp_path),
+        encoding="utf-8",
+        timeout=20,
+        dimensions=(40, 110),
+    )
     for prompt, reply in (("STR-3", "3"), ("number", "4"), ("separated by commas", "1,2,3"), ("level number", "3")):
         child.expect(prompt)
         child.sendline(reply)

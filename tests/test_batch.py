@@ -8,8 +8,8 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from maturity.batch import expand, score_file
-from maturity.catalogue import Catalogue
+from maturity.app.batch import expand, score_file
+from maturity.app.catalogue import Catalogue
 
 from .conftest import FIXTURES
 
@@ -17,24 +17,49 @@ VALID = FIXTURES / "valid"
 CATALOGUE = Catalogue.from_folders([VALID])
 IDS = ["situation", "STR-1", "STR-2", "STR-3", "MGT-1", "MGT-2", "MGT-3", "MGT-4", "nope", "str-1"]
 
-scalars = st.one_of(st.none(), st.booleans(), st.integers(-10**30, 10**30), st.floats(allow_nan=True),
-                    st.text(max_size=30), st.sampled_from(["yes", "no", "first-time", "some", "monthly", "dont_know"]))
-values = st.recursive(scalars, lambda inner: st.one_of(st.lists(inner, max_size=4),
-                                                       st.dictionaries(st.text(max_size=8), inner, max_size=4)),
-                      max_leaves=12)
-answer = st.one_of(values, st.fixed_dictionaries({}, optional={
-    "value": values, "status": st.sampled_from(["dont_know", "not_applicable", "skipped", "maybe"]),
-    "note": st.text(max_size=20), "evidence": st.lists(st.text(max_size=10), max_size=2)}))
+scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(10**30), 10**30),
+    st.floats(allow_nan=True),
+    st.text(max_size=30),
+    st.sampled_from(["yes", "no", "first-time", "some", "monthly", "dont_know"]),
+)
+values = st.recursive(
+    scalars,
+    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=8), inner, max_size=4)),
+    max_leaves=12,
+)
+answer = st.one_of(
+    values,
+    st.fixed_dictionaries(
+        {},
+        optional={
+            "value": values,
+            "status": st.sampled_from(["dont_know", "not_applicable", "skipped", "maybe"]),
+            "note": st.text(max_size=20),
+            "evidence": st.lists(st.text(max_size=10), max_size=2),
+        },
+    ),
+)
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow,
-                                                                  HealthCheck.function_scoped_fixture])
-@given(answers=st.dictionaries(st.sampled_from(IDS), answer, max_size=10),
-       header=st.sampled_from(["ok", "no-assessment", "wrong-version", "answers-not-mapping"]))
-def test_any_answers_file_scores_or_fails_with_located_problems(tmp_path: Path, answers: dict[str, object],
-                                                               header: str) -> None:
-    data: dict[str, object] = {"kind": "answers", "questionnaire": {"id": "demo", "version": "1.2.0"},
-                               "assessment": {"organisation": "O", "service": "S"}, "answers": answers}
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+)
+@given(
+    answers=st.dictionaries(st.sampled_from(IDS), answer, max_size=10),
+    header=st.sampled_from(["ok", "no-assessment", "wrong-version", "answers-not-mapping"]),
+)
+def test_any_answers_file_scores_or_fails_with_located_problems(
+    tmp_path: Path, answers: dict[str, object], header: str
+) -> None:
+    data: dict[str, object] = {
+        "kind": "answers",
+        "questionnaire": {"id": "demo", "version": "1.2.0"},
+        "assessment": {"organisation": "O", "service": "S"},
+        "answers": answers,
+    }
     if header == "no-assessment":
         del data["assessment"]
     elif header == "wrong-version":
@@ -55,8 +80,9 @@ def test_expand_takes_files_folders_and_globs(tmp_path: Path) -> None:
     (tmp_path / "a").mkdir()
     for name in ("a/1.yaml", "a/2.json", "a/notes.txt", "3.yml"):
         (tmp_path / name).write_text("x", encoding="utf-8")
-    files, problems = expand([str(tmp_path / "a"), str(tmp_path / "*.yml"), str(tmp_path / "a" / "1.yaml"),
-                              str(tmp_path / "missing.yaml")])
+    files, problems = expand(
+        [str(tmp_path / "a"), str(tmp_path / "*.yml"), str(tmp_path / "a" / "1.yaml"), str(tmp_path / "missing.yaml")]
+    )
     assert files == [str(tmp_path / "a" / "1.yaml"), str(tmp_path / "a" / "2.json"), str(tmp_path / "3.yml")]
     assert [p.code for p in problems] == ["MQ001"]
 
@@ -66,18 +92,27 @@ def test_expand_skips_hidden_files_and_folders_and_lists_folder_by_folder(tmp_pa
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text("x", encoding="utf-8")
     files, problems = expand([str(tmp_path)])
-    assert files == [str(tmp_path / "a" / "5.YML"), str(tmp_path / "a" / "b" / "1.yaml"),
-                     str(tmp_path / "a-b" / "2.yaml")]
+    assert files == [
+        str(tmp_path / "a" / "5.YML"),
+        str(tmp_path / "a" / "b" / "1.yaml"),
+        str(tmp_path / "a-b" / "2.yaml"),
+    ]
     assert problems == []
 
 
 def test_a_summary_format_renders_the_same_after_a_trip_to_another_process() -> None:
     import pickle
 
-    from maturity.batch import SummaryFormat
+    from maturity.app.batch import SummaryFormat
 
-    row = {"file": "a.yaml", "status": "scored", "organisation": "=HYPERLINK(\"x\")", "overall_score": 2.5,
-           "low_confidence": True, "strategy_score": None}
+    row = {
+        "file": "a.yaml",
+        "status": "scored",
+        "organisation": '=HYPERLINK("x")',
+        "overall_score": 2.5,
+        "low_confidence": True,
+        "strategy_score": None,
+    }
     for fmt in ("csv", "json"):
         original = SummaryFormat(fmt, ["strategy_score"])
         copy = pickle.loads(pickle.dumps(original))

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from maturity import DefinitionError, load_questionnaire, load_rules
-from maturity.resources import bundled_dir
-from maturity.validation import validate_paths
+from maturity.checks.validation import validate_paths
+from maturity.io.resources import bundled_dir
 
 from .conftest import FIXTURES, ROOT
 
@@ -61,6 +61,7 @@ def test_every_bundled_definition_validates_clean(folder: str) -> None:
 @pytest.mark.parametrize("folder", ["questionnaires", "scoring_rules", "report_templates", "examples"])
 def test_the_installed_package_carries_every_bundled_file(folder: str) -> None:
     """Editable or not, the package finds the same files as the checkout holds."""
+
     def names(path: Path) -> list[str]:
         return sorted(str(p.relative_to(path)) for p in path.rglob("*") if p.is_file())
 
@@ -102,8 +103,9 @@ CONDITION_CASES = [
 
 
 @pytest.mark.parametrize(("condition", "code"), CONDITION_CASES)
-def test_conditions_on_a_question_are_checked(condition: str, code: str | None, valid_dir: Path,
-                                              tmp_path: Path) -> None:
+def test_conditions_on_a_question_are_checked(
+    condition: str, code: str | None, valid_dir: Path, tmp_path: Path
+) -> None:
     text = (valid_dir / "demo.questionnaire.yaml").read_text()
     text = text.replace("when: {question: situation, equals: first-time}", f"when: {condition}")
     (tmp_path / "q.yaml").write_text(text)

@@ -118,19 +118,24 @@ def test_schema_out_writes_every_format(tmp_path: Path) -> None:
     result = invoke("schema", "--out", str(tmp_path))
     assert result.exit_code == 0
     assert sorted(p.name for p in tmp_path.iterdir()) == [
-        "answers.schema.json", "questionnaire.schema.json", "rule_cases.schema.json", "scoring_rules.schema.json"]
+        "answers.schema.json",
+        "questionnaire.schema.json",
+        "rule_cases.schema.json",
+        "scoring_rules.schema.json",
+    ]
 
 
 def test_python_dash_m_runs_the_same_command() -> None:
-    completed = subprocess.run([sys.executable, "-m", "maturity", "--version"], capture_output=True, text=True,
-                               check=False)
+    completed = subprocess.run(
+        [sys.executable, "-m", "maturity", "--version"], capture_output=True, text=True, check=False
+    )
     assert completed.returncode == 0
     assert completed.stdout == f"maturity {__version__}\n"
 
 
 @pytest.mark.parametrize("kind", ["questionnaire", "scoring_rules", "answers", "rule_cases"])
 def test_committed_schemas_are_up_to_date(kind: str) -> None:
-    from maturity.schema import json_schema_text
+    from maturity.render.schema import json_schema_text
 
     committed = (FIXTURES.parents[1] / "schemas" / f"{kind}.schema.json").read_text(encoding="utf-8")
     assert committed == json_schema_text(kind), "run: maturity schema --out schemas/"

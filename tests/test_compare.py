@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from maturity.assessment import Assessment
-from maturity.batch import assessment_json, load_and_score
-from maturity.catalogue import Catalogue
+from maturity.app.batch import assessment_json, load_and_score
+from maturity.app.catalogue import Catalogue
 from maturity.cli import app
-from maturity.compare import compare, comparison_context, gap, terminal_lines
-from maturity.problems import DefinitionError, MaturityError
-from maturity.report import render_template
+from maturity.engine.compare import compare, comparison_context, gap, terminal_lines
+from maturity.model.assessment import Assessment
+from maturity.model.problems import DefinitionError, MaturityError
+from maturity.render.report import render_template
 
 from .conftest import ROOT
 
@@ -42,8 +42,9 @@ def _improved(tmp_path: Path, note: str | None = None) -> Path:
     """The failing service a year on: every readiness answer raised to 4, nothing else touched."""
     text = re.sub(r"(\n  RDY-\d+: \{value: )\d", r"\g<1>4", FAILING.read_text(encoding="utf-8"))
     if note is not None:
-        text = re.sub(r'\n  RDY-1: \{value: 4, note: "[^"]*"\}', f"\n  RDY-1: {{value: 4, note: {json.dumps(note)}}}",
-                      text)
+        text = re.sub(
+            r'\n  RDY-1: \{value: 4, note: "[^"]*"\}', f"\n  RDY-1: {{value: 4, note: {json.dumps(note)}}}", text
+        )
     path = tmp_path / "improved.yaml"
     path.write_text(text, encoding="utf-8")
     return path
@@ -190,8 +191,9 @@ def test_cli_html_escapes_user_text_and_says_rag_in_words(tmp_path: Path) -> Non
     html = out.read_text(encoding="utf-8")
     assert "&lt;script&gt;alert(1)&lt;/script&gt; fixed &amp; proven" in html
     assert "<script" not in html.lower()
-    assert ('Outsourcing a problem <span class="rag rag-red">Red</span> → At risk <span class="rag rag-amber">'
-            'Amber</span>') in html
+    assert (
+        'Outsourcing a problem <span class="rag rag-red">Red</span> → At risk <span class="rag rag-amber">Amber</span>'
+    ) in html
     assert '<td><span class="rag rag-red">Red</span> → <span class="rag rag-green">Green</span></td>' in html
     assert "▲ improved" in html and "<link" not in html and "@media print" in html
 
@@ -223,13 +225,21 @@ def test_cli_report_json_is_accepted_too(tmp_path: Path) -> None:
 def test_cli_target(tmp_path: Path) -> None:
     result = runner.invoke(app, ["compare", str(FAILING), str(MID), "--target", str(WELL_RUN)])
     assert result.exit_code == 0, result.output
-    assert "Against the target (Kestrel Vale Borough Council, Household waste and recycling collection): " \
-           "not yet met" in result.stdout
+    assert (
+        "Against the target (Kestrel Vale Borough Council, Household waste and recycling collection): "
+        "not yet met" in result.stdout
+    )
     assert "  verdict: At risk (amber), target Clear (green): short" in result.stdout
     assert "  Sourcing strategy and decision: level 2, target 4: 2 levels short" in result.stdout
     body = json.loads(runner.invoke(app, ["compare", str(FAILING), str(MID), "-t", str(WELL_RUN), "-f", "json"]).stdout)
-    assert body["target"]["overall"] == {"id": "overall", "title": "Overall", "level": 2, "target_level": 3,
-                                         "levels_short": 1, "met": False}
+    assert body["target"]["overall"] == {
+        "id": "overall",
+        "title": "Overall",
+        "level": 2,
+        "target_level": 3,
+        "levels_short": 1,
+        "met": False,
+    }
     html = runner.invoke(app, ["compare", str(FAILING), str(MID), "-t", str(WELL_RUN), "-f", "html"]).stdout
     assert "Against the target: not yet met" in html
 
@@ -268,8 +278,8 @@ def test_cli_help_has_examples() -> None:
 
 
 def test_bundled_compare_templates_compile() -> None:
-    from maturity.report import check_templates
-    from maturity.resources import bundled_dir
+    from maturity.io.resources import bundled_dir
+    from maturity.render.report import check_templates
 
     folder = bundled_dir("report_templates")
     assert (folder / "compare.md.j2").is_file() and (folder / "compare.html.j2").is_file()

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from maturity.interview import Action, InputEnded, Interview, Step, parse_input, run
-from maturity.model import AssessmentDetails, Question, Stage
-from maturity.validation import load_questionnaire
+from maturity.checks.validation import load_questionnaire
+from maturity.engine.interview import Action, InputEnded, Interview, Step, parse_input, run
+from maturity.model.definitions import AssessmentDetails, Question, Stage
 
 from .conftest import FIXTURES
 
@@ -84,32 +84,39 @@ def test_invalid_input_is_reprompted_with_the_reason() -> None:
     i = interview()
     script = Script(["9", "first-time", "0", "6", "three", "3", "maybe", "no", "q"])
     run(i, script, lambda it: None)
-    assert script.errors == ["type an option number, 1 to 2", "there is no level 0; choose 1 to 5",
-                             "there is no level 6; choose 1 to 5", "type a level number, 1 to 5",
-                             "type yes or no (or 1 for yes, 2 for no)"]
+    assert script.errors == [
+        "type an option number, 1 to 2",
+        "there is no level 0; choose 1 to 5",
+        "there is no level 6; choose 1 to 5",
+        "type a level number, 1 to 5",
+        "type yes or no (or 1 for yes, 2 for no)",
+    ]
     assert i.answers["STR-2"].value is False
 
 
-@pytest.mark.parametrize(("qid", "text", "expected"), [
-    ("STR-1", "4", Action("answer", 4)),
-    ("STR-1", " d ", Action("dont_know")),
-    ("STR-1", "n", "this question does not allow 'not applicable'"),
-    ("MGT-3", "n", Action("not_applicable")),
-    ("situation", "d", "this question does not allow 'don't know'"),
-    ("situation", "2", Action("answer", "live")),
-    ("situation", "live", Action("answer", "live")),
-    ("MGT-2", "3, 1", Action("answer", ["annual", "monthly"])),
-    ("MGT-2", "1,9", "type option numbers from 1 to 3, separated by commas"),
-    ("MGT-1", "12", Action("answer", 12)),
-    ("MGT-1", "2.5", "answer with a whole number, not 2.5"),
-    ("MGT-1", "600", "600 is above the largest allowed answer, 500"),
-    ("MGT-1", "lots", "type a number"),
-    ("MGT-4", "All fine", Action("answer", "All fine")),
-    ("MGT-4", "", "type an answer, or ? for help"),
-    ("STR-2", "Y", Action("answer", True)),
-    ("STR-2", "?", Action("help")),
-    ("STR-2", "q", Action("quit")),
-])
+@pytest.mark.parametrize(
+    ("qid", "text", "expected"),
+    [
+        ("STR-1", "4", Action("answer", 4)),
+        ("STR-1", " d ", Action("dont_know")),
+        ("STR-1", "n", "this question does not allow 'not applicable'"),
+        ("MGT-3", "n", Action("not_applicable")),
+        ("situation", "d", "this question does not allow 'don't know'"),
+        ("situation", "2", Action("answer", "live")),
+        ("situation", "live", Action("answer", "live")),
+        ("MGT-2", "3, 1", Action("answer", ["annual", "monthly"])),
+        ("MGT-2", "1,9", "type option numbers from 1 to 3, separated by commas"),
+        ("MGT-1", "12", Action("answer", 12)),
+        ("MGT-1", "2.5", "answer with a whole number, not 2.5"),
+        ("MGT-1", "600", "600 is above the largest allowed answer, 500"),
+        ("MGT-1", "lots", "type a number"),
+        ("MGT-4", "All fine", Action("answer", "All fine")),
+        ("MGT-4", "", "type an answer, or ? for help"),
+        ("STR-2", "Y", Action("answer", True)),
+        ("STR-2", "?", Action("help")),
+        ("STR-2", "q", Action("quit")),
+    ],
+)
 def test_parse_input(qid: str, text: str, expected: object) -> None:
     i = interview()
     question = next(q for q in QUESTIONNAIRE.questions() if q.id == qid)
@@ -149,8 +156,8 @@ def test_input_ending_early_is_an_error_not_a_default() -> None:
 
 
 def test_answers_file_round_trips_through_the_loader(tmp_path: Path) -> None:
-    from maturity import loader
-    from maturity.interview import answers_data
+    from maturity.engine.interview import answers_data
+    from maturity.io import loader
 
     i = interview()
     i.details = DETAILS

@@ -11,12 +11,14 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from maturity.loader import dump_yaml, parse_text, read_document, read_text
-from maturity.problems import DefinitionError
+from maturity.io.loader import dump_yaml, parse_text, read_document, read_text
+from maturity.model.problems import DefinitionError
 
 BILLION_LAUGHS = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
     f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, "
-    f"*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]\n" for i in range(9))
+    f"*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]\n"
+    for i in range(9)
+)
 
 BAD_BYTES = [
     # (name, file content, code, line)
@@ -81,13 +83,33 @@ def test_missing_file_and_folder(tmp_path: Path) -> None:
         assert caught.value.problems[0].code == "MQ001"
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("a: No", "No"), ("a: yes", "yes"), ("a: on", "on"), ("a: OFF", "OFF"), ("a: y", "y"),
-    ("a: true", True), ("a: False", False), ("a: 1", 1), ("a: 0x1f", 31), ("a: 0o17", 15), ("a: 012", 12),
-    ("a: 1.5", 1.5), ("a: 1e3", 1000.0), ("a: .inf", float("inf")), ("a: ~", None), ("a: null", None),
-    ("a: 2026-11-21", "2026-11-21"), ("a: 1:20", "1:20"), ("a: 1_000", "1_000"), ("a: '3'", "3"),
-    ("a: NO", "NO"), ("a: 1.0.0", "1.0.0"),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("a: No", "No"),
+        ("a: yes", "yes"),
+        ("a: on", "on"),
+        ("a: OFF", "OFF"),
+        ("a: y", "y"),
+        ("a: true", True),
+        ("a: False", False),
+        ("a: 1", 1),
+        ("a: 0x1f", 31),
+        ("a: 0o17", 15),
+        ("a: 012", 12),
+        ("a: 1.5", 1.5),
+        ("a: 1e3", 1000.0),
+        ("a: .inf", float("inf")),
+        ("a: ~", None),
+        ("a: null", None),
+        ("a: 2026-11-21", "2026-11-21"),
+        ("a: 1:20", "1:20"),
+        ("a: 1_000", "1_000"),
+        ("a: '3'", "3"),
+        ("a: NO", "NO"),
+        ("a: 1.0.0", "1.0.0"),
+    ],
+)
 def test_scalars_resolve_as_yaml_1_2(text: str, expected: object) -> None:
     assert parse_text(text + "\n", "t.yaml").data["a"] == expected
 
@@ -103,9 +125,15 @@ def test_json_is_parsed_and_located_lazily() -> None:
     assert document.locate(("answers", "A")) == (4, 5)
 
 
-@pytest.mark.parametrize(("text", "code"), [
-    ('{"a": 1, "a": 2}', "MQ011"), ('{"a": ', "MQ010"), ("[1, 2]", "MQ015"), ("[" * 100_000, "MQ013"),
-])
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ('{"a": 1, "a": 2}', "MQ011"),
+        ('{"a": ', "MQ010"),
+        ("[1, 2]", "MQ015"),
+        ("[" * 100_000, "MQ013"),
+    ],
+)
 def test_bad_json(text: str, code: str) -> None:
     with pytest.raises(DefinitionError) as caught:
         parse_text(text, "a.json")
@@ -124,13 +152,39 @@ def test_byte_order_mark_is_accepted(tmp_path: Path) -> None:
 # (Control characters, line and paragraph separators and the BOM are left out: PyYAML's writer does not always
 # give them back unchanged, whoever reads them.)
 _TEXT = st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp"), blacklist_characters="\x85\ufeff")
-_SCALARS = st.one_of(st.none(), st.booleans(), st.integers(-10**30, 10**30),
-                     st.floats(allow_nan=False, allow_infinity=True), st.text(_TEXT, max_size=12),
-                     st.sampled_from(["1e5", "0E0", "0o17", "0x1F", "yes", "No", "on", "~", "null", "1_000", "-.inf",
-                                      ".NaN", "007", "+1", "2026-01-31", "3"]))
+_SCALARS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(10**30), 10**30),
+    st.floats(allow_nan=False, allow_infinity=True),
+    st.text(_TEXT, max_size=12),
+    st.sampled_from(
+        [
+            "1e5",
+            "0E0",
+            "0o17",
+            "0x1F",
+            "yes",
+            "No",
+            "on",
+            "~",
+            "null",
+            "1_000",
+            "-.inf",
+            ".NaN",
+            "007",
+            "+1",
+            "2026-01-31",
+            "3",
+        ]
+    ),
+)
 _KEYS = st.text(_TEXT, min_size=1, max_size=8)
-_DATA = st.recursive(_SCALARS, lambda inner: st.one_of(
-    st.lists(inner, max_size=4), st.dictionaries(_KEYS, inner, max_size=4)), max_leaves=25)
+_DATA = st.recursive(
+    _SCALARS,
+    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(_KEYS, inner, max_size=4)),
+    max_leaves=25,
+)
 
 
 @settings(max_examples=300, deadline=None)
@@ -144,10 +198,15 @@ def test_any_data_written_by_dump_yaml_reads_back_the_same(data: dict[str, Any])
 @given(st.dictionaries(_KEYS, _DATA, max_size=5))
 def test_flow_style_yaml_reads_back_the_same_structure(data: dict[str, Any]) -> None:
     data = {"kind": "answers", **data}
-    assert parse_text(dump_yaml(data), "a.yaml").data == parse_text(
-        yaml.dump(data, Dumper=type(_dumper()), default_flow_style=True, allow_unicode=True), "b.yaml").data
+    assert (
+        parse_text(dump_yaml(data), "a.yaml").data
+        == parse_text(
+            yaml.dump(data, Dumper=type(_dumper()), default_flow_style=True, allow_unicode=True), "b.yaml"
+        ).data
+    )
 
 
 def _dumper() -> Any:
-    from maturity import loader
+    from maturity.io import loader
+
     return loader._SafeDumper(None)

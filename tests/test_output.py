@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 from maturity import __version__
-from maturity.output import as_github, as_json, as_junit, as_sarif, as_text, render, summary_line
-from maturity.problems import Problem
+from maturity.model.problems import Problem
+from maturity.render.output import as_github, as_json, as_junit, as_sarif, as_text, render, summary_line
 
 PROBLEMS = [
     Problem.make("MQ101", "unknown key 'levles' in stages[0]; did you mean 'levels'?", "q,1.yaml", 12, 9),
@@ -48,10 +48,22 @@ def test_json() -> None:
         "files": FILES,
         "summary": {"errors": 1, "warnings": 1, "files": 2},
         "problems": [
-            {"file": "q,1.yaml", "line": 12, "column": 9, "code": "MQ101", "severity": "error",
-             "message": "unknown key 'levles' in stages[0]; did you mean 'levels'?"},
-            {"file": "q,1.yaml", "line": 30, "column": 5, "code": "MQ501", "severity": "warning",
-             "message": "question 'X' feeds no score\nat all: 100%"},
+            {
+                "file": "q,1.yaml",
+                "line": 12,
+                "column": 9,
+                "code": "MQ101",
+                "severity": "error",
+                "message": "unknown key 'levles' in stages[0]; did you mean 'levels'?",
+            },
+            {
+                "file": "q,1.yaml",
+                "line": 30,
+                "column": 5,
+                "code": "MQ501",
+                "severity": "warning",
+                "message": "question 'X' feeds no score\nat all: 100%",
+            },
         ],
     }
 
@@ -62,10 +74,18 @@ def test_sarif() -> None:
     run = body["runs"][0]
     assert [r["id"] for r in run["tool"]["driver"]["rules"]] == ["MQ101", "MQ501"]
     assert run["results"][1] == {
-        "ruleId": "MQ501", "ruleIndex": 1, "level": "warning",
+        "ruleId": "MQ501",
+        "ruleIndex": 1,
+        "level": "warning",
         "message": {"text": "question 'X' feeds no score\nat all: 100%"},
-        "locations": [{"physicalLocation": {"artifactLocation": {"uri": "q,1.yaml"},
-                                            "region": {"startLine": 30, "startColumn": 5}}}],
+        "locations": [
+            {
+                "physicalLocation": {
+                    "artifactLocation": {"uri": "q,1.yaml"},
+                    "region": {"startLine": 30, "startColumn": 5},
+                }
+            }
+        ],
     }
 
 
@@ -74,7 +94,7 @@ def test_junit() -> None:
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         '<testsuite name="maturity validate" tests="2" failures="1" errors="0">\n'
         '  <testcase classname="maturity.validate" name="q,1.yaml">\n'
-        '    <failure message="1 problem(s)">q,1.yaml:12:9: MQ101 error: unknown key \'levles\' in stages[0]; '
+        "    <failure message=\"1 problem(s)\">q,1.yaml:12:9: MQ101 error: unknown key 'levles' in stages[0]; "
         "did you mean 'levels'?\n</failure>\n"
         "    <system-out>q,1.yaml:30:5: MQ501 warning: question 'X' feeds no score at all: 100%\n</system-out>\n"
         "  </testcase>\n"

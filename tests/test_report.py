@@ -10,14 +10,14 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from maturity.batch import load_and_score
-from maturity.catalogue import Catalogue
+from maturity.app.batch import load_and_score
+from maturity.app.catalogue import Catalogue
+from maturity.checks.validation import find_rules, load_answers, load_questionnaire
 from maturity.cli import app
-from maturity.problems import DefinitionError
-from maturity.report import render_report, report_context
-from maturity.roadmap import build_roadmap
-from maturity.scoring import score
-from maturity.validation import find_rules, load_answers, load_questionnaire
+from maturity.engine.roadmap import build_roadmap
+from maturity.engine.scoring import score
+from maturity.model.problems import DefinitionError
+from maturity.render.report import render_report, report_context
 
 from .conftest import FIXTURES, ROOT
 
@@ -35,9 +35,15 @@ def _render(fmt: str, templates: Path | None = None) -> str:
 def test_markdown_report_in_order() -> None:
     text = _render("md")
     headings = [line for line in text.splitlines() if line.startswith("## ")]
-    assert headings == ["## Verdict: At risk", "## Maturity: level 3 Defined", "## Top pain points",
-                        "## Evidence gaps", "## Roadmap: the fewest changes that would make a difference",
-                        "## Appendix: answers", "## References"]
+    assert headings == [
+        "## Verdict: At risk",
+        "## Maturity: level 3 Defined",
+        "## Top pain points",
+        "## Evidence gaps",
+        "## Roadmap: the fewest changes that would make a difference",
+        "## Appendix: answers",
+        "## References",
+    ]
     assert "| Contract management | 2.25 | 2 Developing | Amber |" in text
     assert "Questionnaire demo 1.2.0, rules demo-rules 1.0.0" in text
 
@@ -55,7 +61,7 @@ def test_html_is_self_contained_and_says_rag_in_words() -> None:
     assert "<script" not in html.lower().replace("&lt;script", "")
     assert "http://" not in html.split("</style>")[0] and "<link" not in html
     assert '<span class="rag rag-amber">Amber</span>' in html
-    assert "@media print" in html and "<th scope=\"col\">" in html
+    assert "@media print" in html and '<th scope="col">' in html
 
 
 def test_json_report_is_versioned() -> None:
@@ -64,12 +70,15 @@ def test_json_report_is_versioned() -> None:
     assert body["assessment"]["verdict"]["outcome"] == "at-risk"
 
 
-@pytest.mark.parametrize(("template", "code"), [
-    ("{{ details.organisation.__class__.__mro__ }}", "MQ403"),
-    ("{{ no_such_variable }}", "MQ403"),
-    ("{% if %}", "MQ402"),
-    ("{{ ''.__class__.__base__.__subclasses__() }}", "MQ403"),
-])
+@pytest.mark.parametrize(
+    ("template", "code"),
+    [
+        ("{{ details.organisation.__class__.__mro__ }}", "MQ403"),
+        ("{{ no_such_variable }}", "MQ403"),
+        ("{% if %}", "MQ402"),
+        ("{{ ''.__class__.__base__.__subclasses__() }}", "MQ403"),
+    ],
+)
 def test_user_templates_are_sandboxed_and_strict(tmp_path: Path, template: str, code: str) -> None:
     (tmp_path / "report.md.j2").write_text(template, encoding="utf-8")
     with pytest.raises(DefinitionError) as caught:
@@ -85,8 +94,9 @@ def test_user_template_overrides_by_name(tmp_path: Path) -> None:
 
 def test_report_command_writes_a_file(tmp_path: Path) -> None:
     out = tmp_path / "r.html"
-    result = runner.invoke(app, ["report", str(VALID / "demo.answers.yaml"), "-d", str(VALID), "-f", "html",
-                                 "-o", str(out)])
+    result = runner.invoke(
+        app, ["report", str(VALID / "demo.answers.yaml"), "-d", str(VALID), "-f", "html", "-o", str(out)]
+    )
     assert result.exit_code == 0, result.output
     assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
 
@@ -118,8 +128,11 @@ def test_report_matches_golden_file(name: str, fmt: str) -> None:
         path.write_bytes(text.encode("utf-8"))
     expected = path.read_bytes().decode("utf-8")
     if text != expected:
-        diff = "".join(difflib.unified_diff(expected.splitlines(keepends=True), text.splitlines(keepends=True),
-                                            str(path), "rendered"))
+        diff = "".join(
+            difflib.unified_diff(
+                expected.splitlines(keepends=True), text.splitlines(keepends=True), str(path), "rendered"
+            )
+        )
         pytest.fail(f"the {fmt} report of {name} differs from {path} (UPDATE_GOLDEN=1 to accept):\n{diff}")
 
 
@@ -128,8 +141,12 @@ def test_json_report_carries_the_documented_keys() -> None:
     assert body["report_format_version"] == 1
     assert list(body) == DOCUMENTED_KEYS
     doc = (ROOT / "docs" / "report-format.md").read_text(encoding="utf-8")
-    for key in [*DOCUMENTED_KEYS, *body["roadmap"], *body["roadmap"]["goals"][0],
-                *body["roadmap"]["goals"][0]["changes"][0]]:
+    for key in [
+        *DOCUMENTED_KEYS,
+        *body["roadmap"],
+        *body["roadmap"]["goals"][0],
+        *body["roadmap"]["goals"][0]["changes"][0],
+    ]:
         assert f"`{key}`" in doc, key
     assert body["generated"] == GOLDEN_DATE
     assert body["roadmap"]["goals"][0]["id"] == "verdict:at-risk"
@@ -142,7 +159,7 @@ def test_reports_show_the_roadmap_and_next_levels() -> None:
     html = _bundled("failing-service-rushed-to-market", "html")
     assert html.index('id="gaps"') < html.index('id="roadmap"') < html.index('id="answers"')
     assert html.count('class="next-level"') == 8 and "next level 2 Developing, from a score of 2" in html
-    assert "rag-red\">Red</span>" in html
+    assert 'rag-red">Red</span>' in html
 
 
 def test_a_given_roadmap_is_used_and_generated_is_fixed() -> None:
@@ -156,8 +173,11 @@ def test_a_given_roadmap_is_used_and_generated_is_fixed() -> None:
 
 
 def test_terminal_report_is_plain_text_without_control_characters(tmp_path: Path) -> None:
-    text = (VALID / "demo.answers.yaml").read_text(encoding="utf-8").replace(
-        "Example Borough Council", '"Example \\e[31mBorough\\e[0m Council"')
+    text = (
+        (VALID / "demo.answers.yaml")
+        .read_text(encoding="utf-8")
+        .replace("Example Borough Council", '"Example \\e[31mBorough\\e[0m Council"')
+    )
     (tmp_path / "a.yaml").write_text(text, encoding="utf-8")
     result = runner.invoke(app, ["report", str(tmp_path / "a.yaml"), "-d", str(VALID)])
     assert result.exit_code == 0, result.output
@@ -168,10 +188,12 @@ def test_terminal_report_is_plain_text_without_control_characters(tmp_path: Path
     assert any(line.startswith("VERDICT: AT RISK (Amber)") for line in lines)
 
 
-@pytest.mark.parametrize(("out", "start"), [("r.html", "<!DOCTYPE html>"), ("r.md", "# Demo readiness check"),
-                                            ("r.json", "{")])
+@pytest.mark.parametrize(
+    ("out", "start"), [("r.html", "<!DOCTYPE html>"), ("r.md", "# Demo readiness check"), ("r.json", "{")]
+)
 def test_report_format_follows_the_out_extension(tmp_path: Path, out: str, start: str) -> None:
-    result = runner.invoke(app, ["report", str(VALID / "demo.answers.yaml"), "-d", str(VALID), "-o",
-                                 str(tmp_path / out)])
+    result = runner.invoke(
+        app, ["report", str(VALID / "demo.answers.yaml"), "-d", str(VALID), "-o", str(tmp_path / out)]
+    )
     assert result.exit_code == 0, result.output
     assert (tmp_path / out).read_text(encoding="utf-8").startswith(start)

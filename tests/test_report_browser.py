@@ -13,16 +13,24 @@ from pathlib import Path
 
 import pytest
 
-from maturity.report import render_report
-from maturity.scoring import score
-from maturity.validation import find_rules, load_answers, load_questionnaire
+from maturity.checks.validation import find_rules, load_answers, load_questionnaire
+from maturity.engine.scoring import score
+from maturity.render.report import render_report
 
 from .conftest import ROOT
 
 CHROMIUM = "/usr/bin/chromium" if Path("/usr/bin/chromium").is_file() else shutil.which("chromium")
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (/usr/bin/chromium or on PATH)")
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 @pytest.fixture(scope="module")
@@ -32,16 +40,16 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
     answers = load_answers(ROOT / "examples" / "failing-service-rushed-to-market.yaml", q)
     assessment = score(q.model, rules.model, answers.model, checked=True)
     path = tmp_path_factory.mktemp("report") / "report.html"
-    path.write_text(render_report(assessment, q.model, rules.model, "html", generated="2025-01-01"),
-                    encoding="utf-8")
+    path.write_text(render_report(assessment, q.model, rules.model, "html", generated="2025-01-01"), encoding="utf-8")
     return path
 
 
 def _chromium(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
     assert CHROMIUM is not None
     profile = tmp_path / "profile"
-    return subprocess.run([CHROMIUM, *FLAGS, f"--user-data-dir={profile}", *args], capture_output=True,
-                          timeout=120, check=False)
+    return subprocess.run(
+        [CHROMIUM, *FLAGS, f"--user-data-dir={profile}", *args], capture_output=True, timeout=120, check=False
+    )
 
 
 def test_screenshot(report: Path, tmp_path: Path) -> None:

@@ -7,16 +7,21 @@ from pathlib import Path
 
 import pytest
 
-from maturity import scoring
-from maturity.assessment import Summary
-from maturity.model import Answer, AnswersFile, Questionnaire, Rules
-from maturity.roadmap import Goal, Roadmap, answers_from_assessment, build_roadmap
-from maturity.validation import find_rules, load_answers, load_questionnaire
+from maturity.checks.validation import find_rules, load_answers, load_questionnaire
+from maturity.engine import scoring
+from maturity.engine.roadmap import Goal, Roadmap, answers_from_assessment, build_roadmap
+from maturity.model.assessment import Summary
+from maturity.model.definitions import Answer, AnswersFile, Questionnaire, Rules
 
 from .conftest import ROOT
 
-EXAMPLES = ["failing-service-rushed-to-market", "dont-know-heavy", "mid-maturity-council", "well-run-retender",
-            "live-contract-in-trouble"]
+EXAMPLES = [
+    "failing-service-rushed-to-market",
+    "dont-know-heavy",
+    "mid-maturity-council",
+    "well-run-retender",
+    "live-contract-in-trouble",
+]
 
 
 @cache
@@ -89,8 +94,15 @@ def test_no_single_change_when_more_are_proposed(name: str) -> None:
             c = goal.changes[0]
             assert (c.question, c.to_level) in works
             # the smallest increase, then questionnaire order
-            assert c.increase == min(lv - (assessment.question(qid).value or 0) for qid, lv in works
-                                     if assessment.question(qid).status == "answered") or c.from_level is None
+            assert (
+                c.increase
+                == min(
+                    lv - (assessment.question(qid).value or 0)
+                    for qid, lv in works
+                    if assessment.question(qid).status == "answered"
+                )
+                or c.from_level is None
+            )
         else:
             assert works == [], goal.title
 

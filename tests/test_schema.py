@@ -6,15 +6,21 @@ from pathlib import Path
 
 import pytest
 
-from maturity.loader import read_document
-from maturity.schema import KINDS, json_schema
+from maturity.io.loader import read_document
+from maturity.render.schema import KINDS, json_schema
 
 from .conftest import FIXTURES, ROOT
 
 jsonschema = pytest.importorskip("jsonschema")
 
-GOOD = sorted([*(FIXTURES / "valid").rglob("*.yaml"), *(ROOT / "questionnaires").glob("*.yaml"),
-               *(ROOT / "scoring_rules").rglob("*.yaml"), *(ROOT / "examples").glob("*.yaml")])
+GOOD = sorted(
+    [
+        *(FIXTURES / "valid").rglob("*.yaml"),
+        *(ROOT / "questionnaires").glob("*.yaml"),
+        *(ROOT / "scoring_rules").rglob("*.yaml"),
+        *(ROOT / "examples").glob("*.yaml"),
+    ]
+)
 
 
 @pytest.mark.parametrize("kind", KINDS)

@@ -71,7 +71,7 @@ def test_json_summary_and_per_file_results(tmp_path: Path) -> None:
 
 
 def test_json_answers_files_score_the_same(tmp_path: Path) -> None:
-    from maturity.loader import read_document
+    from maturity.io.loader import read_document
 
     data = read_document(VALID / "demo.answers.yaml").data
     path = tmp_path / "demo.json"
@@ -94,14 +94,18 @@ def test_explain_shows_the_chain() -> None:
     assert "STR-2: yes -> 5 points" in result.stdout
 
 
-@pytest.mark.parametrize(("change", "code"), [
-    ({"id: demo, version: 1.2.0": "id: demo, version: 9.9.9"}, "MQ603"),
-    ({"id: demo, version: 1.2.0": "id: nothing, version: 1.2.0"}, "MQ603"),
-    ({"MGT-1: 2": "MGT-1: many"}, "MQ602"),
-    ({"STR-1: {value: 3,": "STR-9: {value: 3,"}, "MQ601"),
-])
-def test_answers_for_another_version_or_with_bad_values_fail_clearly(tmp_path: Path, change: dict[str, str],
-                                                                      code: str) -> None:
+@pytest.mark.parametrize(
+    ("change", "code"),
+    [
+        ({"id: demo, version: 1.2.0": "id: demo, version: 9.9.9"}, "MQ603"),
+        ({"id: demo, version: 1.2.0": "id: nothing, version: 1.2.0"}, "MQ603"),
+        ({"MGT-1: 2": "MGT-1: many"}, "MQ602"),
+        ({"STR-1: {value: 3,": "STR-9: {value: 3,"}, "MQ601"),
+    ],
+)
+def test_answers_for_another_version_or_with_bad_values_fail_clearly(
+    tmp_path: Path, change: dict[str, str], code: str
+) -> None:
     text = (VALID / "demo.answers.yaml").read_text(encoding="utf-8")
     for old, new in change.items():
         text = text.replace(old, new)
@@ -119,7 +123,7 @@ def test_no_files_is_a_usage_error(tmp_path: Path) -> None:
 
 
 def test_spreadsheet_formulas_in_answers_stay_text(tmp_path: Path) -> None:
-    path = _answers(tmp_path, "f.yaml", **{"Example Borough Council": "=HYPERLINK(\"http://x\")"})
+    path = _answers(tmp_path, "f.yaml", **{"Example Borough Council": '=HYPERLINK("http://x")'})
     summary = tmp_path / "s.csv"
     runner.invoke(app, ["score", str(path), *DEFS, "--summary", str(summary)])
     row = next(csv.DictReader(summary.open(encoding="utf-8")))
@@ -132,9 +136,13 @@ def test_rule_cases_pass_and_fail_with_a_diff(tmp_path: Path) -> None:
     assert result.stdout.splitlines()[-1] == "1 passed, 0 failed"
     cases = (VALID / "cases" / "demo.cases.yaml").read_text(encoding="utf-8")
     broken = tmp_path / "cases.yaml"
-    broken.write_text(cases.replace("verdict: at-risk", "verdict: clear").replace("manage: 2,", "manage: 3,")
-                      .replace("manage: 2.25}", "manage: 2.5}")
-                      .replace("../demo.answers.yaml", str(VALID / "demo.answers.yaml")), encoding="utf-8")
+    broken.write_text(
+        cases.replace("verdict: at-risk", "verdict: clear")
+        .replace("manage: 2,", "manage: 3,")
+        .replace("manage: 2.25}", "manage: 2.5}")
+        .replace("../demo.answers.yaml", str(VALID / "demo.answers.yaml")),
+        encoding="utf-8",
+    )
     result = runner.invoke(app, ["test", str(broken), *DEFS])
     assert result.exit_code == 1
     assert "  - verdict: expected clear, found at-risk (4.0 points)" in result.stdout
@@ -144,8 +152,11 @@ def test_rule_cases_pass_and_fail_with_a_diff(tmp_path: Path) -> None:
 
 
 def test_rule_cases_that_cannot_be_read_fail_the_run(tmp_path: Path) -> None:
-    cases = (VALID / "cases" / "demo.cases.yaml").read_text(encoding="utf-8") \
+    cases = (
+        (VALID / "cases" / "demo.cases.yaml")
+        .read_text(encoding="utf-8")
         .replace("../demo.answers.yaml", str(VALID / "demo.answers.yaml"))
+    )
     (tmp_path / "good.yaml").write_text(cases, encoding="utf-8")
     (tmp_path / "broken.yaml").write_text("kind: rule_cases\ncases: [\n", encoding="utf-8")
     (tmp_path / "typo.cases.yaml").write_text(cases.replace("kind: rule_cases", "kind: rule_case"), encoding="utf-8")
@@ -164,8 +175,11 @@ def test_rule_cases_that_cannot_be_read_fail_the_run(tmp_path: Path) -> None:
 def test_absurd_numbers_are_answer_problems_not_crashes(tmp_path: Path, value: str) -> None:
     for question in ("MGT-1", "STR-2", "STR-1"):
         text = (VALID / "demo.answers.yaml").read_text(encoding="utf-8")
-        text = {"MGT-1": text.replace("MGT-1: 2", f"MGT-1: {value}"), "STR-2": text.replace('STR-2: "yes"',
-                f"STR-2: {value}"), "STR-1": text.replace("STR-1: {value: 3,", f"STR-1: {{value: {value},")}[question]
+        text = {
+            "MGT-1": text.replace("MGT-1: 2", f"MGT-1: {value}"),
+            "STR-2": text.replace('STR-2: "yes"', f"STR-2: {value}"),
+            "STR-1": text.replace("STR-1: {value: 3,", f"STR-1: {{value: {value},"),
+        }[question]
         path = tmp_path / "x.yaml"
         path.write_text(text, encoding="utf-8")
         result = runner.invoke(app, ["score", str(path), *DEFS])
@@ -176,11 +190,15 @@ def test_absurd_numbers_are_answer_problems_not_crashes(tmp_path: Path, value: s
 
 def test_out_writes_results_and_the_chosen_reports(tmp_path: Path) -> None:
     out = tmp_path / "results"
-    result = runner.invoke(app, ["score", str(VALID / "demo.answers.yaml"), *DEFS, "--out", str(out), "--report",
-                                 "md", "-r", "html"])
+    result = runner.invoke(
+        app, ["score", str(VALID / "demo.answers.yaml"), *DEFS, "--out", str(out), "--report", "md", "-r", "html"]
+    )
     assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in out.iterdir()) == ["demo.answers.report.html", "demo.answers.report.md",
-                                                      "demo.answers.result.json"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        "demo.answers.report.html",
+        "demo.answers.report.md",
+        "demo.answers.result.json",
+    ]
     assert (out / "demo.answers.report.md").read_text(encoding="utf-8").startswith("# Demo readiness check")
     assert runner.invoke(app, ["score", str(VALID / "demo.answers.yaml"), *DEFS, "--report", "md"]).exit_code == 2
 
@@ -203,16 +221,19 @@ def test_out_mirrors_folders_so_no_two_files_share_a_result(tmp_path: Path) -> N
     assert json.loads((out / "b" / "x.result.json").read_text(encoding="utf-8"))["verdict"]["outcome"] == "problem"
 
 
-@pytest.mark.parametrize(("files", "expected"), [
-    (["d/x.yaml"], ["x"]),
-    (["d/a/x.yaml", "d/b/x.yaml"], ["a/x", "b/x"]),
-    (["d/x.yaml", "d/x.json"], ["x.yaml", "x.json"]),
-    (["d/x.yaml", "d/x.yml", "d/x.yaml.yml"], ["x.yaml", "x.yml", "x.yaml.yml"]),  # a kept extension can clash too
-    (["d/X.yaml", "d/x.json"], ["X.yaml", "x.json"]),  # some file systems ignore case
-    (["d/x.yaml", "d/./x.yaml"], ["x.yaml", "x.yaml~2"]),  # one file given twice
-])
+@pytest.mark.parametrize(
+    ("files", "expected"),
+    [
+        (["d/x.yaml"], ["x"]),
+        (["d/a/x.yaml", "d/b/x.yaml"], ["a/x", "b/x"]),
+        (["d/x.yaml", "d/x.json"], ["x.yaml", "x.json"]),
+        (["d/x.yaml", "d/x.yml", "d/x.yaml.yml"], ["x.yaml", "x.yml", "x.yaml.yml"]),  # a kept extension can clash too
+        (["d/X.yaml", "d/x.json"], ["X.yaml", "x.json"]),  # some file systems ignore case
+        (["d/x.yaml", "d/./x.yaml"], ["x.yaml", "x.yaml~2"]),  # one file given twice
+    ],
+)
 def test_result_names_never_collide(tmp_path: Path, files: list[str], expected: list[str]) -> None:
-    from maturity.batch import result_names
+    from maturity.app.batch import result_names
 
     assert result_names([str(tmp_path / f) for f in files]) == expected
 
@@ -229,22 +250,26 @@ def test_answers_in_the_out_folder_are_scored_and_never_overwritten(tmp_path: Pa
 
 
 def _data() -> dict[str, object]:
-    from maturity.loader import read_document
+    from maturity.io.loader import read_document
 
     return read_document(VALID / "demo.answers.yaml").data
 
 
-@pytest.mark.parametrize(("args", "code", "message"), [
-    (["--summary", "{tmp}/s.txt"], 2, "name a .csv or a .json file"),
-    (["--summary", "{tmp}"], 2, "name a .csv or a .json file"),
-    (["--summary", "{tmp}/folder.csv/"], 2, "this is a folder"),
-    (["--out", "{tmp}/a-file"], 2, "this is a file"),
-    (["--format", "json", "--summary", "{tmp}/s.csv"], 2, "do not take --summary"),
-    (["--explain", "--out", "{tmp}/r"], 2, "do not take --summary, --out or --report"),
-    (["-d", "{tmp}/no-such-folder"], 1, "no such file or folder (given with --definitions)"),
-])
-def test_outputs_and_definitions_are_checked_before_scoring(tmp_path: Path, args: list[str], code: int,
-                                                            message: str) -> None:
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (["--summary", "{tmp}/s.txt"], 2, "name a .csv or a .json file"),
+        (["--summary", "{tmp}"], 2, "name a .csv or a .json file"),
+        (["--summary", "{tmp}/folder.csv/"], 2, "this is a folder"),
+        (["--out", "{tmp}/a-file"], 2, "this is a file"),
+        (["--format", "json", "--summary", "{tmp}/s.csv"], 2, "do not take --summary"),
+        (["--explain", "--out", "{tmp}/r"], 2, "do not take --summary, --out or --report"),
+        (["-d", "{tmp}/no-such-folder"], 1, "no such file or folder (given with --definitions)"),
+    ],
+)
+def test_outputs_and_definitions_are_checked_before_scoring(
+    tmp_path: Path, args: list[str], code: int, message: str
+) -> None:
     (tmp_path / "a-file").write_text("x", encoding="utf-8")
     (tmp_path / "folder.csv").mkdir()
     answers = _answers(tmp_path, "one.yaml")
@@ -257,8 +282,15 @@ def test_outputs_and_definitions_are_checked_before_scoring(tmp_path: Path, args
 
 def test_summary_goes_into_new_folders_and_a_rerun_skips_its_own_outputs(tmp_path: Path) -> None:
     _answers(tmp_path, "one.yaml", **{"STR-1: {value: 3,": "STR-1: {value: 1,"})
-    args = ["score", str(tmp_path), *DEFS, "--summary", str(tmp_path / "out" / "s.json"), "--out",
-            str(tmp_path / "out" / "results")]
+    args = [
+        "score",
+        str(tmp_path),
+        *DEFS,
+        "--summary",
+        str(tmp_path / "out" / "s.json"),
+        "--out",
+        str(tmp_path / "out" / "results"),
+    ]
     assert runner.invoke(app, args).exit_code == 0
     again = runner.invoke(app, args)
     assert again.exit_code == 0, again.output
@@ -291,7 +323,7 @@ def test_a_folder_that_links_back_to_itself_is_walked_once(tmp_path: Path) -> No
 
 
 def test_recursive_globs_match_like_glob_without_following_loops(tmp_path: Path) -> None:
-    from maturity.batch import expand
+    from maturity.app.batch import expand
 
     for name in ("a.yaml", "s/b.yaml", "s/t/c.yml", "s/t/d.json", "s/.hidden.yaml", ".h/e.yaml", "s/notes.txt"):
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
@@ -321,8 +353,10 @@ def test_definitions_that_cannot_be_used_are_warnings_that_say_why(tmp_path: Pat
     result = runner.invoke(app, ["score", str(VALID / "demo.answers.yaml"), "-d", str(mine), *DEFS])
     assert result.exit_code == 0, result.output
     assert f"{mine / 'broken.yaml'}:2:1: MQ010 warning: skipped: YAML syntax error" in result.stderr
-    assert f"{VALID / 'demo.rules.yaml'}: MQ503 warning: scoring rules for questionnaire 'demo' version 1.2.0 is " \
-           f"also in {mine / 'rules.yaml'}, which is used instead" in result.stderr
+    assert (
+        f"{VALID / 'demo.rules.yaml'}: MQ503 warning: scoring rules for questionnaire 'demo' version 1.2.0 is "
+        f"also in {mine / 'rules.yaml'}, which is used instead" in result.stderr
+    )
     copy = tmp_path / "copy"  # hiding an identical copy changes nothing: no warning
     copy.mkdir()
     (copy / "same-rules.yaml").write_text(rules, encoding="utf-8")
@@ -345,12 +379,19 @@ def test_max_file_size_applies_to_answers_files(tmp_path: Path) -> None:
     assert " MQ002 error: the file is larger than the limit of 100 bytes" in result.stderr
 
 
-@pytest.mark.parametrize(("old", "new", "message"), [
-    ("MGT-1: 2", "MGT-1: 99999999999999999999999", "99999999999999999999999 is above the largest allowed answer, 500"),
-    ("MGT-1: 2", "MGT-1: 2.5", "answer with a whole number, not 2.5"),
-    ("MGT-1: 2", "MGT-1: true", "answer with a number, not true"),
-    ('STR-2: "yes"', "STR-2: [yes]", 'answer yes or no, not ["yes"]'),
-])
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (
+            "MGT-1: 2",
+            "MGT-1: 99999999999999999999999",
+            "99999999999999999999999 is above the largest allowed answer, 500",
+        ),
+        ("MGT-1: 2", "MGT-1: 2.5", "answer with a whole number, not 2.5"),
+        ("MGT-1: 2", "MGT-1: true", "answer with a number, not true"),
+        ('STR-2: "yes"', "STR-2: [yes]", 'answer yes or no, not ["yes"]'),
+    ],
+)
 def test_answer_problems_show_values_as_they_were_typed(tmp_path: Path, old: str, new: str, message: str) -> None:
     path = _answers(tmp_path, "x.yaml", **{old: new})
     result = runner.invoke(app, ["score", str(path), *DEFS])
@@ -367,12 +408,14 @@ def test_a_key_given_twice_in_json_is_located(tmp_path: Path) -> None:
 
 
 def test_explain_says_why_confidence_is_low() -> None:
-    from maturity.resources import bundled_dir
+    from maturity.io.resources import bundled_dir
 
     result = runner.invoke(app, ["score", str(bundled_dir("examples") / "dont-know-heavy.yaml"), "--explain"])
     assert result.exit_code == 0, result.output
-    assert "  low confidence: 7 of 11 indicators rest on unknown answers, more than the 3 the rules allow. Find " \
-           "the missing evidence" in result.stdout
+    assert (
+        "  low confidence: 7 of 11 indicators rest on unknown answers, more than the 3 the rules allow. Find "
+        "the missing evidence" in result.stdout
+    )
 
 
 def test_a_reader_that_goes_away_leaves_the_summary_complete(tmp_path: Path) -> None:
@@ -383,8 +426,11 @@ def test_a_reader_that_goes_away_leaves_the_summary_complete(tmp_path: Path) -> 
     for i in range(800):  # enough table to overflow a pipe's buffer
         (tmp_path / f"a{i:03d}.yaml").write_text(text, encoding="utf-8")
     summary = tmp_path / "out" / "s.csv"
-    run = subprocess.Popen([sys.executable, "-m", "maturity", "score", str(tmp_path), *DEFS, "--summary",
-                            str(summary)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    run = subprocess.Popen(
+        [sys.executable, "-m", "maturity", "score", str(tmp_path), *DEFS, "--summary", str(summary)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     assert run.stdout is not None and run.stderr is not None
     run.stdout.readline()
     run.stdout.close()  # as `| head -1` does

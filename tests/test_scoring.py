@@ -16,10 +16,10 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from maturity.assessment import Assessment
-from maturity.model import AnswersFile, Condition, Questionnaire, Rules
-from maturity.problems import MaturityError
-from maturity.scoring import ScoringPlan, plan_for, score
+from maturity.engine.scoring import ScoringPlan, plan_for, score, score_with
+from maturity.model.assessment import Assessment
+from maturity.model.definitions import AnswersFile, Condition, Questionnaire, Rules
+from maturity.model.problems import MaturityError
 
 VALID = Path(__file__).parent / "fixtures" / "valid"
 
@@ -31,8 +31,13 @@ STANDARD_BANDS = [
     {"level": 4, "name": "Managed", "from": 4, "to": 5},
     {"level": 5, "name": "Optimised", "from": 5, "to": 5},
 ]
-RAG = {"bands": [{"rag": "red", "from": 0, "to": 2}, {"rag": "amber", "from": 2, "to": 3},
-                 {"rag": "green", "from": 3, "to": 5}]}
+RAG = {
+    "bands": [
+        {"rag": "red", "from": 0, "to": 2},
+        {"rag": "amber", "from": 2, "to": 3},
+        {"rag": "green", "from": 3, "to": 5},
+    ]
+}
 
 
 def scale(qid: str, **extra: Any) -> dict[str, Any]:
@@ -40,23 +45,33 @@ def scale(qid: str, **extra: Any) -> dict[str, Any]:
 
 
 def make_questionnaire(stages: list[dict[str, Any]], **extra: Any) -> Questionnaire:
-    return Questionnaire.model_validate({"kind": "questionnaire", "id": "t", "version": "1.0.0", "title": "Test",
-                                         "stages": stages, **extra})
+    return Questionnaire.model_validate(
+        {"kind": "questionnaire", "id": "t", "version": "1.0.0", "title": "Test", "stages": stages, **extra}
+    )
 
 
 def make_rules(**extra: Any) -> Rules:
-    data: dict[str, Any] = {"kind": "scoring_rules", "id": "t-rules", "version": "1.0.0", "title": "Test rules",
-                            "questionnaire": {"id": "t", "version": "1.0.0"}, "levels": STANDARD_BANDS}
+    data: dict[str, Any] = {
+        "kind": "scoring_rules",
+        "id": "t-rules",
+        "version": "1.0.0",
+        "title": "Test rules",
+        "questionnaire": {"id": "t", "version": "1.0.0"},
+        "levels": STANDARD_BANDS,
+    }
     data.update(extra)
     return Rules.model_validate(data)
 
 
 def make_answers(given: dict[str, Any], qid: str = "t", version: str = "1.0.0") -> AnswersFile:
-    return AnswersFile.model_validate({
-        "kind": "answers", "questionnaire": {"id": qid, "version": version},
-        "assessment": {"organisation": "Org", "service": "Service", "assessor": "Ann", "date": "2026-01-31"},
-        "answers": given,
-    })
+    return AnswersFile.model_validate(
+        {
+            "kind": "answers",
+            "questionnaire": {"id": qid, "version": version},
+            "assessment": {"organisation": "Org", "service": "Service", "assessor": "Ann", "date": "2026-01-31"},
+            "answers": given,
+        }
+    )
 
 
 def one_stage(*questions: dict[str, Any]) -> Questionnaire:
@@ -73,16 +88,19 @@ THREE = one_stage(scale("Q1"), scale("Q2", weight=2), scale("Q3"))
 ANSWERS_124 = make_answers({"Q1": 1, "Q2": 2, "Q3": 4})
 
 
-@pytest.mark.parametrize(("rule", "expected", "shares"), [
-    ({"method": "mean"}, 2.333333333, {"Q1": 1 / 3, "Q2": 2 / 3, "Q3": 4 / 3}),  # (1+2+4)/3
-    ({"method": "sum"}, 7.0, {"Q1": 1, "Q2": 2, "Q3": 4}),
-    ({"method": "min"}, 1.0, {"Q1": 1, "Q2": None, "Q3": None}),
-    ({"method": "max"}, 4.0, {"Q1": None, "Q2": None, "Q3": 4}),
-    # question weights: (1*1 + 2*2 + 1*4) / (1+2+1) = 9/4
-    ({"method": "weighted"}, 2.25, {"Q1": 0.25, "Q2": 1.0, "Q3": 1.0}),
-    # a node weight beats the question's: (3*1 + 2*2 + 1*4) / (3+2+1) = 11/6
-    ({"method": "weighted", "weights": {"Q1": 3}}, 1.833333333, {"Q1": 0.5, "Q2": 4 / 6, "Q3": 4 / 6}),
-])
+@pytest.mark.parametrize(
+    ("rule", "expected", "shares"),
+    [
+        ({"method": "mean"}, 2.333333333, {"Q1": 1 / 3, "Q2": 2 / 3, "Q3": 4 / 3}),  # (1+2+4)/3
+        ({"method": "sum"}, 7.0, {"Q1": 1, "Q2": 2, "Q3": 4}),
+        ({"method": "min"}, 1.0, {"Q1": 1, "Q2": None, "Q3": None}),
+        ({"method": "max"}, 4.0, {"Q1": None, "Q2": None, "Q3": 4}),
+        # question weights: (1*1 + 2*2 + 1*4) / (1+2+1) = 9/4
+        ({"method": "weighted"}, 2.25, {"Q1": 0.25, "Q2": 1.0, "Q3": 1.0}),
+        # a node weight beats the question's: (3*1 + 2*2 + 1*4) / (3+2+1) = 11/6
+        ({"method": "weighted", "weights": {"Q1": 3}}, 1.833333333, {"Q1": 0.5, "Q2": 4 / 6, "Q3": 4 / 6}),
+    ],
+)
 def test_methods(rule: dict[str, Any], expected: float, shares: dict[str, float | None]) -> None:
     result = score(THREE, make_rules(rollup={"stage": rule}), ANSWERS_124)
     stage = result.node("s")
@@ -110,19 +128,23 @@ EXCLUDING = one_stage(
 )
 
 
-@pytest.mark.parametrize(("q2", "points", "expected", "q2_points", "q2_status"), [
-    ({"status": "dont_know"}, {"dont_know": 1}, 2.5, 1.0, "dont_know"),  # (4+1)/2
-    ({"status": "dont_know"}, {"dont_know": 0}, 2.0, 0.0, "dont_know"),  # (4+0)/2
-    ({"status": "dont_know"}, {"dont_know": "exclude"}, 4.0, None, "dont_know"),
-    ({"status": "not_applicable"}, {"unanswered": 0}, 4.0, None, "not_applicable"),  # never a zero
-    ({"status": "skipped"}, {"unanswered": 0}, 2.0, 0.0, "unanswered"),
-    ({"status": "skipped"}, {"unanswered": "exclude"}, 4.0, None, "unanswered"),
-    (None, {"unanswered": 0}, 2.0, 0.0, "unanswered"),  # missing is unanswered too
-    (None, {}, 4.0, None, "unanswered"),  # the default is to exclude
-    (2, {"unanswered": 0}, 3.0, 2.0, "answered"),
-])
-def test_dont_know_not_applicable_unanswered(q2: Any, points: dict[str, Any], expected: float,
-                                             q2_points: float | None, q2_status: str) -> None:
+@pytest.mark.parametrize(
+    ("q2", "points", "expected", "q2_points", "q2_status"),
+    [
+        ({"status": "dont_know"}, {"dont_know": 1}, 2.5, 1.0, "dont_know"),  # (4+1)/2
+        ({"status": "dont_know"}, {"dont_know": 0}, 2.0, 0.0, "dont_know"),  # (4+0)/2
+        ({"status": "dont_know"}, {"dont_know": "exclude"}, 4.0, None, "dont_know"),
+        ({"status": "not_applicable"}, {"unanswered": 0}, 4.0, None, "not_applicable"),  # never a zero
+        ({"status": "skipped"}, {"unanswered": 0}, 2.0, 0.0, "unanswered"),
+        ({"status": "skipped"}, {"unanswered": "exclude"}, 4.0, None, "unanswered"),
+        (None, {"unanswered": 0}, 2.0, 0.0, "unanswered"),  # missing is unanswered too
+        (None, {}, 4.0, None, "unanswered"),  # the default is to exclude
+        (2, {"unanswered": 0}, 3.0, 2.0, "answered"),
+    ],
+)
+def test_dont_know_not_applicable_unanswered(
+    q2: Any, points: dict[str, Any], expected: float, q2_points: float | None, q2_status: str
+) -> None:
     given: dict[str, Any] = {"Q1": 4, "Q3": 1}  # Q3 holds a value but is not asked: it never counts
     if q2 is not None:
         given["Q2"] = q2
@@ -148,10 +170,12 @@ def test_not_asked_never_counts_even_with_unanswered_points() -> None:
 
 
 def test_node_with_nothing_counted_has_no_score_and_says_why() -> None:
-    q = make_questionnaire([
-        {"id": "a", "title": "A", "questions": [scale("Q1", allow_not_applicable=True)]},
-        {"id": "b", "title": "B", "questions": [scale("Q2")]},
-    ])
+    q = make_questionnaire(
+        [
+            {"id": "a", "title": "A", "questions": [scale("Q1", allow_not_applicable=True)]},
+            {"id": "b", "title": "B", "questions": [scale("Q2")]},
+        ]
+    )
     result = score(q, make_rules(rag=RAG), make_answers({"Q1": {"status": "not_applicable"}, "Q2": 3}))
     a = result.node("a")
     assert (a.score, a.level, a.level_name, a.rag) == (None, None, None, None)
@@ -166,66 +190,95 @@ def test_node_with_nothing_counted_has_no_score_and_says_why() -> None:
 # ------------------------------------------------------------------------------------------------- points
 
 POINTS_Q = make_questionnaire(
-    [{"id": "s", "title": "S", "questions": [
-        {"id": "SINGLE", "text": "Coverage?", "kind": "single", "answer_set": "coverage"},
-        {"id": "OVERRIDE", "text": "Coverage again?", "kind": "single", "answer_set": "coverage"},
-        {"id": "PLAIN", "text": "Which colour?", "kind": "single",
-         "options": [{"id": "red", "label": "Red"}, {"id": "blue", "label": "Blue"}]},
-        {"id": "MAPPED-SCALE", "text": "Scale with a map?", "kind": "scale", "answer_set": "four"},
-        {"id": "MULTI", "text": "Which reviews?", "kind": "multiple",
-         "options": [{"id": "monthly", "label": "M"}, {"id": "quarterly", "label": "Q"},
-                     {"id": "annual", "label": "A"}]},
-        {"id": "YN", "text": "Pilot?", "kind": "yes_no"},
-        {"id": "YN-PLAIN", "text": "Unmapped yes/no?", "kind": "yes_no"},
-        {"id": "NUM", "text": "How many?", "kind": "number", "minimum": -10, "maximum": 100},
-        {"id": "TXT", "text": "Anything else?", "kind": "text"},
-    ]}],
+    [
+        {
+            "id": "s",
+            "title": "S",
+            "questions": [
+                {"id": "SINGLE", "text": "Coverage?", "kind": "single", "answer_set": "coverage"},
+                {"id": "OVERRIDE", "text": "Coverage again?", "kind": "single", "answer_set": "coverage"},
+                {
+                    "id": "PLAIN",
+                    "text": "Which colour?",
+                    "kind": "single",
+                    "options": [{"id": "red", "label": "Red"}, {"id": "blue", "label": "Blue"}],
+                },
+                {"id": "MAPPED-SCALE", "text": "Scale with a map?", "kind": "scale", "answer_set": "four"},
+                {
+                    "id": "MULTI",
+                    "text": "Which reviews?",
+                    "kind": "multiple",
+                    "options": [
+                        {"id": "monthly", "label": "M"},
+                        {"id": "quarterly", "label": "Q"},
+                        {"id": "annual", "label": "A"},
+                    ],
+                },
+                {"id": "YN", "text": "Pilot?", "kind": "yes_no"},
+                {"id": "YN-PLAIN", "text": "Unmapped yes/no?", "kind": "yes_no"},
+                {"id": "NUM", "text": "How many?", "kind": "number", "minimum": -10, "maximum": 100},
+                {"id": "TXT", "text": "Anything else?", "kind": "text"},
+            ],
+        }
+    ],
     answer_sets=[
-        {"id": "coverage", "kind": "single", "options": [{"id": "none", "label": "No"},
-                                                         {"id": "some", "label": "Some"},
-                                                         {"id": "all", "label": "All"}]},
+        {
+            "id": "coverage",
+            "kind": "single",
+            "options": [{"id": "none", "label": "No"}, {"id": "some", "label": "Some"}, {"id": "all", "label": "All"}],
+        },
         {"id": "four", "kind": "scale", "levels": [{"level": i, "label": f"L{i}"} for i in range(4)]},
     ],
 )
 
 
 def points_rules(combine: str = "sum") -> Rules:
-    return make_rules(points={
-        "answer_sets": {"coverage": {"none": 1, "some": 3, "all": 5}, "four": {"0": 0, "1": 0.25, "3": 1}},
-        "questions": {
-            "OVERRIDE": {"map": {"none": 0, "some": 10}},
-            "MULTI": {"map": {"monthly": 2, "quarterly": 2, "annual": 1}, "combine": combine},
-            "YN": {"map": {"yes": 5, "no": 1}},
-            "NUM": {"bands": [{"below": 1, "points": 1}, {"at_least": 1, "below": 3, "points": 3},
-                              {"at_least": 3, "below": 50, "points": 5}]},
-        },
-    })
+    return make_rules(
+        points={
+            "answer_sets": {"coverage": {"none": 1, "some": 3, "all": 5}, "four": {"0": 0, "1": 0.25, "3": 1}},
+            "questions": {
+                "OVERRIDE": {"map": {"none": 0, "some": 10}},
+                "MULTI": {"map": {"monthly": 2, "quarterly": 2, "annual": 1}, "combine": combine},
+                "YN": {"map": {"yes": 5, "no": 1}},
+                "NUM": {
+                    "bands": [
+                        {"below": 1, "points": 1},
+                        {"at_least": 1, "below": 3, "points": 3},
+                        {"at_least": 3, "below": 50, "points": 5},
+                    ]
+                },
+            },
+        }
+    )
 
 
-@pytest.mark.parametrize(("qid", "value", "combine", "points", "rule_or_reason"), [
-    ("SINGLE", "some", "sum", 3.0, "answer set 'coverage': some -> 3"),
-    ("SINGLE", "all", "sum", 5.0, "answer set 'coverage': all -> 5"),
-    ("OVERRIDE", "some", "sum", 10.0, "points for OVERRIDE: some -> 10"),  # per-question map wins
-    ("OVERRIDE", "all", "sum", None, "option 'all' has no points in points for OVERRIDE"),
-    ("PLAIN", "red", "sum", None, "the rules give this question no points"),
-    ("MAPPED-SCALE", 1, "sum", 0.25, "answer set 'four': level 1 -> 0.25"),
-    ("MAPPED-SCALE", 2, "sum", 2.0, "level 2"),  # not in the map: a scale falls back to its level number
-    ("MULTI", ["monthly", "annual"], "sum", 3.0, "sum of monthly 2, annual 1 (points for MULTI) -> 3"),
-    ("MULTI", ["monthly", "annual"], "max", 2.0, "max of monthly 2, annual 1 (points for MULTI) -> 2"),
-    ("MULTI", ["monthly", "annual"], "mean", 1.5, "mean of monthly 2, annual 1 (points for MULTI) -> 1.5"),
-    ("MULTI", [], "sum", 0.0, "nothing chosen -> 0"),
-    ("YN", "yes", "sum", 5.0, "points for YN: yes -> 5"),
-    ("YN", "No", "sum", 1.0, "points for YN: no -> 1"),
-    ("YN", False, "sum", 1.0, "points for YN: no -> 1"),
-    ("YN-PLAIN", True, "sum", None, "the rules give this question no points"),
-    ("NUM", 0, "sum", 1.0, "band 0 < 1 -> 1"),
-    ("NUM", -10, "sum", 1.0, "band -10 < 1 -> 1"),
-    ("NUM", 1, "sum", 3.0, "band 1 <= 1 < 3 -> 3"),  # at_least is inclusive
-    ("NUM", 2.999, "sum", 3.0, "band 1 <= 2.999 < 3 -> 3"),
-    ("NUM", 3, "sum", 5.0, "band 3 <= 3 < 50 -> 5"),  # below is exclusive
-    ("NUM", 50, "sum", None, "50 falls in no band of the rules"),
-    ("TXT", "free text", "sum", None, "text answers have no points"),
-])
+@pytest.mark.parametrize(
+    ("qid", "value", "combine", "points", "rule_or_reason"),
+    [
+        ("SINGLE", "some", "sum", 3.0, "answer set 'coverage': some -> 3"),
+        ("SINGLE", "all", "sum", 5.0, "answer set 'coverage': all -> 5"),
+        ("OVERRIDE", "some", "sum", 10.0, "points for OVERRIDE: some -> 10"),  # per-question map wins
+        ("OVERRIDE", "all", "sum", None, "option 'all' has no points in points for OVERRIDE"),
+        ("PLAIN", "red", "sum", None, "the rules give this question no points"),
+        ("MAPPED-SCALE", 1, "sum", 0.25, "answer set 'four': level 1 -> 0.25"),
+        ("MAPPED-SCALE", 2, "sum", 2.0, "level 2"),  # not in the map: a scale falls back to its level number
+        ("MULTI", ["monthly", "annual"], "sum", 3.0, "sum of monthly 2, annual 1 (points for MULTI) -> 3"),
+        ("MULTI", ["monthly", "annual"], "max", 2.0, "max of monthly 2, annual 1 (points for MULTI) -> 2"),
+        ("MULTI", ["monthly", "annual"], "mean", 1.5, "mean of monthly 2, annual 1 (points for MULTI) -> 1.5"),
+        ("MULTI", [], "sum", 0.0, "nothing chosen -> 0"),
+        ("YN", "yes", "sum", 5.0, "points for YN: yes -> 5"),
+        ("YN", "No", "sum", 1.0, "points for YN: no -> 1"),
+        ("YN", False, "sum", 1.0, "points for YN: no -> 1"),
+        ("YN-PLAIN", True, "sum", None, "the rules give this question no points"),
+        ("NUM", 0, "sum", 1.0, "band 0 < 1 -> 1"),
+        ("NUM", -10, "sum", 1.0, "band -10 < 1 -> 1"),
+        ("NUM", 1, "sum", 3.0, "band 1 <= 1 < 3 -> 3"),  # at_least is inclusive
+        ("NUM", 2.999, "sum", 3.0, "band 1 <= 2.999 < 3 -> 3"),
+        ("NUM", 3, "sum", 5.0, "band 3 <= 3 < 50 -> 5"),  # below is exclusive
+        ("NUM", 50, "sum", None, "50 falls in no band of the rules"),
+        ("TXT", "free text", "sum", None, "text answers have no points"),
+    ],
+)
 def test_points(qid: str, value: Any, combine: str, points: float | None, rule_or_reason: str) -> None:
     result = score(POINTS_Q, points_rules(combine), make_answers({qid: value}))
     q = result.question(qid)
@@ -246,17 +299,20 @@ def test_dont_know_on_a_question_without_points_stays_without_points() -> None:
 BAND_Q = one_stage(scale("Q1"))
 
 
-@pytest.mark.parametrize(("value", "level", "name", "note"), [
-    (0, 1, "Ad hoc", None),
-    (1.999, 1, "Ad hoc", None),
-    (2, 2, "Developing", None),  # exactly on a boundary: `from` is inclusive
-    (2.5, 2, "Developing", None),
-    (2.9999999999, 3, "Defined", None),  # rounded to 9 decimals: float noise cannot hide a boundary
-    (4.999, 4, "Managed", None),
-    (5, 5, "Optimised", None),  # the last band includes its `to`
-    (-1, 1, "Ad hoc", "below the first band"),  # clamped, and said
-    (6, 5, "Optimised", "above the last band"),
-])
+@pytest.mark.parametrize(
+    ("value", "level", "name", "note"),
+    [
+        (0, 1, "Ad hoc", None),
+        (1.999, 1, "Ad hoc", None),
+        (2, 2, "Developing", None),  # exactly on a boundary: `from` is inclusive
+        (2.5, 2, "Developing", None),
+        (2.9999999999, 3, "Defined", None),  # rounded to 9 decimals: float noise cannot hide a boundary
+        (4.999, 4, "Managed", None),
+        (5, 5, "Optimised", None),  # the last band includes its `to`
+        (-1, 1, "Ad hoc", "below the first band"),  # clamped, and said
+        (6, 5, "Optimised", "above the last band"),
+    ],
+)
 def test_band_edges(value: float, level: int, name: str, note: str | None) -> None:
     rules = make_rules(points={"questions": {"Q1": {"map": {"1": value}}}})
     stage = score(BAND_Q, rules, make_answers({"Q1": 1})).node("s")
@@ -278,48 +334,106 @@ def test_gap_between_bands_uses_the_band_below() -> None:
 
 # --------------------------------------------------------------------------------------------------- caps
 
-CAP_Q = make_questionnaire([
-    {"id": "s1", "title": "One", "questions": [scale("Q1", allow_not_applicable=True), scale("Q2"), scale("Q3")]},
-    {"id": "s2", "title": "Two", "questions": [scale("Q4")]},
-])
+CAP_Q = make_questionnaire(
+    [
+        {"id": "s1", "title": "One", "questions": [scale("Q1", allow_not_applicable=True), scale("Q2"), scale("Q3")]},
+        {"id": "s2", "title": "Two", "questions": [scale("Q4")]},
+    ]
+)
 
 
-@pytest.mark.parametrize(("rollup", "given", "node", "level", "caps"), [
-    # mean (1+5+5)/3 = 3.67 -> level 3; critical Q1 = 1, +1 = 2 -> level 2
-    ({"stage": {"caps": [{"lowest": "critical_questions", "plus": 1}]}}, {"Q1": 1, "Q2": 5, "Q3": 5}, "s1", 2,
-     [(True, 2, "Q1")]),
-    # +3 = 4: level 3 already within it
-    ({"stage": {"caps": [{"lowest": "critical_questions", "plus": 3}]}}, {"Q1": 1, "Q2": 5, "Q3": 5}, "s1", 3,
-     [(False, 4, "Q1")]),
-    # critical question not applicable: nothing to cap with
-    ({"stage": {"caps": [{"lowest": "critical_questions"}]}}, {"Q1": {"status": "not_applicable"}, "Q2": 5,
-                                                               "Q3": 5}, "s1", 5, [(False, None, None)]),
-    # mean (5+5+2)/3 = 4 -> level 4; lowest question Q3 = 2 -> level 2
-    ({"stage": {"caps": [{"lowest": "questions"}]}}, {"Q1": 5, "Q2": 5, "Q3": 2}, "s1", 2, [(True, 2, "Q3")]),
-    # 2 + 0.5 = 2.5: floor -> 2
-    ({"stage": {"caps": [{"lowest": "questions", "plus": 0.5}]}}, {"Q1": 5, "Q2": 5, "Q3": 2}, "s1", 2,
-     [(True, 2, "Q3")]),
-    # two caps, both recorded; the tighter one wins. mean (2+5+5)/3 = 4 -> level 4; lowest question 2 -> level 2;
-    # critical Q1 2 + 1 = 3 no longer lowers anything
-    ({"stage": {"caps": [{"lowest": "questions"}, {"lowest": "critical_questions", "plus": 1}]}},
-     {"Q1": 2, "Q2": 5, "Q3": 5}, "s1", 2, [(True, 2, "Q1"), (False, 3, "Q1")]),
-    # overall: mean(5, 2) = 3.5 -> level 3; lowest child level 2, +1 = 3: within it
-    ({"overall": {"caps": [{"lowest": "children", "plus": 1}]}}, {"Q1": 5, "Q2": 5, "Q3": 5, "Q4": 2}, "overall", 3,
-     [(False, 3, "s2")]),
-    # overall: mean(5, 1) = 3 -> level 3; lowest child level 1, +1 = 2 -> level 2
-    ({"overall": {"caps": [{"lowest": "children", "plus": 1}]}}, {"Q1": 5, "Q2": 5, "Q3": 5, "Q4": 1}, "overall", 2,
-     [(True, 2, "s2")]),
-    # children's *capped* levels count: s1 = mean(1,5,5) = 3.67 capped to 1 (critical + 0); s2 = 5.
-    # overall mean(3.67, 5) = 4.33 -> level 4; lowest child level 1, +1 = 2 -> level 2
-    ({"stage": {"caps": [{"lowest": "critical_questions"}]}, "overall": {"caps": [{"lowest": "children", "plus": 1}]}},
-     {"Q1": 1, "Q2": 5, "Q3": 5, "Q4": 5}, "overall", 2, [(True, 2, "s1")]),
-    # lowest: questions reaches through stages to every descendant question: mean(4, 1) = 2.5 -> level 2;
-    # Q4 = 1 under s2 -> level 1
-    ({"overall": {"caps": [{"lowest": "questions"}]}}, {"Q1": 4, "Q2": 4, "Q3": 4, "Q4": 1}, "overall", 1,
-     [(True, 1, "Q4")]),
-])
-def test_caps(rollup: dict[str, Any], given: dict[str, Any], node: str, level: int,
-              caps: list[tuple[bool, int | None, str | None]]) -> None:
+@pytest.mark.parametrize(
+    ("rollup", "given", "node", "level", "caps"),
+    [
+        # mean (1+5+5)/3 = 3.67 -> level 3; critical Q1 = 1, +1 = 2 -> level 2
+        (
+            {"stage": {"caps": [{"lowest": "critical_questions", "plus": 1}]}},
+            {"Q1": 1, "Q2": 5, "Q3": 5},
+            "s1",
+            2,
+            [(True, 2, "Q1")],
+        ),
+        # +3 = 4: level 3 already within it
+        (
+            {"stage": {"caps": [{"lowest": "critical_questions", "plus": 3}]}},
+            {"Q1": 1, "Q2": 5, "Q3": 5},
+            "s1",
+            3,
+            [(False, 4, "Q1")],
+        ),
+        # critical question not applicable: nothing to cap with
+        (
+            {"stage": {"caps": [{"lowest": "critical_questions"}]}},
+            {"Q1": {"status": "not_applicable"}, "Q2": 5, "Q3": 5},
+            "s1",
+            5,
+            [(False, None, None)],
+        ),
+        # mean (5+5+2)/3 = 4 -> level 4; lowest question Q3 = 2 -> level 2
+        ({"stage": {"caps": [{"lowest": "questions"}]}}, {"Q1": 5, "Q2": 5, "Q3": 2}, "s1", 2, [(True, 2, "Q3")]),
+        # 2 + 0.5 = 2.5: floor -> 2
+        (
+            {"stage": {"caps": [{"lowest": "questions", "plus": 0.5}]}},
+            {"Q1": 5, "Q2": 5, "Q3": 2},
+            "s1",
+            2,
+            [(True, 2, "Q3")],
+        ),
+        # two caps, both recorded; the tighter one wins. mean (2+5+5)/3 = 4 -> level 4; lowest question 2 -> level 2;
+        # critical Q1 2 + 1 = 3 no longer lowers anything
+        (
+            {"stage": {"caps": [{"lowest": "questions"}, {"lowest": "critical_questions", "plus": 1}]}},
+            {"Q1": 2, "Q2": 5, "Q3": 5},
+            "s1",
+            2,
+            [(True, 2, "Q1"), (False, 3, "Q1")],
+        ),
+        # overall: mean(5, 2) = 3.5 -> level 3; lowest child level 2, +1 = 3: within it
+        (
+            {"overall": {"caps": [{"lowest": "children", "plus": 1}]}},
+            {"Q1": 5, "Q2": 5, "Q3": 5, "Q4": 2},
+            "overall",
+            3,
+            [(False, 3, "s2")],
+        ),
+        # overall: mean(5, 1) = 3 -> level 3; lowest child level 1, +1 = 2 -> level 2
+        (
+            {"overall": {"caps": [{"lowest": "children", "plus": 1}]}},
+            {"Q1": 5, "Q2": 5, "Q3": 5, "Q4": 1},
+            "overall",
+            2,
+            [(True, 2, "s2")],
+        ),
+        # children's *capped* levels count: s1 = mean(1,5,5) = 3.67 capped to 1 (critical + 0); s2 = 5.
+        # overall mean(3.67, 5) = 4.33 -> level 4; lowest child level 1, +1 = 2 -> level 2
+        (
+            {
+                "stage": {"caps": [{"lowest": "critical_questions"}]},
+                "overall": {"caps": [{"lowest": "children", "plus": 1}]},
+            },
+            {"Q1": 1, "Q2": 5, "Q3": 5, "Q4": 5},
+            "overall",
+            2,
+            [(True, 2, "s1")],
+        ),
+        # lowest: questions reaches through stages to every descendant question: mean(4, 1) = 2.5 -> level 2;
+        # Q4 = 1 under s2 -> level 1
+        (
+            {"overall": {"caps": [{"lowest": "questions"}]}},
+            {"Q1": 4, "Q2": 4, "Q3": 4, "Q4": 1},
+            "overall",
+            1,
+            [(True, 1, "Q4")],
+        ),
+    ],
+)
+def test_caps(
+    rollup: dict[str, Any],
+    given: dict[str, Any],
+    node: str,
+    level: int,
+    caps: list[tuple[bool, int | None, str | None]],
+) -> None:
     result = score(CAP_Q, make_rules(rollup=rollup, critical_questions=["Q1"]), make_answers(given))
     got = result.node(node)
     assert got.level == level
@@ -327,25 +441,32 @@ def test_caps(rollup: dict[str, Any], given: dict[str, Any], node: str, level: i
     assert [(c.applied, c.limit, c.basis) for c in got.explanation.caps] == caps
 
 
-@pytest.mark.parametrize(("q1", "points", "cap_gaps", "level", "basis_words"), [
-    # skipped critical Q1 (excluded from the mean): mean (5+5)/2 = 5 -> level 5; the gap counts as level 1,
-    # + 1 = 2 -> level 2: leaving it blank lifts nothing
-    ({"status": "skipped"}, {}, "lowest", 2, "Q1, unanswered: a gap counts as the lowest level"),
-    (None, {}, "lowest", 2, "Q1, unanswered: a gap counts as the lowest level"),  # missing is unanswered too
-    ({"status": "dont_know"}, {"dont_know": "exclude"}, "lowest", 2, "Q1, don't know: a gap counts"),
-    # don't know worth 1 point is not a gap: its points cap it, 1 + 1 = 2
-    ({"status": "dont_know"}, {"dont_know": 1}, "lowest", 2, "(Q1);"),
-    # the rules may choose to leave gaps out of caps: nothing to cap with, level 5
-    ({"status": "skipped"}, {}, "ignore", 5, None),
-    # not applicable is not a gap: it never caps
-    ({"status": "not_applicable"}, {}, "lowest", 5, None),
-    # an answer above the gap's value: 4 + 1 = 5, within it; mean (4+5+5)/3 = 4.67 -> level 4
-    (4, {}, "lowest", 4, "(Q1);"),
-])
-def test_a_gap_in_a_critical_question_caps_as_the_lowest_level(q1: Any, points: dict[str, Any], cap_gaps: str,
-                                                                level: int, basis_words: str | None) -> None:
-    rules = make_rules(points=points, critical_questions=["Q1"],
-                       rollup={"stage": {"caps": [{"lowest": "critical_questions", "plus": 1}]}, "cap_gaps": cap_gaps})
+@pytest.mark.parametrize(
+    ("q1", "points", "cap_gaps", "level", "basis_words"),
+    [
+        # skipped critical Q1 (excluded from the mean): mean (5+5)/2 = 5 -> level 5; the gap counts as level 1,
+        # + 1 = 2 -> level 2: leaving it blank lifts nothing
+        ({"status": "skipped"}, {}, "lowest", 2, "Q1, unanswered: a gap counts as the lowest level"),
+        (None, {}, "lowest", 2, "Q1, unanswered: a gap counts as the lowest level"),  # missing is unanswered too
+        ({"status": "dont_know"}, {"dont_know": "exclude"}, "lowest", 2, "Q1, don't know: a gap counts"),
+        # don't know worth 1 point is not a gap: its points cap it, 1 + 1 = 2
+        ({"status": "dont_know"}, {"dont_know": 1}, "lowest", 2, "(Q1);"),
+        # the rules may choose to leave gaps out of caps: nothing to cap with, level 5
+        ({"status": "skipped"}, {}, "ignore", 5, None),
+        # not applicable is not a gap: it never caps
+        ({"status": "not_applicable"}, {}, "lowest", 5, None),
+        # an answer above the gap's value: 4 + 1 = 5, within it; mean (4+5+5)/3 = 4.67 -> level 4
+        (4, {}, "lowest", 4, "(Q1);"),
+    ],
+)
+def test_a_gap_in_a_critical_question_caps_as_the_lowest_level(
+    q1: Any, points: dict[str, Any], cap_gaps: str, level: int, basis_words: str | None
+) -> None:
+    rules = make_rules(
+        points=points,
+        critical_questions=["Q1"],
+        rollup={"stage": {"caps": [{"lowest": "critical_questions", "plus": 1}]}, "cap_gaps": cap_gaps},
+    )
     given: dict[str, Any] = {"Q2": 5, "Q3": 5} | ({"Q1": q1} if q1 is not None else {})
     stage = score(CAP_Q, rules, make_answers(given)).node("s1")
     assert stage.level == level
@@ -356,11 +477,18 @@ def test_a_gap_in_a_critical_question_caps_as_the_lowest_level(q1: Any, points: 
         assert cap.basis == "Q1" and basis_words in cap.detail, cap.detail
 
 
-@pytest.mark.parametrize("unscored", [
-    {"id": "T", "text": "Anything to add?", "kind": "text"},
-    {"id": "T", "text": "Which team?", "kind": "single",
-     "options": [{"id": "a", "label": "A"}, {"id": "b", "label": "B"}]},
-])
+@pytest.mark.parametrize(
+    "unscored",
+    [
+        {"id": "T", "text": "Anything to add?", "kind": "text"},
+        {
+            "id": "T",
+            "text": "Which team?",
+            "kind": "single",
+            "options": [{"id": "a", "label": "A"}, {"id": "b", "label": "B"}],
+        },
+    ],
+)
 def test_a_blank_question_that_cannot_score_never_caps(unscored: dict[str, Any]) -> None:
     q = one_stage(scale("Q1"), scale("Q2"), unscored)
     for lowest, critical in (("questions", []), ("critical_questions", ["T", "Q1"])):
@@ -371,8 +499,11 @@ def test_a_blank_question_that_cannot_score_never_caps(unscored: dict[str, Any])
 
 
 def test_cap_below_the_lowest_level_clamps_to_it() -> None:
-    rules = make_rules(points={"questions": {"Q1": {"map": {"1": 0}}}}, critical_questions=["Q1"],
-                       rollup={"stage": {"caps": [{"lowest": "critical_questions"}]}})
+    rules = make_rules(
+        points={"questions": {"Q1": {"map": {"1": 0}}}},
+        critical_questions=["Q1"],
+        rollup={"stage": {"caps": [{"lowest": "critical_questions"}]}},
+    )
     stage = score(CAP_Q, rules, make_answers({"Q1": 1, "Q2": 5, "Q3": 5})).node("s1")
     # mean (0+5+5)/3 = 3.33 -> level 3; cap floor(0) = 0 is below level 1, so level 1
     assert stage.level == 1
@@ -385,19 +516,29 @@ def test_cap_below_the_lowest_level_clamps_to_it() -> None:
 
 
 def test_nodes_override_groups_and_stages_and_add_intermediate_nodes() -> None:
-    q = make_questionnaire([
-        {"id": "s", "title": "S", "groups": [
-            {"id": "g1", "title": "G1", "questions": [scale("A1"), scale("A2")]},
-            {"id": "g2", "title": "G2", "questions": [scale("B1"), scale("B2")]},
-        ]},
-        {"id": "t", "title": "T", "questions": [scale("C1"), scale("C2")]},
-    ])
-    rules = make_rules(rollup={"nodes": [
-        {"id": "g1", "of": ["A1", "A2"], "method": "min"},  # a group rule
-        {"id": "pair", "title": "A pair", "of": ["B1", "C1"], "method": "sum"},  # a new node
-        {"id": "t", "of": ["pair", "C2"], "method": "max"},  # a stage with new children
-        {"id": "overall", "of": ["s", "t"], "method": "weighted", "weights": {"t": 3}},
-    ]})
+    q = make_questionnaire(
+        [
+            {
+                "id": "s",
+                "title": "S",
+                "groups": [
+                    {"id": "g1", "title": "G1", "questions": [scale("A1"), scale("A2")]},
+                    {"id": "g2", "title": "G2", "questions": [scale("B1"), scale("B2")]},
+                ],
+            },
+            {"id": "t", "title": "T", "questions": [scale("C1"), scale("C2")]},
+        ]
+    )
+    rules = make_rules(
+        rollup={
+            "nodes": [
+                {"id": "g1", "of": ["A1", "A2"], "method": "min"},  # a group rule
+                {"id": "pair", "title": "A pair", "of": ["B1", "C1"], "method": "sum"},  # a new node
+                {"id": "t", "of": ["pair", "C2"], "method": "max"},  # a stage with new children
+                {"id": "overall", "of": ["s", "t"], "method": "weighted", "weights": {"t": 3}},
+            ]
+        }
+    )
     result = score(q, rules, make_answers({"A1": 2, "A2": 4, "B1": 1, "B2": 3, "C1": 2, "C2": 2}))
     assert result.node("g1").score == 2.0  # min(2, 4)
     assert result.node("g2").score == 2.0  # mean(1, 3)
@@ -429,21 +570,33 @@ def samm_like() -> tuple[Questionnaire, Rules]:
             for s in "AB":
                 stream = f"F{f}-P{p}-{s}"
                 ids = [f"{stream}-{k}" for k in range(1, 4)]
-                questions += [{"id": qid, "text": f"To what extent is activity {qid} done?", "kind": "single",
-                               "answer_set": "extent"} for qid in ids]
+                questions += [
+                    {
+                        "id": qid,
+                        "text": f"To what extent is activity {qid} done?",
+                        "kind": "single",
+                        "answer_set": "extent",
+                    }
+                    for qid in ids
+                ]
                 nodes.append({"id": stream, "title": f"Stream {stream}", "of": ids, "method": "sum"})
                 streams.append(stream)
             groups.append({"id": f"F{f}-P{p}", "title": f"Practice {f}.{p}", "questions": questions})
             nodes.append({"id": f"F{f}-P{p}", "of": streams, "method": "mean"})
         stages.append({"id": f"F{f}", "title": f"Function {f}", "groups": groups})
-    q = make_questionnaire(stages, answer_sets=[{"id": "extent", "kind": "single", "options": [
-        {"id": k, "label": f"Extent {k}"} for k in WORTH]}])
+    q = make_questionnaire(
+        stages,
+        answer_sets=[{"id": "extent", "kind": "single", "options": [{"id": k, "label": f"Extent {k}"} for k in WORTH]}],
+    )
     rules = make_rules(
         points={"answer_sets": {"extent": WORTH}, "unanswered": 0, "dont_know": 0},
         rollup={"nodes": nodes},
-        levels=[{"level": 0, "name": "None", "from": 0, "to": 1}, {"level": 1, "name": "Initial", "from": 1, "to": 2},
-                {"level": 2, "name": "Managed", "from": 2, "to": 3}, {"level": 3, "name": "Optimised", "from": 3,
-                                                                       "to": 3}],
+        levels=[
+            {"level": 0, "name": "None", "from": 0, "to": 1},
+            {"level": 1, "name": "Initial", "from": 1, "to": 2},
+            {"level": 2, "name": "Managed", "from": 2, "to": 3},
+            {"level": 3, "name": "Optimised", "from": 3, "to": 3},
+        ],
     )
     return q, rules
 
@@ -501,39 +654,82 @@ def test_samm_shaped_model() -> None:
 
 # -------------------------------------------------------------------------------------- RAG and pain points
 
-RAG_Q = make_questionnaire([
-    {"id": "s", "title": "S", "questions": [scale("Q1"), scale("Q2")]},
-    {"id": "t", "title": "T", "questions": [scale("Q3")]},
-])
+RAG_Q = make_questionnaire(
+    [
+        {"id": "s", "title": "S", "questions": [scale("Q1"), scale("Q2")]},
+        {"id": "t", "title": "T", "questions": [scale("Q3")]},
+    ]
+)
 
 
 def rag_rules() -> Rules:
     return make_rules(
-        rag={**RAG, "overrides": [
-            {"pain_points": {"severity": "high", "at_least": 1}, "at_most": "amber", "reason": "a high pain point"},
-            {"pain_points": {"severity": "high", "at_least": 2}, "at_most": "red"},
-        ]},
+        rag={
+            **RAG,
+            "overrides": [
+                {"pain_points": {"severity": "high", "at_least": 1}, "at_most": "amber", "reason": "a high pain point"},
+                {"pain_points": {"severity": "high", "at_least": 2}, "at_most": "red"},
+            ],
+        },
         pain_points=[
-            {"id": "pp-medium", "title": "Medium", "severity": "medium", "stage": "s",
-             "when": {"question": "Q2", "at_least": 1}, "why": "w", "action": "a"},
-            {"id": "pp-one", "title": "One", "severity": "high", "stage": "s",
-             "when": {"question": "Q1", "at_least": 4}, "why": "w", "action": "a"},
-            {"id": "pp-two", "title": "Two", "severity": "high", "stage": "s",
-             "when": {"question": "Q1", "equals": 5}, "why": "w", "action": "a"},
-            {"id": "pp-low", "title": "Low", "severity": "low", "stage": "s",
-             "when": {"question": "Q1", "at_most": 1}, "why": "w", "action": "a"},
-            {"id": "pp-elsewhere", "title": "Elsewhere", "severity": "high", "stage": "t",
-             "when": {"question": "Q1", "at_most": 1}, "why": "w", "action": "a"},
+            {
+                "id": "pp-medium",
+                "title": "Medium",
+                "severity": "medium",
+                "stage": "s",
+                "when": {"question": "Q2", "at_least": 1},
+                "why": "w",
+                "action": "a",
+            },
+            {
+                "id": "pp-one",
+                "title": "One",
+                "severity": "high",
+                "stage": "s",
+                "when": {"question": "Q1", "at_least": 4},
+                "why": "w",
+                "action": "a",
+            },
+            {
+                "id": "pp-two",
+                "title": "Two",
+                "severity": "high",
+                "stage": "s",
+                "when": {"question": "Q1", "equals": 5},
+                "why": "w",
+                "action": "a",
+            },
+            {
+                "id": "pp-low",
+                "title": "Low",
+                "severity": "low",
+                "stage": "s",
+                "when": {"question": "Q1", "at_most": 1},
+                "why": "w",
+                "action": "a",
+            },
+            {
+                "id": "pp-elsewhere",
+                "title": "Elsewhere",
+                "severity": "high",
+                "stage": "t",
+                "when": {"question": "Q1", "at_most": 1},
+                "why": "w",
+                "action": "a",
+            },
         ],
     )
 
 
-@pytest.mark.parametrize(("q1", "band", "rag", "overrides"), [
-    (3, "green", "green", []),  # mean(3, 3) = 3: green, no high pain point
-    (4, "green", "amber", ["amber"]),  # one high pain point: no better than amber
-    (5, "green", "red", ["amber", "red"]),  # two: red
-    (1, "amber", "amber", []),  # mean(1, 3) = 2: amber; pp-elsewhere belongs to stage t
-])
+@pytest.mark.parametrize(
+    ("q1", "band", "rag", "overrides"),
+    [
+        (3, "green", "green", []),  # mean(3, 3) = 3: green, no high pain point
+        (4, "green", "amber", ["amber"]),  # one high pain point: no better than amber
+        (5, "green", "red", ["amber", "red"]),  # two: red
+        (1, "amber", "amber", []),  # mean(1, 3) = 2: amber; pp-elsewhere belongs to stage t
+    ],
+)
 def test_rag_bands_and_overrides(q1: int, band: str, rag: str, overrides: list[str]) -> None:
     result = score(RAG_Q, rag_rules(), make_answers({"Q1": q1, "Q2": 3, "Q3": 5}))
     stage = result.node("s")
@@ -552,8 +748,9 @@ def test_override_never_improves_a_rag() -> None:
 
 
 def test_groups_and_nodes_have_no_rag() -> None:
-    q = make_questionnaire([{"id": "s", "title": "S", "groups": [{"id": "g", "title": "G",
-                                                                   "questions": [scale("Q1")]}]}])
+    q = make_questionnaire(
+        [{"id": "s", "title": "S", "groups": [{"id": "g", "title": "G", "questions": [scale("Q1")]}]}]
+    )
     result = score(q, make_rules(rag=RAG), make_answers({"Q1": 4}))
     assert (result.node("g").rag, result.node("s").rag, result.overall.rag) == (None, "green", "green")
 
@@ -563,8 +760,7 @@ def test_pain_points_in_report_order_with_triggers() -> None:
     # high first (stage s has no high one here; t's does), then medium, then low
     assert [p.id for p in result.pain_points] == ["pp-elsewhere", "pp-medium", "pp-low"]
     low = result.pain_points[2]
-    assert [(t.subject, t.id, t.test, t.actual) for t in low.triggered_by] == [
-        ("question", "Q1", "is at most 1", "1")]
+    assert [(t.subject, t.id, t.test, t.actual) for t in low.triggered_by] == [("question", "Q1", "is at most 1", "1")]
     assert low.condition == "Q1 is at most 1"
     result = score(RAG_Q, rag_rules(), make_answers({"Q1": 5, "Q2": 3, "Q3": 5}))
     assert [p.id for p in result.pain_points] == ["pp-one", "pp-two", "pp-medium"]  # rules order within a tie
@@ -573,27 +769,62 @@ def test_pain_points_in_report_order_with_triggers() -> None:
 def test_pain_points_on_scores_levels_indicators_and_other_pain_points() -> None:
     rules = make_rules(
         pain_points=[
-            {"id": "pp-low-stage", "title": "Low", "severity": "high", "stage": "s",
-             "when": {"all": [{"level": "s", "at_most": 2}, {"score": "overall", "at_least": 2}]},
-             "why": "w", "action": "a"},
-            {"id": "pp-follow", "title": "Follow-up", "severity": "medium",
-             "when": {"pain_point": "pp-low-stage", "is": "fired"}, "why": "w", "action": "a"},
-            {"id": "pp-red-indicator", "title": "Red indicator", "severity": "low",
-             "when": {"indicator": "ind", "equals": "red"}, "why": "w", "action": "a"},
-            {"id": "pp-never", "title": "Never", "severity": "low",
-             "when": {"pain_point": "pp-red-indicator", "is": "fired"}, "why": "w", "action": "a"},
+            {
+                "id": "pp-low-stage",
+                "title": "Low",
+                "severity": "high",
+                "stage": "s",
+                "when": {"all": [{"level": "s", "at_most": 2}, {"score": "overall", "at_least": 2}]},
+                "why": "w",
+                "action": "a",
+            },
+            {
+                "id": "pp-follow",
+                "title": "Follow-up",
+                "severity": "medium",
+                "when": {"pain_point": "pp-low-stage", "is": "fired"},
+                "why": "w",
+                "action": "a",
+            },
+            {
+                "id": "pp-red-indicator",
+                "title": "Red indicator",
+                "severity": "low",
+                "when": {"indicator": "ind", "equals": "red"},
+                "why": "w",
+                "action": "a",
+            },
+            {
+                "id": "pp-never",
+                "title": "Never",
+                "severity": "low",
+                "when": {"pain_point": "pp-red-indicator", "is": "fired"},
+                "why": "w",
+                "action": "a",
+            },
         ],
-        verdict={"tiers": {"core": 1}, "indicators": [{
-            "id": "ind", "title": "Ind", "tier": "core", "questions": ["Q3"],
-            "rate": [{"rating": "green", "when": {"question": "Q3", "at_least": 4}}]}],
-            "outcomes": [{"id": "ok", "label": "OK", "rag": "green"}]},
+        verdict={
+            "tiers": {"core": 1},
+            "indicators": [
+                {
+                    "id": "ind",
+                    "title": "Ind",
+                    "tier": "core",
+                    "questions": ["Q3"],
+                    "rate": [{"rating": "green", "when": {"question": "Q3", "at_least": 4}}],
+                }
+            ],
+            "outcomes": [{"id": "ok", "label": "OK", "rag": "green"}],
+        },
     )
     # s = mean(2, 2) = 2 (level 2); t = 4; overall = 3
     result = score(RAG_Q, rules, make_answers({"Q1": 2, "Q2": 2, "Q3": 4}))
     fired = {p.id: p for p in result.pain_points}
     assert set(fired) == {"pp-low-stage", "pp-follow"}
     assert [(t.subject, t.id, t.actual) for t in fired["pp-low-stage"].triggered_by] == [
-        ("level", "s", "2"), ("score", "overall", "3")]
+        ("level", "s", "2"),
+        ("score", "overall", "3"),
+    ]
     assert [(t.subject, t.id) for t in fired["pp-follow"].triggered_by] == [("pain_point", "pp-low-stage")]
     result = score(RAG_Q, rules, make_answers({"Q1": 4, "Q2": 4, "Q3": 1}))
     assert {p.id for p in result.pain_points} == {"pp-red-indicator", "pp-never"}
@@ -608,28 +839,79 @@ RATING_TO_LEVEL = {"G": 3, "A": 2, "R": 1}
 
 
 def oap() -> tuple[Questionnaire, Rules]:
-    q = make_questionnaire([{"id": "readiness", "title": "Readiness", "questions": [
-        {"id": f"RDY-{i}", "text": f"Indicator question {i}?", "kind": "scale",
-         "levels": [{"level": 1, "label": "Red"}, {"level": 2, "label": "Amber"}, {"level": 3, "label": "Green"}]}
-        for i in range(1, 12)]}])
-    rules = make_rules(verdict={
-        "tiers": {"core": 3, "major": 2, "minor": 1},
-        "indicators": [{
-            "id": f"OAP-{i}", "title": f"Indicator {i}", "tier": TIERS[i - 1], "questions": [f"RDY-{i}"],
-            "rate": [{"rating": "green", "when": {"question": f"RDY-{i}", "equals": 3}},
-                     {"rating": "amber", "when": {"question": f"RDY-{i}", "equals": 2}}],
-            "evidence": f"Evidence for indicator {i}."} for i in range(1, 12)],
-        "vetoes": [{"when": {"count": {"rated": "red", "tier": "core"}, "at_least": 1}, "outcome": "problem",
-                    "reason": "A core indicator is red"}],
-        "outcomes": [
-            {"id": "problem", "label": "Outsourcing a problem", "rag": "red", "when": {"any": [
-                {"score": "verdict", "at_least": 21}, {"count": {"rated": "red", "tier": "major"}, "at_least": 3}]}},
-            {"id": "at-risk", "label": "At risk", "rag": "amber", "when": {"any": [
-                {"count": {"rated": "amber", "tier": "core"}, "at_least": 1}, {"score": "verdict", "at_least": 9}]}},
-            {"id": "clear", "label": "Clear", "rag": "green"},
-        ],
-        "low_confidence": {"unknown_more_than": 3},
-    })
+    q = make_questionnaire(
+        [
+            {
+                "id": "readiness",
+                "title": "Readiness",
+                "questions": [
+                    {
+                        "id": f"RDY-{i}",
+                        "text": f"Indicator question {i}?",
+                        "kind": "scale",
+                        "levels": [
+                            {"level": 1, "label": "Red"},
+                            {"level": 2, "label": "Amber"},
+                            {"level": 3, "label": "Green"},
+                        ],
+                    }
+                    for i in range(1, 12)
+                ],
+            }
+        ]
+    )
+    rules = make_rules(
+        verdict={
+            "tiers": {"core": 3, "major": 2, "minor": 1},
+            "indicators": [
+                {
+                    "id": f"OAP-{i}",
+                    "title": f"Indicator {i}",
+                    "tier": TIERS[i - 1],
+                    "questions": [f"RDY-{i}"],
+                    "rate": [
+                        {"rating": "green", "when": {"question": f"RDY-{i}", "equals": 3}},
+                        {"rating": "amber", "when": {"question": f"RDY-{i}", "equals": 2}},
+                    ],
+                    "evidence": f"Evidence for indicator {i}.",
+                }
+                for i in range(1, 12)
+            ],
+            "vetoes": [
+                {
+                    "when": {"count": {"rated": "red", "tier": "core"}, "at_least": 1},
+                    "outcome": "problem",
+                    "reason": "A core indicator is red",
+                }
+            ],
+            "outcomes": [
+                {
+                    "id": "problem",
+                    "label": "Outsourcing a problem",
+                    "rag": "red",
+                    "when": {
+                        "any": [
+                            {"score": "verdict", "at_least": 21},
+                            {"count": {"rated": "red", "tier": "major"}, "at_least": 3},
+                        ]
+                    },
+                },
+                {
+                    "id": "at-risk",
+                    "label": "At risk",
+                    "rag": "amber",
+                    "when": {
+                        "any": [
+                            {"count": {"rated": "amber", "tier": "core"}, "at_least": 1},
+                            {"score": "verdict", "at_least": 9},
+                        ]
+                    },
+                },
+                {"id": "clear", "label": "Clear", "rag": "green"},
+            ],
+            "low_confidence": {"unknown_more_than": 3},
+        }
+    )
     return q, rules
 
 
@@ -644,28 +926,31 @@ def oap_answers(ratings: str) -> AnswersFile:
     return make_answers(given)
 
 
-@pytest.mark.parametrize(("ratings", "outcome", "points", "vetoed", "low_confidence"), [
-    # the worked example: 3*(1+1+1) + 2*(1+0+1+1) + 1*(1+1+1+1) = 9 + 6 + 4 = 19 -> at risk
-    ("AAA" "AGAA" "AAAA", "at-risk", 19, False, False),
-    ("GGG" "GGGG" "GGGG", "clear", 0, False, False),
-    # all core green, 8 points is still clear: 2*(1+1+1+1) = 8
-    ("GGG" "AAAA" "GGGG", "clear", 8, False, False),
-    # 9 points is at risk: 8 + 1
-    ("GGG" "AAAA" "AGGG", "at-risk", 9, False, False),
-    # a core amber alone is at risk
-    ("AGG" "GGGG" "GGGG", "at-risk", 3, False, False),
-    # a core red vetoes, whatever else: 3*2 = 6 points only
-    ("RGG" "GGGG" "GGGG", "problem", 6, True, False),
-    # three major reds: 2*(2+2+2) = 12 points, but 3+ major reds is a problem
-    ("GGG" "RRRG" "GGGG", "problem", 12, False, False),
-    # 21 points: 3*3 + 2*(2+2+1+1) = 9 + 12 = 21
-    ("AAA" "RRAA" "GGGG", "problem", 21, False, False),
-    # unknown counts as red (a core one vetoes), and more than 3 unknown is low confidence
-    # 3*2 (RDY-1) + 2*2 (RDY-4) + 2*2 (RDY-5) + 1*2 (RDY-11) = 16
-    ("?GG" "-?GG" "GGG-", "problem", 16, True, True),
-    # exactly 3 unknown is not "more than 3"; minor reds 3*2 = 6 -> clear
-    ("GGG" "GGGG" "G???", "clear", 6, False, False),
-])
+@pytest.mark.parametrize(
+    ("ratings", "outcome", "points", "vetoed", "low_confidence"),
+    [
+        # the worked example: 3*(1+1+1) + 2*(1+0+1+1) + 1*(1+1+1+1) = 9 + 6 + 4 = 19 -> at risk
+        ("AAAAGAAAAAA", "at-risk", 19, False, False),
+        ("GGGGGGGGGGG", "clear", 0, False, False),
+        # all core green, 8 points is still clear: 2*(1+1+1+1) = 8
+        ("GGGAAAAGGGG", "clear", 8, False, False),
+        # 9 points is at risk: 8 + 1
+        ("GGGAAAAAGGG", "at-risk", 9, False, False),
+        # a core amber alone is at risk
+        ("AGGGGGGGGGG", "at-risk", 3, False, False),
+        # a core red vetoes, whatever else: 3*2 = 6 points only
+        ("RGGGGGGGGGG", "problem", 6, True, False),
+        # three major reds: 2*(2+2+2) = 12 points, but 3+ major reds is a problem
+        ("GGGRRRGGGGG", "problem", 12, False, False),
+        # 21 points: 3*3 + 2*(2+2+1+1) = 9 + 12 = 21
+        ("AAARRAAGGGG", "problem", 21, False, False),
+        # unknown counts as red (a core one vetoes), and more than 3 unknown is low confidence
+        # 3*2 (RDY-1) + 2*2 (RDY-4) + 2*2 (RDY-5) + 1*2 (RDY-11) = 16
+        ("?GG-?GGGGG-", "problem", 16, True, True),
+        # exactly 3 unknown is not "more than 3"; minor reds 3*2 = 6 -> clear
+        ("GGGGGGGG???", "clear", 6, False, False),
+    ],
+)
 def test_verdict(ratings: str, outcome: str, points: float, vetoed: bool, low_confidence: bool) -> None:
     q, rules = oap()
     verdict = score(q, rules, oap_answers(ratings)).verdict
@@ -676,7 +961,8 @@ def test_verdict(ratings: str, outcome: str, points: float, vetoed: bool, low_co
     assert (verdict.vetoed_by is not None) is vetoed
     assert verdict.low_confidence is low_confidence
     assert verdict.low_confidence_message == (
-        "Low confidence: too many indicators rest on missing evidence." if low_confidence else None)
+        "Low confidence: too many indicators rest on missing evidence." if low_confidence else None
+    )
     letters = {"G": "green", "A": "amber", "R": "red", "?": "red", "-": "red"}
     assert [i.rating for i in verdict.indicators] == [letters[x] for x in ratings]
     assert [i.unknown for i in verdict.indicators] == [x in "?-" for x in ratings]
@@ -684,22 +970,26 @@ def test_verdict(ratings: str, outcome: str, points: float, vetoed: bool, low_co
 
 def test_verdict_explains_itself() -> None:
     q, rules = oap()
-    verdict = score(q, rules, oap_answers("AAA" "AGAA" "AAAA")).verdict
+    verdict = score(q, rules, oap_answers("AAAAGAAAAAA")).verdict
     assert verdict.label == "At risk" and verdict.rag == "amber"
-    assert verdict.decided_by == ("number of core indicators rated amber is at least 1 or verdict points is at "
-                                  "least 9")
+    assert verdict.decided_by == ("number of core indicators rated amber is at least 1 or verdict points is at least 9")
     assert [(t.subject, t.id, t.actual) for t in verdict.triggered_by] == [
-        ("count", "core/amber", "3"), ("score", "verdict", "19")]
+        ("count", "core/amber", "3"),
+        ("score", "verdict", "19"),
+    ]
     first = verdict.indicators[0]
     assert (first.rule, first.points, first.evidence) == (
-        "rule 2: RDY-1 equals 2: rated amber", 3.0, "Evidence for indicator 1.")
+        "rule 2: RDY-1 equals 2: rated amber",
+        3.0,
+        "Evidence for indicator 1.",
+    )
     assert [(a.question, a.status, a.value) for a in first.answers] == [("RDY-1", "answered", 2)]
     assert first.triggered_by[0].id == "RDY-1"
 
 
 def test_veto_and_unknown_explained() -> None:
     q, rules = oap()
-    verdict = score(q, rules, oap_answers("-GG" "GGGG" "GGGG")).verdict
+    verdict = score(q, rules, oap_answers("-GGGGGGGGGG")).verdict
     assert verdict.vetoed_by is not None
     assert (verdict.vetoed_by.reason, verdict.vetoed_by.outcome) == ("A core indicator is red", "problem")
     assert verdict.vetoed_by.condition == "number of core indicators rated red is at least 1"
@@ -711,16 +1001,31 @@ def test_veto_and_unknown_explained() -> None:
 
 def test_otherwise_and_unknown_all() -> None:
     q = one_stage(scale("Q1"), scale("Q2"))
-    rules = make_rules(verdict={
-        "tiers": {"core": 1},
-        "indicators": [
-            {"id": "any", "title": "Any", "tier": "core", "questions": ["Q1", "Q2"], "unknown_rating": "amber",
-             "rate": [{"rating": "green", "when": {"question": "Q1", "at_least": 4}}]},
-            {"id": "all", "title": "All", "tier": "core", "questions": ["Q1", "Q2"], "unknown": "all",
-             "otherwise": "amber", "rate": [{"rating": "green", "when": {"question": "Q1", "at_least": 4}}]},
-        ],
-        "outcomes": [{"id": "ok", "label": "OK", "rag": "green"}],
-    })
+    rules = make_rules(
+        verdict={
+            "tiers": {"core": 1},
+            "indicators": [
+                {
+                    "id": "any",
+                    "title": "Any",
+                    "tier": "core",
+                    "questions": ["Q1", "Q2"],
+                    "unknown_rating": "amber",
+                    "rate": [{"rating": "green", "when": {"question": "Q1", "at_least": 4}}],
+                },
+                {
+                    "id": "all",
+                    "title": "All",
+                    "tier": "core",
+                    "questions": ["Q1", "Q2"],
+                    "unknown": "all",
+                    "otherwise": "amber",
+                    "rate": [{"rating": "green", "when": {"question": "Q1", "at_least": 4}}],
+                },
+            ],
+            "outcomes": [{"id": "ok", "label": "OK", "rag": "green"}],
+        }
+    )
     by_id = {i.id: i for i in score(q, rules, make_answers({"Q1": 2})).verdict.indicators}
     assert (by_id["any"].rating, by_id["any"].unknown) == ("amber", True)  # Q2 unanswered, any -> unknown
     assert (by_id["all"].rating, by_id["all"].unknown) == ("amber", False)  # not all unknown -> rules -> otherwise
@@ -733,12 +1038,17 @@ def test_not_assessed_when_it_does_not_apply() -> None:
     q, rules = oap()
     verdict_rules = rules.verdict
     assert verdict_rules is not None
-    rules = rules.model_copy(update={"verdict": verdict_rules.model_copy(
-        update={"applies_when": Condition.model_validate({"question": "RDY-1", "is": "answered"})})})
-    verdict = score(q, rules, oap_answers("-GG" "GGGG" "GGGG")).verdict
+    rules = rules.model_copy(
+        update={
+            "verdict": verdict_rules.model_copy(
+                update={"applies_when": Condition.model_validate({"question": "RDY-1", "is": "answered"})}
+            )
+        }
+    )
+    verdict = score(q, rules, oap_answers("-GGGGGGGGGG")).verdict
     assert (verdict.assessed, verdict.outcome, verdict.indicators) == (False, "not_assessed", ())
     assert verdict.not_assessed_reason == "it applies only when RDY-1 is answered"
-    assert score(q, rules, oap_answers("GGG" "GGGG" "GGGG")).verdict.outcome == "clear"
+    assert score(q, rules, oap_answers("GGGGGGGGGGG")).verdict.outcome == "clear"
 
 
 def test_no_verdict_rules() -> None:
@@ -754,9 +1064,11 @@ def demo() -> tuple[Questionnaire, Rules, AnswersFile]:
     def read(name: str) -> Any:
         return yaml.safe_load((VALID / name).read_text(encoding="utf-8"))
 
-    return (Questionnaire.model_validate(read("demo.questionnaire.yaml")),
-            Rules.model_validate(read("demo.rules.yaml")),
-            AnswersFile.model_validate(read("demo.answers.yaml")))
+    return (
+        Questionnaire.model_validate(read("demo.questionnaire.yaml")),
+        Rules.model_validate(read("demo.rules.yaml")),
+        AnswersFile.model_validate(read("demo.answers.yaml")),
+    )
 
 
 def test_demo_scores() -> None:
@@ -785,7 +1097,7 @@ def test_demo_scores() -> None:
 def test_json_is_stable_and_the_result_frozen() -> None:
     q, rules, answers = demo()
     first = json.dumps(score(q, rules, answers).model_dump(mode="json"))
-    again = json.dumps(ScoringPlan(q, rules).score(answers).model_dump(mode="json"))
+    again = json.dumps(score_with(ScoringPlan(q, rules), answers).model_dump(mode="json"))
     assert first == again
     data = json.loads(first)
     assert data["details"]["date"] == "2026-11-01"
@@ -799,14 +1111,17 @@ def test_explain_lines() -> None:
     q, rules, answers = demo()
     lines = score(q, rules, answers).explain_lines()
     assert all(isinstance(line, str) and "\x1b" not in line for line in lines)
-    assert lines[0] == "Assessment of Example Borough Council, Grounds maintenance; assessed by A. Assessor; " \
-                       "on 2026-11-01"
+    assert (
+        lines[0] == "Assessment of Example Borough Council, Grounds maintenance; assessed by A. Assessor; on 2026-11-01"
+    )
     assert "Verdict (Outsourcing a problem): At risk (amber), 4 of 8 points" in lines
     assert "Stage strategy 'Strategy': score 3.667, level 3 Defined, RAG green" in lines
     assert "    STR-2: yes -> 5 points (points for STR-2: yes -> 5); adds 1.667" in lines
     assert "    MGT-3: don't know -> 1 point (don't know, as the rules set); is the min 1" in lines
-    assert any(line.startswith("  cap (children + 1): the lowest level (or score) among its counted children is 2 "
-                               "(manage)") for line in lines)
+    assert any(
+        line.startswith("  cap (children + 1): the lowest level (or score) among its counted children is 2 (manage)")
+        for line in lines
+    )
     assert "    to move it to green: An independently challenged options appraisal." in lines
     assert "    don't know: MGT-3" in lines
 
@@ -819,28 +1134,38 @@ def test_plan_is_reused() -> None:
 # ------------------------------------------------------------------------------------------------- errors
 
 
-@pytest.mark.parametrize(("given", "code"), [
-    ({"NOPE": 3}, "MQ601"),
-    ({"STR-1": 9}, "MQ602"),
-    ({"STR-1": "three"}, "MQ602"),
-    ({"MGT-1": 2.5}, "MQ602"),  # integer only
-    ({"MGT-1": 10**400}, "MQ602"),  # too large to be a number at all
-    ({"MGT-1": float("nan")}, "MQ602"),
-    ({"STR-2": "maybe"}, "MQ602"),
-    ({"situation": {"status": "dont_know"}}, "MQ605"),
-    ({"STR-1": {"status": "not_applicable"}}, "MQ605"),
-])
+@pytest.mark.parametrize(
+    ("given", "code"),
+    [
+        ({"NOPE": 3}, "MQ601"),
+        ({"STR-1": 9}, "MQ602"),
+        ({"STR-1": "three"}, "MQ602"),
+        ({"MGT-1": 2.5}, "MQ602"),  # integer only
+        ({"MGT-1": 10**400}, "MQ602"),  # too large to be a number at all
+        ({"MGT-1": float("nan")}, "MQ602"),
+        ({"STR-2": "maybe"}, "MQ602"),
+        ({"situation": {"status": "dont_know"}}, "MQ605"),
+        ({"STR-1": {"status": "not_applicable"}}, "MQ605"),
+    ],
+)
 def test_answers_that_do_not_fit_are_refused(given: dict[str, Any], code: str) -> None:
     q, rules, _ = demo()
-    answers = AnswersFile.model_validate({"kind": "answers", "questionnaire": {"id": "demo", "version": "1.2.0"},
-                                          "assessment": {"organisation": "O", "service": "S"}, "answers": given})
+    answers = AnswersFile.model_validate(
+        {
+            "kind": "answers",
+            "questionnaire": {"id": "demo", "version": "1.2.0"},
+            "assessment": {"organisation": "O", "service": "S"},
+            "answers": given,
+        }
+    )
     with pytest.raises(MaturityError) as caught:
         score(q, rules, answers)
     assert [p.code for p in caught.value.problems] == [code]
 
 
-@pytest.mark.parametrize(("ref", "code"), [({"id": "other", "version": "1.2.0"}, "MQ603"),
-                                           ({"id": "demo", "version": "9.9.9"}, "MQ604")])
+@pytest.mark.parametrize(
+    ("ref", "code"), [({"id": "other", "version": "1.2.0"}, "MQ603"), ({"id": "demo", "version": "9.9.9"}, "MQ604")]
+)
 def test_answers_for_another_questionnaire(ref: dict[str, str], code: str) -> None:
     q, rules, _ = demo()
     answers = make_answers({}, ref["id"], ref["version"])
@@ -849,11 +1174,14 @@ def test_answers_for_another_questionnaire(ref: dict[str, str], code: str) -> No
     assert caught.value.problems[0].code == code
 
 
-@pytest.mark.parametrize(("rollup", "code"), [
-    ({"nodes": [{"id": "a", "of": ["b"]}, {"id": "b", "of": ["a"]}]}, "MQ304"),
-    ({"nodes": [{"id": "a", "of": ["Q1", "nowhere"]}]}, "MQ303"),
-    ({"nodes": [{"id": "s", "of": ["overall"]}]}, "MQ303"),
-])
+@pytest.mark.parametrize(
+    ("rollup", "code"),
+    [
+        ({"nodes": [{"id": "a", "of": ["b"]}, {"id": "b", "of": ["a"]}]}, "MQ304"),
+        ({"nodes": [{"id": "a", "of": ["Q1", "nowhere"]}]}, "MQ303"),
+        ({"nodes": [{"id": "s", "of": ["overall"]}]}, "MQ303"),
+    ],
+)
 def test_broken_rollups_are_refused(rollup: dict[str, Any], code: str) -> None:
     with pytest.raises(MaturityError) as caught:
         score(THREE, make_rules(rollup=rollup), ANSWERS_124)
@@ -872,8 +1200,12 @@ def test_rules_for_another_questionnaire() -> None:
 DEMO_Q, DEMO_RULES, _ = demo()
 DEMO_IDS = [q.id for q in DEMO_Q.questions()]
 values = st.one_of(
-    st.booleans(), st.integers(), st.just(10**400), st.floats(allow_nan=True, allow_infinity=True),
-    st.sampled_from(["yes", "no", "No", "first-time", "live", "some", "all", "monthly", ""]), st.text(max_size=30),
+    st.booleans(),
+    st.integers(),
+    st.just(10**400),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.sampled_from(["yes", "no", "No", "first-time", "live", "some", "all", "monthly", ""]),
+    st.text(max_size=30),
     st.lists(st.sampled_from(["monthly", "quarterly", "annual", "weekly"]), max_size=4),
     st.integers(min_value=-1, max_value=6),
 )
@@ -892,13 +1224,23 @@ statuses = st.sampled_from(["dont_know", "not_applicable", "skipped"]).map(lambd
 
 
 def one_answer(qid: str) -> st.SearchStrategy[dict[str, Any]]:
-    return st.one_of(FITTING[qid].map(lambda v: {"value": v}), FITTING[qid].map(lambda v: {"value": v}),
-                     statuses, values.map(lambda v: {"value": v}))
+    return st.one_of(
+        FITTING[qid].map(lambda v: {"value": v}),
+        FITTING[qid].map(lambda v: {"value": v}),
+        statuses,
+        values.map(lambda v: {"value": v}),
+    )
 
 
 def demo_answers(given_answers: dict[str, Any]) -> AnswersFile:
-    return AnswersFile.model_validate({"kind": "answers", "questionnaire": {"id": "demo", "version": "1.2.0"},
-                                       "assessment": {"organisation": "O", "service": "S"}, "answers": given_answers})
+    return AnswersFile.model_validate(
+        {
+            "kind": "answers",
+            "questionnaire": {"id": "demo", "version": "1.2.0"},
+            "assessment": {"organisation": "O", "service": "S"},
+            "answers": given_answers,
+        }
+    )
 
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -919,8 +1261,9 @@ def test_any_answers_either_score_or_raise_maturity_error(given_answers: dict[st
 
 
 def fitting_answer(qid: str) -> st.SearchStrategy[dict[str, Any]]:
-    allowed = ["skipped"] + (["dont_know"] if qid != "situation" else []) + (["not_applicable"] if qid == "MGT-3"
-                                                                             else [])
+    allowed = (
+        ["skipped"] + (["dont_know"] if qid != "situation" else []) + (["not_applicable"] if qid == "MGT-3" else [])
+    )
     return st.one_of(FITTING[qid].map(lambda v: {"value": v}), st.sampled_from(allowed).map(lambda s: {"status": s}))
 
 

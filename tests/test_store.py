@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from maturity.store import atomic_writer, write_atomic
+from maturity.io.store import atomic_writer, write_atomic
 
 
 def test_a_new_file_gets_the_permissions_the_umask_allows(tmp_path: Path) -> None:
@@ -30,8 +30,9 @@ def test_a_replaced_file_keeps_its_permissions(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("failure", [RuntimeError, KeyboardInterrupt])
-def test_a_failure_while_writing_leaves_the_old_file_and_no_temporary(tmp_path: Path,
-                                                                      failure: type[BaseException]) -> None:
+def test_a_failure_while_writing_leaves_the_old_file_and_no_temporary(
+    tmp_path: Path, failure: type[BaseException]
+) -> None:
     target = tmp_path / "summary.csv"
     target.write_text("the summary of yesterday\n", encoding="utf-8")
     with pytest.raises(failure), atomic_writer(target) as handle:

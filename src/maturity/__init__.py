@@ -19,39 +19,58 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 _LAZY = {
-    "load_questionnaire": "validation",
-    "load_rules": "validation",
-    "load_answers": "validation",
-    "find_rules": "validation",
-    "validate_paths": "validation",
-    "ValidationReport": "validation",
-    "Problem": "problems",
-    "MaturityError": "problems",
-    "DefinitionError": "problems",
-    "UsageError": "problems",
-    "Questionnaire": "model",
-    "Rules": "model",
-    "AnswersFile": "model",
-    "score": "scoring",
-    "Assessment": "assessment",
-    "render_report": "report",
+    "load_questionnaire": "checks.validation",
+    "load_rules": "checks.validation",
+    "load_answers": "checks.validation",
+    "find_rules": "checks.validation",
+    "validate_paths": "checks.validation",
+    "ValidationReport": "checks.validation",
+    "Problem": "model.problems",
+    "MaturityError": "model.problems",
+    "DefinitionError": "model.problems",
+    "UsageError": "model.problems",
+    "Questionnaire": "model.definitions",
+    "Rules": "model.definitions",
+    "AnswersFile": "model.definitions",
+    "score": "engine.scoring",
+    "Assessment": "model.assessment",
+    "render_report": "render.report",
 }
 
 __all__ = [  # noqa: RUF022 - grouped as _LAZY is
     "__version__",
-    "load_questionnaire", "load_rules", "load_answers", "find_rules", "validate_paths", "ValidationReport",
-    "Problem", "MaturityError", "DefinitionError", "UsageError",
-    "Questionnaire", "Rules", "AnswersFile",
-    "score", "Assessment", "render_report",
+    "load_questionnaire",
+    "load_rules",
+    "load_answers",
+    "find_rules",
+    "validate_paths",
+    "ValidationReport",
+    "Problem",
+    "MaturityError",
+    "DefinitionError",
+    "UsageError",
+    "Questionnaire",
+    "Rules",
+    "AnswersFile",
+    "score",
+    "Assessment",
+    "render_report",
 ]
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .assessment import Assessment
-    from .model import AnswersFile, Questionnaire, Rules
-    from .problems import DefinitionError, MaturityError, Problem, UsageError
-    from .report import render_report
-    from .scoring import score
-    from .validation import ValidationReport, find_rules, load_answers, load_questionnaire, load_rules, validate_paths
+    from maturity.checks.validation import (
+        ValidationReport,
+        find_rules,
+        load_answers,
+        load_questionnaire,
+        load_rules,
+        validate_paths,
+    )
+    from maturity.engine.scoring import score
+    from maturity.model.assessment import Assessment
+    from maturity.model.definitions import AnswersFile, Questionnaire, Rules
+    from maturity.model.problems import DefinitionError, MaturityError, Problem, UsageError
+    from maturity.render.report import render_report
 
 
 def __getattr__(name: str) -> Any:

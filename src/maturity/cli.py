@@ -16,8 +16,8 @@ from typing import Annotated, Any, NoReturn, Optional
 
 import typer
 
-from . import __version__
-from .problems import EXIT_INTERRUPTED, EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE
+from maturity import __version__
+from maturity.model.problems import EXIT_INTERRUPTED, EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE
 
 app = typer.Typer(
     name="maturity",
@@ -39,8 +39,9 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def main(
-    version: Annotated[Optional[bool], typer.Option("--version", callback=_version, is_eager=True,
-                                                    help="Print the version and exit.")] = None,
+    version: Annotated[
+        Optional[bool], typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = None,
 ) -> None:
     """Outsourcing maturity self-assessment: validate definitions, score answers, report the verdict."""
 
@@ -72,16 +73,32 @@ def _warn(problems: list[Any]) -> None:
 
 @app.command()
 def validate(
-    paths: Annotated[Optional[list[Path]], typer.Argument(
-        help="Files or folders to validate. Default: the bundled questionnaires, scoring rules and templates.",
-        show_default=False)] = None,
-    output_format: Annotated[OutputFormat, typer.Option(
-        "--format", "-f", help="text (file:line:col: CODE message), json, github, sarif or junit; auto picks "
-        "github under GitHub Actions, else text.")] = OutputFormat.auto,
+    paths: Annotated[
+        Optional[list[Path]],
+        typer.Argument(
+            help="Files or folders to validate. Default: the bundled questionnaires, scoring rules and templates.",
+            show_default=False,
+        ),
+    ] = None,
+    output_format: Annotated[
+        OutputFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            help="text (file:line:col: CODE message), json, github, sarif or junit; auto picks "
+            "github under GitHub Actions, else text.",
+        ),
+    ] = OutputFormat.auto,
     strict: Annotated[bool, typer.Option("--strict", help="Fail on warnings too.")] = False,
-    max_file_size: Annotated[Optional[int], typer.Option(
-        "--max-file-size", min=1, help="Largest file to read, in bytes (default 4 MiB, or MATURITY_MAX_FILE_BYTES).",
-        show_default=False)] = None,
+    max_file_size: Annotated[
+        Optional[int],
+        typer.Option(
+            "--max-file-size",
+            min=1,
+            help="Largest file to read, in bytes (default 4 MiB, or MATURITY_MAX_FILE_BYTES).",
+            show_default=False,
+        ),
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary line on stderr.")] = False,
 ) -> None:
     """Check questionnaires, scoring rules, answers and report templates, and report every problem.
@@ -97,9 +114,9 @@ def validate(
 
       maturity validate my-questionnaire.yaml --format json > problems.json
     """
-    from .output import render, summary_line
-    from .resources import bundled_definition_dirs
-    from .validation import validate_paths
+    from maturity.checks.validation import validate_paths
+    from maturity.io.resources import bundled_definition_dirs
+    from maturity.render.output import render, summary_line
 
     targets = list(paths) if paths else bundled_definition_dirs()
     report = validate_paths(targets, max_bytes=max_file_size)
@@ -121,11 +138,15 @@ class SchemaKind(str, Enum):
 
 @app.command()
 def schema(
-    kind: Annotated[Optional[SchemaKind], typer.Argument(help="Which format's schema to print.",
-                                                         show_default=False)] = None,
-    out: Annotated[Optional[Path], typer.Option(
-        "--out", "-o", help="Write every format's schema into this folder as KIND.schema.json.",
-        show_default=False)] = None,
+    kind: Annotated[
+        Optional[SchemaKind], typer.Argument(help="Which format's schema to print.", show_default=False)
+    ] = None,
+    out: Annotated[
+        Optional[Path],
+        typer.Option(
+            "--out", "-o", help="Write every format's schema into this folder as KIND.schema.json.", show_default=False
+        ),
+    ] = None,
 ) -> None:
     """Print the JSON Schema (draft-07) of a definition format, for editor completion and checking.
 
@@ -138,7 +159,7 @@ def schema(
 
       maturity schema --out schemas/
     """
-    from .schema import KINDS, json_schema_text
+    from maturity.render.schema import KINDS, json_schema_text
 
     if out is None and kind is None:
         _err("Say which schema to print (questionnaire, scoring_rules, answers, rule_cases), or use --out DIR.")
@@ -155,22 +176,48 @@ def schema(
 
 @app.command()
 def assess(
-    questionnaire: Annotated[Optional[str], typer.Argument(
-        help="A questionnaire file, or the id of a bundled one. Default: the outsourcing lifecycle questionnaire.",
-        show_default=False)] = None,
-    answers_path: Annotated[Optional[Path], typer.Option(
-        "--answers", "-a", help="Where to save the answers (default: organisation-service-date.answers.yaml here).",
-        show_default=False)] = None,
-    resume: Annotated[Optional[Path], typer.Option(
-        "--resume", "-r", help="Carry on an assessment from its answers file, at the first unanswered question.",
-        show_default=False)] = None,
-    review: Annotated[bool, typer.Option("--review", help="With --resume: walk through every answer to change "
-                                         "some (Enter keeps one).")] = False,
-    plain: Annotated[bool, typer.Option("--plain", help="Screen-reader friendly: plain lines, no boxes or colour "
-                                        "(also when ACCESSIBLE is set or TERM=dumb).")] = False,
-    definitions: Annotated[Optional[list[Path]], typer.Option(
-        "--definitions", "-d", help="Folders holding your own questionnaires and rules.", show_default=False)]
-    = None,
+    questionnaire: Annotated[
+        Optional[str],
+        typer.Argument(
+            help="A questionnaire file, or the id of a bundled one. Default: the outsourcing lifecycle questionnaire.",
+            show_default=False,
+        ),
+    ] = None,
+    answers_path: Annotated[
+        Optional[Path],
+        typer.Option(
+            "--answers",
+            "-a",
+            help="Where to save the answers (default: organisation-service-date.answers.yaml here).",
+            show_default=False,
+        ),
+    ] = None,
+    resume: Annotated[
+        Optional[Path],
+        typer.Option(
+            "--resume",
+            "-r",
+            help="Carry on an assessment from its answers file, at the first unanswered question.",
+            show_default=False,
+        ),
+    ] = None,
+    review: Annotated[
+        bool,
+        typer.Option("--review", help="With --resume: walk through every answer to change some (Enter keeps one)."),
+    ] = False,
+    plain: Annotated[
+        bool,
+        typer.Option(
+            "--plain",
+            help="Screen-reader friendly: plain lines, no boxes or colour (also when ACCESSIBLE is set or TERM=dumb).",
+        ),
+    ] = False,
+    definitions: Annotated[
+        Optional[list[Path]],
+        typer.Option(
+            "--definitions", "-d", help="Folders holding your own questionnaires and rules.", show_default=False
+        ),
+    ] = None,
 ) -> None:
     """Answer a questionnaire in the terminal; every answer is saved as you go, then the report is written.
 
@@ -188,14 +235,15 @@ def assess(
 
       maturity assess questionnaires/outsourcing-a-problem.yaml --plain
     """
-    from .assess import run_assessment
+    from maturity.ui.assess import run_assessment
 
     if review and resume is None:
         _err("--review needs --resume FILE: the answers to review")
         raise typer.Exit(EXIT_USAGE)
     accessible = plain or bool(os.environ.get("ACCESSIBLE")) or os.environ.get("TERM") == "dumb"
-    code = run_assessment(questionnaire, answers_path, resume, review, accessible, list(definitions or []),
-                          typer.echo, _err)
+    code = run_assessment(
+        questionnaire, answers_path, resume, review, accessible, list(definitions or []), typer.echo, _err
+    )
     raise typer.Exit(code)
 
 
@@ -213,30 +261,68 @@ class ScoreFormat(str, Enum):
 
 @app.command()
 def score(
-    paths: Annotated[list[str], typer.Argument(help="Answers files (YAML or JSON), folders or glob patterns.",
-                                               show_default=False)],
-    summary: Annotated[Optional[Path], typer.Option(
-        "--summary", "-s", help="Write every file's scores, levels, verdict and pain point ids to this file: CSV, "
-        "or JSON when it ends in .json.", show_default=False)] = None,
-    output_format: Annotated[ScoreFormat, typer.Option(
-        "--format", "-f", help="table: one line per file; json: one file's full result, explanations included."
-    )] = ScoreFormat.table,
-    explain: Annotated[bool, typer.Option("--explain", help="Print how every number was reached (one file).")]
-    = False,
-    out: Annotated[Optional[Path], typer.Option(
-        "--out", "-o", help="Write each file's full result as JSON into this folder (NAME.result.json, mirroring "
-        "the answers files' folders).", show_default=False)] = None,
-    report_formats: Annotated[Optional[list[ReportFormat]], typer.Option(
-        "--report", "-r", help="With --out: also write each file's report in this format (repeat for several: "
-        "md, html, json, terminal).", show_default=False)] = None,
-    definitions: Annotated[Optional[list[Path]], typer.Option(
-        "--definitions", "-d", help="Folders (or files) holding your own questionnaires and rules; the bundled "
-        "ones are always available.", show_default=False)] = None,
-    workers: Annotated[Optional[int], typer.Option("--workers", "-j", min=1, help="Processes to use "
-                                                   "(default: one per core).", show_default=False)] = None,
-    max_file_size: Annotated[Optional[int], typer.Option(
-        "--max-file-size", min=1, help="Largest answers file to read, in bytes (default 4 MiB, or "
-        "MATURITY_MAX_FILE_BYTES).", show_default=False)] = None,
+    paths: Annotated[
+        list[str], typer.Argument(help="Answers files (YAML or JSON), folders or glob patterns.", show_default=False)
+    ],
+    summary: Annotated[
+        Optional[Path],
+        typer.Option(
+            "--summary",
+            "-s",
+            help="Write every file's scores, levels, verdict and pain point ids to this file: CSV, "
+            "or JSON when it ends in .json.",
+            show_default=False,
+        ),
+    ] = None,
+    output_format: Annotated[
+        ScoreFormat,
+        typer.Option(
+            "--format", "-f", help="table: one line per file; json: one file's full result, explanations included."
+        ),
+    ] = ScoreFormat.table,
+    explain: Annotated[bool, typer.Option("--explain", help="Print how every number was reached (one file).")] = False,
+    out: Annotated[
+        Optional[Path],
+        typer.Option(
+            "--out",
+            "-o",
+            help="Write each file's full result as JSON into this folder (NAME.result.json, mirroring "
+            "the answers files' folders).",
+            show_default=False,
+        ),
+    ] = None,
+    report_formats: Annotated[
+        Optional[list[ReportFormat]],
+        typer.Option(
+            "--report",
+            "-r",
+            help="With --out: also write each file's report in this format (repeat for several: "
+            "md, html, json, terminal).",
+            show_default=False,
+        ),
+    ] = None,
+    definitions: Annotated[
+        Optional[list[Path]],
+        typer.Option(
+            "--definitions",
+            "-d",
+            help="Folders (or files) holding your own questionnaires and rules; the bundled ones are always available.",
+            show_default=False,
+        ),
+    ] = None,
+    workers: Annotated[
+        Optional[int],
+        typer.Option("--workers", "-j", min=1, help="Processes to use (default: one per core).", show_default=False),
+    ] = None,
+    max_file_size: Annotated[
+        Optional[int],
+        typer.Option(
+            "--max-file-size",
+            min=1,
+            help="Largest answers file to read, in bytes (default 4 MiB, or MATURITY_MAX_FILE_BYTES).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Score answers files against their questionnaire's rules: one line per file, and a summary to pivot.
 
@@ -258,8 +344,10 @@ def score(
     """
     single = output_format is ScoreFormat.json or explain
     if single and (summary is not None or out is not None or report_formats):
-        _err("--format json and --explain print one file's result on stdout; they do not take --summary, --out or "
-             "--report")
+        _err(
+            "--format json and --explain print one file's result on stdout; they do not take --summary, --out or "
+            "--report"
+        )
         raise typer.Exit(EXIT_USAGE)
     if report_formats and out is None:
         _err("--report writes reports beside each result: give --out DIR too")
@@ -272,10 +360,18 @@ def score(
         _score_files(paths, catalogue, summary, explain, out, report_formats, definitions, workers, single)
 
 
-def _score_files(paths: list[str], catalogue: Any, summary: Path | None, explain: bool, out: Path | None,
-                 report_formats: list[ReportFormat] | None, definitions: list[Path] | None, workers: int | None,
-                 single: bool) -> None:
-    from .batch import expand, without_outputs
+def _score_files(
+    paths: list[str],
+    catalogue: Any,
+    summary: Path | None,
+    explain: bool,
+    out: Path | None,
+    report_formats: list[ReportFormat] | None,
+    definitions: list[Path] | None,
+    workers: int | None,
+    single: bool,
+) -> None:
+    from maturity.app.batch import expand, without_outputs
 
     files, problems = expand(paths)
     kept = without_outputs(files, summary, out)
@@ -301,8 +397,11 @@ def _score_files(paths: list[str], catalogue: Any, summary: Path | None, explain
     except OSError as exc:  # the summary (a full disk, say) or a result folder; the old summary is left as it was
         _err(f"{exc.filename or summary}: cannot write: {exc.strerror}")
         raise typer.Exit(EXIT_PROBLEMS) from None
-    _err(f"{len(files) - failed} scored, {failed} failed" + (f"; summary in {summary}" if summary else "") +
-         (f"; results in {out}" if out else ""))
+    _err(
+        f"{len(files) - failed} scored, {failed} failed"
+        + (f"; summary in {summary}" if summary else "")
+        + (f"; results in {out}" if out else "")
+    )
     raise typer.Exit(EXIT_PROBLEMS if failed or problems else EXIT_OK)
 
 
@@ -310,7 +409,7 @@ def _score_files(paths: list[str], catalogue: Any, summary: Path | None, explain
 def _answers_size_limit(max_file_size: int | None) -> Iterator[None]:
     """--max-file-size, through the variable the loader reads in this process and in every worker it starts;
     put back afterwards, for callers that run several commands in one process."""
-    from .loader import ENV_MAX_BYTES
+    from maturity.io.loader import ENV_MAX_BYTES
 
     before = os.environ.get(ENV_MAX_BYTES)
     if max_file_size is not None:
@@ -327,7 +426,7 @@ def _answers_size_limit(max_file_size: int | None) -> Iterator[None]:
 def _catalogue(definitions: list[Path] | None, reported: frozenset[str] = frozenset()) -> Any:
     """The definitions to score against; a --definitions path that is missing stops the command (exit 1), and a
     file there that cannot be used, or that another hides, is a warning (unless its file is among `reported`)."""
-    from .batch import catalogue_for
+    from maturity.app.batch import catalogue_for
 
     catalogue = catalogue_for([str(f) for f in definitions or []])
     for problem in catalogue.problems:
@@ -359,14 +458,21 @@ def _prepare_outputs(summary: Path | None, out: Path | None) -> None:
         raise typer.Exit(EXIT_PROBLEMS) from None
 
 
-def _score_batch(files: list[str], folders: list[Path], catalogue: Any, summary: Path | None, out: Path | None,
-                 reports: tuple[str, ...], workers: int | None) -> int:
+def _score_batch(
+    files: list[str],
+    folders: list[Path],
+    catalogue: Any,
+    summary: Path | None,
+    out: Path | None,
+    reports: tuple[str, ...],
+    workers: int | None,
+) -> int:
     """Score the files, writing the table to stdout and the summary (atomically) as rows arrive; the count of
     files that failed."""
     from contextlib import ExitStack
 
-    from .batch import SummaryFormat, SummaryWriter, score_many, stage_columns, table_header
-    from .store import atomic_writer
+    from maturity.app.batch import SummaryFormat, SummaryWriter, score_many, stage_columns, table_header
+    from maturity.io.store import atomic_writer
 
     failed = 0
     with ExitStack() as stack:
@@ -374,15 +480,23 @@ def _score_batch(files: list[str], folders: list[Path], catalogue: Any, summary:
         if summary is not None:
             handle = stack.enter_context(atomic_writer(summary, buffering=1 << 20))
             columns = stage_columns(catalogue)
-            writer = SummaryWriter(handle, SummaryFormat("json" if summary.suffix.lower() == ".json" else "csv",
-                                                         columns))
+            writer = SummaryWriter(
+                handle, SummaryFormat("json" if summary.suffix.lower() == ".json" else "csv", columns)
+            )
         progress = _progress(len(files))
         stack.callback(progress.close)
         # one line per file, thousands of them: written directly rather than through typer.echo
         table = _Table()
         table.write(table_header())
-        for outcome in score_many(files, folders, out_dir=out, reports=reports, workers=workers,
-                                  summary=writer.format if writer else None, table=True):
+        for outcome in score_many(
+            files,
+            folders,
+            out_dir=out,
+            reports=reports,
+            workers=workers,
+            summary=writer.format if writer else None,
+            table=True,
+        ):
             if writer is not None and outcome.summary_text is not None:
                 writer.write_rendered(outcome.summary_text)
             if not outcome.ok:
@@ -415,8 +529,8 @@ class _Table:
 
 
 def _score_one(path: Path, catalogue: Any, explain: bool) -> None:
-    from .batch import assessment_json, load_and_score
-    from .problems import MaturityError
+    from maturity.app.batch import assessment_json, load_and_score
+    from maturity.model.problems import MaturityError
 
     try:
         assessment, warnings = load_and_score(path, catalogue)
@@ -444,8 +558,14 @@ class _Progress:
         from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
-        self.progress = Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
-                                 TimeRemainingColumn(), console=Console(stderr=True), transient=True)
+        self.progress = Progress(
+            "[progress.description]{task.description}",
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            console=Console(stderr=True),
+            transient=True,
+        )
         self.task = self.progress.add_task("scoring", total=total)
         self.progress.start()
 
@@ -463,17 +583,34 @@ def _progress(total: int) -> _NoProgress | _Progress:
 @app.command()
 def report(
     answers: Annotated[Path, typer.Argument(help="An answers file (YAML or JSON).", show_default=False)],
-    output_format: Annotated[Optional[ReportFormat], typer.Option(
-        "--format", "-f", help="terminal, md, html or json. Default: from the --out file's extension, else terminal.",
-        show_default=False)] = None,
-    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Write the report to this file instead of "
-                                                "stdout.", show_default=False)] = None,
-    templates: Annotated[Optional[Path], typer.Option(
-        "--templates", help="A folder of report templates that override the bundled ones by name "
-        "(report.md.j2, report.html.j2); they run sandboxed.", show_default=False)] = None,
-    definitions: Annotated[Optional[list[Path]], typer.Option(
-        "--definitions", "-d", help="Folders holding your own questionnaires and rules.", show_default=False)]
-    = None,
+    output_format: Annotated[
+        Optional[ReportFormat],
+        typer.Option(
+            "--format",
+            "-f",
+            help="terminal, md, html or json. Default: from the --out file's extension, else terminal.",
+            show_default=False,
+        ),
+    ] = None,
+    out: Annotated[
+        Optional[Path],
+        typer.Option("--out", "-o", help="Write the report to this file instead of stdout.", show_default=False),
+    ] = None,
+    templates: Annotated[
+        Optional[Path],
+        typer.Option(
+            "--templates",
+            help="A folder of report templates that override the bundled ones by name "
+            "(report.md.j2, report.html.j2); they run sandboxed.",
+            show_default=False,
+        ),
+    ] = None,
+    definitions: Annotated[
+        Optional[list[Path]],
+        typer.Option(
+            "--definitions", "-d", help="Folders holding your own questionnaires and rules.", show_default=False
+        ),
+    ] = None,
 ) -> None:
     """Score one answers file and write its report: verdict, levels, pain points, gaps and every answer.
 
@@ -485,10 +622,10 @@ def report(
 
       maturity report answers.yaml --format md > report.md
     """
-    from .batch import load_and_score
-    from .problems import MaturityError
-    from .report import render_report
-    from .store import write_atomic
+    from maturity.app.batch import load_and_score
+    from maturity.io.store import write_atomic
+    from maturity.model.problems import MaturityError
+    from maturity.render.report import render_report
 
     catalogue = _catalogue(definitions)
     try:
@@ -496,8 +633,14 @@ def report(
         ref = assessment.questionnaire
         found = catalogue.get(ref.id, ref.version)
         fmt = _report_format(output_format, out)
-        text = render_report(assessment, found.questionnaire.model, found.rules.model, fmt, templates,
-                             found.questionnaire.document.digest)
+        text = render_report(
+            assessment,
+            found.questionnaire.model,
+            found.rules.model,
+            fmt,
+            templates,
+            found.questionnaire.document.digest,
+        )
     except MaturityError as exc:
         _fail(exc, answers)
     _warn(warnings)
@@ -517,12 +660,19 @@ def _report_format(chosen: ReportFormat | None, out: Path | None) -> str:
 
 @app.command("test")
 def test_cases(
-    paths: Annotated[Optional[list[Path]], typer.Argument(
-        help="Rule-case files or folders holding them. Default: the bundled scoring rules' cases.",
-        show_default=False)] = None,
-    definitions: Annotated[Optional[list[Path]], typer.Option(
-        "--definitions", "-d", help="Folders holding your own questionnaires and rules.", show_default=False)]
-    = None,
+    paths: Annotated[
+        Optional[list[Path]],
+        typer.Argument(
+            help="Rule-case files or folders holding them. Default: the bundled scoring rules' cases.",
+            show_default=False,
+        ),
+    ] = None,
+    definitions: Annotated[
+        Optional[list[Path]],
+        typer.Option(
+            "--definitions", "-d", help="Folders holding your own questionnaires and rules.", show_default=False
+        ),
+    ] = None,
 ) -> None:
     """Run rule cases: answers files beside the rules with the levels, pain points and verdict they must give.
 
@@ -534,8 +684,8 @@ def test_cases(
 
       maturity test scoring_rules/cases/ --definitions questionnaires/ --definitions scoring_rules/
     """
-    from .cases import find_case_files, run_cases
-    from .resources import bundled_dir
+    from maturity.app.cases import find_case_files, run_cases
+    from maturity.io.resources import bundled_dir
 
     targets = list(paths) if paths else [bundled_dir("scoring_rules")]
     files, problems = find_case_files(targets)
@@ -544,8 +694,9 @@ def test_cases(
     if not files:
         _err("no rule-case files (kind: rule_cases) found")
         raise typer.Exit(EXIT_PROBLEMS)
-    catalogue = _catalogue([*(definitions or []), *(p for p in targets if p.is_dir())],
-                           reported=frozenset(p.file for p in problems))
+    catalogue = _catalogue(
+        [*(definitions or []), *(p for p in targets if p.is_dir())], reported=frozenset(p.file for p in problems)
+    )
     passed = failed = 0
     for path in files:
         for result in run_cases(path, catalogue):
@@ -569,23 +720,46 @@ def test_cases(
 
 @app.command()
 def compare(
-    old: Annotated[Path, typer.Argument(help="The earlier assessment: an answers file, or a scored result (JSON "
-                                        "from `maturity score --format json` or `--out`).", show_default=False)],
+    old: Annotated[
+        Path,
+        typer.Argument(
+            help="The earlier assessment: an answers file, or a scored result (JSON "
+            "from `maturity score --format json` or `--out`).",
+            show_default=False,
+        ),
+    ],
     new: Annotated[Path, typer.Argument(help="The later assessment, in either form.", show_default=False)],
-    target: Annotated[Optional[Path], typer.Option(
-        "--target", "-t", help="An assessment to aim for (answers file or scored result, e.g. the answers you "
-        "want to be able to give): reports how far NEW is from its verdict and stage levels.",
-        show_default=False)] = None,
-    output_format: Annotated[ReportFormat, typer.Option("--format", "-f", help="terminal, md, html or json.")]
-    = ReportFormat.terminal,
-    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Write to this file instead of stdout.",
-                                                show_default=False)] = None,
-    templates: Annotated[Optional[Path], typer.Option(
-        "--templates", help="A folder of templates that override the bundled ones by name (compare.md.j2, "
-        "compare.html.j2); they run sandboxed.", show_default=False)] = None,
-    definitions: Annotated[Optional[list[Path]], typer.Option(
-        "--definitions", "-d", help="Folders holding your own questionnaires and rules.", show_default=False)]
-    = None,
+    target: Annotated[
+        Optional[Path],
+        typer.Option(
+            "--target",
+            "-t",
+            help="An assessment to aim for (answers file or scored result, e.g. the answers you "
+            "want to be able to give): reports how far NEW is from its verdict and stage levels.",
+            show_default=False,
+        ),
+    ] = None,
+    output_format: Annotated[
+        ReportFormat, typer.Option("--format", "-f", help="terminal, md, html or json.")
+    ] = ReportFormat.terminal,
+    out: Annotated[
+        Optional[Path], typer.Option("--out", "-o", help="Write to this file instead of stdout.", show_default=False)
+    ] = None,
+    templates: Annotated[
+        Optional[Path],
+        typer.Option(
+            "--templates",
+            help="A folder of templates that override the bundled ones by name (compare.md.j2, "
+            "compare.html.j2); they run sandboxed.",
+            show_default=False,
+        ),
+    ] = None,
+    definitions: Annotated[
+        Optional[list[Path]],
+        typer.Option(
+            "--definitions", "-d", help="Folders holding your own questionnaires and rules.", show_default=False
+        ),
+    ] = None,
 ) -> None:
     """Compare two assessments of one questionnaire: the verdict change, stages improved or regressed, pain points.
 
@@ -604,11 +778,11 @@ def compare(
 
       maturity compare baseline.yaml now.yaml --format json > comparison.json
     """
-    from .compare import TEMPLATES, comparison_context, comparison_json, terminal_lines
-    from .compare import compare as compare_assessments
-    from .problems import MaturityError
-    from .report import render_template
-    from .store import write_atomic
+    from maturity.engine.compare import TEMPLATES, comparison_context, comparison_json, terminal_lines
+    from maturity.engine.compare import compare as compare_assessments
+    from maturity.io.store import write_atomic
+    from maturity.model.problems import MaturityError
+    from maturity.render.report import render_template
 
     catalogue = _catalogue(definitions)
     loaded = []
@@ -646,11 +820,11 @@ def _load_assessment(path: Path, catalogue: Any) -> tuple[Any, list[Any]]:
     if the rules have since changed. `maturity report --format json` output (the result under `assessment`) is
     accepted too.
     """
-    from .assessment import Assessment
-    from .batch import load_and_score
-    from .document import Document
-    from .loader import read_document, to_model
-    from .problems import DefinitionError
+    from maturity.app.batch import load_and_score
+    from maturity.io.loader import read_document, to_model
+    from maturity.model.assessment import Assessment
+    from maturity.model.document import Document
+    from maturity.model.problems import DefinitionError
 
     document = read_document(path)
     data = document.data
@@ -659,12 +833,18 @@ def _load_assessment(path: Path, catalogue: Any) -> tuple[Any, list[Any]]:
     if "verdict" in data and "nodes" in data:
         return to_model(document, Assessment), []
     if "report_format_version" in data and isinstance(data.get("assessment"), dict):
-        inner = Document(document.path, data["assessment"], document.digest,
-                         lambda loc: document.locate(("assessment", *loc)))
+        inner = Document(
+            document.path, data["assessment"], document.digest, lambda loc: document.locate(("assessment", *loc))
+        )
         return to_model(inner, Assessment), []
-    raise DefinitionError(document.problem(
-        "MQ016", "this is neither an answers file (kind: answers) nor a scored result (the JSON of "
-        "`maturity score --format json`)", ("kind",) if "kind" in data else ()))
+    raise DefinitionError(
+        document.problem(
+            "MQ016",
+            "this is neither an answers file (kind: answers) nor a scored result (the JSON of "
+            "`maturity score --format json`)",
+            ("kind",) if "kind" in data else (),
+        )
+    )
 
 
 def run() -> None:

@@ -5,21 +5,18 @@ from __future__ import annotations
 import json
 from xml.sax.saxutils import escape, quoteattr
 
-from . import __version__
-from .problems import CODES, Problem
+from maturity import __version__
+from maturity.model.problems import CODES, Problem
+from maturity.model.vocabulary import plural
 
 FORMATS = ("text", "json", "github", "sarif", "junit")
 JSON_FORMAT_VERSION = 1
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
-
-
 def summary_line(problems: list[Problem], files: int) -> str:
     errors = sum(p.is_error for p in problems)
     warnings = len(problems) - errors
-    return f"{_plural(errors, 'error')}, {_plural(warnings, 'warning')} in {_plural(files, 'file')}"
+    return f"{plural(errors, 'error')}, {plural(warnings, 'warning')} in {plural(files, 'file')}"
 
 
 def as_text(problems: list[Problem]) -> str:
@@ -31,10 +28,22 @@ def as_json(problems: list[Problem], files: list[str]) -> str:
         "format_version": JSON_FORMAT_VERSION,
         "tool": {"name": "maturity", "version": __version__},
         "files": files,
-        "summary": {"errors": sum(p.is_error for p in problems),
-                    "warnings": sum(not p.is_error for p in problems), "files": len(files)},
-        "problems": [{"file": p.file, "line": p.line, "column": p.column, "code": p.code,
-                      "severity": p.severity.value, "message": p.message} for p in problems],
+        "summary": {
+            "errors": sum(p.is_error for p in problems),
+            "warnings": sum(not p.is_error for p in problems),
+            "files": len(files),
+        },
+        "problems": [
+            {
+                "file": p.file,
+                "line": p.line,
+                "column": p.column,
+                "code": p.code,
+                "severity": p.severity.value,
+                "message": p.message,
+            }
+            for p in problems
+        ],
     }
     return json.dumps(body, indent=2, ensure_ascii=False) + "\n"
 
@@ -62,21 +71,45 @@ def as_github(problems: list[Problem]) -> str:
 
 def as_sarif(problems: list[Problem]) -> str:
     used = sorted({p.code for p in problems})
-    rules = [{"id": code, "name": code, "shortDescription": {"text": CODES[code][1]},
-              "defaultConfiguration": {"level": CODES[code][0].value}} for code in used]
+    rules = [
+        {
+            "id": code,
+            "name": code,
+            "shortDescription": {"text": CODES[code][1]},
+            "defaultConfiguration": {"level": CODES[code][0].value},
+        }
+        for code in used
+    ]
     results = []
     for p in problems:
         location: dict[str, object] = {"artifactLocation": {"uri": p.file.replace("\\", "/")}}
         if p.line:
             location["region"] = {"startLine": p.line, "startColumn": p.column or 1}
-        results.append({"ruleId": p.code, "ruleIndex": used.index(p.code), "level": p.severity.value,
-                        "message": {"text": p.message}, "locations": [{"physicalLocation": location}]})
+        results.append(
+            {
+                "ruleId": p.code,
+                "ruleIndex": used.index(p.code),
+                "level": p.severity.value,
+                "message": {"text": p.message},
+                "locations": [{"physicalLocation": location}],
+            }
+        )
     body = {
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
-        "runs": [{"tool": {"driver": {"name": "maturity", "version": __version__,
-                                      "informationUri": "https://pypi.org/project/maturity/", "rules": rules}},
-                  "results": results}],
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "maturity",
+                        "version": __version__,
+                        "informationUri": "https://pypi.org/project/maturity/",
+                        "rules": rules,
+                    }
+                },
+                "results": results,
+            }
+        ],
     }
     return json.dumps(body, indent=2, ensure_ascii=False) + "\n"
 
@@ -87,10 +120,12 @@ def as_junit(problems: list[Problem], files: list[str]) -> str:
     for p in problems:
         by_file.setdefault(p.file, []).append(p)
     failures = sum(1 for ps in by_file.values() if any(p.is_error for p in ps))
-    out = ['<?xml version="1.0" encoding="UTF-8"?>\n',
-           f'<testsuite name="maturity validate" tests="{len(by_file)}" failures="{failures}" errors="0">\n']
+    out = [
+        '<?xml version="1.0" encoding="UTF-8"?>\n',
+        f'<testsuite name="maturity validate" tests="{len(by_file)}" failures="{failures}" errors="0">\n',
+    ]
     for name, ps in by_file.items():
-        out.append(f"  <testcase classname=\"maturity.validate\" name={quoteattr(name)}>\n")
+        out.append(f'  <testcase classname="maturity.validate" name={quoteattr(name)}>\n')
         errors = [p for p in ps if p.is_error]
         if errors:
             text = "".join(f"{p}\n" for p in errors)

@@ -15,14 +15,15 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import __version__
-from .assessment import Assessment
-from .model import Questionnaire, Rules
-from .problems import DefinitionError, Problem
-from .resources import bundled_dir
+from maturity import __version__
+from maturity.io.resources import bundled_dir
+from maturity.model.assessment import Assessment
+from maturity.model.definitions import Questionnaire, Rules
+from maturity.model.problems import DefinitionError, Problem
+from maturity.model.vocabulary import RAG_WORDS, SEVERITY_WORDS, format_number
 
 if TYPE_CHECKING:
-    from .roadmap import Roadmap
+    from maturity.engine.roadmap import Roadmap
 
 # The report formats rendered from templates, and the template each uses.
 TEMPLATES: dict[str, str] = {"terminal": "report.txt.j2", "md": "report.md.j2", "html": "report.html.j2"}
@@ -31,8 +32,6 @@ _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 MAX_TEMPLATE_BYTES = 1024 * 1024
 TOP_PAIN_POINTS = 7
 REPORT_FORMAT_VERSION = 1
-SEVERITY_WORDS = {"high": "High", "medium": "Medium", "low": "Low"}
-RAG_WORDS = {"red": "Red", "amber": "Amber", "green": "Green"}
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
 
 
@@ -40,8 +39,10 @@ def _md(value: Any) -> str:
     """User text inside Markdown: no markup, no HTML, no table breaks, on one line."""
     text = "" if value is None else str(value)
     text = text.replace("&", "&amp;")
-    return _MD_SPECIAL.sub(lambda m: "&lt;" if m.group(1) == "<" else "&gt;" if m.group(1) == ">" else "\\" +
-                           m.group(1), " ".join(text.split()))
+    return _MD_SPECIAL.sub(
+        lambda m: "&lt;" if m.group(1) == "<" else "&gt;" if m.group(1) == ">" else "\\" + m.group(1),
+        " ".join(text.split()),
+    )
 
 
 @functools.lru_cache(maxsize=16)
@@ -60,15 +61,8 @@ def _environment(directories: tuple[str, ...]) -> Any:
         keep_trailing_newline=True,
     )
     env.filters["md"] = _md
-    env.filters["num"] = _num
+    env.filters["num"] = lambda value, places=2: format_number(value, places)
     return env
-
-
-def _num(value: Any, places: int = 2) -> str:
-    if value is None:
-        return "none"
-    text = f"{float(value):.{places}f}".rstrip("0").rstrip(".")
-    return text or "0"
 
 
 def check_templates(directory: Path, require_all: bool) -> list[Problem]:
@@ -89,8 +83,9 @@ def check_templates(directory: Path, require_all: bool) -> list[Problem]:
                 continue
             env.parse(raw.decode("utf-8"), name=path.name, filename=str(path))
         except TemplateSyntaxError as exc:
-            problems.append(Problem.make("MQ402", f"the template does not compile: {exc.message}", str(path),
-                                         exc.lineno or 0, 1))
+            problems.append(
+                Problem.make("MQ402", f"the template does not compile: {exc.message}", str(path), exc.lineno or 0, 1)
+            )
         except UnicodeDecodeError:
             problems.append(Problem.make("MQ003", "the template is not valid UTF-8", str(path)))
         except OSError as exc:
@@ -101,8 +96,12 @@ def check_templates(directory: Path, require_all: bool) -> list[Problem]:
 def _answer_words(question: Any, result: Any, questionnaire: Questionnaire) -> str:
     """An answer as the person chose it: the level or option label, not its id."""
     if result.status != "answered":
-        return {"dont_know": "Don't know", "not_applicable": "Not applicable", "unanswered": "Unanswered",
-                "not_asked": "Not asked"}[result.status]
+        return {
+            "dont_know": "Don't know",
+            "not_applicable": "Not applicable",
+            "unanswered": "Unanswered",
+            "not_asked": "Not asked",
+        }[result.status]
     value = result.value
     if question is None:
         return str(value)
@@ -118,13 +117,14 @@ def _answer_words(question: Any, result: Any, questionnaire: Questionnaire) -> s
     return str(value)
 
 
-def _roadmap(assessment: Assessment, questionnaire: Questionnaire, rules: Rules,
-             roadmap: Roadmap | None) -> Roadmap | None:
+def _roadmap(
+    assessment: Assessment, questionnaire: Questionnaire, rules: Rules, roadmap: Roadmap | None
+) -> Roadmap | None:
     """The given roadmap, else one computed from the answers the assessment records (None if they do not fit)."""
     if roadmap is not None:
         return roadmap
-    from .problems import MaturityError
-    from .roadmap import answers_from_assessment, build_roadmap
+    from maturity.engine.roadmap import answers_from_assessment, build_roadmap
+    from maturity.model.problems import MaturityError
 
     if (assessment.questionnaire.id, assessment.questionnaire.version) != (questionnaire.id, questionnaire.version):
         return None
@@ -145,9 +145,14 @@ def _next_levels(assessment: Assessment, rules: Rules) -> dict[str, dict[str, An
     return out
 
 
-def report_context(assessment: Assessment, questionnaire: Questionnaire, rules: Rules,
-                   questionnaire_digest: str | None = None, generated: str | None = None,
-                   roadmap: Roadmap | None = None) -> dict[str, Any]:
+def report_context(
+    assessment: Assessment,
+    questionnaire: Questionnaire,
+    rules: Rules,
+    questionnaire_digest: str | None = None,
+    generated: str | None = None,
+    roadmap: Roadmap | None = None,
+) -> dict[str, Any]:
     """Everything a template may show, as plain data.
 
     `generated` (default today) is fixed by tests so that reports are reproducible byte for byte; `roadmap` can be
@@ -161,12 +166,18 @@ def report_context(assessment: Assessment, questionnaire: Questionnaire, rules: 
     for result in assessment.questions:
         if result.status == "not_asked":
             continue
-        answers.append({**result.model_dump(mode="json"), "answer": _answer_words(questions.get(result.id), result,
-                                                                                  questionnaire),
-                        "stage_title": stage_titles.get(result.stage or "", "Context")})
-    cited = sorted({s.split()[0] for p in assessment.pain_points for s in p.sources} |
-                   {s.split()[0] for i in assessment.verdict.indicators for s in i.sources} |
-                   {s.split()[0] for q in questionnaire.questions() for s in q.sources})
+        answers.append(
+            {
+                **result.model_dump(mode="json"),
+                "answer": _answer_words(questions.get(result.id), result, questionnaire),
+                "stage_title": stage_titles.get(result.stage or "", "Context"),
+            }
+        )
+    cited = sorted(
+        {s.split()[0] for p in assessment.pain_points for s in p.sources}
+        | {s.split()[0] for i in assessment.verdict.indicators for s in i.sources}
+        | {s.split()[0] for q in questionnaire.questions() for s in q.sources}
+    )
     found = _roadmap(assessment, questionnaire, rules, roadmap)
     return {
         "title": questionnaire.title,
@@ -191,17 +202,29 @@ def report_context(assessment: Assessment, questionnaire: Questionnaire, rules: 
     }
 
 
-def render_report(assessment: Assessment, questionnaire: Questionnaire, rules: Rules, fmt: str = "md",
-                  templates: Path | None = None, questionnaire_digest: str | None = None,
-                  generated: str | None = None, roadmap: Roadmap | None = None) -> str:
+def render_report(
+    assessment: Assessment,
+    questionnaire: Questionnaire,
+    rules: Rules,
+    fmt: str = "md",
+    templates: Path | None = None,
+    questionnaire_digest: str | None = None,
+    generated: str | None = None,
+    roadmap: Roadmap | None = None,
+) -> str:
     """Render one report. `templates` is a folder whose templates override the bundled ones by name."""
     if fmt not in FORMATS:
         raise DefinitionError(Problem.make("MQ104", f"unknown report format '{fmt}' (choose {', '.join(FORMATS)})"))
     context = report_context(assessment, questionnaire, rules, questionnaire_digest, generated, roadmap)
     if fmt == "json":
-        body = {"report_format_version": REPORT_FORMAT_VERSION, "tool_version": __version__,
-                "generated": context["generated"], "questionnaire": context["questionnaire"],
-                "assessment": assessment.model_dump(mode="json"), "roadmap": context["roadmap"]}
+        body = {
+            "report_format_version": REPORT_FORMAT_VERSION,
+            "tool_version": __version__,
+            "generated": context["generated"],
+            "questionnaire": context["questionnaire"],
+            "assessment": assessment.model_dump(mode="json"),
+            "roadmap": context["roadmap"],
+        }
         return json.dumps(body, indent=2, ensure_ascii=False) + "\n"
     return render_template(TEMPLATES[fmt], context, templates)
 
@@ -223,8 +246,11 @@ def render_template(name: str, context: dict[str, Any], templates: Path | None =
     except TemplateNotFound:
         raise DefinitionError(Problem.make("MQ401", f"the template '{name}' is missing", where)) from None
     except TemplateSyntaxError as exc:
-        raise DefinitionError(Problem.make("MQ402", f"the template does not compile: {exc.message}",
-                                           exc.filename or where, exc.lineno or 0, 1)) from None
+        raise DefinitionError(
+            Problem.make(
+                "MQ402", f"the template does not compile: {exc.message}", exc.filename or where, exc.lineno or 0, 1
+            )
+        ) from None
     except (UndefinedError, SecurityError, TemplateError) as exc:
         raise DefinitionError(Problem.make("MQ403", f"the template failed: {exc}", where)) from None
     # A note could carry terminal escape sequences; no report format has any use for control characters.

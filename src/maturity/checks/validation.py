@@ -11,11 +11,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import checks, loader
-from .document import Loaded
-from .model import AnswersFile, Questionnaire, RuleCases, Rules
-from .problems import DefinitionError, MaturityError, Problem, has_errors
-from .resources import bundled_dir
+from maturity.checks import checks
+from maturity.io import loader
+from maturity.io.resources import bundled_dir
+from maturity.model.definitions import AnswersFile, Questionnaire, RuleCases, Rules
+from maturity.model.document import Loaded
+from maturity.model.problems import DefinitionError, MaturityError, Problem, has_errors
 
 DEFINITION_SUFFIXES = (".yaml", ".yml", ".json")
 
@@ -44,8 +45,13 @@ def discover(paths: Iterable[Path]) -> tuple[list[Path], list[Path], list[Proble
     problems: list[Problem] = []
     for path in paths:
         if path.is_dir():
-            found = sorted(p for p in path.rglob("*") if p.suffix.lower() in DEFINITION_SUFFIXES and p.is_file()
-                           and not any(part.startswith(".") for part in p.relative_to(path).parts))
+            found = sorted(
+                p
+                for p in path.rglob("*")
+                if p.suffix.lower() in DEFINITION_SUFFIXES
+                and p.is_file()
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
+            )
             files.extend(found)
             template_dirs.extend(sorted({p.parent for p in path.rglob("*.j2")}))
         elif path.is_file():
@@ -77,29 +83,45 @@ def validate_paths(paths: Iterable[Path], max_bytes: int | None = None) -> Valid
         found = _find_questionnaire(r.model.questionnaire.id, r.model.questionnaire.version, questionnaires)
         if found is None:
             report.problems.extend(checks.check_rules(r, None))
-            report.problems.append(r.problem(
-                "MQ311", f"no questionnaire '{r.model.questionnaire.id}' was found beside these rules or among the "
-                "bundled ones; validate them together", ("questionnaire", "id")))
+            report.problems.append(
+                r.problem(
+                    "MQ311",
+                    f"no questionnaire '{r.model.questionnaire.id}' was found beside these rules or among the "
+                    "bundled ones; validate them together",
+                    ("questionnaire", "id"),
+                )
+            )
             continue
         covered.add(found.model.id)
         report.problems.extend(checks.check_rules(r, found))
     for q in questionnaires:
         if q.model.id not in covered:
-            report.problems.append(q.problem("MQ502", f"no scoring rules for '{q.model.id}' were validated with "
-                                             "it, so nothing checks that its questions count", ("id",)))
+            report.problems.append(
+                q.problem(
+                    "MQ502",
+                    f"no scoring rules for '{q.model.id}' were validated with "
+                    "it, so nothing checks that its questions count",
+                    ("id",),
+                )
+            )
     for x in loaded:
         if isinstance(x.model, AnswersFile):
             ref = x.model.questionnaire
             partner = _find_questionnaire(ref.id, ref.version, questionnaires)
             if partner is None:
-                report.problems.append(x.problem("MQ603", f"no questionnaire '{ref.id}' was found to check these "
-                                                 "answers against", ("questionnaire", "id")))
+                report.problems.append(
+                    x.problem(
+                        "MQ603",
+                        f"no questionnaire '{ref.id}' was found to check these answers against",
+                        ("questionnaire", "id"),
+                    )
+                )
             else:
                 report.problems.extend(checks.check_answers(x, partner))
         elif isinstance(x.model, RuleCases):
             report.problems.extend(_check_cases(x, rules_files))
     if template_dirs:
-        from .report import check_templates
+        from maturity.render.report import check_templates
 
         for directory in template_dirs:
             report.problems.extend(check_templates(directory, require_all=directory.name == "report_templates"))
@@ -112,8 +134,9 @@ def _duplicate_definitions(questionnaires: list[Loaded[Questionnaire]], report: 
     for q in questionnaires:
         key = (q.model.id, q.model.version)
         if key in seen:
-            report.problems.append(q.problem("MQ201", f"questionnaire '{key[0]}' version {key[1]} is also defined "
-                                             f"in {seen[key]}", ("id",)))
+            report.problems.append(
+                q.problem("MQ201", f"questionnaire '{key[0]}' version {key[1]} is also defined in {seen[key]}", ("id",))
+            )
         else:
             seen[key] = q.path
 
@@ -144,13 +167,17 @@ def _bundled_questionnaires(qid: str) -> list[Loaded[Questionnaire]]:
 def _check_cases(cases: Loaded[RuleCases], rules_files: list[Loaded[Rules]]) -> list[Problem]:
     problems: list[Problem] = []
     if not any(r.model.id == cases.model.rules for r in rules_files):
-        problems.append(cases.problem("MQ311", f"no scoring rules '{cases.model.rules}' were validated with these "
-                                      "cases", ("rules",)))
+        problems.append(
+            cases.problem(
+                "MQ311", f"no scoring rules '{cases.model.rules}' were validated with these cases", ("rules",)
+            )
+        )
     base = Path(cases.path).parent
     for i, case in enumerate(cases.model.cases):
         if not (base / case.answers).is_file():
-            problems.append(cases.problem("MQ001", f"case '{case.name}': no answers file '{case.answers}'",
-                                          ("cases", i, "answers")))
+            problems.append(
+                cases.problem("MQ001", f"case '{case.name}': no answers file '{case.answers}'", ("cases", i, "answers"))
+            )
     return problems
 
 
@@ -169,15 +196,15 @@ def load_questionnaire(path: str | Path, max_bytes: int | None = None) -> Loaded
     return loaded
 
 
-def load_rules(path: str | Path, questionnaire: Loaded[Questionnaire],
-               max_bytes: int | None = None) -> Loaded[Rules]:
+def load_rules(path: str | Path, questionnaire: Loaded[Questionnaire], max_bytes: int | None = None) -> Loaded[Rules]:
     loaded = loader.load_rules_file(path, max_bytes)
     _raise_on_errors(checks.check_rules(loaded, questionnaire))
     return loaded
 
 
-def load_answers(path: str | Path, questionnaire: Loaded[Questionnaire],
-                 max_bytes: int | None = None) -> Loaded[AnswersFile]:
+def load_answers(
+    path: str | Path, questionnaire: Loaded[Questionnaire], max_bytes: int | None = None
+) -> Loaded[AnswersFile]:
     loaded = loader.load_answers_file(path, max_bytes)
     _raise_on_errors(checks.check_answers(loaded, questionnaire))
     return loaded
@@ -196,5 +223,6 @@ def find_rules(questionnaire: Loaded[Questionnaire], folders: Iterable[Path] = (
             if ref.id == q.id and ref.version == q.version:
                 _raise_on_errors(checks.check_rules(candidate, questionnaire))
                 return candidate
-    raise DefinitionError(Problem.make("MQ311", f"no scoring rules for questionnaire '{q.id}' version {q.version}",
-                                       questionnaire.path))
+    raise DefinitionError(
+        Problem.make("MQ311", f"no scoring rules for questionnaire '{q.id}' version {q.version}", questionnaire.path)
+    )

@@ -12,21 +12,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from .document import Loaded, Loc
-from .model import (
-    OVERALL,
-    RAG_ORDER,
-    VERDICT_POINTS,
-    AnswersFile,
-    Band,
-    Condition,
-    Question,
-    Questionnaire,
-    Rules,
-)
-from .problems import Problem
-
-YES_NO = {"yes": True, "no": False}
+from maturity.model.definitions import AnswersFile, Band, Condition, Question, Questionnaire, Rules
+from maturity.model.document import Document, Loaded, Loc
+from maturity.model.problems import Problem
+from maturity.model.vocabulary import OVERALL, RAG_ORDER, VERDICT_POINTS, YES_NO
 
 
 @dataclass
@@ -68,9 +57,15 @@ def index_questionnaire(questionnaire: Questionnaire) -> Index:
     def add(question: Question, loc: tuple[str | int, ...], stage: str | None, group: str | None) -> None:
         if question.id in index.questions:
             return
-        info = QuestionInfo(question, loc, len(index.questions), stage, group,
-                            allow_dont_know=question.allow_dont_know,
-                            allow_not_applicable=question.allow_not_applicable)
+        info = QuestionInfo(
+            question,
+            loc,
+            len(index.questions),
+            stage,
+            group,
+            allow_dont_know=question.allow_dont_know,
+            allow_not_applicable=question.allow_not_applicable,
+        )
         if question.kind == "scale":
             info.levels = [lv.level for lv in questionnaire.levels_of(question)]
             info.level_set = frozenset(info.levels)
@@ -136,8 +131,9 @@ def _number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-def check_condition(condition: Condition, loc: Loc, scope: ConditionScope,
-                    emit: Callable[[str, str, Loc], None]) -> None:
+def check_condition(
+    condition: Condition, loc: Loc, scope: ConditionScope, emit: Callable[[str, str, Loc], None]
+) -> None:
     for leaf, where in iter_conditions(condition, loc):
         subject = leaf.subject()
         kind = subject[0] if subject else "count"
@@ -151,8 +147,11 @@ def check_condition(condition: Condition, loc: Loc, scope: ConditionScope,
             target = leaf.score if leaf.score is not None else leaf.level
             assert target is not None
             key = "score" if leaf.score is not None else "level"
-            known = target in scope.nodes or target == OVERALL or (key == "score" and target == VERDICT_POINTS
-                                                                   and "indicator" in scope.subjects)
+            known = (
+                target in scope.nodes
+                or target == OVERALL
+                or (key == "score" and target == VERDICT_POINTS and "indicator" in scope.subjects)
+            )
             if not known:
                 emit("MQ303", f"'{target}' is not a stage, group, roll-up node or 'overall'", (*where, key))
             _check_numeric_only(leaf, where, f"a {key}", emit)
@@ -170,8 +169,9 @@ def check_condition(condition: Condition, loc: Loc, scope: ConditionScope,
             _check_numeric_only(leaf, where, "a count", emit)
         elif leaf.pain_point is not None:
             if leaf.pain_point not in scope.pain_points:
-                emit("MQ309", f"'{leaf.pain_point}' is not a pain point defined before this one",
-                     (*where, "pain_point"))
+                emit(
+                    "MQ309", f"'{leaf.pain_point}' is not a pain point defined before this one", (*where, "pain_point")
+                )
             if leaf.is_ != "fired":
                 emit("MQ204", "test a pain point with 'is: fired'", where)
         if leaf.at_least is not None and leaf.at_most is not None and leaf.at_least > leaf.at_most:
@@ -197,8 +197,9 @@ def _check_numeric_only(leaf: Condition, where: Loc, what: str, emit: Callable[[
             emit("MQ204", f"{what} is a number, but it is compared with {value!r}", where)
 
 
-def _check_answer_test(leaf: Condition, where: Loc, scope: ConditionScope,
-                       emit: Callable[[str, str, Loc], None]) -> None:
+def _check_answer_test(
+    leaf: Condition, where: Loc, scope: ConditionScope, emit: Callable[[str, str, Loc], None]
+) -> None:
     qid = leaf.question
     assert qid is not None
     info = scope.index.questions.get(qid)
@@ -213,12 +214,19 @@ def _check_answer_test(leaf: Condition, where: Loc, scope: ConditionScope,
     if leaf.is_ == "not_applicable" and not info.allow_not_applicable:
         emit("MQ205", f"question '{qid}' does not allow 'not applicable', so this can never be true", (*where, "is"))
     if leaf.is_ == "fired":
-        emit("MQ204", "'is: fired' is for pain points; for an answer use answered, unanswered, dont_know, "
-             "not_applicable, known or gap", (*where, "is"))
+        emit(
+            "MQ204",
+            "'is: fired' is for pain points; for an answer use answered, unanswered, dont_know, "
+            "not_applicable, known or gap",
+            (*where, "is"),
+        )
     if leaf.includes is not None:
         if kind != "multiple":
-            emit("MQ204", f"'includes' is for multiple-choice questions; '{qid}' is a {kind} question",
-                 (*where, "includes"))
+            emit(
+                "MQ204",
+                f"'includes' is for multiple-choice questions; '{qid}' is a {kind} question",
+                (*where, "includes"),
+            )
         elif leaf.includes not in info.options:
             emit("MQ203", f"question '{qid}' has no option '{leaf.includes}'", (*where, "includes"))
     if kind == "scale":
@@ -228,11 +236,17 @@ def _check_answer_test(leaf: Condition, where: Loc, scope: ConditionScope,
             elif value not in info.levels:
                 emit("MQ203", f"question '{qid}' has no level {value} (levels: {info.levels})", where)
         if info.levels and leaf.at_least is not None and leaf.at_least > max(info.levels):
-            emit("MQ205", f"question '{qid}' goes up to level {max(info.levels)}, so at_least {leaf.at_least} "
-                 "can never be true", (*where, "at_least"))
+            emit(
+                "MQ205",
+                f"question '{qid}' goes up to level {max(info.levels)}, so at_least {leaf.at_least} can never be true",
+                (*where, "at_least"),
+            )
         if info.levels and leaf.at_most is not None and leaf.at_most < min(info.levels):
-            emit("MQ205", f"question '{qid}' starts at level {min(info.levels)}, so at_most {leaf.at_most} "
-                 "can never be true", (*where, "at_most"))
+            emit(
+                "MQ205",
+                f"question '{qid}' starts at level {min(info.levels)}, so at_most {leaf.at_most} can never be true",
+                (*where, "at_most"),
+            )
     elif kind in ("single", "multiple"):
         if ranged:
             emit("MQ204", f"question '{qid}' has options, not numbers: use equals, in or includes", where)
@@ -256,11 +270,17 @@ def _check_answer_test(leaf: Condition, where: Loc, scope: ConditionScope,
                 emit("MQ204", f"question '{qid}' is answered with a number, not {value!r}", where)
         q = info.question
         if q.maximum is not None and leaf.at_least is not None and leaf.at_least > q.maximum:
-            emit("MQ205", f"answers to '{qid}' are at most {q.maximum}, so at_least {leaf.at_least} can never "
-                 "be true", (*where, "at_least"))
+            emit(
+                "MQ205",
+                f"answers to '{qid}' are at most {q.maximum}, so at_least {leaf.at_least} can never be true",
+                (*where, "at_least"),
+            )
         if q.minimum is not None and leaf.at_most is not None and leaf.at_most < q.minimum:
-            emit("MQ205", f"answers to '{qid}' are at least {q.minimum}, so at_most {leaf.at_most} can never "
-                 "be true", (*where, "at_most"))
+            emit(
+                "MQ205",
+                f"answers to '{qid}' are at least {q.minimum}, so at_most {leaf.at_most} can never be true",
+                (*where, "at_most"),
+            )
     elif kind == "text":
         if ranged:
             emit("MQ204", f"question '{qid}' is answered with text, not a number", where)
@@ -282,7 +302,7 @@ def _duplicates(items: list[tuple[str, Loc]], what: str, emit: Callable[[str, st
 
 
 def _loc_words(loc: Loc) -> str:
-    from .document import render_loc
+    from maturity.model.document import render_loc
 
     return render_loc(loc)
 
@@ -326,8 +346,11 @@ def check_questionnaire(loaded: Loaded[Questionnaire]) -> list[Problem]:
             if used is None:
                 emit("MQ209", f"there is no answer set '{question.answer_set}'", (*info.loc, "answer_set"))
             elif used.kind != question.kind:
-                emit("MQ210", f"answer set '{used.id}' is for {used.kind} questions, but '{qid}' is "
-                     f"a {question.kind} question", (*info.loc, "answer_set"))
+                emit(
+                    "MQ210",
+                    f"answer set '{used.id}' is for {used.kind} questions, but '{qid}' is a {question.kind} question",
+                    (*info.loc, "answer_set"),
+                )
         _check_choices(question.levels, question.options, info.loc, emit)
         for k, source in enumerate(question.sources):
             tag = source.split()[0]
@@ -347,12 +370,21 @@ def check_questionnaire(loaded: Loaded[Questionnaire]) -> list[Problem]:
         info = index.questions[qid]
         for ref in refs:
             if qid in on_cycle and ref in on_cycle:
-                emit("MQ206", f"the condition of '{qid}' depends on '{ref}', which depends back on '{qid}'"
-                     if ref != qid else f"the condition of '{qid}' depends on its own answer", (*info.loc, "when"))
+                emit(
+                    "MQ206",
+                    f"the condition of '{qid}' depends on '{ref}', which depends back on '{qid}'"
+                    if ref != qid
+                    else f"the condition of '{qid}' depends on its own answer",
+                    (*info.loc, "when"),
+                )
                 break
             if index.questions[ref].order > info.order:
-                emit("MQ207", f"the condition of '{qid}' uses '{ref}', which is asked later; move it earlier or "
-                     "change the condition", (*info.loc, "when"))
+                emit(
+                    "MQ207",
+                    f"the condition of '{qid}' uses '{ref}', which is asked later; move it earlier or "
+                    "change the condition",
+                    (*info.loc, "when"),
+                )
     return problems
 
 
@@ -366,8 +398,10 @@ def _all_questions(q: Questionnaire) -> Iterator[tuple[str, QuestionInfo]]:
         if stage.groups is not None:
             for g, group in enumerate(stage.groups):
                 for k, question in enumerate(group.questions):
-                    yield question.id, QuestionInfo(question, ("stages", s, "groups", g, "questions", k), order,
-                                                    stage.id, group.id)
+                    yield (
+                        question.id,
+                        QuestionInfo(question, ("stages", s, "groups", g, "questions", k), order, stage.id, group.id),
+                    )
                     order += 1
         else:
             for k, question in enumerate(stage.questions or []):
@@ -449,6 +483,26 @@ def rollup_children(questionnaire: Questionnaire, rules: Rules, index: Index | N
     return tree
 
 
+def rules_target(rules: Rules, questionnaire: Questionnaire) -> list[tuple[str, str, Loc]]:
+    """Are these rules for this questionnaire and version? (code, message, where) for each way they are not."""
+    ref = rules.questionnaire
+    if ref.id != questionnaire.id:
+        return [
+            (
+                "MQ301",
+                f"these rules are for questionnaire '{ref.id}', not '{questionnaire.id}'",
+                ("questionnaire", "id"),
+            )
+        ]
+    if ref.version != questionnaire.version:
+        message = (
+            f"these rules are for version {ref.version} of '{questionnaire.id}', but the questionnaire is version "
+            f"{questionnaire.version}"
+        )
+        return [("MQ302", message, ("questionnaire", "version"))]
+    return []
+
+
 def check_rules(loaded: Loaded[Rules], questionnaire: Loaded[Questionnaire] | None) -> list[Problem]:
     rules = loaded.model
     problems: list[Problem] = []
@@ -467,13 +521,11 @@ def check_rules(loaded: Loaded[Rules], questionnaire: Loaded[Questionnaire] | No
         return problems
 
     q = questionnaire.model
-    if rules.questionnaire.id != q.id:
-        emit("MQ301", f"these rules are for questionnaire '{rules.questionnaire.id}', not '{q.id}'",
-             ("questionnaire", "id"))
+    target = rules_target(rules, q)
+    for code, message, where in target:
+        emit(code, message, where)
+    if any(code == "MQ301" for code, _, _ in target):
         return problems
-    if rules.questionnaire.version != q.version:
-        emit("MQ302", f"these rules are for version {rules.questionnaire.version} of '{q.id}', but the "
-             f"questionnaire is version {q.version}", ("questionnaire", "version"))
     index = index_questionnaire(q)
     tags = index.tags | {r.tag for r in rules.references}
     tree = rollup_children(q, rules, index)
@@ -488,8 +540,11 @@ def check_rules(loaded: Loaded[Rules], questionnaire: Loaded[Questionnaire] | No
         keys = [str(lv.level) for lv in answer_set.levels or []] + [o.id for o in answer_set.options or []]
         for key in mapping:
             if key not in keys:
-                emit("MQ310", f"answer set '{set_id}' has no option or level '{key}'",
-                     ("points", "answer_sets", set_id, key))
+                emit(
+                    "MQ310",
+                    f"answer set '{set_id}' has no option or level '{key}'",
+                    ("points", "answer_sets", set_id, key),
+                )
     for qid, points in rules.points.questions.items():
         loc: tuple[str | int, ...] = ("points", "questions", qid)
         info = index.questions.get(qid)
@@ -502,8 +557,13 @@ def check_rules(loaded: Loaded[Rules], questionnaire: Loaded[Questionnaire] | No
         elif points.bands is not None and kind != "number":
             emit("MQ310", f"bands are for number questions; '{qid}' is a {kind} question: use map", loc)
         elif points.map is not None:
-            allowed = ([str(n) for n in info.levels] if kind == "scale" else info.options if kind != "yes_no"
-                       else ["yes", "no"])
+            allowed = (
+                [str(n) for n in info.levels]
+                if kind == "scale"
+                else info.options
+                if kind != "yes_no"
+                else ["yes", "no"]
+            )
             if kind == "number":
                 emit("MQ310", f"'{qid}' is a number question: give its points as bands", loc)
             for key in points.map:
@@ -528,13 +588,19 @@ def check_rules(loaded: Loaded[Rules], questionnaire: Loaded[Questionnaire] | No
             known = set(index.questions) | set(tree)
             for child in rule.weights:
                 if child not in known:
-                    emit("MQ303", f"'{child}' is not a question, group, stage or roll-up node",
-                         ("rollup", key, "weights", child))
+                    emit(
+                        "MQ303",
+                        f"'{child}' is not a question, group, stage or roll-up node",
+                        ("rollup", key, "weights", child),
+                    )
     on_cycle = _cycle_members({k: [c for c in v if c in tree] for k, v in tree.items()})
     for i, node in enumerate(rules.rollup.nodes):
         if node.id in on_cycle:
-            emit("MQ304", f"roll-up node '{node.id}' contains itself (through {', '.join(sorted(on_cycle))})",
-                 ("rollup", "nodes", i, "of"))
+            emit(
+                "MQ304",
+                f"roll-up node '{node.id}' contains itself (through {', '.join(sorted(on_cycle))})",
+                ("rollup", "nodes", i, "of"),
+            )
     reachable = _reachable(tree, OVERALL)
 
     # pain points
@@ -546,8 +612,15 @@ def check_rules(loaded: Loaded[Rules], questionnaire: Loaded[Questionnaire] | No
         loc = ("pain_points", i)
         if pain.stage is not None and pain.stage not in index.stages:
             emit("MQ303", f"'{pain.stage}' is not a stage", (*loc, "stage"))
-        scope = ConditionScope(index, frozenset({"question", "score", "level", "indicator", "count", "pain_point"}),
-                               "a pain point", nodes, indicators, tiers, list(earlier))
+        scope = ConditionScope(
+            index,
+            frozenset({"question", "score", "level", "indicator", "count", "pain_point"}),
+            "a pain point",
+            nodes,
+            indicators,
+            tiers,
+            list(earlier),
+        )
         check_condition(pain.when, (*loc, "when"), scope, emit)
         referenced.update(_subject_ids(pain.when))
         _check_sources(pain.sources, tags, loc, emit)
@@ -558,32 +631,54 @@ def check_rules(loaded: Loaded[Rules], questionnaire: Loaded[Questionnaire] | No
         vloc: tuple[str | int, ...] = ("verdict",)
         missing = [r for r in RAG_ORDER if r not in verdict.ratings]
         if missing:
-            emit("MQ104", f"ratings must give points for red, amber and green (missing: {', '.join(missing)})",
-                 (*vloc, "ratings"))
-        _duplicates([(x.id, (*vloc, "indicators", i, "id")) for i, x in enumerate(verdict.indicators)],
-                    "indicator", emit)
+            emit(
+                "MQ104",
+                f"ratings must give points for red, amber and green (missing: {', '.join(missing)})",
+                (*vloc, "ratings"),
+            )
+        _duplicates(
+            [(x.id, (*vloc, "indicators", i, "id")) for i, x in enumerate(verdict.indicators)], "indicator", emit
+        )
         _duplicates([(o.id, (*vloc, "outcomes", i, "id")) for i, o in enumerate(verdict.outcomes)], "outcome", emit)
-        outcome_scope = ConditionScope(index, frozenset({"question", "score", "level", "indicator", "count"}),
-                                       "a verdict outcome", nodes, indicators, tiers)
+        outcome_scope = ConditionScope(
+            index,
+            frozenset({"question", "score", "level", "indicator", "count"}),
+            "a verdict outcome",
+            nodes,
+            indicators,
+            tiers,
+        )
         if verdict.applies_when is not None:
-            check_condition(verdict.applies_when, (*vloc, "applies_when"),
-                            ConditionScope(index, frozenset({"question"}), "applies_when"), emit)
+            check_condition(
+                verdict.applies_when,
+                (*vloc, "applies_when"),
+                ConditionScope(index, frozenset({"question"}), "applies_when"),
+                emit,
+            )
             referenced.update(_subject_ids(verdict.applies_when))
         for i, indicator in enumerate(verdict.indicators):
             loc = (*vloc, "indicators", i)
             if indicator.tier not in verdict.tiers:
-                emit("MQ309", f"'{indicator.tier}' is not one of the verdict's tiers ({', '.join(verdict.tiers)})",
-                     (*loc, "tier"))
+                emit(
+                    "MQ309",
+                    f"'{indicator.tier}' is not one of the verdict's tiers ({', '.join(verdict.tiers)})",
+                    (*loc, "tier"),
+                )
             for k, qid in enumerate(indicator.questions):
                 info = index.questions.get(qid)
                 if info is None:
                     emit("MQ202", f"there is no question '{qid}'", (*loc, "questions", k))
                 elif info.allow_not_applicable:
-                    emit("MQ313", f"question '{qid}' feeds the verdict, so it must not allow 'not applicable': "
-                         "an indicator cannot be skipped", (*loc, "questions", k))
+                    emit(
+                        "MQ313",
+                        f"question '{qid}' feeds the verdict, so it must not allow 'not applicable': "
+                        "an indicator cannot be skipped",
+                        (*loc, "questions", k),
+                    )
                 referenced.add(qid)
-            rate_scope = ConditionScope(index, frozenset({"question", "score", "level"}), "an indicator's rating",
-                                        nodes)
+            rate_scope = ConditionScope(
+                index, frozenset({"question", "score", "level"}), "an indicator's rating", nodes
+            )
             for k, rule in enumerate(indicator.rate):
                 check_condition(rule.when, (*loc, "rate", k, "when"), rate_scope, emit)
                 referenced.update(_subject_ids(rule.when))
@@ -598,25 +693,38 @@ def check_rules(loaded: Loaded[Rules], questionnaire: Loaded[Questionnaire] | No
             if outcome.when is not None:
                 check_condition(outcome.when, (*vloc, "outcomes", i, "when"), outcome_scope, emit)
             if last and outcome.when is not None:
-                emit("MQ105", f"the last outcome ('{outcome.id}') applies when no other does: remove its 'when'",
-                     (*vloc, "outcomes", i, "when"))
+                emit(
+                    "MQ105",
+                    f"the last outcome ('{outcome.id}') applies when no other does: remove its 'when'",
+                    (*vloc, "outcomes", i, "when"),
+                )
             if not last and outcome.when is None:
-                emit("MQ105", f"outcome '{outcome.id}' has no 'when', so the outcomes after it can never apply",
-                     (*vloc, "outcomes", i))
+                emit(
+                    "MQ105",
+                    f"outcome '{outcome.id}' has no 'when', so the outcomes after it can never apply",
+                    (*vloc, "outcomes", i),
+                )
 
     # what feeds what: warn about questions that change nothing
     for i, node in enumerate(rules.rollup.nodes):
         if node.id not in reachable and node.id not in referenced:
-            emit("MQ312", f"roll-up node '{node.id}' is not part of the overall score and no condition uses it",
-                 ("rollup", "nodes", i))
+            emit(
+                "MQ312",
+                f"roll-up node '{node.id}' is not part of the overall score and no condition uses it",
+                ("rollup", "nodes", i),
+            )
     scored = {qid for qid in reachable if qid in index.questions and _has_points(index.questions[qid], rules)}
     for info in index.questions.values():
         referenced.update(question_refs(info.question.when))
     for qid, info in index.questions.items():
         if qid not in scored and qid not in referenced:
-            problems.append(questionnaire.problem(
-                "MQ501", f"question '{qid}' feeds no score, pain point or verdict in rules '{rules.id}'",
-                (*info.loc, "id")))
+            problems.append(
+                questionnaire.problem(
+                    "MQ501",
+                    f"question '{qid}' feeds no score, pain point or verdict in rules '{rules.id}'",
+                    (*info.loc, "id"),
+                )
+            )
     return problems
 
 
@@ -647,8 +755,9 @@ def _reachable(tree: dict[str, list[str]], root: str) -> set[str]:
     return seen
 
 
-def _check_weights(weights: dict[str, float] | None, children: list[str], loc: Loc,
-                   emit: Callable[[str, str, Loc], None]) -> None:
+def _check_weights(
+    weights: dict[str, float] | None, children: list[str], loc: Loc, emit: Callable[[str, str, Loc], None]
+) -> None:
     for child in weights or {}:
         if child not in children:
             emit("MQ303", f"'{child}' has a weight but is not one of this node's children", (*loc, child))
@@ -658,8 +767,11 @@ def _check_sources(sources: list[str], tags: set[str], loc: Loc, emit: Callable[
     for k, source in enumerate(sources):
         tag = source.split()[0]
         if tag not in tags:
-            emit("MQ208", f"source '{tag}' is not in the references of the rules or the questionnaire",
-                 (*loc, "sources", k))
+            emit(
+                "MQ208",
+                f"source '{tag}' is not in the references of the rules or the questionnaire",
+                (*loc, "sources", k),
+            )
 
 
 def _check_bands(bands: list[Any], loc: Loc, emit: Callable[[str, str, Loc], None]) -> None:
@@ -672,36 +784,66 @@ def _check_bands(bands: list[Any], loc: Loc, emit: Callable[[str, str, Loc], Non
             continue
         before = typed[i - 1]
         if band.from_ < before.from_:
-            emit("MQ307", f"bands must go up: this band starts at {band.from_}, below the previous band's "
-                 f"{before.from_}", (*loc, i, "from"))
+            emit(
+                "MQ307",
+                f"bands must go up: this band starts at {band.from_}, below the previous band's {before.from_}",
+                (*loc, i, "from"),
+            )
         elif band.from_ > before.to:
             emit("MQ305", f"scores from {before.to} to {band.from_} fall in no band", (*loc, i, "from"))
         elif band.from_ < before.to:
-            emit("MQ306", f"this band starts at {band.from_}, inside the previous band (which runs to {before.to})",
-                 (*loc, i, "from"))
+            emit(
+                "MQ306",
+                f"this band starts at {band.from_}, inside the previous band (which runs to {before.to})",
+                (*loc, i, "from"),
+            )
 
 
 # ------------------------------------------------------------------------------------------------- answers
 
 
-def check_answers(loaded: Loaded[AnswersFile], questionnaire: Loaded[Questionnaire] | Questionnaire,
-                  index: Index | None = None) -> list[Problem]:
-    """Does an answers file fit its questionnaire? The same checks apply to a typed answer (see `answer_problem`)."""
+def check_answers(
+    answers_file: Loaded[AnswersFile] | AnswersFile,
+    questionnaire: Loaded[Questionnaire] | Questionnaire,
+    index: Index | None = None,
+) -> list[Problem]:
+    """Does an answers file fit its questionnaire? The same checks apply to a typed answer (see `answer_problem`).
+
+    Given a bare `AnswersFile` (built in Python rather than read from a file) the problems carry no location.
+    """
+    loaded = answers_file if isinstance(answers_file, Loaded) else Loaded(answers_file, Document("", {}, ""))
     answers = loaded.model
     q = questionnaire.model if isinstance(questionnaire, Loaded) else questionnaire
     problems: list[Problem] = []
     ref = answers.questionnaire
     if ref.id != q.id:
-        return [loaded.problem("MQ603", f"these answers are for questionnaire '{ref.id}', not '{q.id}'",
-                               ("questionnaire", "id"))]
+        return [
+            loaded.problem(
+                "MQ603", f"these answers are for questionnaire '{ref.id}', not '{q.id}'", ("questionnaire", "id")
+            )
+        ]
     if ref.version != q.version:
-        return [loaded.problem("MQ604", f"these answers are for version {ref.version} of '{q.id}', but the "
-                               f"questionnaire is version {q.version}; answer it again or use that version",
-                               ("questionnaire", "version"))]
-    if isinstance(questionnaire, Loaded) and ref.digest and questionnaire.document.digest and \
-            ref.digest != questionnaire.document.digest:
-        problems.append(loaded.problem("MQ606", "the questionnaire file changed since these answers were given "
-                                       "(its digest differs); check the scores", ("questionnaire", "digest")))
+        return [
+            loaded.problem(
+                "MQ604",
+                f"these answers are for version {ref.version} of '{q.id}', but the "
+                f"questionnaire is version {q.version}; answer it again or use that version",
+                ("questionnaire", "version"),
+            )
+        ]
+    if (
+        isinstance(questionnaire, Loaded)
+        and ref.digest
+        and questionnaire.document.digest
+        and ref.digest != questionnaire.document.digest
+    ):
+        problems.append(
+            loaded.problem(
+                "MQ606",
+                "the questionnaire file changed since these answers were given (its digest differs); check the scores",
+                ("questionnaire", "digest"),
+            )
+        )
     index = index or index_questionnaire(q)
     questions = index.questions
     for qid, answer in answers.answers.items():
@@ -709,8 +851,7 @@ def check_answers(loaded: Loaded[AnswersFile], questionnaire: Loaded[Questionnai
         if info is None:
             close = [k for k in questions if k.lower() == qid.lower()]
             tip = f"; did you mean '{close[0]}'?" if close else ""
-            problems.append(loaded.problem("MQ601", f"there is no question '{qid}' in '{q.id}'{tip}",
-                                           ("answers", qid)))
+            problems.append(loaded.problem("MQ601", f"there is no question '{qid}' in '{q.id}'{tip}", ("answers", qid)))
             continue
         status, value = answer.status, answer.value
         if (status is None) is (value is None):  # both a value and a status, or neither

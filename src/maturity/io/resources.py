@@ -12,10 +12,10 @@ def bundled_dir(name: str) -> Path:
     """The wheel carries the folders under maturity/data; an editable install reads them from the checkout."""
     if name not in BUNDLED:
         raise ValueError(f"unknown bundled folder {name!r}")
-    packaged = Path(__file__).parent / "data" / name
+    packaged = Path(__file__).parent.parent / "data" / name
     if packaged.is_dir():
         return packaged
-    return Path(__file__).resolve().parents[2] / name
+    return Path(__file__).resolve().parents[3] / name
 
 
 def bundled_definition_dirs() -> list[Path]:

@@ -22,18 +22,39 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .catalogue import Catalogue
-from .problems import MaturityError, Problem
-from .text import one_line
+from maturity.app.catalogue import Catalogue
+from maturity.model.problems import MaturityError, Problem
+from maturity.model.text import one_line
 
 if TYPE_CHECKING:
-    from .assessment import Summary
+    from maturity.model.assessment import Summary
 
 ANSWER_SUFFIXES = (".yaml", ".yml", ".json")
-ROW_FIELDS = ["file", "status", "organisation", "service", "assessor", "date", "questionnaire", "version",
-              "overall_score", "overall_level", "overall_level_name", "overall_rag", "verdict", "verdict_label",
-              "verdict_points", "low_confidence", "pain_points", "top_pain_point", "top_pain_point_title",
-              "unanswered", "dont_know", "error_code", "error"]
+ROW_FIELDS = [
+    "file",
+    "status",
+    "organisation",
+    "service",
+    "assessor",
+    "date",
+    "questionnaire",
+    "version",
+    "overall_score",
+    "overall_level",
+    "overall_level_name",
+    "overall_rag",
+    "verdict",
+    "verdict_label",
+    "verdict_points",
+    "low_confidence",
+    "pain_points",
+    "top_pain_point",
+    "top_pain_point_title",
+    "unanswered",
+    "dont_know",
+    "error_code",
+    "error",
+]
 
 
 def expand(patterns: Iterable[str]) -> tuple[list[str], list[Problem]]:
@@ -51,8 +72,11 @@ def expand(patterns: Iterable[str]) -> tuple[list[str], list[Problem]]:
         elif os.path.isfile(pattern):
             found.append(pattern)
         elif glob.has_magic(pattern):
-            matches = _recursive_glob(pattern, problems) if "**" in pattern else \
-                sorted((p for p in glob.glob(pattern) if os.path.isfile(p)), key=_path_order)
+            matches = (
+                _recursive_glob(pattern, problems)
+                if "**" in pattern
+                else sorted((p for p in glob.glob(pattern) if os.path.isfile(p)), key=_path_order)
+            )
             if not matches:
                 problems.append(Problem.make("MQ001", "no file matches this pattern", pattern))
             found.extend(matches)
@@ -106,8 +130,9 @@ def _is_answers_name(path: str) -> bool:
     return os.path.splitext(path)[1].lower() in ANSWER_SUFFIXES
 
 
-def _answers_files_under(folder: str, problems: list[Problem],
-                         accept: Callable[[str], bool] = _is_answers_name) -> list[str]:
+def _answers_files_under(
+    folder: str, problems: list[Problem], accept: Callable[[str], bool] = _is_answers_name
+) -> list[str]:
     """The files below `folder` that `accept` takes (answers files by default), in path order, walking each
     folder's entries sorted by name (no sort of the whole list, which would make a list of parts per file).
 
@@ -199,10 +224,16 @@ def without_outputs(files: list[str], summary: str | Path | None, out: str | Pat
     """
     if summary is None and out is None:
         return files
-    summaries = {os.path.normcase(os.path.abspath(summary)), os.path.normcase(os.path.realpath(summary))} \
-        if summary is not None else set()
-    folders = tuple(os.path.normcase(os.path.join(p, "")) for p in {os.path.abspath(out), os.path.realpath(out)}) \
-        if out is not None else ()
+    summaries = (
+        {os.path.normcase(os.path.abspath(summary)), os.path.normcase(os.path.realpath(summary))}
+        if summary is not None
+        else set()
+    )
+    folders = (
+        tuple(os.path.normcase(os.path.join(p, "")) for p in {os.path.abspath(out), os.path.realpath(out)})
+        if out is not None
+        else ()
+    )
     kept = []
     for file in files:
         own = bool(folders) and is_own_output(os.path.basename(file))
@@ -257,8 +288,14 @@ def catalogue_for(folders: list[str], bundled: bool = True) -> Catalogue:
     return _catalogues[key]
 
 
-def _init_worker(folders: list[str], bundled: bool, out_dir: str | None, reports: tuple[str, ...] = (),
-                 summary: SummaryFormat | None = None, table: bool = False) -> None:
+def _init_worker(
+    folders: list[str],
+    bundled: bool,
+    out_dir: str | None,
+    reports: tuple[str, ...] = (),
+    summary: SummaryFormat | None = None,
+    table: bool = False,
+) -> None:
     global _catalogue, _out_dir, _reports, _summary, _table
     _reports, _summary, _table = reports, summary, table
     _catalogue = catalogue_for(folders, bundled)
@@ -270,7 +307,8 @@ def load_checked(path: Path, catalogue: Catalogue) -> tuple[Any, Any, list[Probl
 
     Returns (definitions, answers, warnings); raises MaturityError with located problems.
     """
-    from . import checks, loader
+    from maturity.checks import checks
+    from maturity.io import loader
 
     answers = loader.load_answers_file(path)
     ref = answers.model.questionnaire
@@ -279,8 +317,9 @@ def load_checked(path: Path, catalogue: Catalogue) -> tuple[Any, Any, list[Probl
     except MaturityError as exc:
         # say which answers file asked for the missing questionnaire, at the line that names it
         line, column = answers.document.locate(("questionnaire", "version"))
-        raise MaturityError([Problem.make(p.code, p.message, str(path), line, column) if not p.file else p
-                             for p in exc.problems]) from None
+        raise MaturityError(
+            [Problem.make(p.code, p.message, str(path), line, column) if not p.file else p for p in exc.problems]
+        ) from None
     problems = checks.check_answers(answers, definitions.questionnaire, definitions.index)
     if any(p.is_error for p in problems):
         raise MaturityError([p for p in problems if p.is_error])
@@ -289,14 +328,19 @@ def load_checked(path: Path, catalogue: Catalogue) -> tuple[Any, Any, list[Probl
 
 def load_and_score(path: Path, catalogue: Catalogue) -> tuple[Any, list[Problem]]:
     """Load, check and score one answers file. Returns the Assessment and any warnings; raises MaturityError."""
-    from .scoring import score
+    from maturity.engine.scoring import score
 
     definitions, answers, problems = load_checked(path, catalogue)
     return score(definitions.questionnaire.model, definitions.rules.model, answers.model, checked=True), problems
 
 
-def score_file(path: Path, catalogue: Catalogue, out_dir: Path | None = None, reports: tuple[str, ...] = (),
-               name: str | None = None) -> Outcome:
+def score_file(
+    path: Path,
+    catalogue: Catalogue,
+    out_dir: Path | None = None,
+    reports: tuple[str, ...] = (),
+    name: str | None = None,
+) -> Outcome:
     """Score one file into a summary row; every failure becomes located problems on the outcome.
 
     The row needs only numbers, so the explained Assessment (hundreds of result models, costlier than parsing
@@ -311,8 +355,7 @@ def score_file(path: Path, catalogue: Catalogue, out_dir: Path | None = None, re
         else:
             summary, problems = _load_and_summarise(path, catalogue)
     except MaturityError as exc:
-        located = [p if p.file else Problem.make(p.code, p.message, str(path), p.line, p.column)
-                   for p in exc.problems]
+        located = [p if p.file else Problem.make(p.code, p.message, str(path), p.line, p.column) for p in exc.problems]
         first = located[0] if located else Problem.make("MQ001", "unknown problem", str(path))
         where = f"line {first.line}, column {first.column or 1}: " if first.line else ""
         more = f" (and {len(located) - 1} more)" if len(located) > 1 else ""
@@ -321,7 +364,7 @@ def score_file(path: Path, catalogue: Catalogue, out_dir: Path | None = None, re
     row.update(summary_row(summary))
     row["status"] = "scored"
     if out_dir is not None:
-        from .store import write_atomic
+        from maturity.io.store import write_atomic
 
         stem = out_dir / (name or path.stem)
         try:
@@ -341,22 +384,28 @@ def score_file(path: Path, catalogue: Catalogue, out_dir: Path | None = None, re
 
 def _write_reports(assessment: Any, catalogue: Catalogue, stem: Path, reports: tuple[str, ...]) -> None:
     """The same reports `maturity report` and `maturity assess` write, beside the file's JSON result."""
-    from .report import render_report
-    from .roadmap import answers_from_assessment, build_roadmap
-    from .store import write_atomic
+    from maturity.engine.roadmap import answers_from_assessment, build_roadmap
+    from maturity.io.store import write_atomic
+    from maturity.render.report import render_report
 
     found = catalogue.get(assessment.questionnaire.id, assessment.questionnaire.version)
     questionnaire, rules = found.questionnaire.model, found.rules.model
     roadmap = build_roadmap(questionnaire, rules, answers_from_assessment(assessment), assessment)  # once for all
     for fmt in reports:
-        text = render_report(assessment, questionnaire, rules, fmt, roadmap=roadmap,
-                             questionnaire_digest=found.questionnaire.document.digest)
+        text = render_report(
+            assessment,
+            questionnaire,
+            rules,
+            fmt,
+            roadmap=roadmap,
+            questionnaire_digest=found.questionnaire.document.digest,
+        )
         write_atomic(stem.with_name(stem.name + REPORT_SUFFIXES[fmt]), text)
 
 
 def _load_and_summarise(path: Path, catalogue: Catalogue) -> tuple[Summary, list[Problem]]:
     """`load_and_score` for the figures alone."""
-    from .scoring import summarise
+    from maturity.engine.scoring import summarise
 
     definitions, answers, problems = load_checked(path, catalogue)
     return summarise(definitions.questionnaire.model, definitions.rules.model, answers.model, checked=True), problems
@@ -383,17 +432,27 @@ def summary_row(summary: Summary) -> dict[str, Any]:
     d = summary.details
     pains = summary.pain_point_ids
     row: dict[str, Any] = {
-        "organisation": d.organisation, "service": d.service, "assessor": d.assessor or "",
-        "date": d.date.isoformat() if d.date else "", "questionnaire": summary.questionnaire_id,
-        "version": summary.questionnaire_version, "overall_score": _round(summary.overall_score),
-        "overall_level": summary.overall_level, "overall_level_name": summary.overall_level_name or "",
-        "overall_rag": summary.overall_rag or "", "verdict": summary.verdict_outcome,
-        "verdict_label": summary.verdict_label, "verdict_points": _round(summary.verdict_points),
-        "low_confidence": summary.low_confidence, "pain_points": list(pains),  # CSV joins them with ';'
+        "organisation": d.organisation,
+        "service": d.service,
+        "assessor": d.assessor or "",
+        "date": d.date.isoformat() if d.date else "",
+        "questionnaire": summary.questionnaire_id,
+        "version": summary.questionnaire_version,
+        "overall_score": _round(summary.overall_score),
+        "overall_level": summary.overall_level,
+        "overall_level_name": summary.overall_level_name or "",
+        "overall_rag": summary.overall_rag or "",
+        "verdict": summary.verdict_outcome,
+        "verdict_label": summary.verdict_label,
+        "verdict_points": _round(summary.verdict_points),
+        "low_confidence": summary.low_confidence,
+        "pain_points": list(pains),  # CSV joins them with ';'
         "top_pain_point": pains[0] if pains else "",
         "top_pain_point_title": summary.pain_point_titles[0] if pains else "",
-        "unanswered": summary.unanswered, "dont_know": summary.dont_know,
-        "error_code": "", "error": "",
+        "unanswered": summary.unanswered,
+        "dont_know": summary.dont_know,
+        "error_code": "",
+        "error": "",
     }
     for stage in summary.stages:
         score_key, level_key, rag_key = _stage_keys.get(stage.id) or _keys_for(stage.id)
@@ -411,8 +470,14 @@ def _keys_for(stage_id: str) -> tuple[str, str, str]:
     return keys
 
 
-TABLE_COLUMNS = (("file", 28), ("organisation", 24), ("service", 22), ("level", 16), ("verdict", 38),
-                 ("top pain point", 0))
+TABLE_COLUMNS = (
+    ("file", 28),
+    ("organisation", 24),
+    ("service", 22),
+    ("level", 16),
+    ("verdict", 38),
+    ("top pain point", 0),
+)
 
 
 def table_header() -> str:
@@ -425,13 +490,25 @@ def table_line(row: dict[str, Any]) -> str:
     if row.get("status") != "scored":
         cells = [name, "-", "-", "-", f"FAILED {row.get('error_code', '')}", ""]
     else:
-        level = f"{row['overall_level']} {row['overall_level_name']}" if row.get("overall_level") is not None \
-            else "none"
+        level = (
+            f"{row['overall_level']} {row['overall_level_name']}" if row.get("overall_level") is not None else "none"
+        )
         verdict = str(row.get("verdict_label", "")) + (" (low confidence)" if row.get("low_confidence") else "")
-        cells = [name, str(row.get("organisation", "")), str(row.get("service", "")), level, verdict,
-                 str(row.get("top_pain_point_title") or "-")]
-    return "  ".join(_cell(one_line(c), w) if i else _path_cell(one_line(c), w)
-                     for i, (c, (_, w)) in enumerate(zip(cells, TABLE_COLUMNS, strict=True))).rstrip() + "\n"
+        cells = [
+            name,
+            str(row.get("organisation", "")),
+            str(row.get("service", "")),
+            level,
+            verdict,
+            str(row.get("top_pain_point_title") or "-"),
+        ]
+    return (
+        "  ".join(
+            _cell(one_line(c), w) if i else _path_cell(one_line(c), w)
+            for i, (c, (_, w)) in enumerate(zip(cells, TABLE_COLUMNS, strict=True))
+        ).rstrip()
+        + "\n"
+    )
 
 
 def _cell(text: str, width: int) -> str:
@@ -442,7 +519,7 @@ def _cell(text: str, width: int) -> str:
 
 def _path_cell(path: str, width: int) -> str:
     """A path cut from the left, so the end that tells files apart stays."""
-    return (path if len(path) <= width else "…" + path[len(path) - width + 1:]).ljust(width)
+    return (path if len(path) <= width else "…" + path[len(path) - width + 1 :]).ljust(width)
 
 
 def _round(value: float | None) -> float | None:
@@ -456,9 +533,18 @@ def assessment_json(assessment: Any) -> str:
 # ----------------------------------------------------------------------------------------------- the pool
 
 
-def score_many(paths: Sequence[str | Path], folders: list[Path], *, bundled: bool = True, out_dir: Path | None = None,
-               reports: tuple[str, ...] = (), workers: int | None = None, chunksize: int = 32,
-               summary: SummaryFormat | None = None, table: bool = False) -> Iterator[Outcome]:
+def score_many(
+    paths: Sequence[str | Path],
+    folders: list[Path],
+    *,
+    bundled: bool = True,
+    out_dir: Path | None = None,
+    reports: tuple[str, ...] = (),
+    workers: int | None = None,
+    chunksize: int = 32,
+    summary: SummaryFormat | None = None,
+    table: bool = False,
+) -> Iterator[Outcome]:
     """Score every file, in input order, on `workers` processes (default: every core).
 
     With `summary` and `table`, each outcome also carries its row rendered as a summary line and a table line,
@@ -482,7 +568,7 @@ def score_many(paths: Sequence[str | Path], folders: list[Path], *, bundled: boo
             ahead = workers * 4
             pending: deque[Future[list[Outcome]]] = deque()
             for start in range(0, len(items), chunksize):
-                pending.append(pool.submit(_work_chunk, items[start:start + chunksize]))
+                pending.append(pool.submit(_work_chunk, items[start : start + chunksize]))
                 if len(pending) >= ahead:
                     yield from pending.popleft().result()
             while pending:
@@ -514,7 +600,7 @@ def _collector_for_batches() -> Iterator[None]:
 
 def stage_columns(catalogue: Catalogue) -> list[str]:
     """Per-stage columns for every questionnaire the catalogue knows, so the CSV header is fixed up front."""
-    from .model import Questionnaire
+    from maturity.model.definitions import Questionnaire
 
     columns: list[str] = []
     for qid, version in catalogue.questionnaires():
@@ -552,8 +638,14 @@ class SummaryFormat:
         if self.fmt == "csv":
             # thousands of rows of dozens of cells: only text that could start a formula, booleans and empty
             # cells need a second look
-            return self._csv_line([value if value.__class__ in _PLAIN or (value.__class__ is str and (
-                not value or value[0] not in _FORMULA)) else _csv_cell(value) for value in map(row.get, self.columns)])
+            return self._csv_line(
+                [
+                    value
+                    if value.__class__ in _PLAIN or (value.__class__ is str and (not value or value[0] not in _FORMULA))
+                    else _csv_cell(value)
+                    for value in map(row.get, self.columns)
+                ]
+            )
         return json.dumps({k: row.get(k) for k in self.columns if k in row}, ensure_ascii=False)
 
     def __getstate__(self) -> dict[str, Any]:  # for platforms that start workers afresh and pickle their setup
@@ -610,5 +702,3 @@ def _csv_cell(value: Any) -> Any:
     if isinstance(value, str) and value[:1] in _FORMULA:
         return "'" + value  # a spreadsheet would run it as a formula: text a user typed must stay text
     return value
-
-

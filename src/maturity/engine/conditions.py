@@ -25,25 +25,21 @@ can never disagree about it.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
-from typing import Any, Literal, NamedTuple
+from typing import Any, NamedTuple
 
-from .model import VERDICT_POINTS, Answer, Condition, Question, Questionnaire
-
-Status = Literal["answered", "dont_know", "not_applicable", "unanswered", "not_asked"]
-STATUS_WORDS: dict[str, str] = {
-    "answered": "answered",
-    "dont_know": "don't know",
-    "not_applicable": "not applicable",
-    "unanswered": "unanswered",
-    "not_asked": "not asked",
-    "gap": "a gap",  # an evidence gap: don't know or unanswered
-}
-GAP_STATUSES = frozenset({"dont_know", "unanswered"})  # asked, but no answer to score
-YES_NO: dict[str, bool] = {"yes": True, "no": False}
+from maturity.model.definitions import Answer, Condition, Question, Questionnaire
+from maturity.model.vocabulary import (
+    GAP_STATUSES,
+    STATUS_WORDS,
+    VERDICT_POINTS,
+    YES_NO,
+    Status,
+    format_value,
+    number,
+)
 
 _EMPTY: Mapping[str, Any] = {}
 
@@ -69,8 +65,11 @@ class Facts:
 
     def __post_init__(self) -> None:
         if self.numbers is None:
-            found = {qid: n for qid, value in self.values.items()
-                     if self.statuses.get(qid) == "answered" and (n := number(value)) is not None}
+            found = {
+                qid: n
+                for qid, value in self.values.items()
+                if self.statuses.get(qid) == "answered" and (n := number(value)) is not None
+            }
             object.__setattr__(self, "numbers", found)
 
     def status(self, question_id: str) -> Status:
@@ -88,17 +87,6 @@ class Hit(NamedTuple):
 
 
 # ------------------------------------------------------------------------------------------------ values
-
-
-def number(value: Any) -> float | None:
-    """A finite number, or None: booleans are not numbers here (True is not level 1)."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return None
-    try:
-        result = float(value)
-    except OverflowError:
-        return None
-    return result if math.isfinite(result) else None
 
 
 def normalise(question: Question, value: Any) -> Any:
@@ -131,19 +119,6 @@ def _matches(value: Any, wanted: Any) -> bool:
     if isinstance(value, list):
         return any(_same(v, wanted) for v in value)
     return _same(value, wanted)
-
-
-def format_value(value: Any) -> str:
-    """A value as a person reads it: yes/no, 2.5, a, b."""
-    if value is None:
-        return "none"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, float):
-        return f"{value:g}"
-    if isinstance(value, list):
-        return ", ".join(format_value(v) for v in value) if value else "nothing chosen"
-    return str(value)
 
 
 # --------------------------------------------------------------------------------------------- evaluation
@@ -189,8 +164,11 @@ def _count(leaf: Condition, facts: Facts) -> int | None:
     counted = leaf.count
     if counted is None or not facts.ratings:
         return None
-    return sum(1 for iid, rating in facts.ratings.items()
-               if rating == counted.rated and (counted.tier is None or facts.tiers.get(iid) == counted.tier))
+    return sum(
+        1
+        for iid, rating in facts.ratings.items()
+        if rating == counted.rated and (counted.tier is None or facts.tiers.get(iid) == counted.tier)
+    )
 
 
 def _node_value(leaf: Condition, facts: Facts) -> float | int | None:
@@ -234,8 +212,14 @@ def _compile_leaf(leaf: Condition) -> Test:
     closure of one or two lookups; the rest call `_leaf`. tests/test_conditions.py holds every leaf to `_leaf`.
     """
     low, high = leaf.at_least, leaf.at_most
-    ranged = (low is not None or high is not None) and leaf.equals is None and leaf.not_equals is None and \
-        leaf.in_ is None and leaf.not_in is None and leaf.includes is None
+    ranged = (
+        (low is not None or high is not None)
+        and leaf.equals is None
+        and leaf.not_equals is None
+        and leaf.in_ is None
+        and leaf.not_in is None
+        and leaf.includes is None
+    )
     qid = leaf.question
     if qid is not None:
         test = leaf.is_
@@ -309,12 +293,14 @@ def _text_test(qid: str, wanted: set[str], leaf: Condition) -> Test:
 def _range_test(read: Callable[[Facts], float | None], low: float | None, high: float | None) -> Test:
     """Whether `read(facts)`, a finite number or None (as `number` gives), lies within [low, high]."""
     if high is None:
+
         def at_least(facts: Facts) -> bool:
             n = read(facts)
             return n is not None and n >= low  # type: ignore[operator]
 
         return at_least
     if low is None:
+
         def at_most(facts: Facts) -> bool:
             n = read(facts)
             return n is not None and n <= high
@@ -494,8 +480,14 @@ def describe(condition: Condition | None) -> str:
 
 def describe_hit(hit: Hit) -> str:
     """One hit in words: "STR-1 is at most 2 (found 2)"."""
-    subject = {"question": "{}", "score": "score of {}", "level": "level of {}", "indicator": "indicator {}",
-               "count": "number of {} indicators", "pain_point": "pain point {}"}[hit.subject].format(hit.id)
+    subject = {
+        "question": "{}",
+        "score": "score of {}",
+        "level": "level of {}",
+        "indicator": "indicator {}",
+        "count": "number of {} indicators",
+        "pain_point": "pain point {}",
+    }[hit.subject].format(hit.id)
     if hit.subject == "score" and hit.id == VERDICT_POINTS:
         subject = "verdict points"
     elif hit.subject == "count":

@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
-from .problems import Problem
+from maturity.model.problems import Problem
 
 Loc = Sequence["str | int"]
 Locator = Callable[[Loc], "tuple[int, int]"]

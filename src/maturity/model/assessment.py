@@ -13,17 +13,12 @@ from typing import Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict
 
-from .conditions import format_value
-from .model import AnswerValue, AssessmentDetails, Rag, Severity
-from .text import one_line
+from maturity.model.definitions import AnswerValue, AssessmentDetails
+from maturity.model.text import one_line
+from maturity.model.vocabulary import STATUS_WORDS, Method, Rag, Severity, Status, format_number, format_value, plural
 
-Status = Literal["answered", "dont_know", "not_applicable", "unanswered", "not_asked"]
 NodeKind = Literal["group", "stage", "overall", "node"]
 ChildKind = Literal["question", "group", "stage", "overall", "node"]
-Method = Literal["mean", "sum", "min", "max", "weighted"]
-
-_STATUS_WORDS = {"answered": "answered", "dont_know": "don't know", "not_applicable": "not applicable",
-                 "unanswered": "unanswered", "not_asked": "not asked"}
 
 
 class Frozen(BaseModel):
@@ -31,15 +26,11 @@ class Frozen(BaseModel):
 
 
 def _num(value: float | None) -> str:
-    return "none" if value is None else f"{value:.4g}" if isinstance(value, float) else str(value)
+    return format_number(value, 3)
 
 
 def _points(value: float) -> str:
-    return f"{_num(value)} point" + ("" if value == 1 else "s")
-
-
-def _val(value: AnswerValue | None) -> str:
-    return format_value(value)
+    return plural(value, "point")
 
 
 class Trigger(Frozen):
@@ -52,8 +43,14 @@ class Trigger(Frozen):
     held: bool = True
 
     def words(self) -> str:
-        subject = {"question": "{}", "score": "score of {}", "level": "level of {}", "indicator": "indicator {}",
-                   "count": "number of {} indicators", "pain_point": "pain point {}"}[self.subject].format(self.id)
+        subject = {
+            "question": "{}",
+            "score": "score of {}",
+            "level": "level of {}",
+            "indicator": "indicator {}",
+            "count": "number of {} indicators",
+            "pain_point": "pain point {}",
+        }[self.subject].format(self.id)
         if self.subject == "score" and self.id == "verdict":
             subject = "verdict points"
         elif self.subject == "count":
@@ -91,9 +88,12 @@ class QuestionResult(Frozen):
     def words(self) -> str:
         if self.status == "not_asked" and self.no_points:
             return f"{self.id}: {self.no_points}"
-        shown = _val(self.value) if self.status == "answered" else _STATUS_WORDS[self.status]
-        worth = f"{_points(self.points)} ({self.points_rule})" if self.points is not None else \
-            f"no points ({self.no_points})"
+        shown = format_value(self.value) if self.status == "answered" else STATUS_WORDS[self.status]
+        worth = (
+            f"{_points(self.points)} ({self.points_rule})"
+            if self.points is not None
+            else f"no points ({self.no_points})"
+        )
         return f"{self.id}: {shown} -> {worth}"
 
 
@@ -278,12 +278,19 @@ class Assessment(Frozen):
         """The figures a portfolio summary needs: what `scoring.summarise` gives for the same answers."""
         overall, verdict = self.overall, self.verdict
         return Summary(
-            questionnaire_id=self.questionnaire.id, questionnaire_version=self.questionnaire.version,
-            details=self.details, overall_score=overall.score, overall_level=overall.level,
-            overall_level_name=overall.level_name, overall_rag=overall.rag,
+            questionnaire_id=self.questionnaire.id,
+            questionnaire_version=self.questionnaire.version,
+            details=self.details,
+            overall_score=overall.score,
+            overall_level=overall.level,
+            overall_level_name=overall.level_name,
+            overall_rag=overall.rag,
             stages=tuple(StageSummary(s.id, s.score, s.level, s.rag) for s in self.stages()),
-            verdict_outcome=verdict.outcome, verdict_label=verdict.label, verdict_points=verdict.points,
-            low_confidence=verdict.low_confidence, pain_point_ids=tuple(p.id for p in self.pain_points),
+            verdict_outcome=verdict.outcome,
+            verdict_label=verdict.label,
+            verdict_points=verdict.points,
+            low_confidence=verdict.low_confidence,
+            pain_point_ids=tuple(p.id for p in self.pain_points),
             pain_point_titles=tuple(p.title for p in self.pain_points),
             dont_know=sum(len(g.dont_know) for g in self.evidence_gaps),
             unanswered=sum(len(g.unanswered) for g in self.evidence_gaps),
@@ -303,8 +310,10 @@ class Assessment(Frozen):
         if d.date:
             who.append(f"on {d.date.isoformat()}")
         yield f"Assessment of {'; '.join(who)}"
-        yield f"Questionnaire {self.questionnaire.id} {self.questionnaire.version}; rules {self.rules.id} " \
-              f"{self.rules.version}"
+        yield (
+            f"Questionnaire {self.questionnaire.id} {self.questionnaire.version}; rules {self.rules.id} "
+            f"{self.rules.version}"
+        )
         yield ""
         yield from self._explain_verdict()
         yield ""
@@ -346,23 +355,30 @@ class Assessment(Frozen):
             for trigger in v.triggered_by:
                 yield f"    - {trigger.words()}"
         if v.low_confidence:
-            yield f"  low confidence: {v.unknown} of {len(v.indicators)} indicators rest on unknown answers, more " \
-                  f"than the {v.low_confidence_limit} the rules allow. {v.low_confidence_message or ''}".rstrip()
+            yield (
+                f"  low confidence: {v.unknown} of {len(v.indicators)} indicators rest on unknown answers, more "
+                f"than the {v.low_confidence_limit} the rules allow. {v.low_confidence_message or ''}".rstrip()
+            )
         elif v.unknown:
             limit = f" (the rules allow {v.low_confidence_limit})" if v.low_confidence_limit is not None else ""
             yield f"  confidence: {v.unknown} of {len(v.indicators)} indicators rest on unknown answers{limit}"
         for ind in v.indicators:
             unknown = " (unknown)" if ind.unknown else ""
-            yield f"  indicator {ind.id} '{ind.title}' [{ind.tier} x{ind.tier_weight:g}]: {ind.rating}{unknown}, " \
-                  f"{_points(ind.points)}; {ind.rule}"
-            rests = "; ".join(f"{a.question} = {_val(a.value) if a.status == 'answered' else _STATUS_WORDS[a.status]}"
-                              for a in ind.answers)
+            yield (
+                f"  indicator {ind.id} '{ind.title}' [{ind.tier} x{ind.tier_weight:g}]: {ind.rating}{unknown}, "
+                f"{_points(ind.points)}; {ind.rule}"
+            )
+            rests = "; ".join(
+                f"{a.question} = {format_value(a.value) if a.status == 'answered' else STATUS_WORDS[a.status]}"
+                for a in ind.answers
+            )
             yield f"    rests on: {rests}"
             if ind.rating != "green" and ind.evidence:
                 yield f"    to move it to green: {ind.evidence}"
 
-    def _explain_node(self, node: NodeResult, nodes: dict[str, NodeResult],
-                      questions: dict[str, QuestionResult]) -> Iterator[str]:
+    def _explain_node(
+        self, node: NodeResult, nodes: dict[str, NodeResult], questions: dict[str, QuestionResult]
+    ) -> Iterator[str]:
         ex = node.explanation
         level = f"level {node.level} {node.level_name}" if node.level is not None else "no level"
         rag = f", RAG {node.rag}" if node.rag else ""
@@ -381,8 +397,7 @@ class Assessment(Frozen):
             elif child.counted:
                 verb = f"is the {ex.method}" if ex.method in ("min", "max") else "adds"
                 yield f"    {what}{weight}; {verb} {_num(child.contribution)}"
-            elif child.kind == "question" and child.id in questions and \
-                    questions[child.id].no_points == child.excluded:
+            elif child.kind == "question" and child.id in questions and questions[child.id].no_points == child.excluded:
                 yield f"    {what}"  # its words already say why it does not count
             else:
                 yield f"    {what}; not counted: {child.excluded}"
@@ -391,16 +406,19 @@ class Assessment(Frozen):
         if ex.band is not None:
             b = ex.band
             end = "<=" if b.last else "<"
-            yield f"  band: {b.band_from:g} <= score {end} {b.band_to:g} gives level {b.level} {b.name}" + \
-                (f" ({b.note})" if b.note else "")
+            yield f"  band: {b.band_from:g} <= score {end} {b.band_to:g} gives level {b.level} {b.name}" + (
+                f" ({b.note})" if b.note else ""
+            )
         for cap in ex.caps:
             yield f"  cap ({cap.lowest} + {cap.plus:g}): {cap.detail}"
         if ex.rag_band is not None:
             yield f"  RAG from the score: {ex.rag_band}"
         for override in ex.rag_overrides:
             reason = f": {override.reason}" if override.reason else ""
-            yield f"  RAG no better than {override.at_most}: {override.fired} {override.severity}-severity pain " \
-                  f"point(s) fired ({', '.join(override.pain_points)}){reason}"
+            yield (
+                f"  RAG no better than {override.at_most}: {override.fired} {override.severity}-severity pain "
+                f"point(s) fired ({', '.join(override.pain_points)}){reason}"
+            )
 
 
 # ------------------------------------------------------------------------------------------------ summaries

@@ -22,9 +22,9 @@ from typing import Any, TypeVar, get_args, get_origin
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from .document import Document, Loaded, Loc, render_loc
-from .model import MODELS, AnswersFile, Questionnaire, RuleCases, Rules
-from .problems import DefinitionError, Problem
+from maturity.model.definitions import MODELS, AnswersFile, Questionnaire, RuleCases, Rules
+from maturity.model.document import Document, Loaded, Loc, render_loc
+from maturity.model.problems import DefinitionError, Problem
 
 DEFAULT_MAX_BYTES = 4 * 1024 * 1024
 MAX_DEPTH = 64  # far beyond any real definition, far below what would exhaust a stack
@@ -84,8 +84,12 @@ for _tag, _pattern, _first in (
     (_BOOL, r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
     (_NULL, r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
     (_INT, r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$", "-+0123456789"),
-    (_FLOAT, r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
-             r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$", "-+.0123456789"),
+    (
+        _FLOAT,
+        r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+        r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$",
+        "-+.0123456789",
+    ),
 ):
     _Core12Resolver.add_implicit_resolver(_tag, re.compile(_pattern), list(_first))
 
@@ -110,8 +114,9 @@ if _CParser is not None:
     _make_loader: Callable[[str], Any] = _FastLoader
 else:  # pragma: no cover - exercised only where PyYAML was built without libyaml
 
-    class _PyLoader(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser, yaml.composer.Composer,
-                    _Core12Resolver):
+    class _PyLoader(
+        yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser, yaml.composer.Composer, _Core12Resolver
+    ):
         def __init__(self, stream: str) -> None:
             yaml.reader.Reader.__init__(self, stream)
             yaml.scanner.Scanner.__init__(self)
@@ -243,13 +248,17 @@ def _load_events(text: str) -> Any:
                     raise _Fault("MQ010", "a key must be plain text, not a list or mapping", event.start_mark)
                 key = event.value
                 if key == "<<" and event.implicit[0]:  # a plain << is a merge key; a quoted one is only text
-                    raise _Fault("MQ012", "merge keys (<<) are not allowed: write the keys out in full",
-                                 event.start_mark)
+                    raise _Fault(
+                        "MQ012", "merge keys (<<) are not allowed: write the keys out in full", event.start_mark
+                    )
                 if key in lines:
                     first = lines[key]
-                    raise _Fault("MQ011", f"the key '{key}' appears twice in this mapping: first on line "
-                                 f"{first.line + 1}, again on line {event.start_mark.line + 1}; keep one",
-                                 event.start_mark)
+                    raise _Fault(
+                        "MQ011",
+                        f"the key '{key}' appears twice in this mapping: first on line "
+                        f"{first.line + 1}, again on line {event.start_mark.line + 1}; keep one",
+                        event.start_mark,
+                    )
                 lines[key] = event.start_mark
                 continue
             if cls is _ScalarEvent:
@@ -368,9 +377,14 @@ def read_text(path: str | Path, max_bytes: int | None = None) -> tuple[str, str]
 def decode(raw: bytes, name: str, limit: int | None = None) -> tuple[str, str]:
     limit = limit or max_bytes_default()
     if len(raw) > limit:
-        raise DefinitionError(Problem.make(
-            "MQ002", f"the file is larger than the limit of {limit:,} bytes; split it, or raise the limit with "
-            f"--max-file-size or {ENV_MAX_BYTES}", name))
+        raise DefinitionError(
+            Problem.make(
+                "MQ002",
+                f"the file is larger than the limit of {limit:,} bytes; split it, or raise the limit with "
+                f"--max-file-size or {ENV_MAX_BYTES}",
+                name,
+            )
+        )
     if b"\x00" in raw[:8192]:
         raise DefinitionError(Problem.make("MQ004", "the file holds binary data (NUL bytes), not text", name))
     try:
@@ -379,13 +393,16 @@ def decode(raw: bytes, name: str, limit: int | None = None) -> tuple[str, str]:
         before = raw[: exc.start]
         line = before.count(b"\n") + 1
         column = exc.start - (before.rfind(b"\n") + 1) + 1
-        raise DefinitionError(Problem.make(
-            "MQ003", f"byte 0x{raw[exc.start]:02x} is not valid UTF-8: save the file as UTF-8", name, line, column
-        )) from None
+        raise DefinitionError(
+            Problem.make(
+                "MQ003", f"byte 0x{raw[exc.start]:02x} is not valid UTF-8: save the file as UTF-8", name, line, column
+            )
+        ) from None
     text = text.removeprefix("\ufeff")
     stripped = text.lstrip()
-    if not stripped or (stripped[0] == "#" and all(not ln.strip() or ln.lstrip().startswith("#")
-                                                    for ln in text.splitlines())):
+    if not stripped or (
+        stripped[0] == "#" and all(not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines())
+    ):
         raise DefinitionError(Problem.make("MQ005", "the file is empty", name))
     return text, "sha256:" + hashlib.sha256(raw).hexdigest()
 
@@ -443,20 +460,21 @@ def parse_text(text: str, name: str, digest: str = "") -> Document:
         except _DuplicateJsonKey as exc:
             raise DefinitionError(_json_duplicate(text, name, exc.args[0])) from None
         except json.JSONDecodeError as exc:
-            raise DefinitionError(Problem.make("MQ010", f"JSON syntax error: {exc.msg}", name, exc.lineno,
-                                               exc.colno)) from None
+            raise DefinitionError(
+                Problem.make("MQ010", f"JSON syntax error: {exc.msg}", name, exc.lineno, exc.colno)
+            ) from None
         except RecursionError:
             raise DefinitionError(Problem.make("MQ013", "the data is nested too deeply", name)) from None
         except ValueError:  # an integer of thousands of digits
-            raise DefinitionError(Problem.make("MQ104", "a number has too many digits to be an answer", name)) \
-                from None
+            raise DefinitionError(Problem.make("MQ104", "a number has too many digits to be an answer", name)) from None
         locator: Callable[[Loc], tuple[int, int]] = _lazy_locator(text)
     else:
         try:
             data = _load_events(text)
         except _TooDeep as exc:
-            raise DefinitionError(_mark_problem("MQ013", f"the data is nested more than {MAX_DEPTH} levels deep",
-                                                name, exc.mark)) from None
+            raise DefinitionError(
+                _mark_problem("MQ013", f"the data is nested more than {MAX_DEPTH} levels deep", name, exc.mark)
+            ) from None
         except _Fault as exc:
             raise DefinitionError(_mark_problem(exc.code, exc.message, name, exc.mark)) from None
         except yaml.YAMLError as exc:
@@ -466,8 +484,11 @@ def parse_text(text: str, name: str, digest: str = "") -> Document:
         locator = _lazy_locator(text)
     if not isinstance(data, dict):
         shape = "a list" if isinstance(data, list) else "empty" if data is None else "a single value"
-        raise DefinitionError(Problem.make(
-            "MQ015", f"the top level is {shape}; it must be a mapping that starts with 'kind:'", name, 1, 1))
+        raise DefinitionError(
+            Problem.make(
+                "MQ015", f"the top level is {shape}; it must be a mapping that starts with 'kind:'", name, 1, 1
+            )
+        )
     return Document(name, data, digest, locator)
 
 
@@ -479,15 +500,27 @@ def read_document(path: str | Path, max_bytes: int | None = None) -> Document:
 # ------------------------------------------------------------------------------------------------------ schemas
 
 _EXPECTED = {
-    "string_type": "text", "string_sub_type": "text", "int_type": "a whole number", "int_parsing": "a whole number",
-    "int_from_float": "a whole number", "float_type": "a number", "float_parsing": "a number",
-    "bool_type": "true or false", "bool_parsing": "true or false", "list_type": "a list",
-    "dict_type": "a mapping (key: value)", "model_type": "a mapping (key: value)",
-    "model_attributes_type": "a mapping (key: value)", "date_type": "a date (YYYY-MM-DD)",
-    "date_parsing": "a date (YYYY-MM-DD)", "date_from_datetime_parsing": "a date (YYYY-MM-DD)",
+    "string_type": "text",
+    "string_sub_type": "text",
+    "int_type": "a whole number",
+    "int_parsing": "a whole number",
+    "int_from_float": "a whole number",
+    "float_type": "a number",
+    "float_parsing": "a number",
+    "bool_type": "true or false",
+    "bool_parsing": "true or false",
+    "list_type": "a list",
+    "dict_type": "a mapping (key: value)",
+    "model_type": "a mapping (key: value)",
+    "model_attributes_type": "a mapping (key: value)",
+    "date_type": "a date (YYYY-MM-DD)",
+    "date_parsing": "a date (YYYY-MM-DD)",
+    "date_from_datetime_parsing": "a date (YYYY-MM-DD)",
     "date_from_datetime_inexact": "a date (YYYY-MM-DD)",
-    "datetime_type": "a date and time (YYYY-MM-DDTHH:MM:SS)", "datetime_parsing": "a date and time",
-    "datetime_from_date_parsing": "a date and time", "none_required": "nothing",
+    "datetime_type": "a date and time (YYYY-MM-DDTHH:MM:SS)",
+    "datetime_parsing": "a date and time",
+    "datetime_from_date_parsing": "a date and time",
+    "none_required": "nothing",
 }
 
 
@@ -553,8 +586,9 @@ def schema_problems(exc: ValidationError, document: Document, model: type[BaseMo
         if kind == "extra_forbidden":
             allowed = _allowed_keys(model, loc[:-1])
             hint = get_close_matches(str(loc[-1]), allowed, n=1)
-            tip = f"; did you mean '{hint[0]}'?" if hint else (f"; allowed here: {', '.join(allowed)}"
-                                                                 if allowed else "")
+            tip = (
+                f"; did you mean '{hint[0]}'?" if hint else (f"; allowed here: {', '.join(allowed)}" if allowed else "")
+            )
             code, message = "MQ101", f"unknown key '{loc[-1]}' in {render_loc(loc[:-1]) or 'the top level'}{tip}"
         elif kind == "missing":
             code, message = "MQ102", f"'{loc[-1]}' is required in {render_loc(loc[:-1]) or 'the top level'}"
@@ -583,11 +617,16 @@ def schema_problems(exc: ValidationError, document: Document, model: type[BaseMo
     return sorted(found.values())
 
 
-_BOUNDS = {"greater_than": ("greater than", "gt"), "greater_than_equal": ("at least", "ge"),
-           "less_than": ("less than", "lt"), "less_than_equal": ("at most", "le"),
-           "too_short": ("at least of length", "min_length"), "too_long": ("at most of length", "max_length"),
-           "string_too_short": ("text of at least length", "min_length"),
-           "string_too_long": ("text of at most length", "max_length")}
+_BOUNDS = {
+    "greater_than": ("greater than", "gt"),
+    "greater_than_equal": ("at least", "ge"),
+    "less_than": ("less than", "lt"),
+    "less_than_equal": ("at most", "le"),
+    "too_short": ("at least of length", "min_length"),
+    "too_long": ("at most of length", "max_length"),
+    "string_too_short": ("text of at least length", "min_length"),
+    "string_too_long": ("text of at most length", "max_length"),
+}
 _UNION_TAGS = {"bool", "int", "float", "str", "list[str]", "list", "dict", "constrained-str", "literal['exclude']"}
 
 
@@ -614,12 +653,16 @@ def load_document(document: Document, expect: str | None = None) -> Loaded[Any]:
     kind = document.data.get("kind")
     if not isinstance(kind, str) or kind not in MODELS:
         known = ", ".join(MODELS)
-        message = (f"say what this file is with a top-level 'kind:' ({known})" if kind is None
-                   else f"kind {kind!r} is not one of: {known}")
+        message = (
+            f"say what this file is with a top-level 'kind:' ({known})"
+            if kind is None
+            else f"kind {kind!r} is not one of: {known}"
+        )
         raise DefinitionError(document.problem("MQ016", message, ("kind",)))
     if expect is not None and kind != expect:
-        raise DefinitionError(document.problem("MQ016", f"expected a file of kind '{expect}', this is '{kind}'",
-                                               ("kind",)))
+        raise DefinitionError(
+            document.problem("MQ016", f"expected a file of kind '{expect}', this is '{kind}'", ("kind",))
+        )
     return Loaded(to_model(document, MODELS[kind]), document)
 
 

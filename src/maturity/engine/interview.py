@@ -13,9 +13,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
-from .checks import QuestionInfo, answer_problem, index_questionnaire
-from .conditions import answer_facts
-from .model import Answer, AnswersFile, AssessmentDetails, Question, Questionnaire, QuestionnaireRef, Stage
+from maturity.checks.checks import QuestionInfo, answer_problem, index_questionnaire
+from maturity.engine.conditions import answer_facts
+from maturity.model.definitions import (
+    Answer,
+    AnswersFile,
+    AssessmentDetails,
+    Question,
+    Questionnaire,
+    QuestionnaireRef,
+    Stage,
+)
 
 COMMANDS = {"?": "help", "b": "back", "s": "skip", "d": "dont_know", "n": "not_applicable", "e": "note", "q": "quit"}
 Command = Literal["answer", "help", "back", "skip", "dont_know", "not_applicable", "note", "quit", "keep"]
@@ -162,8 +170,9 @@ class Interview:
 
     def first_unanswered(self) -> Question | None:
         """Where a resumed interview carries on: the first question asked that has no answer (skips count)."""
-        return next((q for q in self.asked() if q.id not in self.answers or
-                     self.answers[q.id].status == "skipped"), None)
+        return next(
+            (q for q in self.asked() if q.id not in self.answers or self.answers[q.id].status == "skipped"), None
+        )
 
     def step(self, question: Question) -> Step:
         asked = self.asked()
@@ -171,14 +180,17 @@ class Interview:
         in_stage = [q for q in asked if self.stage_of[q.id] is stage]
         stages = self.questionnaire.stages
         return Step(
-            question=question, stage=stage,
-            stage_number=0 if stage is None else stages.index(stage) + 1, stage_count=len(stages),
+            question=question,
+            stage=stage,
+            stage_number=0 if stage is None else stages.index(stage) + 1,
+            stage_count=len(stages),
             number_in_stage=next((i for i, q in enumerate(in_stage, 1) if q.id == question.id), 1),
             asked_in_stage=len(in_stage),
             position=next((i for i, q in enumerate(asked, 1) if q.id == question.id), 1),
             asked_total=len(asked),
             answered_total=sum(1 for q in asked if q.id in self.answers and self.answers[q.id].status != "skipped"),
-            current=self.answers.get(question.id), allow_back=bool(self.history),
+            current=self.answers.get(question.id),
+            allow_back=bool(self.history),
         )
 
     # ---------------------------------------------------------------------------------------- answers
@@ -210,9 +222,14 @@ class Interview:
         """The answers file as it stands; only answers to known questions, in questionnaire order."""
         assert self.details is not None
         ordered = {q.id: self.answers[q.id] for q in self.order if q.id in self.answers}
-        return AnswersFile(kind="answers", questionnaire=QuestionnaireRef(
-            id=self.questionnaire.id, version=self.questionnaire.version, digest=self.digest),
-            assessment=self.details, answers=ordered)
+        return AnswersFile(
+            kind="answers",
+            questionnaire=QuestionnaireRef(
+                id=self.questionnaire.id, version=self.questionnaire.version, digest=self.digest
+            ),
+            assessment=self.details,
+            answers=ordered,
+        )
 
 
 def answers_data(answers: AnswersFile) -> dict[str, Any]:
@@ -223,8 +240,13 @@ def answers_data(answers: AnswersFile) -> dict[str, Any]:
 Outcome = Literal["finished", "quit"]
 
 
-def run(interview: Interview, prompter: Prompter, save: Callable[[Interview], None], start: Question | None = None,
-        review: bool = False) -> Outcome:
+def run(
+    interview: Interview,
+    prompter: Prompter,
+    save: Callable[[Interview], None],
+    start: Question | None = None,
+    review: bool = False,
+) -> Outcome:
     """Ask until every question asked has an answer (or, reviewing, until the last one), saving after each.
 
     `save` is called after every change, so that an interruption at any prompt loses nothing already said.
@@ -232,8 +254,7 @@ def run(interview: Interview, prompter: Prompter, save: Callable[[Interview], No
     if interview.details is None:
         interview.details = prompter.details(None)
         save(interview)
-    question = start if start is not None else (interview.next_after(None) if review
-                                                else interview.first_unanswered())
+    question = start if start is not None else (interview.next_after(None) if review else interview.first_unanswered())
     shown_stage: Stage | None = None
     error: str | None = None
     while question is not None:
@@ -281,5 +302,12 @@ def run(interview: Interview, prompter: Prompter, save: Callable[[Interview], No
 
 def _next_open(interview: Interview, after: str) -> Question | None:
     start = interview.position[after]
-    return next((q for q in interview.asked() if interview.position[q.id] > start and
-                 (q.id not in interview.answers or interview.answers[q.id].status == "skipped")), None)
+    return next(
+        (
+            q
+            for q in interview.asked()
+            if interview.position[q.id] > start
+            and (q.id not in interview.answers or interview.answers[q.id].status == "skipped")
+        ),
+        None,
+    )

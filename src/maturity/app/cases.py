@@ -11,11 +11,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import loader
-from .batch import load_and_score
-from .catalogue import Catalogue
-from .model import Expectation, RuleCases
-from .problems import MaturityError, Problem
+from maturity.app.batch import load_and_score
+from maturity.app.catalogue import Catalogue
+from maturity.io import loader
+from maturity.model.definitions import Expectation, RuleCases
+from maturity.model.problems import MaturityError, Problem
+from maturity.model.vocabulary import format_number
 
 
 @dataclass
@@ -35,24 +36,33 @@ def compare(expect: Expectation, assessment: Any) -> list[str]:
     out: list[str] = []
     verdict = assessment.verdict
     if expect.verdict is not None and verdict.outcome != expect.verdict:
-        out.append(f"verdict: expected {expect.verdict}, found {verdict.outcome} ({verdict.points} points"
-                   + (f", vetoed: {verdict.vetoed_by.reason}" if verdict.vetoed_by else "") + ")")
+        out.append(
+            f"verdict: expected {expect.verdict}, found {verdict.outcome} ({verdict.points} points"
+            + (f", vetoed: {verdict.vetoed_by.reason}" if verdict.vetoed_by else "")
+            + ")"
+        )
     if expect.low_confidence is not None and verdict.low_confidence != expect.low_confidence:
-        out.append(f"low confidence: expected {str(expect.low_confidence).lower()}, found "
-                   f"{str(verdict.low_confidence).lower()} ({verdict.unknown} indicators unknown)")
+        out.append(
+            f"low confidence: expected {str(expect.low_confidence).lower()}, found "
+            f"{str(verdict.low_confidence).lower()} ({verdict.unknown} indicators unknown)"
+        )
     nodes = {n.id: n for n in assessment.nodes}
     for node_id, level in expect.levels.items():
         node = nodes.get(node_id)
         if node is None:
             out.append(f"level of {node_id}: there is no such stage, group or node")
         elif node.level != level:
-            out.append(f"level of {node_id}: expected {level}, found {node.level} (score {_num(node.score)})")
+            out.append(f"level of {node_id}: expected {level}, found {node.level} (score {format_number(node.score)})")
     for node_id, expected_score in expect.scores.items():
         node = nodes.get(node_id)
         if node is None:
             out.append(f"score of {node_id}: there is no such stage, group or node")
-        elif _num(node.score) != _num(expected_score):  # to 3 decimal places, as explanations print scores
-            out.append(f"score of {node_id}: expected {_num(expected_score)}, found {_num(node.score)}")
+        elif format_number(node.score) != format_number(
+            expected_score
+        ):  # to 3 decimal places, as explanations print scores
+            out.append(
+                f"score of {node_id}: expected {format_number(expected_score)}, found {format_number(node.score)}"
+            )
     for node_id, rag in expect.rag.items():
         node = nodes.get(node_id)
         if node is None or node.rag != rag:
@@ -61,8 +71,10 @@ def compare(expect: Expectation, assessment: Any) -> list[str]:
     for indicator_id, rating in expect.indicators.items():
         found = ratings.get(indicator_id)
         if found is None or found.rating != rating:
-            out.append(f"indicator {indicator_id}: expected {rating}, found "
-                       f"{found.rating + (' (unknown)' if found.unknown else '') if found else 'no such indicator'}")
+            out.append(
+                f"indicator {indicator_id}: expected {rating}, found "
+                f"{found.rating + (' (unknown)' if found.unknown else '') if found else 'no such indicator'}"
+            )
     fired = [p.id for p in assessment.pain_points]
     for pain in expect.pain_points:
         if pain not in fired:
@@ -74,10 +86,6 @@ def compare(expect: Expectation, assessment: Any) -> list[str]:
     if expect.top_pain_points and top != expect.top_pain_points:
         out.append(f"top pain points: expected {', '.join(expect.top_pain_points)}, found {', '.join(top) or 'none'}")
     return out
-
-
-def _num(value: float | None) -> str:
-    return "none" if value is None else f"{value:.3f}".rstrip("0").rstrip(".")
 
 
 def run_cases(path: Path, catalogue: Catalogue) -> list[CaseResult]:
@@ -97,16 +105,21 @@ def run_cases(path: Path, catalogue: Catalogue) -> list[CaseResult]:
             result.problems.extend(_locate(p, answers_path) for p in exc.problems)
         else:
             if assessment.rules.id != definitions.rules.model.id:
-                result.differences.append(f"the answers were scored with rules '{assessment.rules.id}', not "
-                                          f"'{cases.rules}': they answer another questionnaire")
+                result.differences.append(
+                    f"the answers were scored with rules '{assessment.rules.id}', not "
+                    f"'{cases.rules}': they answer another questionnaire"
+                )
             result.differences.extend(compare(case.expect, assessment))
         results.append(result)
     return results
 
 
 def _locate(problem: Problem, path: Path) -> Problem:
-    return problem if problem.file else Problem.make(problem.code, problem.message, str(path), problem.line,
-                                                     problem.column)
+    return (
+        problem
+        if problem.file
+        else Problem.make(problem.code, problem.message, str(path), problem.line, problem.column)
+    )
 
 
 def find_case_files(paths: Iterable[Path]) -> tuple[list[Path], list[Problem]]:

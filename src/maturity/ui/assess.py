@@ -15,13 +15,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
 
-from . import loader
-from .catalogue import Catalogue
-from .interview import InputEnded, Interview, answers_data, run
-from .model import Questionnaire
-from .problems import EXIT_INTERRUPTED, EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, MaturityError
-from .resources import DEFAULT_QUESTIONNAIRE
-from .store import write_atomic
+from maturity.app.catalogue import Catalogue
+from maturity.engine.interview import InputEnded, Interview, answers_data, run
+from maturity.io import loader
+from maturity.io.resources import DEFAULT_QUESTIONNAIRE
+from maturity.io.store import write_atomic
+from maturity.model.definitions import Questionnaire
+from maturity.model.problems import EXIT_INTERRUPTED, EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, MaturityError
 
 Say = Callable[[str], None]
 
@@ -63,7 +63,7 @@ def interrupts_as_keyboard_interrupt() -> Iterator[None]:
 
 
 def _load_questionnaire(name: str | None, catalogue: Catalogue) -> tuple[Questionnaire, str | None]:
-    from .validation import load_questionnaire
+    from maturity.checks.validation import load_questionnaire
 
     if name is not None and (Path(name).is_file() or name.endswith((".yaml", ".yml"))):
         loaded = load_questionnaire(name)
@@ -81,20 +81,28 @@ def _version_key(version: str) -> tuple[int, ...]:
 
 
 def _missing(name: str) -> MaturityError:
-    from .problems import Problem
+    from maturity.model.problems import Problem
 
     return MaturityError(Problem.make("MQ001", f"no questionnaire file or bundled questionnaire called '{name}'"))
 
 
-def run_assessment(questionnaire_name: str | None, answers_path: Path | None, resume: Path | None, review: bool,
-                   plain: bool, folders: list[Path], say: Say, err: Say) -> int:
+def run_assessment(
+    questionnaire_name: str | None,
+    answers_path: Path | None,
+    resume: Path | None,
+    review: bool,
+    plain: bool,
+    folders: list[Path],
+    say: Say,
+    err: Say,
+) -> int:
     if questionnaire_name is not None and Path(questionnaire_name).is_file():
         # rules kept beside a questionnaire file are found without --definitions
         folders = [Path(questionnaire_name).resolve().parent, *folders]
     catalogue = Catalogue.from_folders(folders)
     try:
         if resume is not None:
-            from . import checks
+            from maturity.checks import checks
 
             answers = loader.load_answers_file(resume)
             ref = answers.model.questionnaire
@@ -113,17 +121,20 @@ def run_assessment(questionnaire_name: str | None, answers_path: Path | None, re
             err(str(problem))
         return EXIT_PROBLEMS
 
-    from .terminal import PlainPrompter, RichPrompter
+    from maturity.ui.terminal import PlainPrompter, RichPrompter
 
     interactive = sys.stdin.isatty()
     if resume is None and answers_path is not None and answers_path.exists():
         question = f"{answers_path} already holds answers. Overwrite it? Type yes to overwrite: "
         if not interactive or input(question).strip().lower() != "yes":
-            err(f"{answers_path} already exists and was left as it is. Carry on with it: maturity assess --resume "
-                f"{answers_path}; or choose another name with --answers.")
+            err(
+                f"{answers_path} already exists and was left as it is. Carry on with it: maturity assess --resume "
+                f"{answers_path}; or choose another name with --answers."
+            )
             return EXIT_USAGE
-    prompter = RichPrompter(interview.questionnaire) if interactive and not plain else \
-        PlainPrompter(interview.questionnaire)
+    prompter = (
+        RichPrompter(interview.questionnaire) if interactive and not plain else PlainPrompter(interview.questionnaire)
+    )
     target: list[Path] = [path] if path is not None else []
 
     def save(current: Interview) -> None:
@@ -146,16 +157,19 @@ def run_assessment(questionnaire_name: str | None, answers_path: Path | None, re
     except KeyboardInterrupt:
         if interview.details is not None:
             save(interview)
-            err(f"\nInterrupted. Your answers are saved in {where()}. Carry on with: maturity assess --resume "
-                f"{where()}")
+            err(
+                f"\nInterrupted. Your answers are saved in {where()}. Carry on with: maturity assess --resume {where()}"
+            )
         else:
             err("\nInterrupted before any answer was given; nothing was saved.")
         return EXIT_INTERRUPTED
     except (InputEnded, EOFError) as exc:
         if interview.details is not None:
             save(interview)
-        err(f"Input ended: {exc}. The answers so far are saved in {where()}; carry on with: maturity assess "
-            f"--resume {where()}")
+        err(
+            f"Input ended: {exc}. The answers so far are saved in {where()}; carry on with: maturity assess "
+            f"--resume {where()}"
+        )
         return EXIT_PROBLEMS
     if outcome == "quit":
         err(f"Saved in {where()}. Carry on with: maturity assess --resume {where()}")
@@ -165,22 +179,31 @@ def run_assessment(questionnaire_name: str | None, answers_path: Path | None, re
 
 def _finish(path: Path, catalogue: Catalogue, say: Say, err: Say) -> int:
     """Score the finished answers, print the summary (verdict first) and write the reports beside them."""
-    from .batch import load_and_score
-    from .report import render_report
+    from maturity.app.batch import load_and_score
+    from maturity.render.report import render_report
 
     try:
         assessment, _ = load_and_score(path, catalogue)
         ref = assessment.questionnaire
         found = catalogue.get(ref.id, ref.version)
-        from .roadmap import answers_from_assessment, build_roadmap
+        from maturity.engine.roadmap import answers_from_assessment, build_roadmap
 
         questionnaire, rules = found.questionnaire.model, found.rules.model
         roadmap = build_roadmap(questionnaire, rules, answers_from_assessment(assessment), assessment)
         reports = []
         for fmt in ("md", "html"):
             report_path = path.with_name(path.name.removesuffix(".yaml").removesuffix(".answers") + f".report.{fmt}")
-            write_atomic(report_path, render_report(assessment, questionnaire, rules, fmt, roadmap=roadmap,
-                                                    questionnaire_digest=found.questionnaire.document.digest))
+            write_atomic(
+                report_path,
+                render_report(
+                    assessment,
+                    questionnaire,
+                    rules,
+                    fmt,
+                    roadmap=roadmap,
+                    questionnaire_digest=found.questionnaire.document.digest,
+                ),
+            )
             reports.append(report_path)
     except MaturityError as exc:
         for problem in exc.problems:
@@ -197,7 +220,7 @@ def _finish(path: Path, catalogue: Catalogue, say: Say, err: Say) -> int:
 
 def summary_lines(assessment: object) -> list[str]:
     """The terminal summary: verdict first, then each stage's level and RAG, then the top pain points."""
-    from .assessment import Assessment
+    from maturity.model.assessment import Assessment
 
     assert isinstance(assessment, Assessment)
     v = assessment.verdict
@@ -211,8 +234,10 @@ def summary_lines(assessment: object) -> list[str]:
     else:
         lines.append(f"Verdict: not assessed ({v.not_assessed_reason})")
     overall = assessment.overall
-    lines.append(f"Overall maturity: level {overall.level} {overall.level_name or ''} (score "
-                 f"{'none' if overall.score is None else f'{overall.score:.2f}'}, {overall.rag or 'no RAG'})")
+    lines.append(
+        f"Overall maturity: level {overall.level} {overall.level_name or ''} (score "
+        f"{'none' if overall.score is None else f'{overall.score:.2f}'}, {overall.rag or 'no RAG'})"
+    )
     for stage in assessment.stages():
         level = f"level {stage.level} {stage.level_name}" if stage.level is not None else "no level"
         lines.append(f"  {stage.title:<45} {level:<22} {(stage.rag or '-').upper()}")

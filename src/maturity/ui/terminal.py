@@ -10,8 +10,9 @@ import sys
 from collections.abc import Callable
 from typing import Any, TextIO
 
-from .interview import Step
-from .model import AssessmentDetails, Question, Questionnaire, Stage
+from maturity.engine.interview import Step
+from maturity.model.definitions import AssessmentDetails, Question, Questionnaire, Stage
+from maturity.model.vocabulary import STATUS_WORDS
 
 
 def choices(question: Question, questionnaire: Questionnaire) -> list[tuple[str, str, str | None]]:
@@ -38,10 +39,14 @@ def _keys(step: Step) -> str:
 
 
 def _hint(question: Question) -> str:
-    return {"scale": "type the level number", "single": "type the option number",
-            "multiple": "type option numbers separated by commas", "yes_no": "type yes or no",
-            "number": "type a number" + (f" ({question.unit})" if question.unit else ""),
-            "text": "type your answer"}[question.kind]
+    return {
+        "scale": "type the level number",
+        "single": "type the option number",
+        "multiple": "type option numbers separated by commas",
+        "yes_no": "type yes or no",
+        "number": "type a number" + (f" ({question.unit})" if question.unit else ""),
+        "text": "type your answer",
+    }[question.kind]
 
 
 def _current(step: Step) -> str | None:
@@ -49,7 +54,7 @@ def _current(step: Step) -> str | None:
     if answer is None:
         return None
     if answer.status is not None:
-        return {"dont_know": "don't know", "not_applicable": "not applicable", "skipped": "skipped"}[answer.status]
+        return STATUS_WORDS[answer.status]
     value = answer.value
     return ", ".join(map(str, value)) if isinstance(value, list) else str(value)
 
@@ -57,8 +62,9 @@ def _current(step: Step) -> str | None:
 class PlainPrompter:
     """Text lines only: for screen readers (--plain, ACCESSIBLE, TERM=dumb) and for scripted input."""
 
-    def __init__(self, questionnaire: Questionnaire, read: Callable[[], str | None] | None = None,
-                 out: TextIO | None = None) -> None:
+    def __init__(
+        self, questionnaire: Questionnaire, read: Callable[[], str | None] | None = None, out: TextIO | None = None
+    ) -> None:
         self.questionnaire = questionnaire
         self.out = out or sys.stdout
         self.read = read or _read_line
@@ -82,8 +88,11 @@ class PlainPrompter:
     def details(self, current: AssessmentDetails | None) -> AssessmentDetails:
         self._say(f"{self.questionnaire.title}. First, who and what this assessment is for.")
         values: dict[str, str | None] = {}
-        for key, label, required in (("organisation", "Organisation", True), ("service", "Service", True),
-                                     ("assessor", "Your name (the assessor)", False)):
+        for key, label, required in (
+            ("organisation", "Organisation", True),
+            ("service", "Service", True),
+            ("assessor", "Your name (the assessor)", False),
+        ):
             while True:
                 text = self._line(f"{label}{'' if required else ' (optional)'}: ")
                 if text is None:
@@ -95,8 +104,12 @@ class PlainPrompter:
                 self._say(f"The {key} is needed for the report.")
         import datetime as dt
 
-        return AssessmentDetails(organisation=values["organisation"] or "", service=values["service"] or "",
-                                 assessor=values["assessor"], date=dt.date.today())
+        return AssessmentDetails(
+            organisation=values["organisation"] or "",
+            service=values["service"] or "",
+            assessor=values["assessor"],
+            date=dt.date.today(),
+        )
 
     def stage_intro(self, stage: Stage, number: int, count: int) -> None:
         self._say()
@@ -111,8 +124,10 @@ class PlainPrompter:
         else:
             where = f"stage {step.stage_number} of {step.stage_count}, " if step.stage else "context, "
             self._say()
-            self._say(f"Question {step.number_in_stage} of {step.asked_in_stage}, {where}"
-                      f"{step.answered_total} of {step.asked_total} answered. {q.id}: {' '.join(q.text.split())}")
+            self._say(
+                f"Question {step.number_in_stage} of {step.asked_in_stage}, {where}"
+                f"{step.answered_total} of {step.asked_total} answered. {q.id}: {' '.join(q.text.split())}"
+            )
             for key, label, description in choices(q, self.questionnaire):
                 self._say(f"  {key}. {label}" + (f": {' '.join(description.split())}" if description else ""))
             current = _current(step)
@@ -164,8 +179,9 @@ class RichPrompter(PlainPrompter):
 
         body = Text(" ".join((stage.intro or "").split()))
         self.console.print()
-        self.console.print(Panel(body, title=f"Stage {number} of {count}: {stage.title}", title_align="left",
-                                 border_style="cyan"))
+        self.console.print(
+            Panel(body, title=f"Stage {number} of {count}: {stage.title}", title_align="left", border_style="cyan")
+        )
 
     def ask(self, step: Step, error: str | None) -> str | None:
         from rich.console import Group
@@ -193,11 +209,14 @@ class RichPrompter(PlainPrompter):
         if current is not None:
             parts += [Text(), Text(f"Current answer: {current}", style="italic")]
         progress = Table.grid(padding=(0, 2))
-        progress.add_row(ProgressBar(total=max(step.asked_total, 1), completed=step.answered_total, width=30),
-                         Text(f"{step.answered_total} of {step.asked_total} answered"))
+        progress.add_row(
+            ProgressBar(total=max(step.asked_total, 1), completed=step.answered_total, width=30),
+            Text(f"{step.answered_total} of {step.asked_total} answered"),
+        )
         parts += [Text(), progress, Text(f"Keys: {_keys(step)}", style="dim")]
-        where = (f"Stage {step.stage_number} of {step.stage_count}" if step.stage else "Context") + \
-            f" · question {step.number_in_stage} of {step.asked_in_stage} · {q.id}"
+        where = (
+            f"Stage {step.stage_number} of {step.stage_count}" if step.stage else "Context"
+        ) + f" · question {step.number_in_stage} of {step.asked_in_stage} · {q.id}"
         self.console.print(Panel(Group(*parts), title=where, title_align="left"))
         return self._line(f"{_hint(q)}: ")
 

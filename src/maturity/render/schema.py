@@ -5,12 +5,16 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .model import MODELS
+from maturity.model.definitions import MODELS
 
 DRAFT_07 = "http://json-schema.org/draft-07/schema#"
 KINDS = tuple(MODELS)
-_SCALAR_ANSWER = [{"type": "boolean"}, {"type": "number"}, {"type": "string"},
-                  {"type": "array", "items": {"type": "string"}}]
+_SCALAR_ANSWER = [
+    {"type": "boolean"},
+    {"type": "number"},
+    {"type": "string"},
+    {"type": "array", "items": {"type": "string"}},
+]
 
 
 def json_schema(kind: str) -> dict[str, Any]:

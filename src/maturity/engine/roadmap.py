@@ -25,9 +25,9 @@ from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Any
 
-from . import scoring
-from .assessment import Assessment, Summary
-from .model import Answer, AnswersFile, Condition, Questionnaire, QuestionnaireRef, Rules
+from maturity.engine import scoring
+from maturity.model.assessment import Assessment, Summary
+from maturity.model.definitions import Answer, AnswersFile, Condition, Questionnaire, QuestionnaireRef, Rules
 
 MAX_CHANGES = 5
 BUDGET = 1200  # engine evaluations per goal (about 0.2 ms each)
@@ -51,9 +51,18 @@ class Change:
     moves: tuple[str, ...] = ()  # e.g. "indicator current-performance: red to green", "stage readiness: level 1 to 2"
 
     def to_dict(self) -> dict[str, Any]:
-        return {"question": self.question, "text": self.text, "stage": self.stage, "stage_title": self.stage_title,
-                "from_level": self.from_level, "from": self.from_words, "to_level": self.to_level,
-                "to": self.to_words, "increase": self.increase, "moves": list(self.moves)}
+        return {
+            "question": self.question,
+            "text": self.text,
+            "stage": self.stage,
+            "stage_title": self.stage_title,
+            "from_level": self.from_level,
+            "from": self.from_words,
+            "to_level": self.to_level,
+            "to": self.to_words,
+            "increase": self.increase,
+            "moves": list(self.moves),
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,9 +80,17 @@ class Goal:
     note: str | None = None  # why it is not reachable, or how it was found
 
     def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "kind": self.kind, "title": self.title, "reachable": self.reachable,
-                "changes": [c.to_dict() for c in self.changes], "total_increase": self.total_increase,
-                "proven_fewest": self.proven_fewest, "result": self.result, "note": self.note}
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "title": self.title,
+            "reachable": self.reachable,
+            "changes": [c.to_dict() for c in self.changes],
+            "total_increase": self.total_increase,
+            "proven_fewest": self.proven_fewest,
+            "result": self.result,
+            "note": self.note,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,8 +101,12 @@ class Roadmap:
     notes: tuple[str, ...] = field(default=())  # e.g. why there is no verdict goal
 
     def to_dict(self) -> dict[str, Any]:
-        return {"goals": [g.to_dict() for g in self.goals], "max_changes": self.max_changes,
-                "evaluations": self.evaluations, "notes": list(self.notes)}
+        return {
+            "goals": [g.to_dict() for g in self.goals],
+            "max_changes": self.max_changes,
+            "evaluations": self.evaluations,
+            "notes": list(self.notes),
+        }
 
 
 # ------------------------------------------------------------------------------------------------ candidates
@@ -131,9 +152,12 @@ def answers_from_assessment(assessment: Assessment) -> AnswersFile:
             answers[r.id] = Answer(status=r.status)
         elif r.value is not None and r.status in ("answered", "not_asked"):
             answers[r.id] = Answer(value=r.value)
-    return AnswersFile(kind="answers", questionnaire=QuestionnaireRef(id=assessment.questionnaire.id,
-                                                                      version=assessment.questionnaire.version),
-                       assessment=assessment.details, answers=answers)
+    return AnswersFile(
+        kind="answers",
+        questionnaire=QuestionnaireRef(id=assessment.questionnaire.id, version=assessment.questionnaire.version),
+        assessment=assessment.details,
+        answers=answers,
+    )
 
 
 def _condition_subjects(condition: Condition | None) -> Iterator[tuple[str, str]]:
@@ -197,8 +221,9 @@ class _Search:
         updated = dict(self.answers.answers)
         for qid, level in changes:
             old = updated.get(qid)
-            updated[qid] = Answer(value=level, note=old.note if old else None,
-                                  evidence=list(old.evidence) if old else [])
+            updated[qid] = Answer(
+                value=level, note=old.note if old else None, evidence=list(old.evidence) if old else []
+            )
         return self.answers.model_copy(update={"answers": updated})
 
 
@@ -213,13 +238,15 @@ class _Spec:
     needed_gain: float | None = None  # for the level goal: overall score still missing (additive rules only)
 
 
-def _best_of(found: list[tuple[int, tuple[int, ...], tuple[tuple[str, int], ...]]]
-             ) -> tuple[int, tuple[int, ...], tuple[tuple[str, int], ...]]:
+def _best_of(
+    found: list[tuple[int, tuple[int, ...], tuple[tuple[str, int], ...]]],
+) -> tuple[int, tuple[int, ...], tuple[tuple[str, int], ...]]:
     return min(found, key=lambda f: (f[0], f[1], f[2]))
 
 
-def _search_goal(search: _Search, spec: _Spec, candidates: list[_Candidate], max_changes: int,
-                 budget: int) -> tuple[tuple[tuple[str, int], ...] | None, bool, str | None]:
+def _search_goal(
+    search: _Search, spec: _Spec, candidates: list[_Candidate], max_changes: int, budget: int
+) -> tuple[tuple[tuple[str, int], ...] | None, bool, str | None]:
     """(changes, proven fewest, note) for one goal."""
     start = search.evaluations
     by_id = {c.qid: c for c in candidates}
@@ -261,14 +288,18 @@ def _search_goal(search: _Search, spec: _Spec, candidates: list[_Candidate], max
             break
     greedy = _greedy(search, spec, max_changes)
     if greedy is not None:
-        return greedy, False, "found by a greedy search after the exhaustive search reached its budget; a " \
-            "smaller set may exist"
+        return (
+            greedy,
+            False,
+            "found by a greedy search after the exhaustive search reached its budget; a smaller set may exist",
+        )
     within = f"within {max_changes} changes" + ("" if complete else " (the search reached its budget)")
     return None, complete, f"not reachable {within}"
 
 
-def _sets(pool: list[_Candidate], size: int, gains: dict[str, float],
-          needed: float | None) -> Iterator[tuple[_Candidate, ...]]:
+def _sets(
+    pool: list[_Candidate], size: int, gains: dict[str, float], needed: float | None
+) -> Iterator[tuple[_Candidate, ...]]:
     """Sets of `size` questions in questionnaire order, skipping those that cannot add the score still needed."""
     if needed is None:
         yield from combinations(pool, size)
@@ -284,7 +315,7 @@ def _sets(pool: list[_Candidate], size: int, gains: dict[str, float],
                 out.append(tuple(sorted(chosen, key=lambda c: c.index)))
             return
         for i in range(start, len(ordered) - slots + 1):
-            if total + sum(values[i:i + slots]) + _EPS < needed:
+            if total + sum(values[i : i + slots]) + _EPS < needed:
                 return  # sorted by gain: no later start can do better
             walk(i + 1, [*chosen, ordered[i]], total + values[i])
 
@@ -311,8 +342,7 @@ def _greedy(search: _Search, spec: _Spec, max_changes: int) -> tuple[tuple[str, 
         options = [c for c in spec.pool if c not in chosen]
         if not options:
             return None
-        best = max(options, key=lambda c: (spec.progress(search.summary((*current, (c.qid, c.levels[-1])))),
-                                           -c.index))
+        best = max(options, key=lambda c: (spec.progress(search.summary((*current, (c.qid, c.levels[-1])))), -c.index))
         chosen.append(best)
         chosen.sort(key=lambda c: c.index)
         if spec.reached(search.summary(tuple((c.qid, c.levels[-1]) for c in chosen))):
@@ -323,9 +353,15 @@ def _greedy(search: _Search, spec: _Spec, max_changes: int) -> tuple[tuple[str, 
 # ------------------------------------------------------------------------------------------------ public
 
 
-def build_roadmap(questionnaire: Questionnaire, rules: Rules, answers: AnswersFile,
-                  assessment: Assessment | None = None, *, max_changes: int = MAX_CHANGES,
-                  budget: int = BUDGET) -> Roadmap:
+def build_roadmap(
+    questionnaire: Questionnaire,
+    rules: Rules,
+    answers: AnswersFile,
+    assessment: Assessment | None = None,
+    *,
+    max_changes: int = MAX_CHANGES,
+    budget: int = BUDGET,
+) -> Roadmap:
     """The fewest answer changes to each better verdict outcome and to the next overall level.
 
     `answers` must already have passed the answers checks (as `load_answers` does): they are scored unchecked.
@@ -359,12 +395,21 @@ def _specs(rules: Rules, assessment: Assessment, candidates: list[_Candidate]) -
     else:
         relevant = _verdict_questions(rules)
         pool = [c for c in candidates if relevant is None or c.qid in relevant]
+
         def progress(s: Summary) -> tuple[float, ...]:
             return float(rank(s.verdict_outcome)), -(s.verdict_points or 0.0)
 
-        for target in outcomes[rank(verdict.outcome) + 1:]:
-            specs.append(_Spec(f"verdict:{target}", "verdict", f"Move the verdict to {labels[target]}",
-                               reached=_at_least(rank, rank(target)), progress=progress, pool=pool))
+        for target in outcomes[rank(verdict.outcome) + 1 :]:
+            specs.append(
+                _Spec(
+                    f"verdict:{target}",
+                    "verdict",
+                    f"Move the verdict to {labels[target]}",
+                    reached=_at_least(rank, rank(target)),
+                    progress=progress,
+                    pool=pool,
+                )
+            )
     overall = assessment.overall
     top = max(b.level for b in rules.levels)
     if overall.level is None:
@@ -375,11 +420,17 @@ def _specs(rules: Rules, assessment: Assessment, candidates: list[_Candidate]) -
         target_level = overall.level + 1
         band = min((b for b in rules.levels if b.level >= target_level), key=lambda b: b.level)
         needed = band.from_ - (overall.score or 0.0) if _additive(rules) else None
-        specs.append(_Spec(
-            f"level:{band.level}", "level", f"Lift the overall level to {band.level} {band.name}",
-            reached=lambda s: s.overall_level is not None and s.overall_level >= target_level,
-            progress=lambda s: (float(s.overall_level or 0), s.overall_score or 0.0),
-            pool=candidates, needed_gain=max(needed, 0.0) if needed is not None else None))
+        specs.append(
+            _Spec(
+                f"level:{band.level}",
+                "level",
+                f"Lift the overall level to {band.level} {band.name}",
+                reached=lambda s: s.overall_level is not None and s.overall_level >= target_level,
+                progress=lambda s: (float(s.overall_level or 0), s.overall_score or 0.0),
+                pool=candidates,
+                needed_gain=max(needed, 0.0) if needed is not None else None,
+            )
+        )
     return specs, notes
 
 
@@ -387,8 +438,14 @@ def _at_least(rank: Callable[[str], int], wanted: int) -> Callable[[Summary], bo
     return lambda s: rank(s.verdict_outcome) >= wanted
 
 
-def _goal(search: _Search, spec: _Spec, before: Assessment, changes: tuple[tuple[str, int], ...] | None,
-          proven: bool, note: str | None) -> Goal:
+def _goal(
+    search: _Search,
+    spec: _Spec,
+    before: Assessment,
+    changes: tuple[tuple[str, int], ...] | None,
+    proven: bool,
+    note: str | None,
+) -> Goal:
     if changes is None:
         return Goal(spec.id, spec.kind, spec.title, False, proven_fewest=proven, note=note)
     q = search.questionnaire
@@ -406,22 +463,38 @@ def _goal(search: _Search, spec: _Spec, before: Assessment, changes: tuple[tuple
         moves = []
         for ind in before.verdict.indicators:
             new = ratings_after.get(ind.id)
-            if new is not None and qid in {a.question for a in ind.answers} and \
-                    (new.rating, new.unknown) != (ind.rating, ind.unknown):
-                moves.append(f"indicator {ind.id}: {_rating(ind.rating, ind.unknown)} to "
-                             f"{_rating(new.rating, new.unknown)}")
+            if (
+                new is not None
+                and qid in {a.question for a in ind.answers}
+                and (new.rating, new.unknown) != (ind.rating, ind.unknown)
+            ):
+                moves.append(
+                    f"indicator {ind.id}: {_rating(ind.rating, ind.unknown)} to {_rating(new.rating, new.unknown)}"
+                )
         stage = result.stage
         if stage in stages_before and stage in stages_after:
             b, a = stages_before[stage], stages_after[stage]
             if b.level != a.level:
                 moves.append(f"stage {stage}: level {b.level} to {a.level}")
-        out.append(Change(qid, question.text, stage, stage_titles.get(stage or "", "Context"), cand.from_level,
-                          _words(q, question, cand.from_level, result.status), level,
-                          _words(q, question, level, "answered"), cand.increase(level), tuple(moves)))
+        out.append(
+            Change(
+                qid,
+                question.text,
+                stage,
+                stage_titles.get(stage or "", "Context"),
+                cand.from_level,
+                _words(q, question, cand.from_level, result.status),
+                level,
+                _words(q, question, level, "answered"),
+                cand.increase(level),
+                tuple(moves),
+            )
+        )
     reached = f"overall level {after.overall.level}" if after.overall.level is not None else "no overall level"
     result_words = f"verdict {after.verdict.label}, {reached}" if after.verdict.assessed else reached
-    return Goal(spec.id, spec.kind, spec.title, True, tuple(out), sum(c.increase for c in out), proven,
-                result_words, note)
+    return Goal(
+        spec.id, spec.kind, spec.title, True, tuple(out), sum(c.increase for c in out), proven, result_words, note
+    )
 
 
 def _rating(rating: str, unknown: bool) -> str:

@@ -12,6 +12,8 @@ from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from maturity.model.vocabulary import Method, Rag, Severity
+
 ID_PATTERN = r"^[A-Za-z][A-Za-z0-9_.-]{0,79}$"
 Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
 SemVer = Annotated[str, StringConstraints(pattern=r"^\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.-]+)?$")]
@@ -21,14 +23,7 @@ PositiveWeight = Annotated[float, Field(gt=0)]
 FiniteNumber = Annotated[float, Field(allow_inf_nan=False)]
 
 QuestionKind = Literal["scale", "single", "multiple", "yes_no", "number", "text"]
-Severity = Literal["high", "medium", "low"]
-Rag = Literal["red", "amber", "green"]
-RAG_ORDER: dict[str, int] = {"red": 0, "amber": 1, "green": 2}
-SEVERITY_ORDER: dict[str, int] = {"high": 0, "medium": 1, "low": 2}
-ANSWER_STATUSES = ("answered", "dont_know", "not_applicable", "unanswered", "not_asked")
-# Reserved roll-up ids: the top of the roll-up, and the verdict's weighted indicator points.
-OVERALL = "overall"
-VERDICT_POINTS = "verdict"
+
 
 Scalar = Union[bool, int, float, str]
 
@@ -67,17 +62,25 @@ class Condition(Strict):
     at_least: float | None = None
     at_most: float | None = None
     is_: Literal["answered", "unanswered", "dont_know", "not_applicable", "known", "gap", "fired"] | None = Field(
-        None, alias="is", description="Test the state of an answer: known is answered or not applicable, gap is "
-        "asked but not answered (don't know or unanswered); or `fired` for a pain point."
+        None,
+        alias="is",
+        description="Test the state of an answer: known is answered or not applicable, gap is "
+        "asked but not answered (don't know or unanswered); or `fired` for a pain point.",
     )
 
     @model_validator(mode="after")
     def _one_subject(self) -> Condition:
         logic = [k for k in ("all", "any", "not_") if getattr(self, k) is not None]
-        subjects = [k for k in ("question", "score", "level", "indicator", "count", "pain_point")
-                    if getattr(self, k) is not None]
-        tests = [k for k in ("equals", "not_equals", "in_", "not_in", "includes", "at_least", "at_most", "is_")
-                 if getattr(self, k) is not None]
+        subjects = [
+            k
+            for k in ("question", "score", "level", "indicator", "count", "pain_point")
+            if getattr(self, k) is not None
+        ]
+        tests = [
+            k
+            for k in ("equals", "not_equals", "in_", "not_in", "includes", "at_least", "at_most", "is_")
+            if getattr(self, k) is not None
+        ]
         names = {"not_": "not", "in_": "in", "is_": "is"}
         if len(logic) + len(subjects) != 1:
             found = ", ".join(names.get(k, k) for k in logic + subjects) or "none"
@@ -92,8 +95,10 @@ class Condition(Strict):
                 raise ValueError(f"say what to test about '{subjects[0]}': equals, in, at_least, at_most, is, ...")
             ranged = {"at_least", "at_most"}
             if len(tests) > 1 and set(tests) != ranged:
-                raise ValueError("use one comparison per condition (at_least with at_most is the one exception); "
-                                 "combine several with all or any")
+                raise ValueError(
+                    "use one comparison per condition (at_least with at_most is the one exception); "
+                    "combine several with all or any"
+                )
         return self
 
     def subject(self) -> tuple[str, str] | None:
@@ -279,9 +284,6 @@ class PointsRules(Strict):
     questions: dict[Id, QuestionPoints] = Field(default_factory=dict)
 
 
-Method = Literal["mean", "sum", "min", "max", "weighted"]
-
-
 class Cap(Strict):
     """The level is at most the lowest of something plus `plus`: an average cannot hide a critical weakness."""
 
@@ -307,9 +309,11 @@ class Rollup(Strict):
     overall: NodeRule = NodeRule()
     nodes: list[Node] = Field(default_factory=list)
     cap_gaps: Literal["lowest", "ignore"] = Field(
-        "lowest", description="How a cap on questions treats one that was asked but has no points (unanswered, or "
+        "lowest",
+        description="How a cap on questions treats one that was asked but has no points (unanswered, or "
         "don't know when the rules exclude it): as the lowest level, so that leaving a critical question blank "
-        "cannot lift a level; or ignore it.")
+        "cannot lift a level; or ignore it.",
+    )
 
 
 class Band(Strict):
@@ -474,8 +478,10 @@ class AnswersFile(Strict):
         # scoring validates thousands of files.
         answers = data.get("answers") if isinstance(data, dict) else None
         if isinstance(answers, dict) and not all(isinstance(v, (dict, Answer)) for v in answers.values()):
-            data = {**data, "answers": {k: v if isinstance(v, (dict, Answer)) else _short_answer(v)
-                                        for k, v in answers.items()}}
+            data = {
+                **data,
+                "answers": {k: v if isinstance(v, (dict, Answer)) else _short_answer(v) for k, v in answers.items()},
+            }
         return data
 
 
@@ -509,7 +515,8 @@ class Expectation(Strict):
     low_confidence: bool | None = None
     levels: dict[Id, int | None] = Field(default_factory=dict, description="Node id (stage, overall...) -> level.")
     scores: dict[Id, FiniteNumber | None] = Field(
-        default_factory=dict, description="Node id -> score, compared to 3 decimal places (null: no score).")
+        default_factory=dict, description="Node id -> score, compared to 3 decimal places (null: no score)."
+    )
     rag: dict[Id, Rag] = Field(default_factory=dict)
     indicators: dict[Id, Rag] = Field(default_factory=dict)
     pain_points: list[Id] = Field(default_factory=list, description="These must all fire.")

@@ -23,24 +23,29 @@ import json
 from collections.abc import Iterator
 from typing import Any, Literal
 
-from . import __version__
-from .assessment import Assessment, Frozen, NodeResult, PainPointResult, QuestionResult, Status
-from .conditions import format_value
-from .model import RAG_ORDER, AnswerValue, AssessmentDetails, Rag, Severity
-from .problems import MaturityError, Problem
+from maturity import __version__
+from maturity.model.assessment import Assessment, Frozen, NodeResult, PainPointResult, QuestionResult
+from maturity.model.definitions import AnswerValue, AssessmentDetails
+from maturity.model.problems import MaturityError, Problem
+from maturity.model.vocabulary import (
+    RAG_ORDER,
+    RAG_WORDS,
+    SEVERITY_WORDS,
+    STATUS_WORDS,
+    Rag,
+    Severity,
+    Status,
+    format_number,
+    format_value,
+)
 
 COMPARISON_FORMAT_VERSION = 1
 # Templates for the documents; `report.check_templates` compiles every .j2 in the bundled folder.
 TEMPLATES: dict[str, str] = {"md": "compare.md.j2", "html": "compare.html.j2"}
-RAG_WORDS = {"red": "Red", "amber": "Amber", "green": "Green"}
-SEVERITY_WORDS = {"high": "High", "medium": "Medium", "low": "Low"}
 _EPSILON = 1e-9  # scores are means of small numbers: smaller differences are rounding, not change
 
 Direction = Literal["improved", "regressed", "unchanged", "added", "removed"]
 VerdictDirection = Literal["better", "worse", "same", "not_comparable"]
-
-_STATUS_WORDS = {"answered": "answered", "dont_know": "don't know", "not_applicable": "not applicable",
-                 "unanswered": "unanswered", "not_asked": "not asked"}
 
 
 class Side(Frozen):
@@ -190,8 +195,10 @@ def compare(old: Assessment, new: Assessment, target: Assessment | None = None) 
     if target is not None:
         warnings += _check_same(new, target, "the newer assessment and the target")
     if (old.details.organisation, old.details.service) != (new.details.organisation, new.details.service):
-        warnings.append(f"the assessments are of different services: '{old.details.organisation}, "
-                        f"{old.details.service}' and '{new.details.organisation}, {new.details.service}'")
+        warnings.append(
+            f"the assessments are of different services: '{old.details.organisation}, "
+            f"{old.details.service}' and '{new.details.organisation}, {new.details.service}'"
+        )
     old_pains = {p.id for p in old.pain_points}
     new_pains = {p.id for p in new.pain_points}
     return Comparison(
@@ -215,23 +222,35 @@ def compare(old: Assessment, new: Assessment, target: Assessment | None = None) 
 def _check_same(a: Assessment, b: Assessment, which: str) -> list[str]:
     """Refuse two questionnaires; note a version or rules change, since scores may then move for that alone."""
     if a.questionnaire.id != b.questionnaire.id:
-        raise MaturityError(Problem.make(
-            "MQ603", f"{which} answer different questionnaires ('{a.questionnaire.id}' and "
-            f"'{b.questionnaire.id}'); only assessments of the same questionnaire can be compared"))
+        raise MaturityError(
+            Problem.make(
+                "MQ603",
+                f"{which} answer different questionnaires ('{a.questionnaire.id}' and "
+                f"'{b.questionnaire.id}'); only assessments of the same questionnaire can be compared",
+            )
+        )
     warnings = []
     if a.questionnaire.version != b.questionnaire.version:
-        warnings.append(f"{which} answer different versions of questionnaire '{a.questionnaire.id}' "
-                        f"({a.questionnaire.version} and {b.questionnaire.version}): questions and stages may "
-                        "have changed, so some differences may come from the questionnaire, not the organisation")
+        warnings.append(
+            f"{which} answer different versions of questionnaire '{a.questionnaire.id}' "
+            f"({a.questionnaire.version} and {b.questionnaire.version}): questions and stages may "
+            "have changed, so some differences may come from the questionnaire, not the organisation"
+        )
     if (a.rules.id, a.rules.version) != (b.rules.id, b.rules.version):
-        warnings.append(f"{which} were scored with different rules ({a.rules.id} {a.rules.version} and "
-                        f"{b.rules.id} {b.rules.version}): scores may differ for that reason alone")
+        warnings.append(
+            f"{which} were scored with different rules ({a.rules.id} {a.rules.version} and "
+            f"{b.rules.id} {b.rules.version}): scores may differ for that reason alone"
+        )
     return warnings
 
 
 def _side(assessment: Assessment) -> Side:
-    return Side(details=assessment.details, questionnaire_version=assessment.questionnaire.version,
-                rules_id=assessment.rules.id, rules_version=assessment.rules.version)
+    return Side(
+        details=assessment.details,
+        questionnaire_version=assessment.questionnaire.version,
+        rules_id=assessment.rules.id,
+        rules_version=assessment.rules.version,
+    )
 
 
 def _rank(rag: Rag | None) -> int | None:
@@ -247,10 +266,20 @@ def _verdict(old: Assessment, new: Assessment) -> VerdictChange:
     else:
         direction = "better" if after > before else "worse" if after < before else "same"
     return VerdictChange(
-        title=b.title, old_outcome=a.outcome, new_outcome=b.outcome, old_label=a.label, new_label=b.label,
-        old_rag=a.rag, new_rag=b.rag, old_points=a.points, new_points=b.points,
-        old_low_confidence=a.low_confidence, new_low_confidence=b.low_confidence,
-        changed=a.outcome != b.outcome, direction=direction)
+        title=b.title,
+        old_outcome=a.outcome,
+        new_outcome=b.outcome,
+        old_label=a.label,
+        new_label=b.label,
+        old_rag=a.rag,
+        new_rag=b.rag,
+        old_points=a.points,
+        new_points=b.points,
+        old_low_confidence=a.low_confidence,
+        new_low_confidence=b.low_confidence,
+        changed=a.outcome != b.outcome,
+        direction=direction,
+    )
 
 
 def _node_direction(old: NodeResult, new: NodeResult) -> Direction:
@@ -271,16 +300,25 @@ def _delta(old: float | None, new: float | None) -> float | None:
 def _node(old: NodeResult | None, new: NodeResult | None) -> NodeChange:
     present = new if new is not None else old
     assert present is not None
-    direction: Direction = ("added" if old is None else "removed" if new is None else _node_direction(old, new))
-    level_delta = None if old is None or new is None or old.level is None or new.level is None else \
-        new.level - old.level
+    direction: Direction = "added" if old is None else "removed" if new is None else _node_direction(old, new)
+    level_delta = (
+        None if old is None or new is None or old.level is None or new.level is None else new.level - old.level
+    )
     return NodeChange(
-        id=present.id, title=present.title,
-        old_score=old.score if old else None, new_score=new.score if new else None,
+        id=present.id,
+        title=present.title,
+        old_score=old.score if old else None,
+        new_score=new.score if new else None,
         score_delta=_delta(old.score if old else None, new.score if new else None),
-        old_level=old.level if old else None, new_level=new.level if new else None, level_delta=level_delta,
-        old_level_name=old.level_name if old else None, new_level_name=new.level_name if new else None,
-        old_rag=old.rag if old else None, new_rag=new.rag if new else None, direction=direction)
+        old_level=old.level if old else None,
+        new_level=new.level if new else None,
+        level_delta=level_delta,
+        old_level_name=old.level_name if old else None,
+        new_level_name=new.level_name if new else None,
+        old_rag=old.rag if old else None,
+        new_rag=new.rag if new else None,
+        direction=direction,
+    )
 
 
 def _stages(old: Assessment, new: Assessment) -> Iterator[NodeChange]:
@@ -294,8 +332,7 @@ def _stages(old: Assessment, new: Assessment) -> Iterator[NodeChange]:
 
 
 def _pain(pain: PainPointResult) -> PainPointChange:
-    return PainPointChange(id=pain.id, title=pain.title, severity=pain.severity, stage=pain.stage,
-                           action=pain.action)
+    return PainPointChange(id=pain.id, title=pain.title, severity=pain.severity, stage=pain.stage, action=pain.action)
 
 
 def _indicators(old: Assessment, new: Assessment) -> Iterator[IndicatorChange]:
@@ -314,9 +351,16 @@ def _indicators(old: Assessment, new: Assessment) -> Iterator[IndicatorChange]:
         direction: Literal["better", "worse", "same"] = "same"
         if rank_a is not None and rank_b is not None and rank_a != rank_b:
             direction = "better" if rank_b > rank_a else "worse"
-        yield IndicatorChange(id=ind_id, title=present.title, tier=present.tier, old_rating=old_rating,
-                              new_rating=new_rating, old_unknown=old_unknown, new_unknown=new_unknown,
-                              direction=direction)
+        yield IndicatorChange(
+            id=ind_id,
+            title=present.title,
+            tier=present.tier,
+            old_rating=old_rating,
+            new_rating=new_rating,
+            old_unknown=old_unknown,
+            new_unknown=new_unknown,
+            direction=direction,
+        )
 
 
 def answer_words(result: QuestionResult | None) -> str:
@@ -324,7 +368,7 @@ def answer_words(result: QuestionResult | None) -> str:
     if result is None:
         return "not in this version"
     if result.status != "answered":
-        return _STATUS_WORDS[result.status]
+        return STATUS_WORDS[result.status]
     return format_value(result.value)
 
 
@@ -339,11 +383,17 @@ def _answers(old: Assessment, new: Assessment) -> Iterator[AnswerChange]:
         present = b if b is not None else a
         assert present is not None
         yield AnswerChange(
-            question=qid, text=present.text, stage=present.stage,
-            old_status=a.status if a else None, new_status=b.status if b else None,
+            question=qid,
+            text=present.text,
+            stage=present.stage,
+            old_status=a.status if a else None,
+            new_status=b.status if b else None,
             old_value=a.value if a and a.status == "answered" else None,
             new_value=b.value if b and b.status == "answered" else None,
-            old_words=answer_words(a), new_words=answer_words(b), note=b.note if b else None)
+            old_words=answer_words(a),
+            new_words=answer_words(b),
+            note=b.note if b else None,
+        )
 
 
 def _answer_key(result: QuestionResult) -> tuple[str, Any]:
@@ -358,8 +408,9 @@ def _stage_gap(node: NodeResult | None, target: NodeResult) -> StageGap:
     level = node.level if node is not None else None
     wanted = target.level
     short = 0 if wanted is None else max(0, wanted - (level if level is not None else 0))
-    return StageGap(id=target.id, title=target.title, level=level, target_level=wanted, levels_short=short,
-                    met=short == 0)
+    return StageGap(
+        id=target.id, title=target.title, level=level, target_level=wanted, levels_short=short, met=short == 0
+    )
 
 
 def gap(current: Assessment, target: Assessment) -> TargetGap:
@@ -378,11 +429,19 @@ def gap(current: Assessment, target: Assessment) -> TargetGap:
     overall = _stage_gap(current.overall, target.overall)
     target_pains = {p.id for p in target.pain_points}
     return TargetGap(
-        details=target.details, verdict_outcome=v.outcome, verdict_label=v.label, verdict_rag=v.rag,
-        target_outcome=t.outcome, target_label=t.label, target_rag=t.rag, verdict_met=verdict_met,
-        overall=overall, stages=stages,
+        details=target.details,
+        verdict_outcome=v.outcome,
+        verdict_label=v.label,
+        verdict_rag=v.rag,
+        target_outcome=t.outcome,
+        target_label=t.label,
+        target_rag=t.rag,
+        verdict_met=verdict_met,
+        overall=overall,
+        stages=stages,
         pain_points_to_resolve=tuple(_pain(p) for p in current.pain_points if p.id not in target_pains),
-        met=verdict_met and overall.met and all(s.met for s in stages))
+        met=verdict_met and overall.met and all(s.met for s in stages),
+    )
 
 
 # ---------------------------------------------------------------------------------------------------- output
@@ -390,23 +449,28 @@ def gap(current: Assessment, target: Assessment) -> TargetGap:
 
 def comparison_json(comparison: Comparison) -> str:
     """The comparison as versioned JSON: consumers check `comparison_format_version` before reading on."""
-    body = {"comparison_format_version": COMPARISON_FORMAT_VERSION, "tool_version": __version__,
-            **comparison.model_dump(mode="json")}
+    body = {
+        "comparison_format_version": COMPARISON_FORMAT_VERSION,
+        "tool_version": __version__,
+        **comparison.model_dump(mode="json"),
+    }
     return json.dumps(body, indent=2, ensure_ascii=False) + "\n"
 
 
 def comparison_context(comparison: Comparison, today: dt.date | None = None) -> dict[str, Any]:
     """What the compare templates may show, as plain data (templates never receive the models themselves)."""
-    return {**comparison.model_dump(mode="json"), "comparison_format_version": COMPARISON_FORMAT_VERSION,
-            "tool_version": __version__, "generated": (today or dt.date.today()).isoformat(),
-            "rag_words": RAG_WORDS, "severity_words": SEVERITY_WORDS}
+    return {
+        **comparison.model_dump(mode="json"),
+        "comparison_format_version": COMPARISON_FORMAT_VERSION,
+        "tool_version": __version__,
+        "generated": (today or dt.date.today()).isoformat(),
+        "rag_words": RAG_WORDS,
+        "severity_words": SEVERITY_WORDS,
+    }
 
 
 def _num(value: float | None) -> str:
-    if value is None:
-        return "none"
-    text = f"{value:.2f}".rstrip("0").rstrip(".")
-    return "0" if text in ("", "-0") else text
+    return format_number(value, 2)
 
 
 def _signed(value: float | None) -> str:
@@ -429,8 +493,12 @@ def _verdict_words(outcome: str, label: str, rag: Rag | None) -> str:
     return f"{label} ({rag})" if rag else label if outcome != "not_assessed" else "not assessed"
 
 
-_VERDICT_DIRECTION_WORDS = {"better": "better", "worse": "worse", "same": "no change",
-                            "not_comparable": "cannot be ranked (not assessed on one side)"}
+_VERDICT_DIRECTION_WORDS = {
+    "better": "better",
+    "worse": "worse",
+    "same": "no change",
+    "not_comparable": "cannot be ranked (not assessed on one side)",
+}
 
 
 def terminal_lines(comparison: Comparison) -> list[str]:
@@ -440,29 +508,45 @@ def terminal_lines(comparison: Comparison) -> list[str]:
     words = _VERDICT_DIRECTION_WORDS[v.direction]
     if v.direction == "same" and v.changed:
         words = "changed, same RAG"
-    lines.append(f"Verdict: {_verdict_words(v.old_outcome, v.old_label, v.old_rag)} -> "
-                 f"{_verdict_words(v.new_outcome, v.new_label, v.new_rag)}: {words}")
+    lines.append(
+        f"Verdict: {_verdict_words(v.old_outcome, v.old_label, v.old_rag)} -> "
+        f"{_verdict_words(v.new_outcome, v.new_label, v.new_rag)}: {words}"
+    )
     o = c.overall
-    lines.append(f"Overall: level {_level(o.old_level, o.old_level_name)} -> level "
-                 f"{_level(o.new_level, o.new_level_name)}, score {_num(o.old_score)} -> {_num(o.new_score)}"
-                 f"{_signed(o.score_delta)}: {o.direction}")
+    lines.append(
+        f"Overall: level {_level(o.old_level, o.old_level_name)} -> level "
+        f"{_level(o.new_level, o.new_level_name)}, score {_num(o.old_score)} -> {_num(o.new_score)}"
+        f"{_signed(o.score_delta)}: {o.direction}"
+    )
     lines += ["", "Stages:"]
-    rows = [[s.title, f"level {'-' if s.old_level is None else s.old_level} -> "
-             f"{'-' if s.new_level is None else s.new_level}",
-             f"score {_num(s.old_score)} -> {_num(s.new_score)}{_signed(s.score_delta)}",
-             f"{s.old_rag or '-'} -> {s.new_rag or '-'}", s.direction] for s in c.stages]
+    rows = [
+        [
+            s.title,
+            f"level {'-' if s.old_level is None else s.old_level} -> {'-' if s.new_level is None else s.new_level}",
+            f"score {_num(s.old_score)} -> {_num(s.new_score)}{_signed(s.score_delta)}",
+            f"{s.old_rag or '-'} -> {s.new_rag or '-'}",
+            s.direction,
+        ]
+        for s in c.stages
+    ]
     widths = [max((len(row[i]) for row in rows), default=0) for i in range(4)]
     for row in rows:
         lines.append("  " + "  ".join([*(cell.ljust(w) for cell, w in zip(row[:4], widths, strict=True)), row[4]]))
     lines.append("")
-    for heading, pains in (("Pain points resolved", c.pain_points_resolved), ("New pain points", c.pain_points_new),
-                           ("Pain points still present", c.pain_points_still)):
+    for heading, pains in (
+        ("Pain points resolved", c.pain_points_resolved),
+        ("New pain points", c.pain_points_new),
+        ("Pain points still present", c.pain_points_still),
+    ):
         lines.append(f"{heading}: {len(pains)}" + ("" if pains else " (none)"))
         lines += [f"  - {p.title} [{p.id}, {p.severity}]" for p in pains]
     if c.indicators:
         lines += ["", f"Indicators changed: {len(c.indicators)}"]
-        lines += [f"  {i.title} [{i.id}]: {i.old_rating or '-'}{' (unknown)' if i.old_unknown else ''} -> "
-                  f"{i.new_rating or '-'}{' (unknown)' if i.new_unknown else ''}: {i.direction}" for i in c.indicators]
+        lines += [
+            f"  {i.title} [{i.id}]: {i.old_rating or '-'}{' (unknown)' if i.old_unknown else ''} -> "
+            f"{i.new_rating or '-'}{' (unknown)' if i.new_unknown else ''}: {i.direction}"
+            for i in c.indicators
+        ]
     lines += ["", f"Answers changed: {len(c.answers)}"]
     lines += [f"  {a.question}: {a.old_words} -> {a.new_words}" for a in c.answers]
     if c.target is not None:
@@ -471,15 +555,17 @@ def terminal_lines(comparison: Comparison) -> list[str]:
 
 
 def _target_lines(t: TargetGap) -> Iterator[str]:
-    yield f"Against the target ({t.details.organisation}, {t.details.service}): " + \
-        ("met" if t.met else "not yet met")
-    yield f"  verdict: {_verdict_words(t.verdict_outcome, t.verdict_label, t.verdict_rag)}, target " \
-          f"{_verdict_words(t.target_outcome, t.target_label, t.target_rag)}: " + \
-          ("met" if t.verdict_met else "short")
+    yield f"Against the target ({t.details.organisation}, {t.details.service}): " + ("met" if t.met else "not yet met")
+    yield (
+        f"  verdict: {_verdict_words(t.verdict_outcome, t.verdict_label, t.verdict_rag)}, target "
+        f"{_verdict_words(t.target_outcome, t.target_label, t.target_rag)}: " + ("met" if t.verdict_met else "short")
+    )
     for g in (t.overall, *t.stages):
         name = "overall" if g.id == "overall" else g.title
         status = "met" if g.met else f"{g.levels_short} level{'s' if g.levels_short != 1 else ''} short"
-        yield f"  {name}: level {g.level if g.level is not None else 'none'}, target " \
-              f"{g.target_level if g.target_level is not None else 'none'}: {status}"
+        yield (
+            f"  {name}: level {g.level if g.level is not None else 'none'}, target "
+            f"{g.target_level if g.target_level is not None else 'none'}: {status}"
+        )
     if t.pain_points_to_resolve:
         yield f"  pain points to resolve: {', '.join(p.id for p in t.pain_points_to_resolve)}"

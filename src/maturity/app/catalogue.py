@@ -11,11 +11,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import checks, loader
-from .document import Document, Loaded
-from .model import Questionnaire, Rules
-from .problems import DefinitionError, MaturityError, Problem, Severity
-from .resources import bundled_dir
+from maturity.checks import checks
+from maturity.io import loader
+from maturity.io.resources import bundled_dir
+from maturity.model.definitions import Questionnaire, Rules
+from maturity.model.document import Document, Loaded
+from maturity.model.problems import DefinitionError, MaturityError, Problem, Severity
 
 
 @dataclass
@@ -49,8 +50,9 @@ class Catalogue:
         for number, folder in enumerate(chosen):
             mine = number < len(given)
             if mine and not folder.exists():
-                catalogue.problems.append(Problem.make("MQ001", "no such file or folder (given with --definitions)",
-                                                       str(folder)))
+                catalogue.problems.append(
+                    Problem.make("MQ001", "no such file or folder (given with --definitions)", str(folder))
+                )
             paths = [folder] if folder.is_file() else sorted(folder.rglob("*.y*ml")) if folder.is_dir() else []
             for path in paths:
                 catalogue._register(path, warn=mine)
@@ -82,9 +84,14 @@ class Catalogue:
         hides another with different contents is a warning, as the two would score differently."""
         first = found.setdefault(key, path)
         if first != path and self._documents[first].digest != self._documents[path].digest:
-            self.problems.append(Problem.make(
-                "MQ503", f"{what} '{key[0]}' version {key[1]} is also in {first}, which is used instead (folders "
-                "given with --definitions come first, in order)", str(path)))
+            self.problems.append(
+                Problem.make(
+                    "MQ503",
+                    f"{what} '{key[0]}' version {key[1]} is also in {first}, which is used instead (folders "
+                    "given with --definitions come first, in order)",
+                    str(path),
+                )
+            )
 
     def for_rules(self, rules_id: str) -> Definitions:
         """The definitions whose scoring rules have this id (rule cases name their rules this way)."""
@@ -95,7 +102,7 @@ class Catalogue:
 
     def preload(self) -> None:
         """Load, check and plan every pair now, so that forked worker processes inherit them ready to use."""
-        from .scoring import plan_for
+        from maturity.engine.scoring import plan_for
 
         for key in self.questionnaires():
             try:
@@ -115,14 +122,17 @@ class Catalogue:
         qpath = self._questionnaires.get(key)
         if qpath is None:
             known = sorted(v for (i, v) in self._questionnaires if i == questionnaire_id)
-            hint = (f"; versions available: {', '.join(known)}" if known
-                    else "; give its folder with --definitions")
-            raise DefinitionError(Problem.make("MQ603", f"questionnaire '{questionnaire_id}' version {version} was "
-                                               f"not found{hint}"))
+            hint = f"; versions available: {', '.join(known)}" if known else "; give its folder with --definitions"
+            raise DefinitionError(
+                Problem.make("MQ603", f"questionnaire '{questionnaire_id}' version {version} was not found{hint}")
+            )
         rpath = self._rules.get(key)
         if rpath is None:
-            raise DefinitionError(Problem.make("MQ311", f"no scoring rules for questionnaire '{questionnaire_id}' "
-                                               f"version {version}", str(qpath)))
+            raise DefinitionError(
+                Problem.make(
+                    "MQ311", f"no scoring rules for questionnaire '{questionnaire_id}' version {version}", str(qpath)
+                )
+            )
         questionnaire = loader.load_document(self._documents[qpath], "questionnaire")
         rules = loader.load_document(self._documents[rpath], "scoring_rules")
         problems = [*checks.check_questionnaire(questionnaire), *checks.check_rules(rules, questionnaire)]

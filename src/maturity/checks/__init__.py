@@ -1,0 +1,1 @@
+"""Cross-file checks of definitions and answers, and validating folders of them."""

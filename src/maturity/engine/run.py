@@ -1,0 +1,409 @@
+"""One run of the engine over one answers file: every number, and just enough of how each was decided.
+
+`Run` finds the points, node scores and levels, caps, RAG, indicator ratings, fired pain points and the verdict
+with plain tuples, dicts and slotted dataclasses. `explain.Explainer` turns a finished run into the pydantic
+`Assessment` with its explanation chains; a batch summary needs only the numbers (`Run.summary`), and building
+~400 frozen models per file would cost more than parsing the file.
+"""
+
+from __future__ import annotations
+
+import math
+from bisect import bisect_right
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from maturity.engine.conditions import Facts, describe, evaluate, facts_for
+from maturity.engine.plan import ROUND, Child, IndicatorPlan, NodePlan, ScoringPlan
+from maturity.engine.points import combine, worth
+from maturity.model.assessment import StageSummary, Summary
+from maturity.model.definitions import AnswersFile, Cap, Condition, Outcome, RagOverride
+from maturity.model.vocabulary import GAP_STATUSES, OVERALL, RAG_ORDER, UNKNOWN_STATUSES, Rag, Status
+
+# Scoring one file has two halves. `Run` finds every number (points, node scores and levels, caps, RAG,
+# indicator ratings, fired pain points, the verdict) with plain tuples, dicts and slotted dataclasses, and keeps
+# just enough of how it decided (which band, which cap limit, which rule or outcome) to explain it later.
+# `Explainer` turns a finished run into the pydantic `Assessment` with its explanation chains. A batch summary
+# needs only the numbers, and building ~400 frozen models per file would cost more than parsing the file, so
+# `summarise` stops after the first half.
+
+
+Lowest = tuple[float, int, str]  # (points, question order, question id): the lowest question below a node
+
+# What a run found, kept for the explanation. Slotted but not frozen: a frozen dataclass sets every field through
+# object.__setattr__, which costs more than the arithmetic it records. Nothing changes them once made.
+
+
+@dataclass(slots=True)
+class CapFound:
+    """What one cap found: the lowest basis, the level it allows, and the level it was checked against."""
+
+    cap: Cap
+    basis: str | None  # None: nothing to take the lowest from, so the cap does not apply
+    basis_value: float | None
+    limit: int | None
+    clamp: str  # words when floor(ceiling) is below every level
+    level_before: int
+    gap: str | None = None  # the basis question's status when it had no points and counted as the lowest level
+
+
+@dataclass(slots=True)
+class NodeFound:
+    """What the roll-up found for one node."""
+
+    raw: float | None  # the combined value before rounding (min and max compare children against it)
+    score: float | None
+    level: int | None
+    band: int | None  # index into the rules' levels
+    band_note: str | None
+    counted: list[tuple[Child, float]]
+    caps: list[CapFound]
+
+
+@dataclass(slots=True)
+class RagFound:
+    """A stage's or the overall RAG: from its score's band, then made no better by each override that fired."""
+
+    band: Rag | None
+    rag: Rag | None
+    note: str | None
+    overrides: tuple[tuple[RagOverride, tuple[str, ...]], ...]  # each override that fired, with its pain points
+
+
+@dataclass(slots=True)
+class IndicatorFound:
+    rating: Rag
+    unknown: bool
+    rule: int | None  # index of the rating rule that matched; None when unknown or rated `otherwise`
+    gaps: tuple[tuple[str, Status], ...]  # its questions that are don't know, unanswered or not asked
+    weight: float
+    points: float
+
+
+@dataclass(slots=True)
+class Decision:
+    """How the verdict was decided: by a veto, by an outcome's condition, or by the last outcome otherwise."""
+
+    outcome: Outcome
+    veto: int | None = None
+    condition: Condition | None = None  # the veto's or the outcome's condition that held
+
+
+class Run:
+    """The numbers for one answers file; used once and thrown away. See the comment above for the two halves."""
+
+    def __init__(self, plan: ScoringPlan, answers: AnswersFile) -> None:
+        self.plan = plan
+        self.answers = answers
+        self.facts = facts_for(plan.asking, answers.answers)
+        self.points: dict[str, float | None] = {}
+        self.dont_know = 0
+        self.unanswered = 0
+        self._questions()
+        self.scores: dict[str, float | None] = {}
+        self.levels: dict[str, int | None] = {}
+        self.nodes: dict[str, NodeFound] = {}
+        # lowest (points, order, id) among each node's descendant questions, and among the critical ones; a node
+        # is absent when it has none (or when no cap reads them)
+        self.low_any: dict[str, Lowest] = {}
+        self.low_critical: dict[str, Lowest] = {}
+        for node in plan.nodes_in_order:
+            self._node(node)
+        # filled in order below; conditions read them through `facts_now()`, which shares these containers
+        self.ratings: dict[str, str] = {}
+        self.tiers: dict[str, str] = {}
+        self.fired: set[str] = set()
+        self.verdict_points: float | None = None
+        self.not_assessed: str | None = None
+        self.indicators: tuple[IndicatorFound, ...] | None = None
+        self._rate_indicators()
+        facts = self.facts_now()  # the verdict points are final now; `fired` fills in as pain points fire
+        self.fired_in_rules_order: tuple[int, ...] = self._pain_points(facts)
+        fired = set(self.fired_in_rules_order)
+        self.fired_in_report_order: tuple[int, ...] = tuple(i for i in plan.pain_order if i in fired)
+        self.rags: dict[str, RagFound] = self._rags()
+        self.decision: Decision | None = self._decide(facts) if self.indicators is not None else None
+
+    def facts_now(self) -> Facts:
+        return Facts(
+            self.facts.statuses,
+            self.facts.values,
+            self.scores,
+            self.levels,
+            self.ratings,
+            self.tiers,
+            self.fired,
+            self.verdict_points,
+            self.facts.numbers,
+        )
+
+    # --------------------------------------------------------------------------------------- questions
+
+    def _questions(self) -> None:
+        """Each question's points, and the number of don't-knows and of unanswered questions."""
+        plan = self.plan
+        statuses, values, points = self.facts.statuses, self.facts.values, self.points
+        dont_know_points, unanswered_points = plan.dont_know_points, plan.unanswered_points
+        for p in plan.questions:
+            qid = p.id
+            status = statuses.get(qid, "not_asked")
+            found: float | None = None  # also for not asked, not applicable and unscored questions
+            if p.scored:
+                if status == "answered":
+                    value = values.get(qid)
+                    table = p.table
+                    if table is not None and value.__class__ is p.table_of and value in table:
+                        found = table[value]
+                    else:
+                        found = worth(p.rule, value).points
+                elif status == "dont_know":
+                    found = dont_know_points
+                elif status == "unanswered":
+                    found = unanswered_points
+            points[qid] = found
+        counts = list(statuses.values())
+        self.dont_know, self.unanswered = counts.count("dont_know"), counts.count("unanswered")
+
+    # ------------------------------------------------------------------------------------------- nodes
+
+    def _node(self, node: NodePlan) -> None:
+        """Score one node from its children (already scored: the plan's order is children first)."""
+        plan = self.plan
+        points, scores = self.points, self.scores
+        counted: list[tuple[Child, float]] = []
+        # The lowest questions below this node are followed only when some cap reads them (most rules have none).
+        track_any, track_critical = plan.caps_read_questions, plan.caps_read_critical
+        gap_value, statuses, scored = plan.cap_gap_value, self.facts.statuses, plan.scored_ids
+        low_any: Lowest | None = None
+        low_crit: Lowest | None = None
+        for child in node.children:
+            if child.critical is not None:  # a question
+                value = points[child.id]
+                # a gap still reaches the caps (as the lowest level), or skipping a question would lift one
+                for_caps = (
+                    value
+                    if value is not None
+                    else gap_value
+                    if child.id in scored and statuses.get(child.id) in GAP_STATUSES
+                    else None
+                )
+                if for_caps is not None and (track_any or (track_critical and child.critical)):
+                    low = (for_caps, child.order, child.id)
+                    if track_any and (low_any is None or low < low_any):
+                        low_any = low
+                    if track_critical and child.critical and (low_crit is None or low < low_crit):
+                        low_crit = low
+                if value is None:
+                    continue
+            else:
+                value = scores[child.id]
+                if track_any:
+                    below = self.low_any.get(child.id)
+                    if below is not None and (low_any is None or below < low_any):
+                        low_any = below
+                if track_critical:
+                    below = self.low_critical.get(child.id)
+                    if below is not None and (low_crit is None or below < low_crit):
+                        low_crit = below
+                if value is None:
+                    continue
+            counted.append((child, value))
+        if low_any is not None:
+            self.low_any[node.id] = low_any
+        if low_crit is not None:
+            self.low_critical[node.id] = low_crit
+        raw = combine(node.method, counted)
+        score_ = None if raw is None else round(raw, ROUND) + 0.0
+        band: int | None = None
+        note: str | None = None
+        level: int | None = None
+        caps: list[CapFound] = []
+        if score_ is not None:
+            band, note = plan.levels.find(score_)
+            level = plan.band_levels[band]
+            for cap in node.caps:
+                found = self._cap(cap, counted, low_any, low_crit, level)
+                caps.append(found)
+                if found.limit is not None:
+                    level = min(level, found.limit)
+        scores[node.id] = score_
+        self.levels[node.id] = level
+        self.nodes[node.id] = NodeFound(raw, score_, level, band, note, counted, caps)
+
+    def _cap(
+        self,
+        cap: Cap,
+        counted: Sequence[tuple[Child, float]],
+        low_any: Lowest | None,
+        low_crit: Lowest | None,
+        level: int,
+    ) -> CapFound:
+        basis: str | None = None
+        basis_value: float | None = None
+        if cap.lowest == "children":
+            for child, value in counted:  # a child node counts by its level, a question by its points
+                child_level = self.levels[child.id] if child.kind != "question" else None
+                v = float(child_level) if child_level is not None else value
+                if basis_value is None or v < basis_value:
+                    basis, basis_value = child.id, v
+        else:
+            low = low_crit if cap.lowest == "critical_questions" else low_any
+            if low is not None:
+                basis, basis_value = low[2], low[0]
+        if basis_value is None:
+            return CapFound(cap, None, None, None, "", level)
+        limit, clamp = self._cap_level(basis_value + cap.plus)
+        gap = (
+            self.facts.statuses.get(basis)
+            if cap.lowest != "children" and basis is not None and self.points.get(basis) is None
+            else None
+        )
+        return CapFound(cap, basis, basis_value, limit, clamp, level, gap)
+
+    def _cap_level(self, ceiling: float) -> tuple[int, str]:
+        """The highest defined level at or below floor(ceiling), else the lowest level."""
+        numbers = self.plan.level_numbers
+        top = math.floor(ceiling)
+        i = bisect_right(numbers, top) - 1
+        if i < 0:
+            return numbers[0], f" (below the lowest level, so level {numbers[0]})"
+        return numbers[i], ""
+
+    # ------------------------------------------------------------------------------------------- verdict
+
+    def _rate_indicators(self) -> None:
+        verdict = self.plan.rules.verdict
+        if verdict is None:
+            self.not_assessed = "the scoring rules define no verdict"
+            return
+        facts = self.facts_now()  # shares `self.ratings`, so each indicator sees those rated before it
+        if verdict.applies_when is not None and not evaluate(verdict.applies_when, facts):
+            self.not_assessed = f"it applies only when {describe(verdict.applies_when)}"
+            return
+        found: list[IndicatorFound] = []
+        ratings, tiers = self.ratings, self.tiers
+        for ind in self.plan.indicator_plans:
+            rated = rate_indicator(ind, facts)
+            found.append(rated)
+            ratings[ind.id] = rated.rating
+            tiers[ind.id] = ind.tier
+        self.indicators = tuple(found)
+        self.verdict_points = sum(i.points for i in found)
+
+    def _pain_points(self, facts: Facts) -> tuple[int, ...]:
+        """The indices (rules order) of the pain points that fired; each sees those before it that fired.
+
+        `facts` must share `self.fired` (as `facts_now()` does).
+        """
+        fired: list[int] = []
+        for k, (pain, test) in enumerate(zip(self.plan.rules.pain_points, self.plan.pain_tests, strict=True)):
+            if test(facts):
+                self.fired.add(pain.id)
+                fired.append(k)
+        return tuple(fired)
+
+    def _rags(self) -> dict[str, RagFound]:
+        plan = self.plan
+        rag_rules, bands = plan.rules.rag, plan.rag
+        if rag_rules is None or bands is None:
+            return {}
+        band_rags = plan.rag_band_rags
+        overrides_ = rag_rules.overrides
+        by_stage: dict[str | None, dict[str, list[str]]] = {}  # stage -> severity -> its fired pain points
+        if overrides_:
+            pain_keys = plan.pain_keys
+            for i in self.fired_in_report_order:
+                stage, severity, pid = pain_keys[i]
+                by_stage.setdefault(stage, {}).setdefault(severity, []).append(pid)
+        out: dict[str, RagFound] = {}
+        scores, stages = self.scores, plan.stage_node_set
+        for node_id in plan.rag_nodes:
+            score_ = scores[node_id]
+            band: Rag | None = None
+            note: str | None = None
+            if score_ is not None:
+                i, note = bands.find(score_)
+                band = band_rags[i]
+            rag = band
+            fired: list[tuple[RagOverride, tuple[str, ...]]] = []
+            mine = by_stage.get(node_id) if node_id in stages else None
+            if mine:
+                for override in overrides_:
+                    wanted = override.pain_points
+                    hit = mine.get(wanted.severity)
+                    if hit is not None and len(hit) >= wanted.at_least:
+                        rag = override.at_most if rag is None else worse(rag, override.at_most)
+                        fired.append((override, tuple(hit)))
+            out[node_id] = RagFound(band, rag, note, tuple(fired))
+        return out
+
+    def _decide(self, facts: Facts) -> Decision:
+        """Vetoes first, then the first outcome whose condition holds, else the last outcome."""
+        verdict = self.plan.rules.verdict
+        assert verdict is not None
+        plan = self.plan
+        for k, (veto, test) in enumerate(zip(verdict.vetoes, plan.veto_tests, strict=True)):
+            if test(facts):
+                outcome = self.plan.outcomes.get(veto.outcome) or verdict.outcomes[0]
+                return Decision(outcome, k, veto.when)
+        for outcome, when in zip(verdict.outcomes, plan.outcome_tests, strict=True):
+            if when is not None and when(facts):
+                return Decision(outcome, None, outcome.when)
+        return Decision(verdict.outcomes[-1])
+
+    def low_confidence(self) -> bool:
+        verdict = self.plan.rules.verdict
+        if verdict is None or verdict.low_confidence is None or self.indicators is None:
+            return False
+        return sum(1 for i in self.indicators if i.unknown) > verdict.low_confidence.unknown_more_than
+
+    # --------------------------------------------------------------------------------------------- summary
+
+    def summary(self) -> Summary:
+        plan = self.plan
+        q = plan.questionnaire
+        overall = self.nodes[OVERALL]
+        no_rag = RagFound(None, None, None, ())
+        decision = self.decision
+        pains = [plan.rules.pain_points[i] for i in self.fired_in_report_order]
+        return Summary(
+            questionnaire_id=q.id,
+            questionnaire_version=q.version,
+            details=self.answers.assessment,
+            overall_score=overall.score,
+            overall_level=overall.level,
+            overall_level_name=plan.level_names.get(overall.level) if overall.level is not None else None,
+            overall_rag=self.rags.get(OVERALL, no_rag).rag,
+            stages=tuple(
+                StageSummary(s, self.scores[s], self.levels[s], self.rags.get(s, no_rag).rag) for s in plan.stage_nodes
+            ),
+            verdict_outcome=decision.outcome.id if decision else "not_assessed",
+            verdict_label=decision.outcome.label if decision else "Not assessed",
+            verdict_points=self.verdict_points if decision else None,
+            low_confidence=self.low_confidence(),
+            pain_point_ids=tuple(p.id for p in pains),
+            pain_point_titles=tuple(p.title for p in pains),
+            dont_know=self.dont_know,
+            unanswered=self.unanswered,
+        )
+
+
+def rate_indicator(ind: IndicatorPlan, facts: Facts) -> IndicatorFound:
+    """An indicator's rating: unknown when its questions are gaps, else the first rule that holds, else otherwise."""
+    statuses = facts.statuses
+    gaps = [(qid, status) for qid in ind.questions if (status := statuses.get(qid, "not_asked")) in UNKNOWN_STATUSES]
+    unknown = bool(gaps) and (ind.unknown_if_any or len(gaps) == len(ind.questions))
+    rating: Rag = ind.otherwise
+    rule: int | None = None
+    if unknown:
+        rating = ind.unknown_rating
+    else:
+        for k, (test, rated) in enumerate(ind.rules):
+            if test(facts):
+                rating, rule = rated, k
+                break
+    return IndicatorFound(rating, unknown, rule, tuple(gaps), ind.weight, ind.points[rating])
+
+
+def worse(a: Rag, b: Rag) -> Rag:
+    return a if RAG_ORDER[a] <= RAG_ORDER[b] else b

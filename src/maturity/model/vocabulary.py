@@ -1,0 +1,92 @@
+"""The words and orders every layer shares: answer statuses, RAG, severity, yes/no, roll-up methods, numbers.
+
+Each is written once here, so that the engine, the explanation, the reports, `compare` and the interview can
+never describe the same thing in two ways. Nothing here imports pydantic or anything heavy: the CLI's start-up
+path may use it.
+"""
+
+from __future__ import annotations
+
+import math
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any, Literal
+
+# ------------------------------------------------------------------------------------------------ answer statuses
+
+Status = Literal["answered", "dont_know", "not_applicable", "unanswered", "not_asked"]
+STATUS_WORDS: dict[str, str] = {
+    "answered": "answered",
+    "dont_know": "don't know",
+    "not_applicable": "not applicable",
+    "unanswered": "unanswered",
+    "skipped": "skipped",  # how an answers file records an unanswered question the person passed over
+    "not_asked": "not asked",
+    "gap": "a gap",  # an evidence gap: don't know or unanswered
+    "evidenced": "answered with evidence",
+    "fired": "fired",
+}
+GAP_STATUSES = frozenset({"dont_know", "unanswered"})  # asked, but no answer to score
+UNKNOWN_STATUSES = frozenset({"dont_know", "unanswered", "not_asked"})  # nothing to rate an indicator from
+
+YES_NO: dict[str, bool] = {"yes": True, "no": False}
+
+# ------------------------------------------------------------------------------------------------- ratings
+
+Rag = Literal["red", "amber", "green"]
+RAG_ORDER: dict[str, int] = {"red": 0, "amber": 1, "green": 2}  # worst first
+RAG_WORDS: dict[str, str] = {"red": "Red", "amber": "Amber", "green": "Green"}
+
+Severity = Literal["high", "medium", "low"]
+SEVERITY_ORDER: dict[str, int] = {"high": 0, "medium": 1, "low": 2}  # worst first
+SEVERITY_WORDS: dict[str, str] = {"high": "High", "medium": "Medium", "low": "Low"}
+
+Method = Literal["mean", "sum", "min", "max", "weighted"]
+
+# Reserved roll-up ids: the top of the roll-up, and the verdict's weighted indicator points.
+OVERALL = "overall"
+VERDICT_POINTS = "verdict"
+
+# -------------------------------------------------------------------------------------------------- numbers
+
+
+def number(value: Any) -> float | None:
+    """A finite number, or None: booleans are not numbers here (True is not level 1)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    try:
+        result = float(value)
+    except OverflowError:
+        return None
+    return result if math.isfinite(result) else None
+
+
+def format_number(value: float | int | None, places: int = 3) -> str:
+    """A number as people read it: at most `places` decimals, rounded half up (0.625 to 2 places is 0.63, as a
+    spreadsheet shows it), trailing zeros dropped, never "-0". None is "none"."""
+    if value is None:
+        return "none"
+    if isinstance(value, bool) or not math.isfinite(float(value)):
+        return str(value)
+    quantum = Decimal(1).scaleb(-places)
+    text = f"{Decimal(repr(float(value))).quantize(quantum, rounding=ROUND_HALF_UP):f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("", "-0") else text
+
+
+def format_value(value: Any) -> str:
+    """An answer or a compared value as a person reads it: yes/no, 2.5, a, b."""
+    if value is None:
+        return "none"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return format_number(value, 6)
+    if isinstance(value, list):
+        return ", ".join(format_value(v) for v in value) if value else "nothing chosen"
+    return str(value)
+
+
+def plural(n: int | float, word: str, many: str | None = None) -> str:
+    """'1 point', '2 points', '0 points'."""
+    return f"{format_number(n)} {word if n == 1 else (many or word + 's')}"

@@ -1,0 +1,1 @@
+"""The terminal: prompters (the only rich import) and the interactive assessment session."""
