@@ -105,7 +105,9 @@ def test_demo_summary() -> None:
 def test_summarise_uses_the_cached_plan() -> None:
     q, rules, answers = demo()
     plan = plan_for(q, rules)
-    assert summarise_with(plan, answers) == summarise(q, rules, answers) == summarise_with(ScoringPlan(q, rules), answers)
+    assert (
+        summarise_with(plan, answers) == summarise(q, rules, answers) == summarise_with(ScoringPlan(q, rules), answers)
+    )
 
 
 def test_samm_shaped_summary() -> None:

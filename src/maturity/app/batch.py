@@ -307,7 +307,7 @@ def load_checked(path: Path, catalogue: Catalogue) -> tuple[Any, Any, list[Probl
 
     Returns (definitions, answers, warnings); raises MaturityError with located problems.
     """
-    from maturity.checks import checks
+    from maturity.checks.answers import check_answers
     from maturity.io import loader
 
     answers = loader.load_answers_file(path)
@@ -320,7 +320,7 @@ def load_checked(path: Path, catalogue: Catalogue) -> tuple[Any, Any, list[Probl
         raise MaturityError(
             [Problem.make(p.code, p.message, str(path), line, column) if not p.file else p for p in exc.problems]
         ) from None
-    problems = checks.check_answers(answers, definitions.questionnaire, definitions.index)
+    problems = check_answers(answers, definitions.questionnaire, definitions.index)
     if any(p.is_error for p in problems):
         raise MaturityError([p for p in problems if p.is_error])
     return definitions, answers, problems

@@ -11,7 +11,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from maturity.checks import checks
+from maturity.checks.index import Index, index_questionnaire
+from maturity.checks.questionnaire import check_questionnaire
+from maturity.checks.rules import check_rules
 from maturity.io import loader
 from maturity.io.resources import bundled_dir
 from maturity.model.definitions import Questionnaire, Rules
@@ -25,7 +27,7 @@ class Definitions:
 
     questionnaire: Loaded[Questionnaire]
     rules: Loaded[Rules]
-    index: checks.Index
+    index: Index
 
 
 @dataclass
@@ -135,11 +137,11 @@ class Catalogue:
             )
         questionnaire = loader.load_document(self._documents[qpath], "questionnaire")
         rules = loader.load_document(self._documents[rpath], "scoring_rules")
-        problems = [*checks.check_questionnaire(questionnaire), *checks.check_rules(rules, questionnaire)]
+        problems = [*check_questionnaire(questionnaire), *check_rules(rules, questionnaire)]
         errors = [p for p in problems if p.is_error]
         if errors:
             raise DefinitionError(errors)
-        definitions = Definitions(questionnaire, rules, checks.index_questionnaire(questionnaire.model))
+        definitions = Definitions(questionnaire, rules, index_questionnaire(questionnaire.model))
         self._loaded[key] = definitions
         return definitions
 

@@ -11,7 +11,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from maturity.checks import checks
+from maturity.checks.answers import check_answers
+from maturity.checks.questionnaire import check_questionnaire
+from maturity.checks.rules import check_rules
 from maturity.io import loader
 from maturity.io.resources import bundled_dir
 from maturity.model.definitions import AnswersFile, Questionnaire, RuleCases, Rules
@@ -76,13 +78,13 @@ def validate_paths(paths: Iterable[Path], max_bytes: int | None = None) -> Valid
     questionnaires = [x for x in loaded if isinstance(x.model, Questionnaire)]
     rules_files = [x for x in loaded if isinstance(x.model, Rules)]
     for q in questionnaires:
-        report.problems.extend(checks.check_questionnaire(q))
+        report.problems.extend(check_questionnaire(q))
     _duplicate_definitions(questionnaires, report)
     covered: set[str] = set()
     for r in rules_files:
         found = _find_questionnaire(r.model.questionnaire.id, r.model.questionnaire.version, questionnaires)
         if found is None:
-            report.problems.extend(checks.check_rules(r, None))
+            report.problems.extend(check_rules(r, None))
             report.problems.append(
                 r.problem(
                     "MQ311",
@@ -93,7 +95,7 @@ def validate_paths(paths: Iterable[Path], max_bytes: int | None = None) -> Valid
             )
             continue
         covered.add(found.model.id)
-        report.problems.extend(checks.check_rules(r, found))
+        report.problems.extend(check_rules(r, found))
     for q in questionnaires:
         if q.model.id not in covered:
             report.problems.append(
@@ -117,7 +119,7 @@ def validate_paths(paths: Iterable[Path], max_bytes: int | None = None) -> Valid
                     )
                 )
             else:
-                report.problems.extend(checks.check_answers(x, partner))
+                report.problems.extend(check_answers(x, partner))
         elif isinstance(x.model, RuleCases):
             report.problems.extend(_check_cases(x, rules_files))
     if template_dirs:
@@ -192,13 +194,13 @@ def _raise_on_errors(problems: list[Problem]) -> None:
 def load_questionnaire(path: str | Path, max_bytes: int | None = None) -> Loaded[Questionnaire]:
     """Load a questionnaire and check it; raises DefinitionError listing every error."""
     loaded = loader.load_questionnaire_file(path, max_bytes)
-    _raise_on_errors(checks.check_questionnaire(loaded))
+    _raise_on_errors(check_questionnaire(loaded))
     return loaded
 
 
 def load_rules(path: str | Path, questionnaire: Loaded[Questionnaire], max_bytes: int | None = None) -> Loaded[Rules]:
     loaded = loader.load_rules_file(path, max_bytes)
-    _raise_on_errors(checks.check_rules(loaded, questionnaire))
+    _raise_on_errors(check_rules(loaded, questionnaire))
     return loaded
 
 
@@ -206,7 +208,7 @@ def load_answers(
     path: str | Path, questionnaire: Loaded[Questionnaire], max_bytes: int | None = None
 ) -> Loaded[AnswersFile]:
     loaded = loader.load_answers_file(path, max_bytes)
-    _raise_on_errors(checks.check_answers(loaded, questionnaire))
+    _raise_on_errors(check_answers(loaded, questionnaire))
     return loaded
 
 
@@ -221,7 +223,7 @@ def find_rules(questionnaire: Loaded[Questionnaire], folders: Iterable[Path] = (
                 continue
             ref = candidate.model.questionnaire
             if ref.id == q.id and ref.version == q.version:
-                _raise_on_errors(checks.check_rules(candidate, questionnaire))
+                _raise_on_errors(check_rules(candidate, questionnaire))
                 return candidate
     raise DefinitionError(
         Problem.make("MQ311", f"no scoring rules for questionnaire '{q.id}' version {q.version}", questionnaire.path)

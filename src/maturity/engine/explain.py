@@ -8,9 +8,10 @@ ratings of the indicators before them, pain points the pain points before them t
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
-from maturity.engine.conditions import Facts, Hit, describe, explain
+from maturity.engine.conditions import Facts, Hit, describe, evaluate, explain
 from maturity.engine.plan import NodePlan, QuestionPlan
 from maturity.engine.points import contributions, worth
 from maturity.engine.run import CapFound, Run
@@ -19,10 +20,12 @@ from maturity.model.assessment import (
     Assessment,
     BandUsed,
     CapResult,
+    ContradictionResult,
     Contribution,
     IndicatorResult,
     NodeExplanation,
     NodeResult,
+    OpenItem,
     PainPointResult,
     QuestionResult,
     RagOverrideResult,
@@ -32,8 +35,8 @@ from maturity.model.assessment import (
     VerdictResult,
     VetoResult,
 )
-from maturity.model.definitions import DEFAULT_RATINGS, Answer
-from maturity.model.vocabulary import STATUS_WORDS, Status
+from maturity.model.definitions import DEFAULT_RATINGS, Answer, RagOverride
+from maturity.model.vocabulary import GAP_STATUSES, RAG_ORDER, STATUS_WORDS, Status
 
 
 def trigger(hit: Hit) -> Trigger:
@@ -69,8 +72,9 @@ class Explainer:
             questions=questions,
             nodes=nodes,
             pain_points=pains,
-            verdict=self._verdict(),
+            verdict=self._verdict(pains),
             evidence_gaps=self._gaps(),
+            contradictions=self._contradictions(),
         )
 
     # --------------------------------------------------------------------------------------- questions
@@ -179,17 +183,7 @@ class Explainer:
         if rag is not None:
             if rag.note:
                 notes.append(f"RAG: {rag.note}")
-            overrides = [
-                RagOverrideResult(
-                    severity=o.pain_points.severity,
-                    fired=len(hit),
-                    at_least=o.pain_points.at_least,
-                    at_most=o.at_most,
-                    reason=o.reason,
-                    pain_points=hit,
-                )
-                for o, hit in rag.overrides
-            ]
+            overrides = [_override_result(o, hit) for o, hit in rag.overrides]
             if overrides and found.score is None:
                 notes.append("the stage has no score: its RAG comes from the overrides alone")
         explanation = NodeExplanation(
@@ -219,17 +213,7 @@ class Explainer:
     def _pain_points(self) -> tuple[PainPointResult, ...]:
         run, rules = self.run, self.plan.rules
         fired_before: set[str] = set()
-        facts = Facts(
-            run.facts.statuses,
-            run.facts.values,
-            run.scores,
-            run.levels,
-            run.ratings,
-            run.tiers,
-            fired_before,
-            run.verdict_points,
-            run.facts.numbers,
-        )
+        facts = replace(run.facts_now(), fired=fired_before)  # each saw only the pain points before it
         results: dict[int, PainPointResult] = {}
         for k in run.fired_in_rules_order:
             pain = rules.pain_points[k]
@@ -240,6 +224,9 @@ class Explainer:
                 title=pain.title,
                 severity=pain.severity,
                 stage=pain.stage,
+                role=pain.role,
+                deciding=k in run.deciding,
+                evidence_gap=any(h.held and h.subject == "question" and _is_gap(h, facts) for h in hits),
                 condition=describe(pain.when),
                 why=pain.why,
                 action=pain.action,
@@ -247,6 +234,24 @@ class Explainer:
                 triggered_by=triggers(hits),
             )
         return tuple(results[k] for k in run.fired_in_report_order)
+
+    def _contradictions(self) -> tuple[ContradictionResult, ...]:
+        run, rules = self.run, self.plan.rules
+        facts = run.facts_now()
+        out: list[ContradictionResult] = []
+        for k in run.contradicted:
+            found = rules.contradictions[k]
+            _, hits = explain(found.when, facts)
+            out.append(
+                ContradictionResult(
+                    id=found.id,
+                    title=found.title,
+                    why=found.why,
+                    condition=describe(found.when),
+                    triggered_by=triggers(hits),
+                )
+            )
+        return tuple(out)
 
     # ------------------------------------------------------------------------------------------- verdict
 
@@ -256,34 +261,29 @@ class Explainer:
         assert verdict is not None and run.indicators is not None
         ratings: dict[str, str] = {}
         tiers: dict[str, str] = {}
-        facts = Facts(
-            run.facts.statuses,
-            run.facts.values,
-            run.scores,
-            run.levels,
-            ratings,
-            tiers,
-            frozenset(),
-            numbers=run.facts.numbers,
-        )
+        unknown: set[str] = set()
+        # each indicator is explained against the ratings of those before it, as the run rated it
+        facts = replace(run.facts_now(), ratings=ratings, tiers=tiers, unknown=unknown, fired=frozenset())
         out: list[IndicatorResult] = []
         for ind, found in zip(verdict.indicators, run.indicators, strict=True):
             hits: list[Hit] = []
             if found.unknown:
-                which = ", ".join(f"{qid} is {s.replace('_', ' ').replace('dont', 'do not')}" for qid, s in found.gaps)
+                which = ", ".join(f"{qid} is {STATUS_WORDS[s]}" for qid, s in found.gaps)
                 rule = f"unknown ({which}): rated {found.rating}"
             elif found.rule is not None:
                 when = ind.rate[found.rule].when
                 _, hits = explain(when, facts)
-                rule = f"rule {found.rule + 1}: {describe(when)}: rated {found.rating}"
+                rule = f"rule {found.rule + 1}: {describe(when)}: rated {ind.rate[found.rule].rating}"
             else:
                 rule = f"no rule matched: rated {found.rating} (otherwise)"
-            answers: list[AnswerRef] = []
-            for qid in ind.questions:
-                status = facts.status(qid)
-                answers.append(
-                    AnswerRef(question=qid, status=status, value=self._raw(qid) if status == "answered" else None)
-                )
+            if found.unevidenced:
+                cites = "cites" if len(found.unevidenced) == 1 else "cite"
+                rule += f"; but {', '.join(found.unevidenced)} {cites} no evidence, so it is at most amber"
+            answers = tuple(
+                AnswerRef(question=qid, status=s, value=self._raw(qid) if s == "answered" else None)
+                for qid in ind.questions
+                for s in (facts.status(qid),)
+            )
             out.append(
                 IndicatorResult(
                     id=ind.id,
@@ -293,29 +293,44 @@ class Explainer:
                     rating=found.rating,
                     unknown=found.unknown,
                     rule=rule,
+                    unevidenced=found.unevidenced,
                     triggered_by=triggers(hits),
                     points=found.points,
-                    answers=tuple(answers),
+                    answers=answers,
                     evidence=ind.evidence,
                     sources=tuple(ind.sources),
                 )
             )
             ratings[ind.id] = found.rating
             tiers[ind.id] = ind.tier
+            if found.unknown:
+                unknown.add(ind.id)
         return tuple(out)
 
     def _raw(self, qid: str) -> Any:
         answer = self.run.answers.answers.get(qid)
         return answer.value if answer is not None else None
 
-    def _verdict(self) -> VerdictResult:
+    def _veto(self, k: int, facts: Facts) -> VetoResult:
+        verdict = self.plan.rules.verdict
+        assert verdict is not None
+        veto = verdict.vetoes[k]
+        _, hits = explain(veto.when, facts)
+        return VetoResult(
+            index=k,
+            outcome=veto.outcome,
+            reason=veto.reason,
+            condition=describe(veto.when),
+            triggered_by=triggers(hits),
+        )
+
+    def _verdict(self, pains: Sequence[PainPointResult]) -> VerdictResult:
         run = self.run
         verdict = self.plan.rules.verdict
         decision = run.decision
         if verdict is None or decision is None:
-            title = verdict.title if verdict else "Outsourcing a problem"
             return VerdictResult(
-                title=title,
+                title=verdict.title if verdict else "Verdict",
                 assessed=False,
                 not_assessed_reason=run.not_assessed,
                 outcome="not_assessed",
@@ -325,37 +340,35 @@ class Explainer:
         worst = max(verdict.ratings.values(), default=DEFAULT_RATINGS["red"])
         low = verdict.low_confidence
         low_flag = run.low_confidence()
-        _, hits = explain(decision.condition, run.facts_now()) if decision.condition is not None else (True, [])
+        facts = run.facts_now()
+        _, hits = explain(decision.condition, facts) if decision.condition is not None else (True, [])
         chosen = decision.outcome
-        vetoed: VetoResult | None = None
-        if decision.veto is not None:
-            veto = verdict.vetoes[decision.veto]
-            vetoed = VetoResult(
-                index=decision.veto,
-                outcome=veto.outcome,
-                reason=veto.reason,
-                condition=describe(veto.when),
-                triggered_by=triggers(hits),
-            )
-            decided = f"veto: {veto.reason}"
+        vetoes = tuple(self._veto(k, facts) for k in decision.vetoes)
+        vetoed = next((v for v in vetoes if v.index == decision.veto), None)
+        if vetoed is not None:
+            decided = f"veto: {vetoed.reason}"
         elif decision.condition is not None:
             decided = describe(decision.condition)
         else:
             decided = "no other outcome applied (the last outcome applies otherwise)"
+        variant = next((v for v in chosen.advice_when if evaluate(v.when, facts)), None)
         return VerdictResult(
             title=verdict.title,
             assessed=True,
             outcome=chosen.id,
             label=chosen.label,
             rag=chosen.rag,
-            summary=chosen.summary,
-            advice=chosen.advice,
+            summary=(variant.summary if variant and variant.summary else None) or chosen.summary,
+            advice=(variant.advice if variant and variant.advice else None) or chosen.advice,
             points=run.verdict_points if run.verdict_points is not None else 0.0,
             max_points=sum(verdict.tiers.get(i.tier, 1.0) * worst for i in verdict.indicators),
             decided_by=decided,
             triggered_by=triggers(hits),
             vetoed_by=vetoed,
+            vetoes=vetoes,
             indicators=indicators,
+            open_items_title=(variant.open_items_title if variant else None) or verdict.open_items_title,
+            open_items=_open_items(indicators, pains),
             unknown=sum(1 for i in indicators if i.unknown),
             low_confidence=low_flag,
             low_confidence_message=low.message if low_flag and low is not None else None,
@@ -417,4 +430,46 @@ def cap_result(found: CapFound) -> CapResult:
         limit=limit,
         applied=applied,
         detail=detail,
+    )
+
+
+def _is_gap(hit: Hit, facts: Facts) -> bool:
+    """Did this hit find a missing answer (don't know, or asked and unanswered)?"""
+    return facts.status(hit.id) in GAP_STATUSES
+
+
+def _open_items(indicators: Sequence[IndicatorResult], pains: Sequence[PainPointResult]) -> tuple[OpenItem, ...]:
+    """What is still open, worst first: red indicators, then amber ones (heaviest tier first), then the high-severity
+    pain points in report order. A Clear verdict keeps this list, so it never reads as "ready to go"."""
+    ranked = sorted(
+        (i for i in indicators if i.rating != "green"),
+        key=lambda i: (RAG_ORDER[i.rating], -i.tier_weight),
+    )
+    items = [OpenItem(kind="indicator", id=i.id, title=i.title, rating=i.rating, action=i.evidence) for i in ranked]
+    items += [
+        OpenItem(kind="pain_point", id=p.id, title=p.title, severity=p.severity, stage=p.stage, action=p.action)
+        for p in pains
+        if p.severity == "high"
+    ]
+    return tuple(items)
+
+
+def _override_result(override: RagOverride, hit: tuple[str, ...]) -> RagOverrideResult:
+    if override.pain_points is not None:
+        return RagOverrideResult(
+            severity=override.pain_points.severity,
+            fired=len(hit),
+            at_least=override.pain_points.at_least,
+            at_most=override.at_most,
+            reason=override.reason,
+            pain_points=hit,
+        )
+    assert override.critical is not None
+    return RagOverrideResult(
+        critical_at_most=override.critical.at_most,
+        fired=len(hit),
+        at_least=override.critical.at_least,
+        at_most=override.at_most,
+        reason=override.reason,
+        questions=hit,
     )

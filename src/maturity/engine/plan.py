@@ -13,7 +13,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
-from maturity.checks.checks import QuestionInfo, index_questionnaire, rules_target
+from maturity.checks.conditions import iter_conditions
+from maturity.checks.index import QuestionInfo, index_questionnaire
+from maturity.checks.rules import rules_target
 from maturity.engine.conditions import Test, asking_plan, compile_condition, describe
 from maturity.engine.points import PointRule, treatment, worth
 from maturity.model.assessment import ChildKind, NodeKind
@@ -21,6 +23,7 @@ from maturity.model.definitions import (
     DEFAULT_RATINGS,
     Band,
     Cap,
+    Condition,
     NodeRule,
     Outcome,
     PointBand,
@@ -29,7 +32,7 @@ from maturity.model.definitions import (
     Rules,
 )
 from maturity.model.problems import DefinitionError, Problem
-from maturity.model.vocabulary import OVERALL, SEVERITY_ORDER, Rag
+from maturity.model.vocabulary import OVERALL, SEVERITY_ORDER, VERDICT_POINTS, Rag
 
 ROUND = 9  # scores are rounded to 9 decimals so float noise cannot move a score across a band edge
 _PLAN_CACHE_SIZE = 16
@@ -91,6 +94,7 @@ class IndicatorPlan:
     rules: tuple[tuple[Test, Rag], ...]
     weight: float
     points: Mapping[str, float]  # weight x the rating's points
+    needs_evidence: bool = False  # green only when every answered question cites evidence
 
 
 @dataclass(frozen=True)
@@ -184,6 +188,7 @@ class ScoringPlan:
                         rag: verdict.tiers.get(ind.tier, 1.0) * verdict.ratings.get(rag, DEFAULT_RATINGS[rag])
                         for rag in DEFAULT_RATINGS
                     },
+                    ind.green_needs_evidence,
                 )
                 for ind in verdict.indicators
             )
@@ -196,16 +201,55 @@ class ScoringPlan:
             if verdict
             else ()
         )
-        self.pain_order: tuple[int, ...] = tuple(
-            sorted(
-                range(len(rules.pain_points)),
-                key=lambda i: (
-                    SEVERITY_ORDER[rules.pain_points[i].severity],
-                    self.stage_order.get(rules.pain_points[i].stage or "", len(self.stage_order)),
-                    i,
-                ),
-            )
+        self.outcome_rank: dict[str, int] = {o.id: i for i, o in enumerate(verdict.outcomes)} if verdict else {}
+        self.contradiction_tests: tuple[Test, ...] = tuple(compile_condition(c.when) for c in rules.contradictions)
+        self.indicator_questions: dict[str, frozenset[str]] = (
+            {ind.id: frozenset(ind.questions) for ind in verdict.indicators} if verdict else {}
         )
+        # report order of pain points after those behind the verdict: severity, causes before their symptoms,
+        # lifecycle (stage) order, then the rules' own order
+        self.pain_sort: tuple[tuple[int, int, int, int], ...] = tuple(
+            (
+                SEVERITY_ORDER[pain.severity],
+                0 if pain.role == "cause" else 1,
+                self.stage_order.get(pain.stage or "", len(self.stage_order)),
+                i,
+            )
+            for i, pain in enumerate(rules.pain_points)
+        )
+        # the questions each pain point reads, directly or through the indicators it tests
+        self.pain_questions: tuple[frozenset[str], ...] = tuple(
+            frozenset(self._questions_read(pain.when)) for pain in rules.pain_points
+        )
+        critical = set(rules.critical_questions)
+        by_stage: dict[str, list[str]] = {}
+        for plan in self.questions:
+            if plan.id in critical and plan.stage is not None:
+                by_stage.setdefault(plan.stage, []).append(plan.id)
+        self.stage_critical: dict[str, tuple[str, ...]] = {s: tuple(q) for s, q in by_stage.items()}
+
+    def _questions_read(self, condition: Condition) -> set[str]:
+        found: set[str] = set()
+        for leaf, _ in iter_conditions(condition, ()):
+            if leaf.question is not None:
+                found.add(leaf.question)
+            elif leaf.indicator is not None:
+                found.update(self.indicator_questions.get(leaf.indicator, ()))
+        return found
+
+    def indicators_named(self, condition: Condition, ratings: Mapping[str, str], tiers: Mapping[str, str]) -> list[str]:
+        """The indicators a verdict condition turns on: those it names, those a count of it counts, and for the
+        verdict's points every indicator that is not green."""
+        named: list[str] = []
+        for leaf, _ in iter_conditions(condition, ()):
+            if leaf.indicator is not None:
+                named.append(leaf.indicator)
+            elif leaf.count is not None:
+                wanted = leaf.count
+                named.extend(i for i, r in ratings.items() if r == wanted.rated and wanted.tier in (None, tiers.get(i)))
+            elif leaf.score == VERDICT_POINTS:
+                named.extend(i for i, r in ratings.items() if r != "green")
+        return list(dict.fromkeys(named))
 
     # ----------------------------------------------------------------------------------------- questions
 

@@ -67,7 +67,8 @@ class RagFound:
     band: Rag | None
     rag: Rag | None
     note: str | None
-    overrides: tuple[tuple[RagOverride, tuple[str, ...]], ...]  # each override that fired, with its pain points
+    # each override that fired, with the pain points (or the critical questions) that made it fire
+    overrides: tuple[tuple[RagOverride, tuple[str, ...]], ...]
 
 
 @dataclass(slots=True)
@@ -78,6 +79,7 @@ class IndicatorFound:
     gaps: tuple[tuple[str, Status], ...]  # its questions that are don't know, unanswered or not asked
     weight: float
     points: float
+    unevidenced: tuple[str, ...] = ()  # answered questions citing no evidence, when they kept it from green
 
 
 @dataclass(slots=True)
@@ -85,8 +87,9 @@ class Decision:
     """How the verdict was decided: by a veto, by an outcome's condition, or by the last outcome otherwise."""
 
     outcome: Outcome
-    veto: int | None = None
+    veto: int | None = None  # the veto that decided it (None: the outcomes' own conditions did)
     condition: Condition | None = None  # the veto's or the outcome's condition that held
+    vetoes: tuple[int, ...] = ()  # every veto that held, in rules order
 
 
 class Run:
@@ -112,6 +115,7 @@ class Run:
         # filled in order below; conditions read them through `facts_now()`, which shares these containers
         self.ratings: dict[str, str] = {}
         self.tiers: dict[str, str] = {}
+        self.unknown: set[str] = set()  # indicators rated from missing answers
         self.fired: set[str] = set()
         self.verdict_points: float | None = None
         self.not_assessed: str | None = None
@@ -119,10 +123,13 @@ class Run:
         self._rate_indicators()
         facts = self.facts_now()  # the verdict points are final now; `fired` fills in as pain points fire
         self.fired_in_rules_order: tuple[int, ...] = self._pain_points(facts)
-        fired = set(self.fired_in_rules_order)
-        self.fired_in_report_order: tuple[int, ...] = tuple(i for i in plan.pain_order if i in fired)
-        self.rags: dict[str, RagFound] = self._rags()
+        self.contradicted: tuple[int, ...] = tuple(k for k, test in enumerate(plan.contradiction_tests) if test(facts))
         self.decision: Decision | None = self._decide(facts) if self.indicators is not None else None
+        self.deciding: frozenset[int] = self._deciding_pain_points()
+        self.fired_in_report_order: tuple[int, ...] = tuple(
+            sorted(self.fired_in_rules_order, key=lambda k: (k not in self.deciding, *plan.pain_sort[k]))
+        )
+        self.rags: dict[str, RagFound] = self._rags()
 
     def facts_now(self) -> Facts:
         return Facts(
@@ -135,6 +142,8 @@ class Run:
             self.fired,
             self.verdict_points,
             self.facts.numbers,
+            self.facts.evidenced,
+            self.unknown,
         )
 
     # --------------------------------------------------------------------------------------- questions
@@ -281,12 +290,14 @@ class Run:
             self.not_assessed = f"it applies only when {describe(verdict.applies_when)}"
             return
         found: list[IndicatorFound] = []
-        ratings, tiers = self.ratings, self.tiers
+        ratings, tiers, unknown = self.ratings, self.tiers, self.unknown
         for ind in self.plan.indicator_plans:
             rated = rate_indicator(ind, facts)
             found.append(rated)
             ratings[ind.id] = rated.rating
             tiers[ind.id] = ind.tier
+            if rated.unknown:
+                unknown.add(ind.id)
         self.indicators = tuple(found)
         self.verdict_points = sum(i.points for i in found)
 
@@ -326,36 +337,80 @@ class Run:
                 band = band_rags[i]
             rag = band
             fired: list[tuple[RagOverride, tuple[str, ...]]] = []
-            mine = by_stage.get(node_id) if node_id in stages else None
-            if mine:
+            if node_id in stages:
+                mine = by_stage.get(node_id, {})
                 for override in overrides_:
-                    wanted = override.pain_points
-                    hit = mine.get(wanted.severity)
-                    if hit is not None and len(hit) >= wanted.at_least:
+                    hit = self._override_hit(override, node_id, mine)
+                    if hit:
                         rag = override.at_most if rag is None else worse(rag, override.at_most)
-                        fired.append((override, tuple(hit)))
+                        fired.append((override, hit))
             out[node_id] = RagFound(band, rag, note, tuple(fired))
         return out
 
+    def _override_hit(self, override: RagOverride, stage: str, fired: dict[str, list[str]]) -> tuple[str, ...]:
+        """What makes a RAG override fire for a stage (its pain points, or its weak critical questions), or ()."""
+        by_pain = override.pain_points
+        if by_pain is not None:
+            hit = fired.get(by_pain.severity, ())
+            return tuple(hit) if len(hit) >= by_pain.at_least else ()
+        by_critical = override.critical
+        assert by_critical is not None
+        plan, statuses = self.plan, self.facts.statuses
+        weak = []
+        for qid in plan.stage_critical.get(stage, ()):
+            value = self.points.get(qid)
+            if value is None and qid in plan.scored_ids and statuses.get(qid) in GAP_STATUSES:
+                value = plan.cap_gap_value  # a gap counts as the lowest level, as the caps read it
+            if value is not None and value <= by_critical.at_most:
+                weak.append(qid)
+        return tuple(weak) if len(weak) >= by_critical.at_least else ()
+
     def _decide(self, facts: Facts) -> Decision:
-        """Vetoes first, then the first outcome whose condition holds, else the last outcome."""
+        """The worst of every veto that holds (each is a floor) and of the first outcome whose condition holds (else
+        the last outcome). Outcomes are listed worst first; on a tie the veto decides, because it says why."""
         verdict = self.plan.rules.verdict
         assert verdict is not None
         plan = self.plan
-        for k, (veto, test) in enumerate(zip(verdict.vetoes, plan.veto_tests, strict=True)):
-            if test(facts):
-                outcome = self.plan.outcomes.get(veto.outcome) or verdict.outcomes[0]
-                return Decision(outcome, k, veto.when)
+        decision = Decision(verdict.outcomes[-1])
         for outcome, when in zip(verdict.outcomes, plan.outcome_tests, strict=True):
             if when is not None and when(facts):
-                return Decision(outcome, None, outcome.when)
-        return Decision(verdict.outcomes[-1])
+                decision = Decision(outcome, None, outcome.when)
+                break
+        rank = plan.outcome_rank
+        held = tuple(k for k, test in enumerate(plan.veto_tests) if test(facts))
+        best = rank[decision.outcome.id]
+        for k in held:
+            veto = verdict.vetoes[k]
+            at = rank.get(veto.outcome, 0)  # a veto naming no outcome (an invalid file) counts as the worst
+            if at < best or (at == best and decision.veto is None):
+                decision, best = Decision(verdict.outcomes[at], k, veto.when), at
+        decision.vetoes = held
+        return decision
+
+    def _deciding_pain_points(self) -> frozenset[int]:
+        """The fired pain points behind the verdict: the deciding veto's own, else those that read the questions of
+        the indicators its condition named. None for the last outcome (the verdict nothing decided against)."""
+        decision, plan = self.decision, self.plan
+        verdict = plan.rules.verdict
+        if decision is None or verdict is None or decision.condition is None:
+            return frozenset()
+        fired = self.fired_in_rules_order
+        if decision.veto is not None and verdict.vetoes[decision.veto].pain_points:
+            named = set(verdict.vetoes[decision.veto].pain_points)
+            return frozenset(k for k in fired if plan.rules.pain_points[k].id in named)
+        questions: set[str] = set()
+        for ind in plan.indicators_named(decision.condition, self.ratings, self.tiers):
+            questions.update(plan.indicator_questions[ind])
+        return frozenset(k for k in fired if plan.pain_questions[k] & questions)
 
     def low_confidence(self) -> bool:
         verdict = self.plan.rules.verdict
         if verdict is None or verdict.low_confidence is None or self.indicators is None:
             return False
-        return sum(1 for i in self.indicators if i.unknown) > verdict.low_confidence.unknown_more_than
+        low = verdict.low_confidence
+        return sum(1 for i in self.indicators if i.unknown) > low.unknown_more_than or (
+            low.contradictions and bool(self.contradicted)
+        )
 
     # --------------------------------------------------------------------------------------------- summary
 
@@ -395,6 +450,7 @@ def rate_indicator(ind: IndicatorPlan, facts: Facts) -> IndicatorFound:
     unknown = bool(gaps) and (ind.unknown_if_any or len(gaps) == len(ind.questions))
     rating: Rag = ind.otherwise
     rule: int | None = None
+    unevidenced: tuple[str, ...] = ()
     if unknown:
         rating = ind.unknown_rating
     else:
@@ -402,7 +458,11 @@ def rate_indicator(ind: IndicatorPlan, facts: Facts) -> IndicatorFound:
             if test(facts):
                 rating, rule = rated, k
                 break
-    return IndicatorFound(rating, unknown, rule, tuple(gaps), ind.weight, ind.points[rating])
+        if rating == "green" and ind.needs_evidence:
+            unevidenced = tuple(q for q in ind.questions if statuses.get(q) == "answered" and q not in facts.evidenced)
+            if unevidenced:
+                rating = "amber"
+    return IndicatorFound(rating, unknown, rule, tuple(gaps), ind.weight, ind.points[rating], unevidenced)
 
 
 def worse(a: Rag, b: Rag) -> Rag:

@@ -19,7 +19,7 @@ refused for the same reasons, with the same words, whichever command reads it.
 
 from __future__ import annotations
 
-from maturity.checks.checks import check_answers
+from maturity.checks.answers import check_answers
 from maturity.engine.explain import Explainer
 from maturity.engine.plan import ScoringPlan, plan_for
 from maturity.engine.run import Run

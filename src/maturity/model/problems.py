@@ -71,6 +71,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "MQ501": (Severity.WARNING, "question feeds no score, pain point or verdict"),
     "MQ502": (Severity.WARNING, "questionnaire has no scoring rules"),
     "MQ503": (Severity.WARNING, "definition hidden by another of the same id and version"),
+    "MQ504": (Severity.WARNING, "pain point counts towards a stage whose answers it does not read"),
     "MQ601": (Severity.ERROR, "answer to an unknown question"),
     "MQ602": (Severity.ERROR, "answer does not fit the question"),
     "MQ603": (Severity.ERROR, "answers are for another questionnaire"),

@@ -102,12 +102,12 @@ def run_assessment(
     catalogue = Catalogue.from_folders(folders)
     try:
         if resume is not None:
-            from maturity.checks import checks
+            from maturity.checks.answers import check_answers
 
             answers = loader.load_answers_file(resume)
             ref = answers.model.questionnaire
             found = catalogue.get(ref.id, ref.version)
-            problems = [p for p in checks.check_answers(answers, found.questionnaire, found.index) if p.is_error]
+            problems = [p for p in check_answers(answers, found.questionnaire, found.index) if p.is_error]
             if problems:
                 raise MaturityError(problems)
             interview = Interview.resume(found.questionnaire.model, answers.model, found.questionnaire.document.digest)
