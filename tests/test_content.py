@@ -102,7 +102,9 @@ def _reference_urls() -> Iterator[tuple[str, str, str]]:
 
 
 def test_no_reference_points_at_a_document_mirror() -> None:
-    bad = [f"{owner}: {tag} {url} ({mirror})" for owner, tag, url in _reference_urls() if (mirror := _host_is_mirror(url))]
+    bad = [
+        f"{owner}: {tag} {url} ({mirror})" for owner, tag, url in _reference_urls() if (mirror := _host_is_mirror(url))
+    ]
     assert bad == [], "cite the publisher, not a mirror or a news summary:\n" + "\n".join(bad)
 
 
