@@ -12,15 +12,15 @@ from pathlib import Path
 from typing import Any
 
 from maturity.checks.answers import check_answers
+from maturity.checks.migrations import check_migrations
 from maturity.checks.questionnaire import check_questionnaire
 from maturity.checks.rules import check_rules
 from maturity.io import loader
+from maturity.io.files import is_definition_name, walk
 from maturity.io.resources import bundled_dir
 from maturity.model.definitions import AnswersFile, Questionnaire, RuleCases, Rules
 from maturity.model.document import Loaded
 from maturity.model.problems import DefinitionError, MaturityError, Problem, has_errors
-
-DEFINITION_SUFFIXES = (".yaml", ".yml", ".json")
 
 
 @dataclass
@@ -41,21 +41,16 @@ class ValidationReport:
 
 
 def discover(paths: Iterable[Path]) -> tuple[list[Path], list[Path], list[Problem]]:
-    """Definition files and template folders under the given paths, in a stable order."""
+    """Definition files and template folders under the given paths, in a stable order (the walk every command
+    uses: `io.files.walk`)."""
     files: list[Path] = []
     template_dirs: list[Path] = []
     problems: list[Problem] = []
     for path in paths:
         if path.is_dir():
-            found = sorted(
-                p
-                for p in path.rglob("*")
-                if p.suffix.lower() in DEFINITION_SUFFIXES
-                and p.is_file()
-                and not any(part.startswith(".") for part in p.relative_to(path).parts)
-            )
-            files.extend(found)
-            template_dirs.extend(sorted({p.parent for p in path.rglob("*.j2")}))
+            found = walk(str(path), problems, accept=lambda name: is_definition_name(name) or name.endswith(".j2"))
+            files.extend(Path(f) for f in found if not f.endswith(".j2"))
+            template_dirs.extend(dict.fromkeys(Path(f).parent for f in found if f.endswith(".j2")))
         elif path.is_file():
             if path.suffix == ".j2":
                 template_dirs.append(path.parent)
@@ -79,6 +74,8 @@ def validate_paths(paths: Iterable[Path], max_bytes: int | None = None) -> Valid
     rules_files = [x for x in loaded if isinstance(x.model, Rules)]
     for q in questionnaires:
         report.problems.extend(check_questionnaire(q))
+        if q.model.migrations:
+            report.problems.extend(check_migrations(q, _versions_of(q.model.id, questionnaires)))
     _duplicate_definitions(questionnaires, report)
     covered: set[str] = set()
     for r in rules_files:
@@ -151,6 +148,15 @@ def _find_questionnaire(qid: str, version: str, found: list[Loaded[Questionnaire
     exact = [q for q in candidates if q.model.version == version]
     best = exact or candidates
     return best[0] if best else None
+
+
+def _versions_of(qid: str, found: list[Loaded[Questionnaire]]) -> dict[str, Questionnaire]:
+    """Every version of a questionnaire at hand: those validated, then the bundled ones."""
+    versions: dict[str, Questionnaire] = {}
+    for q in [*found, *_bundled_questionnaires(qid)]:
+        if q.model.id == qid:
+            versions.setdefault(q.model.version, q.model)
+    return versions
 
 
 def _bundled_questionnaires(qid: str) -> list[Loaded[Questionnaire]]:

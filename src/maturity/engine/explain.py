@@ -137,6 +137,55 @@ class Explainer:
     def _node(self, node: NodePlan, questions: Sequence[QuestionResult]) -> NodeResult:
         plan, run = self.plan, self.run
         found = run.nodes[node.id]
+        notes: list[str] = []
+        band: BandUsed | None = None
+        if found.band is None:
+            notes.append("no part of it counted, so it has no score and no level")
+        else:
+            chosen = plan.rules.levels[found.band]
+            last = found.band == len(plan.rules.levels) - 1
+            band = BandUsed(
+                band_from=chosen.from_,
+                band_to=chosen.to,
+                last=last,
+                level=chosen.level,
+                name=chosen.name,
+                note=found.band_note,
+            )
+        rag = run.rags.get(node.id)
+        overrides: list[RagOverrideResult] = []
+        if rag is not None:
+            if rag.note:
+                notes.append(f"RAG: {rag.note}")
+            overrides = [_override_result(o, hit) for o, hit in rag.overrides]
+            if overrides and found.score is None:
+                notes.append("the stage has no score: its RAG comes from the overrides alone")
+        explanation = NodeExplanation(
+            method=node.method,
+            children=self._contributions(node, questions),
+            counted=len(found.counted),
+            band=band,
+            level_before_caps=band.level if band else None,
+            caps=tuple(cap_result(c) for c in found.caps),
+            rag_band=rag.band if rag else None,
+            rag_overrides=tuple(overrides),
+            notes=tuple(notes),
+        )
+        return NodeResult(
+            id=node.id,
+            kind=node.kind,
+            title=node.title,
+            score=found.score,
+            level=found.level,
+            level_name=plan.level_names.get(found.level) if found.level is not None else None,
+            rag=rag.rag if rag else None,
+            explanation=explanation,
+        )
+
+    def _contributions(self, node: NodePlan, questions: Sequence[QuestionResult]) -> tuple[Contribution, ...]:
+        """What each child of a node was worth and added, or why it did not count."""
+        run = self.run
+        found = run.nodes[node.id]
         weighted = node.method == "weighted"
         shares = iter(contributions(node.method, found.counted, found.raw) if found.raw is not None else ())
         parts: list[Contribution] = []
@@ -164,49 +213,7 @@ class Explainer:
                     contribution=next(shares) if value is not None else None,
                 )
             )
-        notes: list[str] = []
-        band: BandUsed | None = None
-        if found.band is None:
-            notes.append("no part of it counted, so it has no score and no level")
-        else:
-            chosen = plan.rules.levels[found.band]
-            band = BandUsed(
-                band_from=chosen.from_,
-                band_to=chosen.to,
-                last=found.band == len(plan.rules.levels) - 1,
-                level=chosen.level,
-                name=chosen.name,
-                note=found.band_note,
-            )
-        rag = run.rags.get(node.id)
-        overrides: list[RagOverrideResult] = []
-        if rag is not None:
-            if rag.note:
-                notes.append(f"RAG: {rag.note}")
-            overrides = [_override_result(o, hit) for o, hit in rag.overrides]
-            if overrides and found.score is None:
-                notes.append("the stage has no score: its RAG comes from the overrides alone")
-        explanation = NodeExplanation(
-            method=node.method,
-            children=tuple(parts),
-            counted=len(found.counted),
-            band=band,
-            level_before_caps=band.level if band else None,
-            caps=tuple(cap_result(c) for c in found.caps),
-            rag_band=rag.band if rag else None,
-            rag_overrides=tuple(overrides),
-            notes=tuple(notes),
-        )
-        return NodeResult(
-            id=node.id,
-            kind=node.kind,
-            title=node.title,
-            score=found.score,
-            level=found.level,
-            level_name=plan.level_names.get(found.level) if found.level is not None else None,
-            rag=rag.rag if rag else None,
-            explanation=explanation,
-        )
+        return tuple(parts)
 
     # ----------------------------------------------------------------------------------------- pain points
 

@@ -15,7 +15,7 @@ from typing import Any, Literal, Protocol
 
 from maturity.checks.answers import answer_problem
 from maturity.checks.index import QuestionInfo, index_questionnaire
-from maturity.engine.conditions import answer_facts
+from maturity.engine.asking import answer_facts
 from maturity.model.definitions import (
     Answer,
     AnswersFile,

@@ -16,7 +16,8 @@ from typing import Any, Literal
 from maturity.checks.conditions import iter_conditions
 from maturity.checks.index import QuestionInfo, index_questionnaire
 from maturity.checks.rules import rules_target
-from maturity.engine.conditions import Test, asking_plan, compile_condition, describe
+from maturity.engine.asking import asking_plan
+from maturity.engine.conditions import Test, compile_condition, describe
 from maturity.engine.points import PointRule, treatment, worth
 from maturity.model.assessment import ChildKind, NodeKind
 from maturity.model.definitions import (
@@ -24,12 +25,14 @@ from maturity.model.definitions import (
     Band,
     Cap,
     Condition,
+    Indicator,
     NodeRule,
     Outcome,
     PointBand,
     Question,
     Questionnaire,
     Rules,
+    Verdict,
 )
 from maturity.model.problems import DefinitionError, Problem
 from maturity.model.vocabulary import OVERALL, SEVERITY_ORDER, VERDICT_POINTS, Rag
@@ -141,6 +144,16 @@ class ScoringPlan:
         self.ordered_questions: tuple[Question, ...] = tuple(p.question for p in self.questions)
         self.stage_order: dict[str, int] = {s.id: i for i, s in enumerate(questionnaire.stages)}
         self.stage_titles: dict[str, str] = {s.id: s.title for s in questionnaire.stages}
+        self.dont_know_points = treatment(rules.points.dont_know)
+        self.unanswered_points = treatment(rules.points.unanswered)
+        self.asking = asking_plan(self.ordered_questions)  # every condition compiled once, here
+        self._plan_rollup()
+        self._plan_rag()
+        self._plan_pain_points()
+        self._plan_verdict()
+
+    def _plan_rollup(self) -> None:
+        rules = self.rules
         self.nodes: dict[str, NodePlan] = self._node_plans()
         self.topo: tuple[str, ...] = self._topological()
         self.nodes_in_order: tuple[NodePlan, ...] = tuple(self.nodes[n] for n in self.topo)
@@ -153,80 +166,58 @@ class ScoringPlan:
         self.level_numbers: tuple[int, ...] = tuple(sorted({b.level for b in rules.levels}))
         # what an asked question without points is worth to a cap (None: it is left out)
         self.cap_gap_value: float | None = float(self.level_numbers[0]) if rules.rollup.cap_gaps == "lowest" else None
-        self.scored_ids: frozenset[str] = frozenset(p.id for p in self.questions if p.scored)  # a gap in another
-        # (a text answer, a choice the rules give no points) has nothing to lower, so it never caps
+        # a gap in a question that cannot score (a text answer, a choice the rules give no points) never caps
+        self.scored_ids: frozenset[str] = frozenset(p.id for p in self.questions if p.scored)
         self.level_names: dict[int, str] = {}
         for band in rules.levels:
             self.level_names.setdefault(band.level, band.name)
-        self.rag = Bands.of(rules.rag.bands) if rules.rag else None
         self.stage_nodes: tuple[str, ...] = tuple(n for n in self.display if self.nodes[n].kind == "stage")
         self.rag_nodes: tuple[str, ...] = tuple(n for n in self.display if self.nodes[n].kind in ("stage", OVERALL))
         self.stage_node_set: frozenset[str] = frozenset(self.stage_nodes)
-        self.rag_band_rags: tuple[Rag, ...] = tuple(b.rag for b in rules.rag.bands) if rules.rag else ()
-        self.dont_know_points = treatment(rules.points.dont_know)
-        self.unanswered_points = treatment(rules.points.unanswered)
-        self.outcomes: dict[str, Outcome] = {o.id: o for o in rules.verdict.outcomes} if rules.verdict else {}
-        # every condition compiled once here, so scoring a file never looks one up
-        self.asking = asking_plan(self.ordered_questions)
-        self.pain_keys: tuple[tuple[str | None, str, str], ...] = tuple(
-            (p.stage, p.severity, p.id) for p in rules.pain_points
-        )
-        self.pain_tests: tuple[Test, ...] = tuple(compile_condition(p.when) for p in rules.pain_points)
-        verdict = rules.verdict
-        self.indicator_plans: tuple[IndicatorPlan, ...] = (
-            tuple(
-                IndicatorPlan(
-                    ind.id,
-                    ind.tier,
-                    tuple(ind.questions),
-                    ind.unknown == "any",
-                    ind.unknown_rating,
-                    ind.otherwise,
-                    tuple((compile_condition(r.when), r.rating) for r in ind.rate),
-                    verdict.tiers.get(ind.tier, 1.0),
-                    {
-                        rag: verdict.tiers.get(ind.tier, 1.0) * verdict.ratings.get(rag, DEFAULT_RATINGS[rag])
-                        for rag in DEFAULT_RATINGS
-                    },
-                    ind.green_needs_evidence,
-                )
-                for ind in verdict.indicators
-            )
-            if verdict
-            else ()
-        )
-        self.veto_tests: tuple[Test, ...] = tuple(compile_condition(v.when) for v in verdict.vetoes) if verdict else ()
-        self.outcome_tests: tuple[Test | None, ...] = (
-            tuple(compile_condition(o.when) if o.when is not None else None for o in verdict.outcomes)
-            if verdict
-            else ()
-        )
-        self.outcome_rank: dict[str, int] = {o.id: i for i, o in enumerate(verdict.outcomes)} if verdict else {}
-        self.contradiction_tests: tuple[Test, ...] = tuple(compile_condition(c.when) for c in rules.contradictions)
-        self.indicator_questions: dict[str, frozenset[str]] = (
-            {ind.id: frozenset(ind.questions) for ind in verdict.indicators} if verdict else {}
-        )
-        # report order of pain points after those behind the verdict: severity, causes before their symptoms,
-        # lifecycle (stage) order, then the rules' own order
-        self.pain_sort: tuple[tuple[int, int, int, int], ...] = tuple(
-            (
-                SEVERITY_ORDER[pain.severity],
-                0 if pain.role == "cause" else 1,
-                self.stage_order.get(pain.stage or "", len(self.stage_order)),
-                i,
-            )
-            for i, pain in enumerate(rules.pain_points)
-        )
-        # the questions each pain point reads, directly or through the indicators it tests
-        self.pain_questions: tuple[frozenset[str], ...] = tuple(
-            frozenset(self._questions_read(pain.when)) for pain in rules.pain_points
-        )
-        critical = set(rules.critical_questions)
+
+    def _plan_rag(self) -> None:
+        rag = self.rules.rag
+        self.rag = Bands.of(rag.bands) if rag else None
+        self.rag_band_rags: tuple[Rag, ...] = tuple(b.rag for b in rag.bands) if rag else ()
+        critical = set(self.rules.critical_questions)
         by_stage: dict[str, list[str]] = {}
         for plan in self.questions:
             if plan.id in critical and plan.stage is not None:
                 by_stage.setdefault(plan.stage, []).append(plan.id)
         self.stage_critical: dict[str, tuple[str, ...]] = {s: tuple(q) for s, q in by_stage.items()}
+
+    def _plan_pain_points(self) -> None:
+        pains = self.rules.pain_points
+        self.pain_keys: tuple[tuple[str | None, str, str], ...] = tuple((p.stage, p.severity, p.id) for p in pains)
+        self.pain_tests: tuple[Test, ...] = tuple(compile_condition(p.when) for p in pains)
+        self.contradiction_tests: tuple[Test, ...] = tuple(compile_condition(c.when) for c in self.rules.contradictions)
+        # report order of pain points after those behind the verdict: severity, causes before their symptoms,
+        # lifecycle (stage) order, then the rules' own order
+        last = len(self.stage_order)
+        self.pain_sort: tuple[tuple[int, int, int, int], ...] = tuple(
+            (SEVERITY_ORDER[p.severity], 0 if p.role == "cause" else 1, self.stage_order.get(p.stage or "", last), i)
+            for i, p in enumerate(pains)
+        )
+
+    def _plan_verdict(self) -> None:
+        verdict = self.rules.verdict
+        self.outcomes: dict[str, Outcome] = {o.id: o for o in verdict.outcomes} if verdict else {}
+        self.outcome_rank: dict[str, int] = {o.id: i for i, o in enumerate(verdict.outcomes)} if verdict else {}
+        self.indicator_plans: tuple[IndicatorPlan, ...] = ()
+        self.veto_tests: tuple[Test, ...] = ()
+        self.outcome_tests: tuple[Test | None, ...] = ()
+        self.indicator_questions: dict[str, frozenset[str]] = {}
+        if verdict is not None:
+            self.indicator_plans = tuple(_indicator_plan(ind, verdict) for ind in verdict.indicators)
+            self.veto_tests = tuple(compile_condition(v.when) for v in verdict.vetoes)
+            self.outcome_tests = tuple(
+                compile_condition(o.when) if o.when is not None else None for o in verdict.outcomes
+            )
+            self.indicator_questions = {ind.id: frozenset(ind.questions) for ind in verdict.indicators}
+        # the questions each pain point reads, directly or through the indicators it tests
+        self.pain_questions: tuple[frozenset[str], ...] = tuple(
+            frozenset(self._questions_read(pain.when)) for pain in self.rules.pain_points
+        )
 
     def _questions_read(self, condition: Condition) -> set[str]:
         found: set[str] = set()
@@ -404,6 +395,22 @@ class ScoringPlan:
             order.extend(g.id for g in stage.groups or [])
         order.extend(n.id for n in self.rules.rollup.nodes)
         return tuple(x for x in dict.fromkeys(order) if x in self.nodes)
+
+
+def _indicator_plan(ind: Indicator, verdict: Verdict) -> IndicatorPlan:
+    weight = verdict.tiers.get(ind.tier, 1.0)
+    return IndicatorPlan(
+        ind.id,
+        ind.tier,
+        tuple(ind.questions),
+        ind.unknown == "any",
+        ind.unknown_rating,
+        ind.otherwise,
+        tuple((compile_condition(r.when), r.rating) for r in ind.rate),
+        weight,
+        {rag: weight * verdict.ratings.get(rag, DEFAULT_RATINGS[rag]) for rag in DEFAULT_RATINGS},
+        ind.green_needs_evidence,
+    )
 
 
 def plan_for(questionnaire: Questionnaire, rules: Rules) -> ScoringPlan:

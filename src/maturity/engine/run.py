@@ -13,7 +13,8 @@ from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from maturity.engine.conditions import Facts, describe, evaluate, facts_for
+from maturity.engine.asking import facts_for
+from maturity.engine.conditions import Facts, describe, evaluate
 from maturity.engine.plan import ROUND, Child, IndicatorPlan, NodePlan, ScoringPlan
 from maturity.engine.points import combine, worth
 from maturity.model.assessment import StageSummary, Summary
@@ -178,6 +179,28 @@ class Run:
     def _node(self, node: NodePlan) -> None:
         """Score one node from its children (already scored: the plan's order is children first)."""
         plan = self.plan
+        counted, low_any, low_crit = self._children(node)
+        raw = combine(node.method, counted)
+        score_ = None if raw is None else round(raw, ROUND) + 0.0
+        band: int | None = None
+        note: str | None = None
+        level: int | None = None
+        caps: list[CapFound] = []
+        if score_ is not None:
+            band, note = plan.levels.find(score_)
+            level = plan.band_levels[band]
+            for cap in node.caps:
+                found = self._cap(cap, counted, low_any, low_crit, level)
+                caps.append(found)
+                if found.limit is not None:
+                    level = min(level, found.limit)
+        self.scores[node.id] = score_
+        self.levels[node.id] = level
+        self.nodes[node.id] = NodeFound(raw, score_, level, band, note, counted, caps)
+
+    def _children(self, node: NodePlan) -> tuple[list[tuple[Child, float]], Lowest | None, Lowest | None]:
+        """A node's counted children with their values, and the lowest (critical) questions below it for caps."""
+        plan = self.plan
         points, scores = self.points, self.scores
         counted: list[tuple[Child, float]] = []
         # The lowest questions below this node are followed only when some cap reads them (most rules have none).
@@ -221,23 +244,7 @@ class Run:
             self.low_any[node.id] = low_any
         if low_crit is not None:
             self.low_critical[node.id] = low_crit
-        raw = combine(node.method, counted)
-        score_ = None if raw is None else round(raw, ROUND) + 0.0
-        band: int | None = None
-        note: str | None = None
-        level: int | None = None
-        caps: list[CapFound] = []
-        if score_ is not None:
-            band, note = plan.levels.find(score_)
-            level = plan.band_levels[band]
-            for cap in node.caps:
-                found = self._cap(cap, counted, low_any, low_crit, level)
-                caps.append(found)
-                if found.limit is not None:
-                    level = min(level, found.limit)
-        scores[node.id] = score_
-        self.levels[node.id] = level
-        self.nodes[node.id] = NodeFound(raw, score_, level, band, note, counted, caps)
+        return counted, low_any, low_crit
 
     def _cap(
         self,

@@ -367,7 +367,9 @@ class PainPointCount(Strict):
 
 
 class CriticalCount(Strict):
-    at_most: float = Field(description="A critical answer worth at most this many points (a gap counts as lowest).")
+    at_most: FiniteNumber = Field(
+        description="A critical answer worth at most this many points (a gap counts as lowest)."
+    )
     at_least: int = Field(1, ge=1, description="How many of the stage's own critical questions.")
 
 
