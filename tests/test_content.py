@@ -169,7 +169,7 @@ def _answers_with(q: Questionnaire, qid: str, status: str) -> AnswersFile | None
 
 def _high_pain_cases() -> Iterator[tuple[Path, str, str]]:
     for path in BUNDLED:
-        q, rules = _definitions(path)
+        _, rules = _definitions(path)
         for pain in rules.pain_points:
             if pain.severity == "high":
                 for qid in sorted(set(_question_ids(pain.when))):
