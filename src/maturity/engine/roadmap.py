@@ -24,9 +24,9 @@ plain words instead (the vetoes that must be cleared first, or the steps it woul
 
 Every change is placed in a phase: *now* for the problems behind a veto that holds and for answers still
 missing (finding out comes first), *before going to market* for the rest of what the verdict needs and for the
-stages the verdict reads, and for later stages of the lifecycle (the questionnaire's stage order) *before
-award* for the first third of them and *in the life of the contract* for the rest. A model without a verdict
-has no lifecycle to place them in, and its steps form one list.
+stages up to the one holding most of the verdict's questions, and for later stages of the lifecycle (the
+questionnaire's stage order) *before award* for the first third of them and *in the life of the contract* for
+the rest. A model without a verdict has no lifecycle to place them in, and its steps form one list.
 """
 
 from __future__ import annotations
@@ -55,9 +55,10 @@ from maturity.model.definitions import (
 from maturity.model.vocabulary import GAP_STATUSES, RAG_ORDER, RAG_WORDS, STATUS_WORDS, format_number, number
 
 MAX_STEPS = 10  # the most steps one goal is planned with: beyond it the roadmap says why instead
-_FAR = 3 * MAX_STEPS  # how far to look when saying how many steps an unplanned goal would take
 PLANNED_EVIDENCE = "the evidence for this level"  # what a planned answer is scored with (it is never shown)
-_COMBINATIONS = 4096  # answer combinations tried per indicator (an indicator reads one to three questions)
+_COMBINATIONS = 1024  # answer combinations tried per indicator (most read one to three questions)
+_BEAM = 300  # the most distinct ways the verdict search keeps after each indicator
+_OUTCOMES = 3000  # the most plans whose verdict is asked before a goal is given up
 _CONFIRMATIONS = 20  # plans confirmed with the engine per goal before giving up
 PHASES: dict[str, str] = {
     "now": "Now",
@@ -116,7 +117,7 @@ class Goal:
     fewest: bool = False  # no plan with fewer steps reaches it (the verdict's plans are exact)
     result: str | None = None  # what the changes give: "verdict At risk, overall level 2"
     why: str | None = None  # when not planned: why, in plain words
-    needs: int | None = None  # when not planned: the fewest steps it would take, if found within _FAR
+    needs: int | None = None  # when not planned: at least how many steps it would take (None: no answers reach it)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -227,27 +228,24 @@ class _Candidate:
 
 
 def _candidates(questionnaire: Questionnaire, facts: Facts) -> dict[str, _Candidate]:
-    context = {q.id for q in questionnaire.context}  # the situation is described, not improved
     out: dict[str, _Candidate] = {}
-    index = 0
-    for stage in questionnaire.stages:
-        for question in stage.all_questions():
-            index += 1
-            if question.kind != "scale" or question.id in context:
+    for index, placed in enumerate(questionnaire.placed_questions()):
+        question, stage_id = placed.question, placed.stage
+        if question.kind != "scale" or stage_id is None:  # the situation (context) is described, not improved
+            continue
+        levels = sorted(lv.level for lv in questionnaire.levels_of(question))
+        status = facts.status(question.id)
+        if not levels or status in ("not_asked", "not_applicable"):
+            continue
+        if status == "answered":
+            value = number(facts.values.get(question.id))
+            if value is None or not value.is_integer():
                 continue
-            levels = sorted(lv.level for lv in questionnaire.levels_of(question))
-            status = facts.status(question.id)
-            if not levels or status in ("not_asked", "not_applicable"):
-                continue
-            if status == "answered":
-                value = number(facts.values.get(question.id))
-                if value is None or not value.is_integer():
-                    continue
-                higher = tuple(lv for lv in levels if lv > value)
-                if higher:
-                    out[question.id] = _Candidate(index, question.id, stage.id, int(value), higher, levels[0])
-            elif status in GAP_STATUSES:
-                out[question.id] = _Candidate(index, question.id, stage.id, None, tuple(levels), levels[0])
+            higher = tuple(lv for lv in levels if lv > value)
+            if higher:
+                out[question.id] = _Candidate(index, question.id, stage_id, int(value), higher, levels[0])
+        elif status in GAP_STATUSES:
+            out[question.id] = _Candidate(index, question.id, stage_id, None, tuple(levels), levels[0])
     return out
 
 
@@ -326,6 +324,7 @@ class _VerdictModel:
         # when better ratings always cost fewer points (the usual way round), a plan with more steps and no fewer
         # points can never be the better one, so it is dropped
         self.fewer_is_better = good <= amber <= bad and good < bad
+        self.exact = True  # no way was dropped to keep the search small
         self.factors: list[_Factor] = []
         for k, indicator in enumerate(verdict.indicators):
             options = self._indicator_options(k, indicator.questions, indicator.rate, candidates)
@@ -387,10 +386,30 @@ class _VerdictModel:
         points = math.fsum(ind.points[self.ratings[ind.id]] for ind in self.plan.indicator_plans)
         return replace(self.facts, ratings=self.ratings, tiers=self.tiers, unknown=self.unknown, verdict_points=points)
 
-    def plans(self, limit: int) -> list[tuple[int, float, tuple[int, ...]]]:
+    def needed(self, wanted: int, ranks: Mapping[str, int]) -> list[int] | None:
+        """For each factor, the first option it must reach for the verdict to reach rank `wanted` at all, found
+        by trying it against every other factor at its best (better ratings never make a verdict worse); None
+        when not even every factor at its best reaches it."""
+        best = [len(f.options) - 1 for f in self.factors]
+        if ranks.get(self.outcome(best), -1) < wanted:
+            return None
+        out = []
+        for i, factor in enumerate(self.factors):
+            lowest = len(factor.options) - 1
+            for k in range(len(factor.options) - 1):
+                trial = [*best[:i], k, *best[i + 1 :]]
+                if ranks.get(self.outcome(trial), -1) >= wanted:
+                    lowest = k
+                    break
+            out.append(lowest)
+        return out
+
+    def plans(self, limit: int, needed: Sequence[int] | None = None) -> list[tuple[int, float, tuple[int, ...]]]:
         """Every distinct way (as the verdict reads it) to move the factors within `limit` steps, fewest first:
-        (steps, points, the option chosen for each factor)."""
+        (steps, points, the option chosen for each factor). `needed` gives the first option each factor must
+        reach; when the ways to keep pass `_BEAM`, only the cheapest are kept (and `exact` becomes false)."""
         factors = self.factors
+        needed = needed or [0] * len(factors)
         plan = self.plan
         weights = {ind.id: ind.points for ind in plan.indicator_plans}
         singles = [i for i, f in enumerate(factors) if f.indicator < 0 or f.id in self.read_indicators]
@@ -409,7 +428,7 @@ class _VerdictModel:
             for n, c in enumerate(counted(iid, rating)):
                 start_counts[n] += c
         start = (
-            tuple(factors[i].options[0].effect for i in singles),
+            tuple((factors[i].options[0].effect, factors[i].options[0].unknown) for i in singles),
             tuple(start_counts),
             math.fsum(weights[i][r] for i, r in start_ratings.items() if i in weights),
         )
@@ -419,26 +438,32 @@ class _VerdictModel:
         states: dict[tuple[Any, ...], dict[int, tuple[float, tuple[int, ...]]]] = {
             (start[0], start[1], (round(start[2], 9),) if keep_points else ()): {0: (start[2], choice0)}
         }
+        # the fewest steps the factors after each one still need: a way that cannot afford them is dropped early
+        least = [f.options[needed[i]].cost if len(f.options) > 1 else 0 for i, f in enumerate(factors)]
+        rest = [sum(least[i + 1 :]) for i in range(len(factors))]
         for i, factor in enumerate(factors):
             if len(factor.options) < 2:
                 continue
+            allowed = range(needed[i], len(factor.options))
+            budget = limit - rest[i]
             # what each option changes, against the option the factor starts at
             deltas: list[tuple[int, Any, tuple[int, ...], float]] = []
             first = factor.options[0]
-            for k, option in enumerate(factor.options):
+            for k in allowed:
+                option = factor.options[k]
                 if factor.indicator >= 0:
                     old, new = str(first.effect), str(option.effect)
                     dc = tuple(a - b for a, b in zip(counted(factor.id, new), counted(factor.id, old), strict=True))
                     dp = weights[factor.id][new] - weights[factor.id][old]
                 else:
                     dc, dp = tuple(0 for _ in self.read_counts), 0.0
-                deltas.append((k, option.effect, dc, dp))
+                deltas.append((k, (option.effect, option.unknown), dc, dp))
             grown: dict[tuple[Any, ...], dict[int, tuple[float, tuple[int, ...]]]] = {}
             for (single, counts, _), frontier in states.items():
                 for cost, (points, choice) in frontier.items():
                     for k, effect, dc, dp in deltas:
                         steps = cost + factor.options[k].cost
-                        if steps > limit:
+                        if steps > budget:
                             continue
                         new_single = single
                         if i in slot:
@@ -448,6 +473,10 @@ class _VerdictModel:
                         new_points = points + dp
                         key = (new_single, new_counts, (round(new_points, 9),) if keep_points else ())
                         self._keep(grown, key, steps, new_points, (*choice[:i], k, *choice[i + 1 :]))
+            if len(grown) > _BEAM:
+                self.exact = False
+                cheapest = sorted(grown, key=lambda key: (min(grown[key]), min(p for p, _ in grown[key].values())))
+                grown = {key: grown[key] for key in cheapest[:_BEAM]}
             states = grown
         out = [(steps, points, choice) for frontier in states.values() for steps, (points, choice) in frontier.items()]
         sign = 1.0 if self.fewer_is_better else -1.0
@@ -475,6 +504,24 @@ class _VerdictModel:
         found = frontier.get(steps)
         if found is None or choice < found[1]:
             frontier[steps] = (points, choice)
+
+
+def _targets(rules: Rules, current: str) -> list[str]:
+    """The better outcomes to aim for, one at a time: for each RAG from the current one up, the best outcome of
+    that RAG ranked above the current one. So an outcome that shares its RAG with a better one (such as "cannot
+    be determined" beside "at risk") is never a goal: answers are improved, not made unknown."""
+    assert rules.verdict is not None
+    outcomes = rules.verdict.outcomes
+    ids = [o.id for o in outcomes]
+    now = outcomes[ids.index(current)]
+    out = []
+    for rag in sorted({o.rag for o in outcomes}, key=lambda r: -RAG_ORDER[r]):
+        if RAG_ORDER[rag] < RAG_ORDER[now.rag]:
+            continue
+        better = [o.id for o in outcomes[ids.index(current) + 1 :] if o.rag == rag]
+        if better:
+            out.append(better[-1])
+    return sorted(out, key=ids.index)
 
 
 # ------------------------------------------------------------------------------------------------ the builder
@@ -511,7 +558,8 @@ class _Builder:
         return replace(base, scores=held.scores, levels=held.levels, fired=held.fired)
 
     def _verdict_stage(self) -> int:
-        """The last stage (in lifecycle order) holding a question the verdict reads; -1 without a verdict."""
+        """The stage (its index in lifecycle order) holding most of the questions the verdict reads; -1 without a
+        verdict."""
         verdict = self.rules.verdict
         if verdict is None:
             return -1
@@ -523,7 +571,11 @@ class _Builder:
         for c in [*(v.when for v in verdict.vetoes), *(o.when for o in verdict.outcomes)]:
             read.update(_question_subjects(c))
         stages = [self.stage_index[s] for s in (self._stage_of(q) for q in read) if s is not None]
-        return max(stages, default=-1)
+        if not stages:
+            return -1
+        # the verdict's home: the stage holding most of its questions (a few it reads from later stages, such as
+        # how performance is checked in a live contract, do not move "before going to market" to the end)
+        return max(set(stages), key=lambda k: (stages.count(k), k))
 
     def _stage_of(self, qid: str) -> str | None:
         p = self.plan.by_id.get(qid)
@@ -545,7 +597,7 @@ class _Builder:
             notes.append(f"The verdict is already the best outcome ({verdict.label}).")
         elif verdict.outcome in outcomes:
             vetoed = self._vetoed_indicators()
-            for target in outcomes[outcomes.index(verdict.outcome) + 1 :]:
+            for target in _targets(self.rules, verdict.outcome):
                 goal, added = self._verdict_goal(target, labels[target], changes, vetoed, len(goals))
                 goals.append(goal)
                 if not goal.reachable:
@@ -586,16 +638,23 @@ class _Builder:
         self, target: str, label: str, before: Mapping[str, int], vetoed: set[str], earlier: int
     ) -> tuple[Goal, dict[str, int]]:
         assert self.rules.verdict is not None
-        outcomes = [o.id for o in self.rules.verdict.outcomes]
-        wanted = outcomes.index(target)
+        ranks = {o.id: k for k, o in enumerate(self.rules.verdict.outcomes)}
+        wanted = ranks[target]
         facts = self.facts(before)
         candidates = _candidates(self.q, facts)
         model = _VerdictModel(self.plan, facts, candidates)
         title = f"{'Then move' if earlier else 'Move'} the verdict to {label}"
         gid = f"verdict:{target}"
+        needed = model.needed(wanted, ranks)
+        if needed is None:
+            return Goal(gid, "verdict", title, False, why=self._why(label, wanted, None, model, facts)), {}
+        floor = sum(f.options[k].cost for f, k in zip(model.factors, needed, strict=True))
         confirmations = 0
-        for _, _, choice in model.plans(self.max_steps):
-            if outcomes.index(model.outcome(choice)) < wanted:
+        plans = model.plans(self.max_steps, needed) if floor <= self.max_steps else []
+        for asked, (_, _, choice) in enumerate(plans):
+            if asked >= _OUTCOMES or confirmations >= _CONFIRMATIONS:
+                break
+            if ranks.get(model.outcome(choice), -1) < wanted:
                 continue
             added: dict[str, int] = {}
             moved: dict[str, list[str]] = {}
@@ -609,24 +668,15 @@ class _Builder:
                         moved.setdefault(qid, []).append(f"{title_}: {now} to {RAG_WORDS.get(str(option.effect))}")
             confirmations += 1
             after = self.summary({**before, **added})
-            if after.verdict_outcome in outcomes and outcomes.index(after.verdict_outcome) >= wanted:
+            if ranks.get(after.verdict_outcome, -1) >= wanted:
                 changes = self._changes(gid, added, candidates, moved, before, after, vetoed)
+                steps = sum(c.steps for c in changes)
                 return (
-                    Goal(
-                        gid,
-                        "verdict",
-                        title,
-                        True,
-                        changes,
-                        sum(c.steps for c in changes),
-                        fewest=True,
-                        result=self._result(after),
-                    ),
+                    Goal(gid, "verdict", title, True, changes, steps, model.exact, self._result(after)),
                     added,
                 )
-            if confirmations >= _CONFIRMATIONS:
-                break
-        needs = next((s for s, _, choice in model.plans(_FAR) if outcomes.index(model.outcome(choice)) >= wanted), None)
+        # at least this many: what each factor must reach on its own (the search above found nothing cheaper)
+        needs = max(floor, self.max_steps + 1)
         why = self._why(label, wanted, needs, model, facts)
         return Goal(gid, "verdict", title, False, why=why, needs=needs), {}
 
@@ -642,7 +692,7 @@ class _Builder:
         ]
         if needs is None:
             first = (
-                f"No change to the answers this verdict rests on gives {label} within {_FAR} steps"
+                f"No change to the answers this verdict rests on gives {label}"
                 if model.factors
                 else f"No answer that could be improved moves the verdict to {label}"
             )
@@ -650,6 +700,9 @@ class _Builder:
             first = (
                 f"Reaching {label} takes at least {needs} steps from here, more than the {self.max_steps} a "
                 "single stage of work should try to cover"
+                if needs > self.max_steps
+                else f"Reaching {label} takes more than the {self.max_steps} steps a single stage of work should "
+                "try to cover"
             )
         if holding:
             return f"{first}. The core problems must be fixed first: {'; '.join(holding)}."

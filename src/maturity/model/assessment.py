@@ -15,7 +15,17 @@ from pydantic import BaseModel, ConfigDict
 
 from maturity.model.definitions import AnswerValue, AssessmentDetails
 from maturity.model.text import one_line
-from maturity.model.vocabulary import STATUS_WORDS, Method, Rag, Severity, Status, format_number, format_value, plural
+from maturity.model.vocabulary import (
+    STATUS_WORDS,
+    Method,
+    Rag,
+    Severity,
+    Status,
+    format_number,
+    format_value,
+    hit_words,
+    plural,
+)
 
 NodeKind = Literal["group", "stage", "overall", "node"]
 ChildKind = Literal["question", "group", "stage", "overall", "node"]
@@ -43,20 +53,7 @@ class Trigger(Frozen):
     held: bool = True
 
     def words(self) -> str:
-        subject = {
-            "question": "{}",
-            "score": "score of {}",
-            "level": "level of {}",
-            "indicator": "indicator {}",
-            "count": "number of {} indicators",
-            "pain_point": "pain point {}",
-        }[self.subject].format(self.id)
-        if self.subject == "score" and self.id == "verdict":
-            subject = "verdict points"
-        elif self.subject == "count":
-            tier, _, rated = self.id.rpartition("/")
-            subject = f"number of {tier + ' ' if tier else ''}indicators rated {rated}"
-        return f"{'' if self.held else 'not: '}{subject} {self.test} (found {self.actual})"
+        return hit_words(self.subject, self.id, self.test, self.actual, self.held)
 
 
 class SourceRef(Frozen):
