@@ -57,7 +57,7 @@ from maturity.model.vocabulary import GAP_STATUSES, RAG_ORDER, RAG_WORDS, STATUS
 MAX_STEPS = 10  # the most steps one goal is planned with: beyond it the roadmap says why instead
 PLANNED_EVIDENCE = "the evidence for this level"  # what a planned answer is scored with (it is never shown)
 _COMBINATIONS = 1024  # answer combinations tried per indicator (most read one to three questions)
-_BEAM = 300  # the most distinct ways the verdict search keeps after each indicator
+_BEAM = 120  # the most distinct ways the verdict search keeps after each indicator
 _OUTCOMES = 3000  # the most plans whose verdict is asked before a goal is given up
 _CONFIRMATIONS = 20  # plans confirmed with the engine per goal before giving up
 PHASES: dict[str, str] = {
