@@ -253,7 +253,8 @@ class VerdictResult(Frozen):
     triggered_by: tuple[Trigger, ...] = ()
     vetoed_by: VetoResult | None = None  # the veto that decided the verdict
     vetoes: tuple[VetoResult, ...] = ()  # every veto that held (each a floor under the verdict)
-    indicators: tuple[IndicatorResult, ...] = ()
+    indicators: tuple[IndicatorResult, ...] = ()  # those that apply (see not_applying)
+    not_applying: tuple[str, ...] = ()  # indicators whose applies_when was false: left out of the verdict
     open_items_title: str | None = None
     open_items: tuple[OpenItem, ...] = ()  # red and amber indicators, then high pain points, worst first
     unknown: int = 0

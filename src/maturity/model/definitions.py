@@ -446,6 +446,11 @@ class Indicator(Strict):
     title: ShortText
     tier: Id
     questions: list[Id] = Field(min_length=1, description="The questions it is rated from.")
+    applies_when: Condition | None = Field(
+        None,
+        description="Rate it only when this holds (for example only for a re-tender); otherwise it is left out of the "
+        "verdict: not rated, no points, not counted.",
+    )
     rate: list[RatingRule] = Field(min_length=1, description="First matching rule wins.")
     otherwise: Rag = "red"
     unknown: Literal["any", "all"] = Field(
@@ -487,6 +492,9 @@ class Outcome(Strict):
     label: ShortText
     rag: Rag
     when: Condition | None = Field(None, description="Omit on the last outcome, which applies otherwise.")
+    reason: ShortText | None = Field(
+        None, description="Why this outcome, in words a board can read, when its own condition decides the verdict."
+    )
     summary: Text | None = None
     advice: Text | None = None
     advice_when: list[AdviceVariant] = Field(
