@@ -353,6 +353,11 @@ class Node(NodeRule):
     id: Id
     title: ShortText | None = None
     of: list[Id] = Field(min_length=1, description="Questions, groups, stages or other nodes rolled up here.")
+    reported: bool = Field(
+        False,
+        description="Report this node's score and level like a stage's (for example a model's business functions "
+        "above its practices): shown in reports, tables, summaries and comparisons.",
+    )
 
 
 class Rollup(Strict):
