@@ -432,6 +432,14 @@ def _verdict_reason(verdict: Any, words: _Words) -> str:
     if verdict.vetoed_by is not None:
         reason = verdict.vetoed_by.reason.rstrip(".")
         return f"{reason[:1].upper()}{reason[1:]}."
+    outcome = (
+        next((o for o in words.rules.verdict.outcomes if o.id == verdict.outcome), None)
+        if words.rules.verdict
+        else None
+    )
+    reason = getattr(outcome, "reason", None) if verdict.triggered_by else None
+    if reason:  # the rules say in words why their condition gives this outcome
+        return f"{reason.rstrip('.')}."
     summary = _first_sentence(verdict.summary)
     if summary:
         return summary
@@ -517,11 +525,11 @@ def _roadmap(
         return None
 
 
-def _next_levels(assessment: Assessment, rules: Rules) -> dict[str, dict[str, Any]]:
+def _next_levels(stages: list[Any], rules: Rules) -> dict[str, dict[str, Any]]:
     """For each stage, the next level up and the score it starts at, for the chart's "next level" marks."""
     bands = sorted(rules.levels, key=lambda b: b.level)
     out: dict[str, dict[str, Any]] = {}
-    for stage in assessment.stages():
+    for stage in stages:
         above = [b for b in bands if stage.level is None or b.level > stage.level]
         if above:
             out[stage.id] = {"level": above[0].level, "name": above[0].name, "from": above[0].from_}
@@ -597,8 +605,12 @@ def report_context(
     verdict = assessment.verdict
     details = assessment.details.model_dump(mode="json")
     details["marking"] = details.get("marking") or DEFAULT_MARKING
-    stages = assessment.stages()
-    next_levels = _next_levels(assessment, rules)
+    # the stages, then the roll-up nodes the rules ask to be reported like them
+    stages = [
+        *assessment.stages(),
+        *(n for n in assessment.nodes if n.kind == "node" and getattr(n, "reported", False)),
+    ]
+    next_levels = _next_levels(stages, rules)
     gaps = [
         {
             "stage": g.stage,
