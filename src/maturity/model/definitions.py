@@ -579,13 +579,21 @@ class Answer(Strict):
 
 
 class AssessmentDetails(Strict):
-    """Who answered, for which organisation and service, and when."""
+    """Who answered, for which organisation and service, and when; who the report is for and its marking."""
 
     organisation: ShortText
     service: ShortText
     assessor: ShortText | None = None
     date: dt.date | None = None
     notes: Text | None = None
+    prepared_for: ShortText | None = Field(
+        None, description="Who the report is for, e.g. 'Cabinet, 12 March 2026' or 'Trust board'."
+    )
+    marking: ShortText | None = Field(
+        None,
+        description="The protective marking printed on every page of the report, e.g. OFFICIAL or "
+        "OFFICIAL-SENSITIVE (OFFICIAL when not given).",
+    )
 
 
 class AnswersFile(Strict):
