@@ -35,7 +35,7 @@ def _assess(tmp_path: Path, lines: list[str], *args: str):  # type: ignore[no-un
 def test_scripted_interview_writes_answers_and_reports(tmp_path: Path) -> None:
     result = _assess(tmp_path, FULL)
     assert result.exit_code == 0, result.output
-    answers = tmp_path / "example-council-parks-{}.answers.yaml".format(time.strftime("%Y-%m-%d"))
+    answers = tmp_path / "example-council-parks-demo-{}.answers.yaml".format(time.strftime("%Y-%m-%d"))
     assert answers.is_file()
     model = load_answers_file(answers).model
     assert model.answers["MGT-4"].value == "All fine" and model.answers["STR-1"].value == 3

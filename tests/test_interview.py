@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,6 +28,7 @@ class Script:
     errors: list[str] = field(default_factory=list)
     intros: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    said: list[str] = field(default_factory=list)
 
     def details(self, current: AssessmentDetails | None) -> AssessmentDetails:
         return DETAILS
@@ -46,8 +48,15 @@ class Script:
     def note(self, question: Question, current: str | None) -> str | None:
         return self.notes.pop(0)
 
+    def evidence(self, question: Question, current: Sequence[str]) -> str | None:
+        return self.notes.pop(0)
+
+    def choose(self, text: str, options: Sequence[tuple[str, str]], default: str) -> str | None:
+        self.asked.append(f"choose:{text}")
+        return self.lines.pop(0) if self.lines else None
+
     def say(self, text: str) -> None:
-        pass
+        self.said.append(text)
 
 
 def interview() -> Interview:

@@ -218,11 +218,30 @@ def assess(
             "--definitions", "-d", help="Folders holding your own questionnaires and rules.", show_default=False
         ),
     ] = None,
+    stages: Annotated[
+        Optional[str],
+        typer.Option(
+            "--stages",
+            help="Answer only these stages or questions, comma-separated: stage ids, their question prefixes "
+            "(STR,RDY) or question ids; the context questions are always asked. For colleagues who each answer "
+            "their part, then `maturity merge`.",
+            show_default=False,
+        ),
+    ] = None,
+    prefill: Annotated[
+        Optional[Path],
+        typer.Option(
+            "--prefill",
+            help="Start from an earlier answers file (last year's, or a colleague's): each earlier answer is the "
+            "default, and the new file records which were confirmed, changed or left as they were.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Answer a questionnaire in the terminal; every answer is saved as you go, then the report is written.
 
     Keys at each question: a number answers, ? help, b back, s skip, d don't know, n not applicable, e add a
-    note or evidence, q save and quit. Ctrl-C, a closed terminal or a kill also save; resume with --resume.
+    note, v add evidence, q save and quit. Ctrl-C, a closed terminal or a kill also save; resume with --resume.
     When input is not a terminal, answers are read one per line and running out of input is an error.
 
     Examples:
@@ -234,6 +253,10 @@ def assess(
       maturity assess --resume my.answers.yaml --review
 
       maturity assess questionnaires/outsourcing-a-problem.yaml --plain
+
+      maturity assess --stages STR,RDY --answers finance.answers.yaml
+
+      maturity assess --prefill last-year.answers.yaml
     """
     from maturity.ui.assess import run_assessment
 
@@ -241,8 +264,9 @@ def assess(
         _err("--review needs --resume FILE: the answers to review")
         raise typer.Exit(EXIT_USAGE)
     accessible = plain or bool(os.environ.get("ACCESSIBLE")) or os.environ.get("TERM") == "dumb"
+    parts = [p for p in (stages or "").split(",") if p.strip()]
     code = run_assessment(
-        questionnaire, answers_path, resume, review, accessible, list(definitions or []), typer.echo, _err
+        questionnaire, answers_path, resume, review, accessible, list(definitions or []), typer.echo, _err, parts, prefill
     )
     raise typer.Exit(code)
 
