@@ -271,6 +271,73 @@ def assess(
     raise typer.Exit(code)
 
 
+class MergePolicy(str, Enum):
+    open = "open"
+    lowest = "lowest"
+    median = "median"
+
+
+@app.command()
+def merge(
+    files: Annotated[
+        list[Path], typer.Argument(help="Two or more respondents' answers files, one per person.", show_default=False)
+    ],
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="Where to write the combined answers file (never over an existing one).")
+    ],
+    policy: Annotated[
+        MergePolicy,
+        typer.Option(
+            "--policy",
+            help="Where respondents differ: open leaves disagreements for discussion (resume the combined file to "
+            "settle them), lowest takes the lowest answer, median the median (the lower middle one).",
+        ),
+    ] = MergePolicy.open,
+    definitions: Annotated[
+        Optional[list[Path]],
+        typer.Option(
+            "--definitions", "-d", help="Folders holding your own questionnaires and rules.", show_default=False
+        ),
+    ] = None,
+) -> None:
+    """Combine several respondents' answers into one file; where they disagree, the file and its report say who
+    said what, and how the combined answer was chosen.
+
+    A disagreement is a scale answered more than one level apart, different choices, numbers or yes/no, or a
+    don't know beside an answer. Files of another questionnaire or version, for another organisation or service,
+    or with errors are refused with their located problems.
+
+    Examples:
+
+      maturity merge finance.answers.yaml service.answers.yaml contracts.answers.yaml --out combined.answers.yaml
+
+      maturity merge a.yaml b.yaml --policy median --out combined.yaml
+    """
+    from maturity.app.merging import merge_files
+    from maturity.io.store import write_atomic
+    from maturity.model.problems import MaturityError, UsageError
+
+    if out.exists():
+        _err(f"{out} already exists and was left as it is; give another name with --out")
+        raise typer.Exit(EXIT_USAGE)
+    catalogue = _catalogue(definitions)
+    try:
+        result = merge_files(list(files), catalogue, policy.value)
+    except MaturityError as exc:
+        for problem in exc.problems:
+            _err(str(problem))
+        raise typer.Exit(EXIT_USAGE if isinstance(exc, UsageError) else EXIT_PROBLEMS) from None
+    _warn(result.warnings)
+    for line in result.lines():
+        _err(line)
+    try:
+        write_atomic(out, result.text)
+    except OSError as exc:
+        _err(f"{out}: cannot write: {exc.strerror}")
+        raise typer.Exit(EXIT_PROBLEMS) from None
+    _err(f"wrote {out}")
+
+
 class ReportFormat(str, Enum):
     terminal = "terminal"
     md = "md"

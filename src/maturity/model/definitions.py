@@ -11,7 +11,15 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import Annotated, Any, Literal, NamedTuple, Union
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    StringConstraints,
+    model_serializer,
+    model_validator,
+)
 
 from maturity.model.vocabulary import Method, Rag, Severity
 
@@ -632,6 +640,16 @@ class AssessmentDetails(Strict):
     )
     prefilled: Prefilled | None = Field(None, description="The earlier assessment this one started from.")
     combined: Combined | None = Field(None, description="How several respondents' answers were combined.")
+
+    @model_serializer(mode="wrap")
+    def _leave_out_unused(self, handler: SerializerFunctionWrapHandler) -> Any:
+        # one respondent answering everything afresh (the usual file) is written and reported as it always was
+        data = handler(self)
+        if isinstance(data, dict):
+            for key in ("parts", "prefilled", "combined"):
+                if key in data and not data[key]:
+                    del data[key]
+        return data
 
 
 class AnswersFile(Strict):

@@ -21,6 +21,7 @@ from maturity.model.assessment import Assessment
 from maturity.model.definitions import Questionnaire, Rules
 from maturity.model.problems import DefinitionError, Problem
 from maturity.model.vocabulary import RAG_WORDS, SEVERITY_WORDS, format_number
+from maturity.render.combined import combined_context
 
 if TYPE_CHECKING:
     from maturity.engine.roadmap import Roadmap
@@ -197,6 +198,7 @@ def report_context(
         "generated": generated or dt.date.today().isoformat(),
         "roadmap": found.to_dict() if found is not None else None,
         "next_levels": _next_levels(assessment, rules),
+        "combined": combined_context(assessment.details, questionnaire),
         "severity_words": SEVERITY_WORDS,
         "rag_words": RAG_WORDS,
     }
