@@ -271,6 +271,66 @@ def assess(
     raise typer.Exit(code)
 
 
+class FormFormat(str, Enum):
+    md = "md"
+    html = "html"
+
+
+@app.command("questionnaire")
+def questionnaire_form(
+    questionnaire: Annotated[
+        Optional[str],
+        typer.Argument(
+            help="A questionnaire file, or the id of a bundled one. Default: the outsourcing lifecycle questionnaire.",
+            show_default=False,
+        ),
+    ] = None,
+    output_format: Annotated[
+        Optional[FormFormat],
+        typer.Option(
+            "--format", "-f", help="md or html. Default: from the --out file's extension, else md.", show_default=False
+        ),
+    ] = None,
+    out: Annotated[
+        Optional[Path], typer.Option("--out", "-o", help="Write the form to this file instead of stdout.", show_default=False)
+    ] = None,
+    definitions: Annotated[
+        Optional[list[Path]],
+        typer.Option(
+            "--definitions", "-d", help="Folders holding your own questionnaires and rules.", show_default=False
+        ),
+    ] = None,
+) -> None:
+    """Write the questionnaire as a blank, printable form: every question with its levels, help and space for the
+    answer, a note and the evidence, in the interview's order, saying when a question is asked only sometimes.
+
+    Examples:
+
+      maturity questionnaire --out form.html
+
+      maturity questionnaire outsourcing-a-problem --format md > pre-check.md
+    """
+    from maturity.io.store import write_atomic
+    from maturity.model.problems import MaturityError
+    from maturity.render.form import render_form
+    from maturity.ui.assess import questionnaire_named
+
+    fmt = output_format.value if output_format else ("html" if out and out.suffix.lower() in (".html", ".htm") else "md")
+    try:
+        text = render_form(questionnaire_named(questionnaire, list(definitions or [])), fmt)
+    except MaturityError as exc:
+        _fail(exc, Path(questionnaire or "."))
+    if out is None:
+        sys.stdout.write(text)
+        return
+    try:
+        write_atomic(out, text)
+    except OSError as exc:
+        _err(f"{out}: cannot write: {exc.strerror}")
+        raise typer.Exit(EXIT_PROBLEMS) from None
+    _err(f"wrote {out}")
+
+
 class MergePolicy(str, Enum):
     open = "open"
     lowest = "lowest"

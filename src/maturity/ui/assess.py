@@ -89,6 +89,13 @@ def _load_questionnaire(name: str | None, catalogue: Catalogue) -> tuple[Questio
     return found.questionnaire.model, found.questionnaire.document.digest
 
 
+def questionnaire_named(name: str | None, folders: list[Path]) -> Questionnaire:
+    """A questionnaire by file or bundled id (default: the bundled assessment), as `assess` finds it."""
+    if name is not None and Path(name).is_file():
+        folders = [Path(name).resolve().parent, *folders]
+    return _load_questionnaire(name, Catalogue.from_folders(folders))[0]
+
+
 def _missing(name: str) -> MaturityError:
     return MaturityError(Problem.make("MQ001", f"no questionnaire file or bundled questionnaire called '{name}'"))
 
