@@ -23,7 +23,8 @@ from pydantic import (
 
 from maturity.model.vocabulary import Method, Rag, Severity
 
-ID_PATTERN = r"^[A-Za-z][A-Za-z0-9_.-]{0,79}$"
+# Ids start with a letter or a digit (a model keyed by GUIDs has ids such as 3f2b...; quote them in YAML)
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$"
 Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
 SemVer = Annotated[str, StringConstraints(pattern=r"^\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.-]+)?$")]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=20_000)]
@@ -333,7 +334,11 @@ class QuestionPoints(Strict):
 
 class PointsRules(Strict):
     dont_know: Treatment = Field(1.0, description="Points for 'don't know', or exclude.")
-    not_applicable: Literal["exclude"] = "exclude"
+    not_applicable: Treatment = Field(
+        "exclude",
+        description="Points for 'not applicable', or exclude (left out of every mean, the default). Some published "
+        "models count it as a number (for example 0).",
+    )
     unanswered: Treatment = Field("exclude", description="Points for a question asked but not answered.")
     answer_sets: dict[Id, dict[str, float]] = Field(default_factory=dict)
     questions: dict[Id, QuestionPoints] = Field(default_factory=dict)
@@ -356,6 +361,11 @@ class Node(NodeRule):
     id: Id
     title: ShortText | None = None
     of: list[Id] = Field(min_length=1, description="Questions, groups, stages or other nodes rolled up here.")
+    reported: bool = Field(
+        False,
+        description="Report this node's score and level like a stage's (for example a model's business functions "
+        "above its practices): shown in reports, tables, summaries and comparisons.",
+    )
 
 
 class Rollup(Strict):
