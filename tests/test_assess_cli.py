@@ -261,7 +261,9 @@ def test_resume_with_answers_asks_before_replacing_another_file(tmp_path: Path) 
     assert (tmp_path / "other.yaml").read_text(encoding="utf-8") == "kept"
 
 
-def test_a_failed_save_keeps_the_interview_going_and_the_answers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failed_save_keeps_the_interview_going_and_the_answers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import errno
 
     from maturity.ui import assess
@@ -284,7 +286,9 @@ def test_a_failed_save_keeps_the_interview_going_and_the_answers(tmp_path: Path,
     assert saved.answers["MGT-4"].value == "All fine" and saved.answers["STR-2"].value is True
 
 
-def test_a_save_that_never_succeeds_leaves_a_copy_and_says_where(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_save_that_never_succeeds_leaves_a_copy_and_says_where(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import errno
     import tempfile
 

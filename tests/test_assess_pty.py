@@ -54,7 +54,9 @@ def _end(child: Any) -> int:
 def test_progress_total_stays_put_and_the_context_is_said_first(tmp_path: Path) -> None:
     child = _spawn(tmp_path, "--answers", "a.yaml")
     _steps(child, DETAILS)
-    child.expect(_words("First, 1 question about the situation; your answers decide which of the questions in the 2 stages"))
+    child.expect(
+        _words("First, 1 question about the situation; your answers decide which of the questions in the 2 stages")
+    )
     child.expect("option number")
     child.sendline("1")
     totals = []

@@ -258,7 +258,7 @@ def test_resume_carries_on_after_the_question_answered_last() -> None:
     times = iter(dt.datetime(2026, 11, 21, 12, m, tzinfo=dt.timezone.utc) for m in range(60))
     i = Interview(QUESTIONNAIRE, clock=lambda: next(times))
     run(i, Script(["1", "s", "yes", "2", "q"]), lambda it: None)
-    resumed = Interview.resume(QUESTIONNAIRE, i.to_file() if i.details else i.to_file())
+    resumed = Interview.resume(QUESTIONNAIRE, i.to_file())
     script = Script(["", "3", "q"])
     run(resumed, script, lambda it: None, resuming=True)
     assert script.asked[:2] == ["choose:Where do you want to carry on?", "MGT-1"]

@@ -15,11 +15,22 @@ from .conftest import FIXTURES
 
 VALID = FIXTURES / "valid"
 runner = CliRunner()
-HEAD = "kind: answers\nquestionnaire: {{id: {qid}, version: {version}}}\nassessment: {{organisation: Example Council, service: {service}, assessor: {who}, date: {date}}}\nanswers:\n"
+HEAD = (
+    "kind: answers\nquestionnaire: {{id: {qid}, version: {version}}}\n"
+    "assessment: {{organisation: Example Council, service: {service}, assessor: {who}, date: {date}}}\nanswers:\n"
+)
 
 
-def _file(tmp_path: Path, name: str, answers: str, who: str = "Ana", version: str = "1.2.0", qid: str = "demo",
-          service: str = "Parks", date: str = "2026-11-01") -> Path:
+def _file(
+    tmp_path: Path,
+    name: str,
+    answers: str,
+    who: str = "Ana",
+    version: str = "1.2.0",
+    qid: str = "demo",
+    service: str = "Parks",
+    date: str = "2026-11-01",
+) -> Path:
     path = tmp_path / name
     path.write_text(HEAD.format(qid=qid, version=version, service=service, who=who, date=date) + answers, "utf-8")
     return path

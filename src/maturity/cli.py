@@ -266,7 +266,16 @@ def assess(
     accessible = plain or bool(os.environ.get("ACCESSIBLE")) or os.environ.get("TERM") == "dumb"
     parts = [p for p in (stages or "").split(",") if p.strip()]
     code = run_assessment(
-        questionnaire, answers_path, resume, review, accessible, list(definitions or []), typer.echo, _err, parts, prefill
+        questionnaire,
+        answers_path,
+        resume,
+        review,
+        accessible,
+        list(definitions or []),
+        typer.echo,
+        _err,
+        parts,
+        prefill,
     )
     raise typer.Exit(code)
 
@@ -292,7 +301,8 @@ def questionnaire_form(
         ),
     ] = None,
     out: Annotated[
-        Optional[Path], typer.Option("--out", "-o", help="Write the form to this file instead of stdout.", show_default=False)
+        Optional[Path],
+        typer.Option("--out", "-o", help="Write the form to this file instead of stdout.", show_default=False),
     ] = None,
     definitions: Annotated[
         Optional[list[Path]],
@@ -315,7 +325,9 @@ def questionnaire_form(
     from maturity.render.form import render_form
     from maturity.ui.assess import questionnaire_named
 
-    fmt = output_format.value if output_format else ("html" if out and out.suffix.lower() in (".html", ".htm") else "md")
+    fmt = (
+        output_format.value if output_format else ("html" if out and out.suffix.lower() in (".html", ".htm") else "md")
+    )
     try:
         text = render_form(questionnaire_named(questionnaire, list(definitions or [])), fmt)
     except MaturityError as exc:

@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from maturity.app.catalogue import Catalogue
-from maturity.checks.answers import check_answers
+from maturity.checks.answers import check_answers, resolve_labels
+from maturity.checks.index import index_questionnaire
 from maturity.io import loader
 from maturity.model.definitions import AnswersFile, Questionnaire
 from maturity.model.document import Loaded
@@ -73,7 +74,9 @@ def load_earlier(path: Path, catalogue: Catalogue, questionnaire: Questionnaire 
     errors = [p for p in problems if p.is_error]
     if errors:
         raise MaturityError(errors)
-    return Earlier(loaded, questionnaire, carried, [p for p in problems if not p.is_error])
+    # answers given by label ("Yes, for most") are kept as their level or option id, as the interview records them
+    resolved = Loaded(resolve_labels(model, index_questionnaire(questionnaire)), answers.document)
+    return Earlier(resolved, questionnaire, carried, [p for p in problems if not p.is_error])
 
 
 def _at_version(answers: Loaded[AnswersFile], problem: Problem) -> Problem:
@@ -103,4 +106,5 @@ def load_respondent(path: Path, catalogue: Catalogue) -> tuple[Loaded[AnswersFil
     errors = [p for p in problems if p.is_error]
     if errors:
         raise MaturityError(errors)
-    return answers, questionnaire, [p for p in problems if not p.is_error]
+    resolved = Loaded(resolve_labels(answers.model, index_questionnaire(questionnaire)), answers.document)
+    return resolved, questionnaire, [p for p in problems if not p.is_error]

@@ -48,7 +48,9 @@ class MergeResult:
                 f"{a.respondent} {_said(self.questionnaire, question, a.value, a.status)}" for a in d.answers
             )
             result = (
-                "left open" if d.combined is None else f"combined: {value_words(self.questionnaire, question, d.combined)}"
+                "left open"
+                if d.combined is None
+                else f"combined: {value_words(self.questionnaire, question, d.combined)}"
             )
             out.append(one_line(f"  {d.question}: {said} ({d.reason}); {result}"))
         return out
@@ -91,10 +93,14 @@ def merge_files(paths: list[Path], catalogue: Catalogue, policy: CombinePolicy) 
     except MaturityError:
         rules = None  # no rules: choices are ordered by majority only
     names = respondent_names(
-        [(answers.model.assessment.assessor, path.name.removesuffix(".yaml").removesuffix(".answers"))
-         for path, answers, _ in loaded]
+        [
+            (answers.model.assessment.assessor, path.name.removesuffix(".yaml").removesuffix(".answers"))
+            for path, answers, _ in loaded
+        ]
     )
-    responses = [Response(name, answers.model, str(path)) for name, (path, answers, _) in zip(names, loaded)]
+    responses = [
+        Response(name, answers.model, str(path)) for name, (path, answers, _) in zip(names, loaded, strict=True)
+    ]
     merged = merge(questionnaire, responses, policy, points_order(questionnaire, rules))
     return MergeResult(merged, questionnaire, loader.dump_yaml(answers_data(merged.answers)), warnings)
 
@@ -108,7 +114,9 @@ def _refuse_repeats(paths: list[Path]) -> None:
                 same = False
             if same:
                 raise UsageError(
-                    Problem.make("MQ001", f"this file is given twice (also as {other}); each respondent once", str(path))
+                    Problem.make(
+                        "MQ001", f"this file is given twice (also as {other}); each respondent once", str(path)
+                    )
                 )
 
 
@@ -117,7 +125,7 @@ def _mismatches(loaded: list[tuple[Path, Loaded[AnswersFile], Questionnaire]]) -
     first_path, first, _ = loaded[0]
     ref, details = first.model.questionnaire, first.model.assessment
     problems = []
-    for path, answers, _ in loaded[1:]:
+    for _path, answers, _ in loaded[1:]:
         other = answers.model.questionnaire
         if other.id != ref.id:
             problems.append(

@@ -52,9 +52,7 @@ COMMANDS = {
     "v": "evidence",
     "q": "quit",
 }
-Command = Literal[
-    "answer", "help", "back", "skip", "dont_know", "not_applicable", "note", "evidence", "quit", "keep"
-]
+Command = Literal["answer", "help", "back", "skip", "dont_know", "not_applicable", "note", "evidence", "quit", "keep"]
 
 
 @dataclass(frozen=True)
@@ -231,8 +229,11 @@ def limit_problem(model: type[BaseModel], name: str, value: Any, what: str) -> s
 
 @functools.lru_cache(maxsize=32)
 def _field_adapter(model: type[BaseModel], name: str) -> TypeAdapter[Any]:
+    """A validator for one field of a model, constraints included (they sit in the field's metadata)."""
     info = model.model_fields[name]
-    annotation = Annotated[(info.annotation, *info.metadata)] if info.metadata else info.annotation
+    annotation: Any = info.annotation
+    for constraint in info.metadata:
+        annotation = Annotated[annotation, constraint]
     return TypeAdapter(annotation)
 
 
@@ -405,9 +406,7 @@ class Interview:
         """The questions asked given the answers so far, in order (only the chosen parts, if any)."""
         facts = answer_facts(self.order, self.answers)
         chosen = self.chosen
-        return [
-            q for q in self.order if facts.statuses.get(q.id) != "not_asked" and (chosen is None or q.id in chosen)
-        ]
+        return [q for q in self.order if facts.statuses.get(q.id) != "not_asked" and (chosen is None or q.id in chosen)]
 
     def _possible(self) -> list[Question]:
         """The questions asked, and those whose condition still waits on a question not yet reached: what the
@@ -473,9 +472,7 @@ class Interview:
     def gaps(self) -> list[Question]:
         """The questions asked that are don't know, skipped or not answered: what the end offers to revisit."""
         return [
-            q
-            for q in self.asked()
-            if q.id not in self.answers or self.answers[q.id].status in ("dont_know", "skipped")
+            q for q in self.asked() if q.id not in self.answers or self.answers[q.id].status in ("dont_know", "skipped")
         ]
 
     def step(self, question: Question, revisiting: bool = False) -> Step:
@@ -696,7 +693,11 @@ def _resume_point(interview: Interview, prompter: Prompter) -> Question | None:
             prompter.say(f"Nothing is answered yet in this file; starting at {first.id}.")
         return first
     after = interview.next_open(stopped.id)
-    earlier = [q for q in interview.asked() if interview.is_open(q.id) and interview.position[q.id] < interview.position[stopped.id]]
+    earlier = [
+        q
+        for q in interview.asked()
+        if interview.is_open(q.id) and interview.position[q.id] < interview.position[stopped.id]
+    ]
     when = interview.answers[stopped.id].answered_at
     at = f" (answered at {when:%H:%M} UTC on {when.day} {when:%B %Y})" if when else ""
     if after is None and first is None:

@@ -64,7 +64,7 @@ def respondent_names(files: Sequence[tuple[str | None, str]]) -> list[str]:
     seen: dict[str, int] = {}
     for name in names:
         seen[name] = seen.get(name, 0) + 1
-    return [f"{name} ({stem})" if seen[name] > 1 else name for name, (_, stem) in zip(names, files)]
+    return [f"{name} ({stem})" if seen[name] > 1 else name for name, (_, stem) in zip(names, files, strict=True)]
 
 
 def points_order(questionnaire: Questionnaire, rules: Rules | None) -> Order:
@@ -115,7 +115,9 @@ def merge(
     return Merged(combined, disagreements)
 
 
-def _details(responses: Sequence[Response], policy: CombinePolicy, disagreements: list[Disagreement]) -> AssessmentDetails:
+def _details(
+    responses: Sequence[Response], policy: CombinePolicy, disagreements: list[Disagreement]
+) -> AssessmentDetails:
     first = responses[0].answers.assessment
     names = [r.name for r in responses]
     assessor = ", ".join(names[:-1]) + f" and {names[-1]}"
@@ -162,14 +164,16 @@ def _combine(
     if not views:
         return (Answer(status="skipped", note=note, evidence=evidence) if note or evidence else None), None
     values = [(name, a.value) for name, a in views if a.value is not None]
-    statuses = sorted({a.status for _, a in views if a.status is not None})
+    statuses: list[str] = sorted({str(a.status) for _, a in views if a.status is not None})
     value, reason, disagree = _decide(questionnaire, question, values, statuses, policy, order)
     disagreement = None
     if disagree:
         disagreement = Disagreement(
             question=question.id,
             answers=[
-                RespondentAnswer(respondent=shorten_to(name, SHORT_LIMIT), value=a.value, status=_status(a), note=a.note)
+                RespondentAnswer(
+                    respondent=shorten_to(name, SHORT_LIMIT), value=a.value, status=_status(a), note=a.note
+                )
                 for name, a in views
             ],
             combined=value,
@@ -224,7 +228,11 @@ def _decide(
     how = COMBINE_POLICIES[policy]
     if not values:
         if len(statuses) > 1:
-            return None, f"don't know beside not applicable; {'left open' if policy == 'open' else 'taken as dont know'}", True
+            return (
+                None,
+                f"don't know beside not applicable; {'left open' if policy == 'open' else 'taken as dont know'}",
+                True,
+            )
         return None, "", False
     if statuses:
         said = " and ".join("don't know" if s == "dont_know" else "not applicable" for s in statuses)
@@ -293,7 +301,7 @@ def _pick(
         return (ranked[0] if policy == "lowest" else ranked[(len(ranked) - 1) // 2]), ""
     worths = [order(question, v) for v in values]
     if all(w is not None for w in worths):
-        ranked = [v for _, v in sorted(zip(worths, values), key=lambda pair: pair[0])]  # type: ignore[arg-type,return-value]
+        ranked = [v for _, v in sorted(zip(worths, values, strict=True), key=lambda pair: pair[0])]  # type: ignore[arg-type,return-value]
         return (ranked[0] if policy == "lowest" else ranked[(len(ranked) - 1) // 2]), "by the points the rules give"
     counts: dict[Any, int] = {}
     for v in values:

@@ -23,8 +23,10 @@ def combined_context(details: AssessmentDetails, questionnaire: Questionnaire) -
             {
                 "id": d.question,
                 "text": question.text if question else d.question,
-                "answers": [{"respondent": a.respondent, "answer": _said(questionnaire, question, a), "note": a.note}
-                            for a in d.answers],
+                "answers": [
+                    {"respondent": a.respondent, "answer": _said(questionnaire, question, a), "note": a.note}
+                    for a in d.answers
+                ],
                 "combined": None if d.combined is None else _words(questionnaire, question, d.combined),
                 "reason": d.reason,
             }

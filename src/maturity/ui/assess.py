@@ -11,11 +11,11 @@ answers still cannot be saved at the end, a copy goes to the temporary folder an
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import re
 import signal
-import sys
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -241,10 +241,8 @@ class Saver:
         if interview.details is None:
             return None
         self.interactive = False
-        try:
+        with contextlib.suppress(OSError):
             self(interview)
-        except OSError:
-            pass
         if not self.unsaved:
             return None
         rescue = Path(tempfile.gettempdir()) / f"maturity-unsaved-{os.getpid()}-{(self.target or Path('a')).name}"
@@ -315,7 +313,11 @@ def run_assessment(
     saver.prompter = prompter
     try:
         if answers_path is not None and _exists_elsewhere(answers_path, resume):
-            reply = prompter.line(f"{answers_path} already holds answers. Type yes to replace it: ") if interactive else None
+            reply = (
+                prompter.line(f"{answers_path} already holds answers. Type yes to replace it: ")
+                if interactive
+                else None
+            )
             if reply is None or typed(reply).lower() != "yes":
                 err(
                     f"{answers_path} already exists and was left as it is. Carry on with it: maturity assess --resume "
