@@ -197,7 +197,7 @@ def assess(
         typer.Option(
             "--resume",
             "-r",
-            help="Carry on an assessment from its answers file, at the first unanswered question.",
+            help="Carry on an assessment from its answers file, after the question answered last.",
             show_default=False,
         ),
     ] = None,

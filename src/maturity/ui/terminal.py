@@ -68,7 +68,7 @@ def _where(step: Step) -> str:
 def _progress(step: Step) -> str:
     """'12 of 58 answered', with what the last answer did to the total; for context, what the context is for."""
     if step.stage is None:
-        return "The stages' questions come after these; your answers here decide which of them you are asked."
+        return ""  # the context's purpose is said once, before its first question (context_intro)
     change = ""
     if step.total_change > 0:
         change = f" (that answer added {plural(step.total_change, 'question')})"
@@ -184,7 +184,8 @@ class PlainPrompter:
             self._context_intro(step)
             self._say()
             again = "Going back over it. " if step.revisiting else ""
-            self._say(f"{again}{_where(step)}. {_progress(step)}. {q.id}: {_flat(q.text)}")
+            progress = _progress(step)
+            self._say(f"{again}{_where(step)}. {progress + '. ' if progress else ''}{q.id}: {_flat(q.text)}")
             for key, label, description in choices(q, self.questionnaire):
                 self._say(f"  {key}. {label}" + (f": {_flat(description)}" if description else ""))
             current = _current(step, self.questionnaire)
