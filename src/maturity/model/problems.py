@@ -85,6 +85,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "MQ605": (Severity.ERROR, "answer not allowed for this question"),
     "MQ606": (Severity.WARNING, "answers were given against a changed questionnaire"),
     "MQ607": (Severity.WARNING, "answers were carried forward from an earlier questionnaire version"),
+    "MQ608": (Severity.ERROR, "answers to combine are for another organisation or service"),
 }
 
 
