@@ -322,7 +322,10 @@ def test_a_save_that_never_succeeds_leaves_a_copy_and_says_where(
 @pytest.mark.parametrize(
     ("lines", "message"),
     [
-        (["x" * 501, "Example Council", "Parks", "", "", "", "q"], "the organisation is 501 characters long; the limit is 500"),
+        (
+            ["x" * 501, "Example Council", "Parks", "", "", "", "q"],
+            "the organisation is 501 characters long; the limit is 500",
+        ),
         (["Example Council", "Parks", "", "", "", "²", "1", "--3", "q"], "type a level number, 1 to 5"),
     ],
 )
