@@ -723,7 +723,10 @@ class Expectation(Strict):
         default_factory=dict, description="Node id -> score, compared to 3 decimal places (null: no score)."
     )
     rag: dict[Id, Rag] = Field(default_factory=dict)
-    indicators: dict[Id, Rag] = Field(default_factory=dict)
+    indicators: dict[Id, Rag | Literal["not_applicable"]] = Field(
+        default_factory=dict,
+        description="Indicator id -> its rating, or not_applicable when its applies_when is false.",
+    )
     pain_points: list[Id] = Field(default_factory=list, description="These must all fire.")
     not_pain_points: list[Id] = Field(default_factory=list, description="These must not fire.")
     top_pain_points: list[Id] = Field(default_factory=list, description="The first ones in report order.")
