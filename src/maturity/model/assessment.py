@@ -242,6 +242,7 @@ class VerdictResult(Frozen):
 
     title: str
     assessed: bool
+    defined: bool = True  # False when the rules define no verdict at all: outputs then say nothing about one
     not_assessed_reason: str | None = None
     outcome: str
     label: str
@@ -352,8 +353,9 @@ class Assessment(Frozen):
             f"{self.rules.version}"
         )
         yield ""
-        yield from self._explain_verdict()
-        yield ""
+        if self.verdict.defined:
+            yield from self._explain_verdict()
+            yield ""
         nodes = {n.id: n for n in self.nodes}
         questions = {q.id: q for q in self.questions}
         for node in self.nodes:
@@ -379,6 +381,8 @@ class Assessment(Frozen):
 
     def _explain_verdict(self) -> Iterator[str]:
         v = self.verdict
+        if not v.defined:  # a model with levels only: nothing to say about a verdict
+            return
         if not v.assessed:
             yield f"Verdict ({v.title}): not assessed: {v.not_assessed_reason}"
             return
