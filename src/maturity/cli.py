@@ -963,15 +963,14 @@ def test_cases(
 
 @app.command()
 def compare(
-    old: Annotated[
-        Path,
+    paths: Annotated[
+        list[Path],
         typer.Argument(
-            help="The earlier assessment: an answers file, or a scored result (JSON "
-            "from `maturity score --format json` or `--out`).",
+            help="Two or more assessments of one service, each an answers file or a scored result (JSON from "
+            "`maturity score --format json` or `--out`); they are put in date order.",
             show_default=False,
         ),
     ],
-    new: Annotated[Path, typer.Argument(help="The later assessment, in either form.", show_default=False)],
     target: Annotated[
         Optional[Path],
         typer.Option(
@@ -1010,16 +1009,20 @@ def compare(
         ),
     ] = None,
 ) -> None:
-    """Compare two assessments of one questionnaire: the verdict change, stages improved or regressed, pain points.
+    """The course of two or more assessments of one service: each stage's and the verdict's, and what improved
+    and regressed at each step.
 
-    OLD and NEW are each an answers file (kind: answers; scored now) or a saved result (JSON with the verdict and
-    nodes, as `maturity score` writes it). They must answer the same questionnaire; different versions of it are
-    compared with a warning. Stages are ranked by level, then by score; the verdict by its RAG (red, amber,
-    green). With --target, the gap from NEW to the target's verdict and stage levels is reported too.
+    Each is an answers file (kind: answers; scored now) or a saved result (JSON with the verdict and nodes, as
+    `maturity score` writes it), put in date order. Different versions of a questionnaire are compared with a
+    warning; different questionnaires (a pre-check, then the full assessment) are compared on the questions they
+    share, and say how many. Stages are ranked by level, then by score; the verdict by its RAG (red, amber,
+    green). With --target, the gap from the newest to the target's verdict and stage levels is reported too.
 
     Examples:
 
       maturity compare baseline.answers.yaml this-year.answers.yaml
+
+      maturity compare q1.yaml q2.yaml q3.yaml q4.yaml --out trend.html
 
       maturity compare results/2024.result.json results/2025.result.json --format html --out progress.html
 
@@ -1027,15 +1030,16 @@ def compare(
 
       maturity compare baseline.yaml now.yaml --format json > comparison.json
     """
-    from maturity.engine.compare import TEMPLATES, comparison_context, comparison_json, terminal_lines
-    from maturity.engine.compare import compare as compare_assessments
+    from maturity.app.trends import trend_document
     from maturity.model.problems import MaturityError
-    from maturity.render.report import html_to_pdf, render_template
 
+    if len(paths) < 2:
+        _err("give two or more assessments to compare")
+        raise typer.Exit(EXIT_USAGE)
     fmt = _output_format(output_format, out)
     catalogue = _catalogue(definitions)
     loaded = []
-    for path in [old, new, *([target] if target is not None else [])]:
+    for path in [*paths, *([target] if target is not None else [])]:
         try:
             assessment, warnings = _load_assessment(path, catalogue)
         except MaturityError as exc:
@@ -1043,19 +1047,10 @@ def compare(
         _warn(warnings)
         loaded.append(assessment)
     try:
-        comparison = compare_assessments(loaded[0], loaded[1], loaded[2] if target is not None else None)
-        if fmt == "terminal":
-            text = "\n".join(terminal_lines(comparison)) + "\n"
-        elif fmt == "json":
-            text = comparison_json(comparison)
-        else:
-            text = render_template(
-                TEMPLATES["html" if fmt == "pdf" else fmt], comparison_context(comparison), templates
-            )
-        data = html_to_pdf(text) if fmt == "pdf" else text.encode("utf-8")
+        course, data = trend_document(loaded[: len(paths)], loaded[-1] if target is not None else None, fmt, templates)
     except MaturityError as exc:
-        _fail(exc, new)
-    for warning in comparison.warnings:
+        _fail(exc, paths[-1])
+    for warning in course.warnings:
         _err(f"warning: {warning}")
     _write_output(data, out, fmt)
 
