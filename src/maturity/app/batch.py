@@ -269,7 +269,7 @@ def score_file(
         more = f" (and {len(located) - 1} more)" if len(located) > 1 else ""
         row.update(error_code=first.code, error=f"{where}{first.message}{more}")
         return Outcome(row, located, [])
-    row.update(summary_row(summary))
+    row.update(summary_row(summary, catalogue))
     row["status"] = "scored"
     if out_dir is not None:
         from maturity.io.store import write_atomic
@@ -335,23 +335,29 @@ def _work_chunk(items: Sequence[str | Path | tuple[str, str]]) -> list[Outcome]:
     return [_work(item) for item in items]
 
 
-def summary_row(summary: Summary) -> dict[str, Any]:
-    """One flat row a spreadsheet can pivot: overall and per-stage figures, the verdict, the pain point ids."""
+def summary_row(summary: Summary, catalogue: Catalogue | None = None) -> dict[str, Any]:
+    """One flat row a spreadsheet can pivot: overall and per-stage figures, the verdict, the pain point ids; with
+    the catalogue, also the questionnaire's title, the situation's label and the verdict's RAG."""
     d = summary.details
     pains = summary.pain_point_ids
+    words = _words_for(summary.questionnaire_id, summary.questionnaire_version, catalogue)
+    situation = "" if summary.situation is None or words.situation is None else words.label(summary.situation)
     row: dict[str, Any] = {
         "organisation": d.organisation,
         "service": d.service,
         "assessor": d.assessor or "",
         "date": d.date.isoformat() if d.date else "",
         "questionnaire": summary.questionnaire_id,
+        "questionnaire_title": words.title,
         "version": summary.questionnaire_version,
+        "situation": situation,
         "overall_score": _round(summary.overall_score),
         "overall_level": summary.overall_level,
         "overall_level_name": summary.overall_level_name or "",
         "overall_rag": summary.overall_rag or "",
         "verdict": summary.verdict_outcome,
         "verdict_label": summary.verdict_label,
+        "verdict_rag": words.outcome_rags.get(summary.verdict_outcome, ""),
         "verdict_points": _round(summary.verdict_points),
         "low_confidence": summary.low_confidence,
         "pain_points": list(pains),  # CSV joins them with ';'
@@ -367,7 +373,45 @@ def summary_row(summary: Summary) -> dict[str, Any]:
         row[score_key] = None if stage.score is None else round(stage.score, 3)
         row[level_key] = stage.level
         row[rag_key] = stage.rag or ""
+    for node in summary.reported:  # roll-up nodes the rules report like stages (a model's functions, say)
+        score_key, level_key, _ = _stage_keys.get(node.id) or _keys_for(node.id)
+        row[score_key] = None if node.score is None else round(node.score, 3)
+        row[level_key] = node.level
     return row
+
+
+@dataclass(frozen=True)
+class _Words:
+    """What a summary row says in words for one questionnaire: its title, the situation's labels, verdict RAGs."""
+
+    title: str
+    situation: Any  # the situation question, or None
+    questionnaire: Any
+    outcome_rags: dict[str, str]
+
+    def label(self, value: Any) -> str:
+        return str(self.questionnaire.answer_label(self.situation, value))
+
+
+_NO_WORDS = _Words("", None, None, {})
+_words: dict[tuple[str, str], _Words] = {}
+
+
+def _words_for(qid: str, version: str, catalogue: Catalogue | None) -> _Words:
+    """Found once per questionnaire and process: a batch makes thousands of rows from a few questionnaires."""
+    if catalogue is None:
+        return _NO_WORDS
+    key = (qid, version)
+    found = _words.get(key)
+    if found is None:
+        try:
+            definitions = catalogue.get(qid, version)
+        except MaturityError:
+            return _NO_WORDS
+        q, rules = definitions.questionnaire.model, definitions.rules.model
+        rags = {o.id: o.rag for o in rules.verdict.outcomes} if rules.verdict else {}
+        found = _words[key] = _Words(q.title, q.situation_question(), q, rags)
+    return found
 
 
 _stage_keys: dict[str, tuple[str, str, str]] = {}

@@ -332,7 +332,14 @@ class Assessment(Frozen):
             pain_point_titles=tuple(p.title for p in self.pain_points),
             dont_know=sum(len(g.dont_know) for g in self.evidence_gaps),
             unanswered=sum(len(g.unanswered) for g in self.evidence_gaps),
+            situation=self._situation(),
         )
+
+    def _situation(self) -> AnswerValue | None:
+        """The answer to the situation question: the context question `situation`, else the first one asked."""
+        context = [q for q in self.questions if q.stage is None]
+        found = next((q for q in context if q.id == "situation"), context[0] if context else None)
+        return found.value if found is not None and found.status == "answered" else None
 
     # ---------------------------------------------------------------------------------------- explanation
 
@@ -500,3 +507,5 @@ class Summary:
     pain_point_titles: tuple[str, ...]
     dont_know: int  # questions answered "don't know" (all the evidence gaps' dont_know together)
     unanswered: int  # questions asked but not answered
+    # the answer to the situation question (`Questionnaire.situation_question`), when it was answered
+    situation: AnswerValue | None = None
