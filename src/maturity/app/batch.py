@@ -409,7 +409,7 @@ def _words_for(qid: str, version: str, catalogue: Catalogue | None) -> _Words:
         except MaturityError:
             return _NO_WORDS
         q, rules = definitions.questionnaire.model, definitions.rules.model
-        rags = {o.id: o.rag for o in rules.verdict.outcomes} if rules.verdict else {}
+        rags: dict[str, str] = {o.id: o.rag for o in rules.verdict.outcomes} if rules.verdict else {}
         found = _words[key] = _Words(q.title, q.situation_question(), q, rags)
     return found
 
