@@ -958,6 +958,111 @@ def test_cases(
     raise typer.Exit(EXIT_PROBLEMS if failed or problems else EXIT_OK)
 
 
+# ----------------------------------------------------------------------------------------------- portfolio
+
+
+@app.command()
+def portfolio(
+    paths: Annotated[
+        list[str], typer.Argument(help="Answers files (YAML or JSON), folders or glob patterns.", show_default=False)
+    ],
+    out: Annotated[
+        Optional[Path],
+        typer.Option("--out", "-o", help="Write the report to this file (.html, .md or .pdf).", show_default=False),
+    ] = None,
+    output_format: Annotated[
+        Optional[ReportFormat],
+        typer.Option(
+            "--format",
+            "-f",
+            help="html, md or pdf. Default: from the --out file's extension, else md.",
+            show_default=False,
+        ),
+    ] = None,
+    reports: Annotated[
+        Optional[Path],
+        typer.Option(
+            "--reports",
+            help="Also write each contract's own report (and result) into this folder, linked from the portfolio.",
+            show_default=False,
+        ),
+    ] = None,
+    templates: Annotated[
+        Optional[Path],
+        typer.Option(
+            "--templates",
+            help="A folder of templates that override the bundled ones by name (portfolio.html.j2, report.html.j2...).",
+            show_default=False,
+        ),
+    ] = None,
+    definitions: Annotated[
+        Optional[list[Path]],
+        typer.Option(
+            "--definitions", "-d", help="Folders holding your own questionnaires and rules.", show_default=False
+        ),
+    ] = None,
+    workers: Annotated[
+        Optional[int],
+        typer.Option("--workers", "-j", min=1, help="Processes to use (default: one per core).", show_default=False),
+    ] = None,
+) -> None:
+    """A portfolio of contracts in one report: which are red and what they have in common, counts by verdict and
+    situation, the stages weakest across the portfolio, the commonest pain points and a heatmap of every contract.
+
+    The files are scored as `maturity score` scores them (on every core; a file that cannot be scored is listed,
+    and the exit code is then 1). With --reports DIR each contract's own report is written there too, and the
+    heatmap links to it. HTML is self-contained, without script.
+
+    Examples:
+
+      maturity portfolio answers/ --out portfolio.html
+
+      maturity portfolio answers/ --out portfolio.html --reports reports/
+
+      maturity portfolio 'answers/**/*.yaml' --out portfolio.md
+    """
+    from maturity.app import portfolio as folio
+    from maturity.io.files import expand
+    from maturity.model.problems import MaturityError
+
+    fmt = _output_format(output_format or (None if out is not None else ReportFormat("md")), out, folio.FORMATS)
+    catalogue = _catalogue(definitions)
+    files, problems = expand(paths)
+    for problem in problems:
+        _err(str(problem))
+    if not files:
+        _err("no answers files to score")
+        raise typer.Exit(EXIT_PROBLEMS if problems else EXIT_USAGE)
+
+    def report_problems(outcome: Any) -> None:
+        for problem in outcome.problems:
+            _err(str(problem))
+
+    found = folio.build(
+        files,
+        list(definitions or []),
+        catalogue,
+        reports=reports,
+        report_format="md" if fmt == "md" else "html",
+        link_from=out.parent if out is not None else None,
+        workers=workers,
+        on_outcome=report_problems,
+    )
+    try:
+        folio.write(found, out, fmt, templates)
+    except MaturityError as exc:
+        _fail(exc, out or Path("-"))
+    finally:
+        found.spool.close()
+    _err(
+        f"{found.total - found.failed} scored, {found.failed} failed"
+        + (f"; {found.red} red" if found.verdicts else "")
+        + (f"; wrote {out}" if out else "")
+        + (f"; reports in {reports}" if reports else "")
+    )
+    raise typer.Exit(EXIT_PROBLEMS if found.failed or problems else EXIT_OK)
+
+
 # ------------------------------------------------------------------------------------------------- compare
 
 
