@@ -1044,6 +1044,7 @@ def portfolio(
         catalogue,
         reports=reports,
         report_format="md" if fmt == "md" else "html",
+        document_format="md" if fmt == "md" else "html",
         link_from=out.parent if out is not None else None,
         workers=workers,
         on_outcome=report_problems,

@@ -18,7 +18,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from maturity.app.catalogue import Catalogue
 from maturity.model.problems import MaturityError, Problem
@@ -130,6 +130,13 @@ def without_outputs(files: list[str], summary: str | Path | None, out: str | Pat
     return kept
 
 
+class RowFormat(Protocol):
+    """How a batch worker renders each file's summary row as text (a CSV line, a JSON object, a heatmap row),
+    so that the process reading the outcomes only writes them out."""
+
+    def render(self, row: dict[str, Any]) -> str: ...
+
+
 @dataclass
 class Outcome:
     """What happened to one file: a summary row, and the problems when it could not be scored."""
@@ -151,7 +158,7 @@ class Outcome:
 _catalogue: Catalogue | None = None
 _out_dir: Path | None = None
 _reports: tuple[str, ...] = ()
-_summary: SummaryFormat | None = None
+_summary: RowFormat | None = None
 _table = False
 REPORT_SUFFIXES = {
     "md": ".report.md",
@@ -179,7 +186,7 @@ def _init_worker(
     bundled: bool,
     out_dir: str | None,
     reports: tuple[str, ...] = (),
-    summary: SummaryFormat | None = None,
+    summary: RowFormat | None = None,
     table: bool = False,
 ) -> None:
     global _catalogue, _out_dir, _reports, _summary, _table
@@ -380,6 +387,8 @@ def summary_row(summary: Summary, catalogue: Catalogue | None = None) -> dict[st
         score_key, level_key, _ = _stage_keys.get(node.id) or _keys_for(node.id)
         row[score_key] = None if node.score is None else round(node.score, 3)
         row[level_key] = node.level
+    if words.questionnaire is not None and not words.outcome_rags:  # rules with levels only: no verdict to show
+        row.update(verdict="", verdict_label="")
     return row
 
 
@@ -448,7 +457,7 @@ def table_line(row: dict[str, Any]) -> str:
         level = (
             f"{row['overall_level']} {row['overall_level_name']}" if row.get("overall_level") is not None else "none"
         )
-        verdict = str(row.get("verdict_label", "")) + (" (low confidence)" if row.get("low_confidence") else "")
+        verdict = str(row.get("verdict_label") or "-") + (" (low confidence)" if row.get("low_confidence") else "")
         cells = [
             name,
             str(row.get("organisation", "")),
@@ -497,7 +506,7 @@ def score_many(
     reports: tuple[str, ...] = (),
     workers: int | None = None,
     chunksize: int = 32,
-    summary: SummaryFormat | None = None,
+    summary: RowFormat | None = None,
     table: bool = False,
 ) -> Iterator[Outcome]:
     """Score every file, in input order, on `workers` processes (default: every core).

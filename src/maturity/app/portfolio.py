@@ -134,16 +134,15 @@ class Portfolio:
         self.total += 1
         if row.get("status") != "scored":
             self.failed += 1
-            self.spool.write(
-                "failed", {"file": row.get("file"), "error_code": row.get("error_code"), "error": row.get("error")}
-            )
+            failed = {"file": row.get("file"), "error_code": row.get("error_code"), "error": row.get("error")}
+            self.spool.write("failed", "\t" + json.dumps(failed, ensure_ascii=False))
             return
         shape = self.shape(str(row["questionnaire"]), str(row["version"]))
         rag = str(row.get("verdict_rag") or "")
         red = rag == "red"
         situation = str(row.get("situation") or "") or "not stated"
         self.questionnaires[(str(row["questionnaire"]), str(row["version"]))] += 1
-        if row.get("verdict") != "not_assessed" or (shape is not None and shape.outcomes):
+        if shape is not None and shape.outcomes:  # rules with levels only have no verdict to count
             self.verdicts[(str(row.get("verdict")), str(row.get("verdict_label")), rag)] += 1
         self.situations[situation] += 1
         self.cross[(situation, rag or "none")] += 1
@@ -153,38 +152,17 @@ class Portfolio:
             self.red += 1
             self.red_pains.update(pains)
             self.red_situations[situation] += 1
-        cells = []
         for order, (part_id, title, kind) in enumerate(shape.parts if shape else ()):
-            level, score = row.get(f"{part_id}_level"), row.get(f"{part_id}_score")
-            part_rag = row.get(f"{part_id}_rag") or None
             tally = self.parts.get(part_id)
             if tally is None and shape is not None:
                 tally = self.parts[part_id] = PartTally(part_id, title, kind, order, shape.low, shape.high)
             assert tally is not None
-            tally.add(level, score, part_rag, red)
-            cells.append([part_id, level, score, part_rag])
+            tally.add(row.get(f"{part_id}_level"), row.get(f"{part_id}_score"), row.get(f"{part_id}_rag"), red)
         if shape is not None:
             for pain in pains:
                 self.pain_words.setdefault(pain, shape.pains.get(pain, (pain, "medium")))
-        self.spool.write(
-            rag if rag in RAG_ORDER else "none",
-            {
-                "file": row.get("file"),
-                "link": link,
-                "organisation": row.get("organisation"),
-                "service": row.get("service"),
-                "date": row.get("date"),
-                "questionnaire": row.get("questionnaire"),
-                "version": row.get("version"),
-                "situation": row.get("situation"),
-                "verdict": row.get("verdict_label") if row.get("verdict") != "not_assessed" else "",
-                "verdict_rag": rag,
-                "low_confidence": bool(row.get("low_confidence")),
-                "overall": [row.get("overall_level"), row.get("overall_score"), row.get("overall_rag") or None],
-                "cells": cells,
-                "top_pain_point": row.get("top_pain_point_title") or "",
-            },
-        )
+        # the row itself was rendered by the worker that scored the file (render.portfolio.HeatmapRows)
+        self.spool.write(rag if rag in RAG_ORDER else "none", f"{link or ''}\t{outcome.summary_text}")
 
     # ------------------------------------------------------------------------------------------------ summaries
 
@@ -236,23 +214,24 @@ class Spool:
         self.handles: dict[str, TextIO] = {}
         self.counts: Counter[str] = Counter()
 
-    def write(self, group: str, record: dict[str, Any]) -> None:
+    def write(self, group: str, line: str) -> None:
+        """One row (a line without a line break) to a group's file."""
         handle = self.handles.get(group)
         if handle is None:
             handle = self.handles[group] = open(  # noqa: SIM115 (closed in close())
-                os.path.join(self.folder.name, f"{group}.jsonl"), "w+", encoding="utf-8"
+                os.path.join(self.folder.name, f"{group}.rows"), "w+", encoding="utf-8"
             )
-        handle.write(json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n")
+        handle.write(line + "\n")
         self.counts[group] += 1
 
-    def rows(self, group: str) -> Iterator[dict[str, Any]]:
+    def lines(self, group: str) -> Iterator[str]:
         handle = self.handles.get(group)
         if handle is None:
             return
         handle.flush()
         handle.seek(0)
         for line in handle:
-            yield json.loads(line)
+            yield line.rstrip("\n")
 
     def close(self) -> None:
         for handle in self.handles.values():
@@ -267,6 +246,7 @@ def build(
     *,
     reports: Path | None = None,
     report_format: str = "html",
+    document_format: str = "html",
     link_from: Path | None = None,
     workers: int | None = None,
     on_outcome: Any = None,
@@ -277,6 +257,8 @@ def build(
     named as `score --out` names them, and the heatmap links to each report relative to `link_from` (the folder
     the portfolio document is written in). `on_outcome` is called with every outcome (for progress and problems).
     """
+    from maturity.render.portfolio import HeatmapRows
+
     names = result_names(list(files)) if reports is not None else None
     portfolio = Portfolio(catalogue, Spool())
     outcomes: Iterable[Outcome] = score_many(
@@ -285,6 +267,7 @@ def build(
         out_dir=reports,
         reports=(report_format,) if reports is not None else (),
         workers=workers,
+        summary=HeatmapRows(document_format, part_titles(catalogue)),
     )
     base = os.path.abspath(link_from) if link_from is not None else os.getcwd()
     for k, outcome in enumerate(outcomes):
@@ -299,6 +282,22 @@ def build(
 
 
 FORMATS = ("md", "html", "pdf")
+
+
+def part_titles(catalogue: Catalogue) -> dict[str, str]:
+    """The title of every stage and reported node of the catalogue's questionnaires, for the heatmap's cells."""
+    titles: dict[str, str] = {}
+    for qid, version in catalogue.questionnaires():
+        try:
+            found = catalogue.get(qid, version)
+        except MaturityError:
+            continue
+        for stage in found.questionnaire.model.stages:
+            titles.setdefault(stage.id, stage.title)
+        for node in found.rules.model.rollup.nodes:
+            if node.reported:
+                titles.setdefault(node.id, node.title or node.id)
+    return titles
 
 
 def write(portfolio: Portfolio, out: Path | None, fmt: str, templates: Path | None = None) -> None:

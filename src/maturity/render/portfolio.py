@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, TextIO
@@ -136,11 +137,73 @@ def _cell_html(level: Any, score: Any, rag: Any, title: str) -> str:
     )
 
 
+EMPTY_CELL = {"html": '<td class="cell empty" title="not assessed">-</td>', "md": "-"}
+
+
+class HeatmapRows:
+    """Each scored file's heatmap row, rendered in the batch worker that scored it (see batch.RowFormat) as one
+    line of JSON holding the row's escaped pieces: the contract, questionnaire, situation, verdict, overall and
+    top pain point, and a cell per stage or reported node. The portfolio joins the pieces when it writes the
+    document, once it knows which columns the portfolio needs."""
+
+    def __init__(self, fmt: str, titles: dict[str, str]) -> None:
+        self.fmt, self.titles = fmt, titles
+
+    def render(self, row: dict[str, Any]) -> str:
+        if row.get("status") != "scored":
+            return ""
+        esc = html.escape if self.fmt == "html" else _md
+        rag = row.get("verdict_rag") or ""
+        label = row.get("verdict_label") or ""
+        if self.fmt == "html":
+            verdict = html.escape(label or "-")
+            if rag in RAG_WORDS:
+                verdict = f'<span class="rag rag-{rag}">{RAG_WORDS[rag]}</span> {verdict}'
+            if row.get("low_confidence"):
+                verdict += ' <span class="muted">(low confidence)</span>'
+        else:
+            verdict = (f"{RAG_WORDS[rag]}: " if rag in RAG_WORDS else "") + _md(label or "-")
+        cells: dict[str, str] = {}
+        for key, level in row.items():
+            if key.endswith("_level") and key != "overall_level":
+                part = key[: -len("_level")]
+                score, part_rag = row.get(f"{part}_score"), row.get(f"{part}_rag") or None
+                cells[part] = self._cell(level, score, part_rag, self.titles.get(part, part))
+        record = {
+            "name": esc(f"{row.get('organisation')}: {row.get('service')}"),
+            "file": esc(str(row.get("file"))),
+            "date": esc(str(row.get("date") or "")),
+            "q": esc(str(row.get("questionnaire"))),
+            "qt": esc(str(row.get("questionnaire_title") or row.get("questionnaire"))),
+            "s": esc(str(row.get("situation") or "-")),
+            "v": verdict,
+            "o": self._cell(
+                row.get("overall_level"), row.get("overall_score"), row.get("overall_rag") or None, "Overall"
+            ),
+            "p": cells,
+            "t": esc(str(row.get("top_pain_point_title") or "")),
+        }
+        return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+
+    def _cell(self, level: Any, score: Any, rag: Any, title: str) -> str:
+        if self.fmt == "html":
+            return _cell_html(level, score, rag, title)
+        if level is None:
+            return "-"
+        return f"{level}{' ' + RAG_WORDS[rag] if rag in RAG_WORDS else ''}"
+
+
+def _records(portfolio: Portfolio, group: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    for line in portfolio.spool.lines(group):
+        link, _, record = line.partition("\t")
+        yield link, json.loads(record)
+
+
 def _html_rows(portfolio: Portfolio, context: dict[str, Any]) -> Iterator[str]:
-    parts = context["columns"]
+    parts = [p["id"] for p in context["columns"]]
     several, verdicts = context["several_questionnaires"], context["has_verdict"]
     width = 4 + len(parts) + (1 if several else 0) + (1 if verdicts else 0)
-    titles = {(q["id"], q["version"]): q["title"] for q in context["questionnaires"]}
+    empty = EMPTY_CELL["html"]
     for group in context["groups"]:
         if not group["count"]:
             continue
@@ -149,85 +212,49 @@ def _html_rows(portfolio: Portfolio, context: dict[str, Any]) -> Iterator[str]:
             f'<tbody class="group group-{group["id"]}"><tr><th colspan="{width}" scope="rowgroup" '
             f'class="group-title">{html.escape(title)}: {group["count"]}</th></tr>\n'
         )
-        for row in portfolio.spool.rows(group["id"]):
-            if group["id"] == "failed":
+        if group["id"] == "failed":
+            for _, row in _records(portfolio, "failed"):
                 yield (
                     f'<tr><th scope="row">{html.escape(str(row["file"]))}</th>'
                     f'<td colspan="{width - 1}">{html.escape(str(row.get("error_code") or ""))} '
                     f"{html.escape(str(row.get('error') or ''))}</td></tr>\n"
                 )
-                continue
-            name = f"{row['organisation']}: {row['service']}"
-            label = html.escape(name)
-            if row.get("link"):
-                label = f'<a href="{html.escape(row["link"])}">{label}</a>'
-            cells = {c[0]: c for c in row["cells"]}
-            verdict = html.escape(row["verdict"] or "-")
-            if row["verdict_rag"] in RAG_WORDS:
-                verdict = f'<span class="rag rag-{row["verdict_rag"]}">{RAG_WORDS[row["verdict_rag"]]}</span> {verdict}'
-            if row.get("low_confidence"):
-                verdict += ' <span class="muted">(low confidence)</span>'
-            out = [
-                f'<tr><th scope="row" title="{html.escape(str(row["file"]))}">{label} '
-                f'<span class="muted">{html.escape(str(row.get("date") or ""))}</span></th>',
-            ]
-            if several:
-                title = titles.get((row["questionnaire"], row["version"]), row["questionnaire"])
-                out.append(f'<td title="{html.escape(title)}">{html.escape(str(row["questionnaire"]))}</td>')
-            out.append(f"<td>{html.escape(str(row.get('situation') or '-'))}</td>")
-            if verdicts:
-                out.append(f"<td>{verdict}</td>")
-            level, score, rag = row["overall"]
-            out.append(_cell_html(level, score, rag, "Overall"))
-            for part in parts:
-                found = cells.get(part["id"])
-                out.append(
-                    _cell_html(found[1], found[2], found[3], part["title"])
-                    if found
-                    else _cell_html(None, None, None, "")
-                )
-            out.append(f"<td>{html.escape(row.get('top_pain_point') or '')}</td></tr>\n")
-            yield "".join(out)
+            yield "</tbody>\n"
+            continue
+        for link, r in _records(portfolio, group["id"]):
+            name = f'<a href="{html.escape(link)}">{r["name"]}</a>' if link else r["name"]
+            cells = r["p"]
+            yield "".join(
+                [
+                    f'<tr><th scope="row" title="{r["file"]}">{name} <span class="muted">{r["date"]}</span></th>',
+                    f'<td title="{r["qt"]}">{r["q"]}</td>' if several else "",
+                    f"<td>{r['s']}</td>",
+                    f"<td>{r['v']}</td>" if verdicts else "",
+                    r["o"],
+                    *(cells.get(p, empty) for p in parts),
+                    f"<td>{r['t']}</td></tr>\n",
+                ]
+            )
         yield "</tbody>\n"
 
 
 def _md_rows(portfolio: Portfolio, context: dict[str, Any]) -> Iterator[str]:
     parts = context["columns"]
     several, verdicts = context["several_questionnaires"], context["has_verdict"]
-    titles = {(q["id"], q["version"]): q["title"] for q in context["questionnaires"]}
     for group in context["groups"]:
         if not group["count"]:
             continue
         yield f"\n### {group['title'] if verdicts or group['id'] == 'failed' else 'Contracts'}: {group['count']}\n\n"
         if group["id"] == "failed":
-            for row in portfolio.spool.rows("failed"):
+            for _, row in _records(portfolio, "failed"):
                 yield f"- {_md(row['file'])}: {_md(row.get('error_code') or '')} {_md(row.get('error') or '')}\n"
             continue
         head = ["Contract", *(["Questionnaire"] if several else []), "Situation", *(["Verdict"] if verdicts else [])]
-        head.append("Overall")
-        head += [_md(p["title"]) for p in parts]
-        head.append("Top pain point")
+        head += ["Overall", *(_md(p["title"]) for p in parts), "Top pain point"]
         yield "| " + " | ".join(head) + " |\n|" + "---|" * len(head) + "\n"
-        for row in portfolio.spool.rows(group["id"]):
-            name = _md(f"{row['organisation']}: {row['service']}")
-            if row.get("link"):
-                name = f"[{name}](<{row['link'].replace('>', '%3E')}>)"
-            cells = {c[0]: c for c in row["cells"]}
-            verdict = (f"{RAG_WORDS[row['verdict_rag']]}: " if row["verdict_rag"] in RAG_WORDS else "") + _md(
-                row["verdict"] or "-"
-            )
-            out = [
-                name,
-                *([_md(titles.get((row["questionnaire"], row["version"]), row["questionnaire"]))] if several else []),
-            ]
-            out += [_md(row.get("situation") or "-"), *([verdict] if verdicts else []), _md_cell(row["overall"])]
-            out += [_md_cell(cells[p["id"]][1:]) if p["id"] in cells else "-" for p in parts]
-            out.append(_md(row.get("top_pain_point") or ""))
+        for link, r in _records(portfolio, group["id"]):
+            name = f"[{r['name']}](<{link.replace('>', '%3E')}>)" if link else r["name"]
+            out = [name, *([r["q"]] if several else []), r["s"], *([r["v"]] if verdicts else []), r["o"]]
+            out += [r["p"].get(p["id"], "-") for p in parts]
+            out.append(r["t"])
             yield "| " + " | ".join(out) + " |\n"
-
-
-def _md_cell(value: Any) -> str:
-    level, _score, rag = value
-    if level is None:
-        return "-"
-    return f"{level}{' ' + RAG_WORDS[rag] if rag in RAG_WORDS else ''}"
