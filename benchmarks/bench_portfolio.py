@@ -1,8 +1,8 @@
 """Benchmark: `maturity portfolio` against `maturity score --summary` on the same generated answers files.
 
 In one run it generates realistic answers files for the bundled questionnaire (as bench_score.py does), then
-measures, each as a fresh process tree and `--rounds` times in turn (so a burst of load on a shared machine falls
-on both):
+measures, each as a fresh process tree and `--rounds` times, in turn and in alternating order (so a burst of load
+on a shared machine falls on both); the median of the rounds' ratios is the figure to read on a busy machine:
 
   (a) `maturity score DIR --summary out.csv`, the baseline: the same batch scoring, a CSV row per file;
   (b) `maturity portfolio DIR --out portfolio.html`: the same scoring, tallies and the heatmap document;
@@ -61,12 +61,16 @@ def main() -> None:
         scored: list[float] = []
         folio: list[float] = []
         folio_rss = 0
-        for _ in range(args.rounds):
-            seconds, _rss = measure([*_maturity(), "score", str(answers), "--summary", str(summary)])
-            scored.append(seconds)
-            seconds, rss = measure([*_maturity(), "portfolio", str(answers), "--out", str(document)])
-            folio.append(seconds)
-            folio_rss = max(folio_rss, rss)
+        for k in range(args.rounds):
+            # alternate which goes first, so a burst of load on a shared machine does not always fall on one
+            for which in ("a", "b") if k % 2 == 0 else ("b", "a"):
+                if which == "a":
+                    seconds, _rss = measure([*_maturity(), "score", str(answers), "--summary", str(summary)])
+                    scored.append(seconds)
+                else:
+                    seconds, rss = measure([*_maturity(), "portfolio", str(answers), "--out", str(document)])
+                    folio.append(seconds)
+                    folio_rss = max(folio_rss, rss)
         size = document.stat().st_size
         _small_s, small_rss = measure([*_maturity(), "portfolio", str(small), "--out", str(Path(tmp) / "s.html")])
     ratios = sorted(b / a for a, b in zip(scored, folio, strict=True))

@@ -1054,7 +1054,8 @@ def portfolio(
     except MaturityError as exc:
         _fail(exc, out or Path("-"))
     finally:
-        found.spool.close()
+        if found.spool is not None:
+            found.spool.close()
     _err(
         f"{found.total - found.failed} scored, {found.failed} failed"
         + (f"; {found.red} red" if found.verdicts else "")

@@ -86,7 +86,7 @@ class Portfolio:
     """Running tallies over every file's summary row; the heatmap rows go to `spool`."""
 
     catalogue: Catalogue
-    spool: Spool
+    spool: Spool | None = None  # None: tallies only (the spreadsheet summary's counts)
     total: int = 0
     failed: int = 0
     red: int = 0
@@ -129,14 +129,24 @@ class Portfolio:
         return self.shapes[key]
 
     def add(self, outcome: Outcome, link: str | None) -> None:
-        """Fold one file's outcome into the tallies and spool its heatmap row."""
+        """Fold one file's outcome into the tallies and spool its heatmap row (rendered by the worker that scored
+        the file: render.portfolio.HeatmapRows)."""
         row = outcome.row
+        group = self.tally(row)
+        if self.spool is None:
+            return
+        if group == "failed":
+            failed = {"file": row.get("file"), "error_code": row.get("error_code"), "error": row.get("error")}
+            self.spool.write("failed", "\t" + json.dumps(failed, ensure_ascii=False))
+        else:
+            self.spool.write(group, f"{link or ''}\t{outcome.summary_text}")
+
+    def tally(self, row: dict[str, Any]) -> str:
+        """Fold one summary row into the tallies; the heatmap group it belongs in (GROUPS)."""
         self.total += 1
         if row.get("status") != "scored":
             self.failed += 1
-            failed = {"file": row.get("file"), "error_code": row.get("error_code"), "error": row.get("error")}
-            self.spool.write("failed", "\t" + json.dumps(failed, ensure_ascii=False))
-            return
+            return "failed"
         shape = self.shape(str(row["questionnaire"]), str(row["version"]))
         rag = str(row.get("verdict_rag") or "")
         red = rag == "red"
@@ -161,8 +171,7 @@ class Portfolio:
         if shape is not None:
             for pain in pains:
                 self.pain_words.setdefault(pain, shape.pains.get(pain, (pain, "medium")))
-        # the row itself was rendered by the worker that scored the file (render.portfolio.HeatmapRows)
-        self.spool.write(rag if rag in RAG_ORDER else "none", f"{link or ''}\t{outcome.summary_text}")
+        return rag if rag in RAG_ORDER else "none"
 
     # ------------------------------------------------------------------------------------------------ summaries
 

@@ -140,3 +140,47 @@ COMBINE_POLICIES: dict[str, dict[str, str]] = {
         "Answers one level apart are combined by their median.",
     },
 }
+
+# ------------------------------------------------------------------------------------------- summary columns
+
+# What a spreadsheet shows as the header of each `score --summary` column (a CSV keeps the ids, for scripts).
+# Stage and reported-node columns are titled by the part's title: "Procurement, evaluation and award: level".
+COLUMN_TITLES: dict[str, str] = {
+    "file": "File",
+    "status": "Status",
+    "organisation": "Organisation",
+    "service": "Service",
+    "assessor": "Assessor",
+    "date": "Date",
+    "questionnaire": "Questionnaire",
+    "questionnaire_title": "Questionnaire title",
+    "version": "Version",
+    "situation": "Situation",
+    "overall_score": "Overall score",
+    "overall_level": "Overall level",
+    "overall_level_name": "Overall level name",
+    "overall_rag": "Overall RAG",
+    "verdict": "Verdict id",
+    "verdict_label": "Verdict",
+    "verdict_rag": "Verdict RAG",
+    "verdict_points": "Verdict points",
+    "low_confidence": "Low confidence",
+    "pain_points": "Pain points",
+    "top_pain_point": "Top pain point id",
+    "top_pain_point_title": "Top pain point",
+    "unanswered": "Unanswered",
+    "dont_know": "Don't know",
+    "error_code": "Error code",
+    "error": "Error",
+}
+PART_COLUMN_WORDS: dict[str, str] = {"score": "score", "level": "level", "rag": "RAG"}
+
+
+def column_title(column: str, part_titles: dict[str, str]) -> str:
+    """A summary column's header for people: its word, or for a stage's or node's column, the part's title."""
+    if column in COLUMN_TITLES:
+        return COLUMN_TITLES[column]
+    part, _, suffix = column.rpartition("_")
+    if part in part_titles and suffix in PART_COLUMN_WORDS:
+        return f"{part_titles[part]}: {PART_COLUMN_WORDS[suffix]}"
+    return column

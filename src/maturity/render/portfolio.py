@@ -99,7 +99,9 @@ def portfolio_context(portfolio: Portfolio, today: dt.date | None = None) -> dic
         "weakest": p.weakest_parts(),
         "red_weakest": red_parts[:5],
         "columns": columns(p),
-        "groups": [{"id": g, "title": GROUP_TITLES[g], "count": p.spool.counts[g]} for g in GROUP_TITLES],
+        "groups": [
+            {"id": g, "title": GROUP_TITLES[g], "count": p.spool.counts[g] if p.spool else 0} for g in GROUP_TITLES
+        ],
         "heatmap_marker": HEATMAP_MARKER,
         "rag_words": RAG_WORDS,
         "severity_words": SEVERITY_WORDS,
@@ -194,7 +196,7 @@ class HeatmapRows:
 
 
 def _records(portfolio: Portfolio, group: str) -> Iterator[tuple[str, dict[str, Any]]]:
-    for line in portfolio.spool.lines(group):
+    for line in portfolio.spool.lines(group) if portfolio.spool is not None else ():
         link, _, record = line.partition("\t")
         yield link, json.loads(record)
 
