@@ -114,16 +114,20 @@ def validate(
 
       maturity validate my-questionnaire.yaml --format json > problems.json
     """
+    import time
+
     from maturity.checks.validation import validate_paths
     from maturity.io.resources import bundled_definition_dirs
-    from maturity.render.output import render, summary_line
+    from maturity.render.output import Run, render, summary_line
 
+    started, clock = Run().started, time.perf_counter()
     targets = list(paths) if paths else bundled_definition_dirs()
     report = validate_paths(targets, max_bytes=max_file_size)
     fmt = output_format.value
     if fmt == "auto":
         fmt = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
-    sys.stdout.write(render(report.problems, report.files, fmt))
+    run = Run(strict=strict, started=started, seconds=time.perf_counter() - clock)
+    sys.stdout.write(render(report.problems, report.files, fmt, run))
     if not quiet:
         _err(summary_line(report.problems, len(report.files)) + (" (valid)" if report.ok(strict) else ""))
     raise typer.Exit(EXIT_OK if report.ok(strict) else EXIT_PROBLEMS)
@@ -134,6 +138,7 @@ class SchemaKind(str, Enum):
     scoring_rules = "scoring_rules"
     answers = "answers"
     rule_cases = "rule_cases"
+    validate_output = "validate_output"
 
 
 @app.command()
@@ -162,7 +167,7 @@ def schema(
     from maturity.render.schema import KINDS, json_schema_text
 
     if out is None and kind is None:
-        _err("Say which schema to print (questionnaire, scoring_rules, answers, rule_cases), or use --out DIR.")
+        _err("Say which schema to print (" + ", ".join(k.value for k in SchemaKind) + "), or use --out DIR.")
         raise typer.Exit(EXIT_USAGE)
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)

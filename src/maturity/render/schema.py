@@ -8,7 +8,85 @@ from typing import Any
 from maturity.model.definitions import MODELS
 
 DRAFT_07 = "http://json-schema.org/draft-07/schema#"
-KINDS = tuple(MODELS)
+DEFINITION_KINDS = tuple(MODELS)
+
+# What `maturity validate --format json` writes (render.output.as_json), for the programs that read it.
+VALIDATE_OUTPUT: dict[str, Any] = {
+    "title": "maturity validate --format json",
+    "description": "The problems found in definition and answers files, with a summary. A reader should check "
+    "format_version: it changes only when a field changes meaning or goes away.",
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["format_version", "tool", "ok", "strict", "files", "summary", "problems"],
+    "properties": {
+        "format_version": {"description": "The version of this format.", "const": 2},
+        "tool": {
+            "description": "The program that wrote the report.",
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["name", "version"],
+            "properties": {
+                "name": {"description": "Always maturity.", "const": "maturity"},
+                "version": {"description": "The version of maturity.", "type": "string"},
+            },
+        },
+        "ok": {
+            "description": "True when the run passed: no errors, and no warnings either with --strict. The exit "
+            "code is 0 exactly when this is true.",
+            "type": "boolean",
+        },
+        "strict": {"description": "Whether --strict was given (warnings fail the run).", "type": "boolean"},
+        "files": {
+            "description": "Every file that was read, in the order checked.",
+            "type": "array",
+            "items": {"type": "string"},
+        },
+        "summary": {
+            "description": "Counts over the whole run.",
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["errors", "warnings", "files", "files_with_problems"],
+            "properties": {
+                "errors": {"description": "Problems of severity error.", "type": "integer", "minimum": 0},
+                "warnings": {"description": "Problems of severity warning.", "type": "integer", "minimum": 0},
+                "files": {"description": "Files read.", "type": "integer", "minimum": 0},
+                "files_with_problems": {
+                    "description": "Files (or paths) with at least one problem.",
+                    "type": "integer",
+                    "minimum": 0,
+                },
+            },
+        },
+        "problems": {
+            "description": "Every problem, ordered by file, line, column and code.",
+            "type": "array",
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["file", "line", "column", "code", "severity", "title", "message"],
+                "properties": {
+                    "file": {"description": "The file as it was named; empty when none applies.", "type": "string"},
+                    "line": {"description": "1-based line; 0 for the whole file.", "type": "integer", "minimum": 0},
+                    "column": {
+                        "description": "1-based column; 0 when there is no line.",
+                        "type": "integer",
+                        "minimum": 0,
+                    },
+                    "code": {
+                        "description": "The stable problem code (MQ and three digits); see maturity.problems.CODES.",
+                        "type": "string",
+                        "pattern": "^MQ[0-9]{3}$",
+                    },
+                    "severity": {"description": "error or warning.", "enum": ["error", "warning"]},
+                    "title": {"description": "The code's short title.", "type": "string"},
+                    "message": {"description": "What is wrong here and how to put it right.", "type": "string"},
+                },
+            },
+        },
+    },
+}
+OUTPUT_KINDS = ("validate_output",)
+KINDS = (*DEFINITION_KINDS, *OUTPUT_KINDS)
 _SCALAR_ANSWER = [
     {"type": "boolean"},
     {"type": "number"},
@@ -18,6 +96,8 @@ _SCALAR_ANSWER = [
 
 
 def json_schema(kind: str) -> dict[str, Any]:
+    if kind == "validate_output":
+        return {"$schema": DRAFT_07, "$id": f"urn:maturity:schema:{kind}", **VALIDATE_OUTPUT}
     model = MODELS[kind]
     schema = model.model_json_schema(by_alias=True, ref_template="#/definitions/{model}")
     definitions = schema.pop("$defs", {})
