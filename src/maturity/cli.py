@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-from collections.abc import Iterator
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any, NoReturn, Optional
@@ -71,66 +70,167 @@ def _warn(problems: list[Any]) -> None:
         _err(str(problem))
 
 
+_CONFIG_HELP = (
+    "A configuration file (.maturity.toml, or pyproject.toml with [tool.maturity]). Default: the nearest one from "
+    "here up."
+)
+
+
+def _config(path: Path | None, **options: Any) -> Any:
+    """The configuration (named, or the nearest one) with the command line's options over it; exit 2 if bad."""
+    from maturity.app.config import load_config
+    from maturity.model.problems import UsageError
+
+    try:
+        return load_config(path).with_options(**options)
+    except UsageError as exc:
+        for problem in exc.problems:
+            _err(str(problem))
+        raise typer.Exit(EXIT_USAGE) from None
+
+
+def _codes(values: list[str] | None, option: str) -> tuple[str, ...] | None:
+    from maturity.app.config import parse_codes
+    from maturity.model.problems import UsageError
+
+    if not values:
+        return None
+    try:
+        return parse_codes(values, option)
+    except UsageError as exc:
+        _err(str(exc.problems[0]).removeprefix("<input>: "))
+        raise typer.Exit(EXIT_USAGE) from None
+
+
 @app.command()
 def validate(
     paths: Annotated[
-        Optional[list[Path]],
+        Optional[list[str]],
         typer.Argument(
-            help="Files or folders to validate. Default: the bundled questionnaires, scoring rules and templates.",
+            help="Files or folders to validate; - reads one file from standard input. Default: the configured "
+            "definitions folders, else the bundled questionnaires, scoring rules and templates.",
             show_default=False,
+            metavar="[PATH]...",
         ),
     ] = None,
     output_format: Annotated[
-        OutputFormat,
+        Optional[OutputFormat],
         typer.Option(
             "--format",
             "-f",
-            help="text (file:line:col: CODE message), json, github, sarif or junit; auto picks "
+            help="text (file:line:col: CODE message), json, github, sarif or junit; auto (the default) picks "
             "github under GitHub Actions, else text.",
+            show_default=False,
+            metavar="FORMAT",
         ),
-    ] = OutputFormat.auto,
-    strict: Annotated[bool, typer.Option("--strict", help="Fail on warnings too.")] = False,
+    ] = None,
+    strict: Annotated[
+        Optional[bool], typer.Option("--strict/--no-strict", help="Fail on warnings too.", show_default=False)
+    ] = None,
+    select: Annotated[
+        Optional[list[str]],
+        typer.Option(
+            "--select",
+            help="Report only these codes or prefixes (MQ5, MQ501), comma-separated.",
+            show_default=False,
+            metavar="CODES",
+        ),
+    ] = None,
+    ignore: Annotated[
+        Optional[list[str]],
+        typer.Option("--ignore", help="Never report these codes or prefixes.", show_default=False, metavar="CODES"),
+    ] = None,
+    no_warnings: Annotated[bool, typer.Option("--no-warnings", help="Report errors only.")] = False,
     max_file_size: Annotated[
         Optional[int],
         typer.Option(
             "--max-file-size",
             min=1,
-            help="Largest file to read, in bytes (default 4 MiB, or MATURITY_MAX_FILE_BYTES).",
+            help="Largest file to read, in bytes (default 4 MiB, or max-file-size in the configuration).",
             show_default=False,
+            metavar="BYTES",
         ),
     ] = None,
+    config_file: Annotated[
+        Optional[Path], typer.Option("--config", help=_CONFIG_HELP, show_default=False, metavar="FILE")
+    ] = None,
+    stdin_filename: Annotated[
+        Optional[str],
+        typer.Option(
+            "--stdin-filename",
+            help="The name to give standard input (-) in messages; a name ending in .json is read as JSON.",
+            show_default=False,
+            metavar="NAME",
+        ),
+    ] = None,
+    list_files: Annotated[
+        bool, typer.Option("--list-files", help="List the files that would be checked, and check nothing.")
+    ] = False,
+    skip_other: Annotated[
+        bool,
+        typer.Option(
+            "--skip-other-files",
+            help="Pass over named files that are not maturity files (no maturity kind, outside the definitions "
+            "folders), as a pre-commit hook that names every YAML file needs.",
+        ),
+    ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary line on stderr.")] = False,
 ) -> None:
     """Check questionnaires, scoring rules, answers and report templates, and report every problem.
 
-    Problems go to stdout in the chosen format; a summary goes to stderr. Exit 0 when valid, 1 when there are
-    errors (or warnings with --strict), 2 on a usage error.
+    Problems go to stdout in the chosen format; a summary goes to stderr. A file named on its own is checked
+    with the questionnaires and rules it needs, found beside it. Exit 0 when valid, 1 when there are errors
+    (or warnings with --strict), 2 on a usage error.
 
+    Settings come from .maturity.toml or [tool.maturity] in pyproject.toml (the nearest, from here up);
+    options override them. `# maturity: disable=MQ502` at the end of a line silences that code there.
+
+    \b
     Examples:
-
       maturity validate
-
       maturity validate questionnaires/ scoring_rules/ --strict
-
       maturity validate my-questionnaire.yaml --format json > problems.json
+      maturity validate --select MQ1,MQ2 --ignore MQ501 --format sarif > maturity.sarif
+      cat answers.yaml | maturity validate - --stdin-filename answers.yaml
     """
     import time
 
-    from maturity.checks.validation import validate_paths
-    from maturity.io.resources import bundled_definition_dirs
+    from maturity.app.validate import validate as run_validation
     from maturity.render.output import Run, render, summary_line
 
+    config = _config(
+        config_file,
+        strict=strict,
+        max_file_size=max_file_size,
+        select=_codes(select, "--select"),
+        ignore=_codes(ignore, "--ignore"),
+        format=output_format.value if output_format else None,
+    )
     started, clock = Run().started, time.perf_counter()
-    targets = list(paths) if paths else bundled_definition_dirs()
-    report = validate_paths(targets, max_bytes=max_file_size)
-    fmt = output_format.value
+    outcome = run_validation(
+        list(paths or []),
+        config,
+        stdin=sys.stdin.buffer if "-" in (paths or []) else None,
+        stdin_name=stdin_filename,
+        warnings=not no_warnings,
+        skip_other=skip_other,
+        list_only=list_files,
+    )
+    if list_files:
+        for problem in outcome.problems:
+            _err(str(problem))
+        sys.stdout.write("".join(f"{name}\n" for name in outcome.files))
+        raise typer.Exit(EXIT_PROBLEMS if any(p.is_error for p in outcome.problems) else EXIT_OK)
+    fmt = config.format or "auto"
     if fmt == "auto":
         fmt = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
-    run = Run(strict=strict, started=started, seconds=time.perf_counter() - clock)
-    sys.stdout.write(render(report.problems, report.files, fmt, run))
+    run = Run(strict=config.strict, started=started, seconds=time.perf_counter() - clock)
+    sys.stdout.write(render(outcome.problems, outcome.files, fmt, run))
+    ok = run.ok(outcome.problems)
     if not quiet:
-        _err(summary_line(report.problems, len(report.files)) + (" (valid)" if report.ok(strict) else ""))
-    raise typer.Exit(EXIT_OK if report.ok(strict) else EXIT_PROBLEMS)
+        skipped = f"; passed over {len(outcome.skipped)} other file(s)" if outcome.skipped else ""
+        _err(summary_line(outcome.problems, len(outcome.files)) + skipped + (" (valid)" if ok else ""))
+    raise typer.Exit(EXIT_OK if ok else EXIT_PROBLEMS)
 
 
 class SchemaKind(str, Enum):
@@ -324,9 +424,22 @@ def score(
         typer.Option(
             "--max-file-size",
             min=1,
-            help="Largest answers file to read, in bytes (default 4 MiB, or MATURITY_MAX_FILE_BYTES).",
+            help="Largest answers file to read, in bytes (default 4 MiB, or max-file-size in the configuration).",
             show_default=False,
+            metavar="BYTES",
         ),
+    ] = None,
+    stdin_filename: Annotated[
+        Optional[str],
+        typer.Option(
+            "--stdin-filename",
+            help="The name to give standard input (-) in messages; a name ending in .json is read as JSON.",
+            show_default=False,
+            metavar="NAME",
+        ),
+    ] = None,
+    config_file: Annotated[
+        Optional[Path], typer.Option("--config", help=_CONFIG_HELP, show_default=False, metavar="FILE")
     ] = None,
 ) -> None:
     """Score answers files against their questionnaire's rules: one line per file, and a summary to pivot.
@@ -360,9 +473,53 @@ def score(
     if summary is not None and summary.suffix.lower() not in (".csv", ".json"):
         _err(f"--summary {summary}: name a .csv or a .json file (the extension chooses the format)")
         raise typer.Exit(EXIT_USAGE)
+    config = _config(config_file, max_file_size=max_file_size)
+    definitions = list(definitions or config.definitions)
     catalogue = _catalogue(definitions)
-    with _answers_size_limit(max_file_size):  # set once the definitions are loaded: it is for the answers files
-        _score_files(paths, catalogue, summary, explain, out, report_formats, definitions, workers, single)
+    if "-" in paths:
+        _score_stdin(paths, stdin_filename, catalogue, config.max_file_size, explain, single, summary, out)
+    _score_files(
+        paths, catalogue, summary, explain, out, report_formats, definitions, workers, single, config.max_file_size
+    )
+
+
+def _read_stdin(name: str | None, max_bytes: int | None) -> tuple[str, str]:
+    """Standard input as one file: its name for messages, and its text (exit 1 when it cannot be read)."""
+    from maturity.app.validate import read_stdin
+
+    shown, texts, problems = read_stdin(sys.stdin.buffer, name, max_bytes)
+    for problem in problems:
+        _err(str(problem))
+    if problems:
+        raise typer.Exit(EXIT_PROBLEMS)
+    return shown, texts[shown]
+
+
+def _score_stdin(
+    paths: list[str],
+    name: str | None,
+    catalogue: Any,
+    max_bytes: int | None,
+    explain: bool,
+    single: bool,
+    summary: Path | None,
+    out: Path | None,
+) -> NoReturn:
+    """`score -`: one answers file from standard input, scored in this process."""
+    from maturity.app.batch import score_file, table_header, table_line
+
+    if paths != ["-"] or summary is not None or out is not None:
+        _err("- reads one answers file from standard input: give it alone, without --summary or --out")
+        raise typer.Exit(EXIT_USAGE)
+    shown, text = _read_stdin(name, max_bytes)
+    if single:
+        _score_one(Path(shown), catalogue, explain, text)
+        raise typer.Exit(EXIT_OK)
+    outcome = score_file(Path(shown), catalogue, text=text)
+    for problem in outcome.problems:
+        _err(str(problem))
+    sys.stdout.write(table_header() + table_line(outcome.row))
+    raise typer.Exit(EXIT_OK if outcome.ok else EXIT_PROBLEMS)
 
 
 def _score_files(
@@ -375,6 +532,7 @@ def _score_files(
     definitions: list[Path] | None,
     workers: int | None,
     single: bool,
+    max_bytes: int | None = None,
 ) -> None:
     from maturity.app.batch import expand, without_outputs
 
@@ -393,12 +551,12 @@ def _score_files(
         raise typer.Exit(EXIT_USAGE)
     folders = list(definitions or [])
     if single:
-        _score_one(Path(files[0]), catalogue, explain)
+        _score_one(Path(files[0]), catalogue, explain, max_bytes=max_bytes)
         return
     _prepare_outputs(summary, out)
     reports = tuple(dict.fromkeys(f.value for f in report_formats or []))
     try:
-        failed = _score_batch(files, folders, catalogue, summary, out, reports, workers)
+        failed = _score_batch(files, folders, catalogue, summary, out, reports, workers, max_bytes)
     except OSError as exc:  # the summary (a full disk, say) or a result folder; the old summary is left as it was
         _err(f"{exc.filename or summary}: cannot write: {exc.strerror}")
         raise typer.Exit(EXIT_PROBLEMS) from None
@@ -408,24 +566,6 @@ def _score_files(
         + (f"; results in {out}" if out else "")
     )
     raise typer.Exit(EXIT_PROBLEMS if failed or problems else EXIT_OK)
-
-
-@contextlib.contextmanager
-def _answers_size_limit(max_file_size: int | None) -> Iterator[None]:
-    """--max-file-size, through the variable the loader reads in this process and in every worker it starts;
-    put back afterwards, for callers that run several commands in one process."""
-    from maturity.io.loader import ENV_MAX_BYTES
-
-    before = os.environ.get(ENV_MAX_BYTES)
-    if max_file_size is not None:
-        os.environ[ENV_MAX_BYTES] = str(max_file_size)
-    try:
-        yield
-    finally:
-        if before is None:
-            os.environ.pop(ENV_MAX_BYTES, None)
-        else:
-            os.environ[ENV_MAX_BYTES] = before
 
 
 def _catalogue(definitions: list[Path] | None, reported: frozenset[str] = frozenset()) -> Any:
@@ -471,6 +611,7 @@ def _score_batch(
     out: Path | None,
     reports: tuple[str, ...],
     workers: int | None,
+    max_bytes: int | None = None,
 ) -> int:
     """Score the files, writing the table to stdout and the summary (atomically) as rows arrive; the count of
     files that failed."""
@@ -501,6 +642,7 @@ def _score_batch(
             workers=workers,
             summary=writer.format if writer else None,
             table=True,
+            max_bytes=max_bytes,
         ):
             if writer is not None and outcome.summary_text is not None:
                 writer.write_rendered(outcome.summary_text)
@@ -533,12 +675,14 @@ class _Table:
                 os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
-def _score_one(path: Path, catalogue: Any, explain: bool) -> None:
+def _score_one(
+    path: Path, catalogue: Any, explain: bool, text: str | None = None, max_bytes: int | None = None
+) -> None:
     from maturity.app.batch import assessment_json, load_and_score
     from maturity.model.problems import MaturityError
 
     try:
-        assessment, warnings = load_and_score(path, catalogue)
+        assessment, warnings = load_and_score(path, catalogue, max_bytes, text)
     except MaturityError as exc:
         _fail(exc, path)
     _warn(warnings)
@@ -587,7 +731,14 @@ def _progress(total: int) -> _NoProgress | _Progress:
 
 @app.command()
 def report(
-    answers: Annotated[Path, typer.Argument(help="An answers file (YAML or JSON).", show_default=False)],
+    answers: Annotated[
+        Path,
+        typer.Argument(
+            help="An answers file (YAML or JSON); - reads it from standard input.",
+            show_default=False,
+            metavar="ANSWERS",
+        ),
+    ],
     output_format: Annotated[
         Optional[ReportFormat],
         typer.Option(
@@ -616,6 +767,18 @@ def report(
             "--definitions", "-d", help="Folders holding your own questionnaires and rules.", show_default=False
         ),
     ] = None,
+    stdin_filename: Annotated[
+        Optional[str],
+        typer.Option(
+            "--stdin-filename",
+            help="The name to give standard input (-) in messages; a name ending in .json is read as JSON.",
+            show_default=False,
+            metavar="NAME",
+        ),
+    ] = None,
+    config_file: Annotated[
+        Optional[Path], typer.Option("--config", help=_CONFIG_HELP, show_default=False, metavar="FILE")
+    ] = None,
 ) -> None:
     """Score one answers file and write its report: verdict, levels, pain points, gaps and every answer.
 
@@ -632,9 +795,14 @@ def report(
     from maturity.model.problems import MaturityError
     from maturity.render.report import render_report
 
-    catalogue = _catalogue(definitions)
+    config = _config(config_file)
+    catalogue = _catalogue(list(definitions or config.definitions))
+    text_in: str | None = None
+    if str(answers) == "-":
+        shown, text_in = _read_stdin(stdin_filename, config.max_file_size)
+        answers = Path(shown)
     try:
-        assessment, warnings = load_and_score(answers, catalogue)
+        assessment, warnings = load_and_score(answers, catalogue, config.max_file_size, text_in)
         ref = assessment.questionnaire
         found = catalogue.get(ref.id, ref.version)
         fmt = _report_format(output_format, out)

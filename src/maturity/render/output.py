@@ -130,12 +130,12 @@ def project_url() -> str | None:
         meta = metadata("maturity")
     except PackageNotFoundError:
         return None
-    for entry in meta.get_all("Project-URL") or []:
+    for entry in map(str, meta.get_all("Project-URL") or []):
         label, _, url = entry.partition(",")
         if label.strip().lower() in ("homepage", "home", "source", "repository") and url.strip():
             return url.strip()
-    home = meta.get("Home-page")
-    return home.strip() if home and home.strip().lower() not in ("", "unknown") else None
+    home = str(meta["Home-page"] or "") if "Home-page" in meta else ""
+    return home.strip() if home.strip().lower() not in ("", "unknown") else None
 
 
 def rule_name(code: str) -> str:
@@ -239,7 +239,7 @@ def as_junit(problems: list[Problem], files: list[str], run: Run | None = None) 
         f'    <property name="strict" value="{str(run.strict).lower()}"/>\n',
         "  </properties>\n",
     ]
-    for name, ps in by_file.items():
+    for name in by_file:
         attrs = f'classname="maturity.validate" name={quoteattr(one_line(name) or "<input>")} time="0"'
         failures = failing[name]
         if not failures:
