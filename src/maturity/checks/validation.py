@@ -238,9 +238,11 @@ def select_files(
             selection.files.append(str(path))
     selection.files[:0] = [str(p) for p in paths if str(p) in texts]
     if skip_other:
-        selection.template_dirs = [
-            d for d in template_dirs if d.name == "report_templates" or d in {p.parent for p in on_disk if p.is_dir()}
-        ]
+        others = [p for p in on_disk if p.is_file() and p.suffix == ".j2" and not is_maturity_file(p, context)]
+        from_folders = set(discover([p for p in on_disk if p.is_dir()])[1])
+        named_ours = {p.parent for p in on_disk if p.is_file() and p.suffix == ".j2" and p not in others}
+        selection.template_dirs = [d for d in template_dirs if d in from_folders or d in named_ours]
+        selection.skipped.extend(str(p) for p in others)
     if related:
         selection.related = _related(selection.files, source, context)
         selection.files.extend(selection.related)
