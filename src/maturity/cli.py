@@ -9,21 +9,46 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
+from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any, NoReturn, Optional
 
 import typer
+from typer.models import CommandFunctionType
 
 from maturity import __version__
 from maturity.model.problems import EXIT_INTERRUPTED, EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE
 
-app = typer.Typer(
+
+class _Command(typer.core.TyperCommand):
+    """A command whose help names each argument by its metavar alone; typer would add the Python type after it
+    (`PATH <list[Path]>`), which means nothing to a contract manager."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for param in self.params:
+            if isinstance(param, typer.core.TyperArgument):
+                param.display_type_rich = _no_type  # type: ignore[method-assign]
+
+
+def _no_type(ctx: Any) -> None:
+    return None
+
+
+class _Typer(typer.Typer):
+    def command(self, *args: Any, **kwargs: Any) -> Callable[[CommandFunctionType], CommandFunctionType]:
+        kwargs.setdefault("cls", _Command)
+        return super().command(*args, **kwargs)
+
+
+app = _Typer(
     name="maturity",
     help="Outsourcing maturity self-assessment: validate definitions, score answers, report the verdict.",
     epilog="Exit codes: 0 ok, 1 problems found, 2 usage error, 130 interrupted. Docs: README.md.",
     no_args_is_help=True,
-    add_completion=True,
+    # completion is `maturity completion SHELL`: typer's --show-completion ignores the shell it is given
+    add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -110,7 +135,7 @@ def validate(
             help="Files or folders to validate; - reads one file from standard input. Default: the configured "
             "definitions folders, else the bundled questionnaires, scoring rules and templates.",
             show_default=False,
-            metavar="[PATH]...",
+            metavar="PATH",
         ),
     ] = None,
     output_format: Annotated[
@@ -244,12 +269,16 @@ class SchemaKind(str, Enum):
 @app.command()
 def schema(
     kind: Annotated[
-        Optional[SchemaKind], typer.Argument(help="Which format's schema to print.", show_default=False)
+        Optional[SchemaKind], typer.Argument(help="Which format's schema to print.", show_default=False, metavar="KIND")
     ] = None,
     out: Annotated[
         Optional[Path],
         typer.Option(
-            "--out", "-o", help="Write every format's schema into this folder as KIND.schema.json.", show_default=False
+            "--out",
+            "-o",
+            help="Write every format's schema into this folder as KIND.schema.json.",
+            show_default=False,
+            metavar="DIR",
         ),
     ] = None,
 ) -> None:
@@ -258,10 +287,9 @@ def schema(
     Put `# yaml-language-server: $schema=schemas/questionnaire.schema.json` on the first line of a YAML file
     and editors with the YAML language server complete and check it as you type.
 
+    \b
     Examples:
-
       maturity schema questionnaire > questionnaire.schema.json
-
       maturity schema --out schemas/
     """
     from maturity.render.schema import KINDS, json_schema_text
@@ -286,6 +314,7 @@ def assess(
         typer.Argument(
             help="A questionnaire file, or the id of a bundled one. Default: the outsourcing lifecycle questionnaire.",
             show_default=False,
+            metavar="QUESTIONNAIRE",
         ),
     ] = None,
     answers_path: Annotated[
@@ -295,6 +324,7 @@ def assess(
             "-a",
             help="Where to save the answers (default: organisation-service-date.answers.yaml here).",
             show_default=False,
+            metavar="FILE",
         ),
     ] = None,
     resume: Annotated[
@@ -304,6 +334,7 @@ def assess(
             "-r",
             help="Carry on an assessment from its answers file, at the first unanswered question.",
             show_default=False,
+            metavar="FILE",
         ),
     ] = None,
     review: Annotated[
@@ -320,7 +351,11 @@ def assess(
     definitions: Annotated[
         Optional[list[Path]],
         typer.Option(
-            "--definitions", "-d", help="Folders holding your own questionnaires and rules.", show_default=False
+            "--definitions",
+            "-d",
+            help="Folders holding your own questionnaires and rules.",
+            show_default=False,
+            metavar="DIR",
         ),
     ] = None,
 ) -> None:
@@ -330,15 +365,13 @@ def assess(
     note or evidence, q save and quit. Ctrl-C, a closed terminal or a kill also save; resume with --resume.
     When input is not a terminal, answers are read one per line and running out of input is an error.
 
+    \b
     Examples:
-
-      maturity assess
-
+      maturity assess                                   # the outsourcing lifecycle questionnaire
+      maturity assess outsourcing-a-problem --plain     # another one, by its id (maturity list)
       maturity assess --resume northmoor-waste-2026-11-21.answers.yaml
-
       maturity assess --resume my.answers.yaml --review
-
-      maturity assess questionnaires/outsourcing-a-problem.yaml --plain
+      maturity assess my-questionnaire.yaml -d my-rules/
     """
     from maturity.ui.assess import run_assessment
 
@@ -367,7 +400,10 @@ class ScoreFormat(str, Enum):
 @app.command()
 def score(
     paths: Annotated[
-        list[str], typer.Argument(help="Answers files (YAML or JSON), folders or glob patterns.", show_default=False)
+        list[str],
+        typer.Argument(
+            help="Answers files (YAML or JSON), folders or glob patterns.", show_default=False, metavar="PATH"
+        ),
     ],
     summary: Annotated[
         Optional[Path],
@@ -377,12 +413,16 @@ def score(
             help="Write every file's scores, levels, verdict and pain point ids to this file: CSV, "
             "or JSON when it ends in .json.",
             show_default=False,
+            metavar="FILE",
         ),
     ] = None,
     output_format: Annotated[
         ScoreFormat,
         typer.Option(
-            "--format", "-f", help="table: one line per file; json: one file's full result, explanations included."
+            "--format",
+            "-f",
+            help="table: one line per file; json: one file's full result, explanations included.",
+            metavar="FORMAT",
         ),
     ] = ScoreFormat.table,
     explain: Annotated[bool, typer.Option("--explain", help="Print how every number was reached (one file).")] = False,
@@ -394,6 +434,7 @@ def score(
             help="Write each file's full result as JSON into this folder (NAME.result.json, mirroring "
             "the answers files' folders).",
             show_default=False,
+            metavar="DIR",
         ),
     ] = None,
     report_formats: Annotated[
@@ -404,6 +445,7 @@ def score(
             help="With --out: also write each file's report in this format (repeat for several: "
             "md, html, json, terminal).",
             show_default=False,
+            metavar="FORMAT",
         ),
     ] = None,
     definitions: Annotated[
@@ -413,11 +455,14 @@ def score(
             "-d",
             help="Folders (or files) holding your own questionnaires and rules; the bundled ones are always available.",
             show_default=False,
+            metavar="DIR",
         ),
     ] = None,
     workers: Annotated[
         Optional[int],
-        typer.Option("--workers", "-j", min=1, help="Processes to use (default: one per core).", show_default=False),
+        typer.Option(
+            "--workers", "-j", min=1, help="Processes to use (default: one per core).", show_default=False, metavar="N"
+        ),
     ] = None,
     max_file_size: Annotated[
         Optional[int],
@@ -448,16 +493,12 @@ def score(
     the bundled ones. A file that cannot be scored is reported with its located problem on stderr and the rest
     are still scored; the exit code is then 1.
 
+    \b
     Examples:
-
       maturity score examples/well-run-retender.yaml --explain
-
       maturity score answers/ --summary portfolio.csv
-
       maturity score 'answers/**/*.json' --out results/ --summary portfolio.json
-
       maturity score answers/ --out results/ --report html --report md
-
       maturity score examples/mid-maturity-council.yaml --format json > result.json
     """
     single = output_format is ScoreFormat.json or explain
@@ -746,11 +787,14 @@ def report(
             "-f",
             help="terminal, md, html or json. Default: from the --out file's extension, else terminal.",
             show_default=False,
+            metavar="FORMAT",
         ),
     ] = None,
     out: Annotated[
         Optional[Path],
-        typer.Option("--out", "-o", help="Write the report to this file instead of stdout.", show_default=False),
+        typer.Option(
+            "--out", "-o", help="Write the report to this file instead of stdout.", show_default=False, metavar="FILE"
+        ),
     ] = None,
     templates: Annotated[
         Optional[Path],
@@ -759,12 +803,17 @@ def report(
             help="A folder of report templates that override the bundled ones by name "
             "(report.md.j2, report.html.j2); they run sandboxed.",
             show_default=False,
+            metavar="DIR",
         ),
     ] = None,
     definitions: Annotated[
         Optional[list[Path]],
         typer.Option(
-            "--definitions", "-d", help="Folders holding your own questionnaires and rules.", show_default=False
+            "--definitions",
+            "-d",
+            help="Folders holding your own questionnaires and rules.",
+            show_default=False,
+            metavar="DIR",
         ),
     ] = None,
     stdin_filename: Annotated[
@@ -782,12 +831,10 @@ def report(
 ) -> None:
     """Score one answers file and write its report: verdict, levels, pain points, gaps and every answer.
 
+    \b
     Examples:
-
       maturity report examples/well-run-retender.yaml
-
       maturity report answers.yaml --out report.html
-
       maturity report answers.yaml --format md > report.md
     """
     from maturity.app.batch import load_and_score
@@ -838,12 +885,17 @@ def test_cases(
         typer.Argument(
             help="Rule-case files or folders holding them. Default: the bundled scoring rules' cases.",
             show_default=False,
+            metavar="PATH",
         ),
     ] = None,
     definitions: Annotated[
         Optional[list[Path]],
         typer.Option(
-            "--definitions", "-d", help="Folders holding your own questionnaires and rules.", show_default=False
+            "--definitions",
+            "-d",
+            help="Folders holding your own questionnaires and rules.",
+            show_default=False,
+            metavar="DIR",
         ),
     ] = None,
 ) -> None:
@@ -851,10 +903,9 @@ def test_cases(
 
     Each failing case prints every expectation that did not hold, expected beside found. Exit 0 when all pass.
 
+    \b
     Examples:
-
       maturity test
-
       maturity test scoring_rules/cases/ --definitions questionnaires/ --definitions scoring_rules/
     """
     from maturity.app.cases import find_case_files, run_cases
@@ -863,7 +914,7 @@ def test_cases(
     targets = list(paths) if paths else [bundled_dir("scoring_rules")]
     files, problems = find_case_files(targets)
     for problem in problems:
-        typer.echo(f"ERROR {problem}")
+        _err(str(problem))
     if not files:
         _err("no rule-case files (kind: rule_cases) found")
         raise typer.Exit(EXIT_PROBLEMS)
@@ -882,9 +933,9 @@ def test_cases(
             for difference in result.differences:
                 typer.echo(f"  - {difference}")
             for problem in result.problems:
-                typer.echo(f"  ! {problem}")
+                _err(str(problem))
     unusable = f", {len(problems)} file(s) could not be read" if problems else ""
-    typer.echo(f"{passed} passed, {failed} failed{unusable}")
+    _err(f"{passed} passed, {failed} failed{unusable}")
     raise typer.Exit(EXIT_PROBLEMS if failed or problems else EXIT_OK)
 
 
@@ -899,9 +950,12 @@ def compare(
             help="The earlier assessment: an answers file, or a scored result (JSON "
             "from `maturity score --format json` or `--out`).",
             show_default=False,
+            metavar="OLD",
         ),
     ],
-    new: Annotated[Path, typer.Argument(help="The later assessment, in either form.", show_default=False)],
+    new: Annotated[
+        Path, typer.Argument(help="The later assessment, in either form.", show_default=False, metavar="NEW")
+    ],
     target: Annotated[
         Optional[Path],
         typer.Option(
@@ -910,13 +964,15 @@ def compare(
             help="An assessment to aim for (answers file or scored result, e.g. the answers you "
             "want to be able to give): reports how far NEW is from its verdict and stage levels.",
             show_default=False,
+            metavar="FILE",
         ),
     ] = None,
     output_format: Annotated[
-        ReportFormat, typer.Option("--format", "-f", help="terminal, md, html or json.")
+        ReportFormat, typer.Option("--format", "-f", help="terminal, md, html or json.", metavar="FORMAT")
     ] = ReportFormat.terminal,
     out: Annotated[
-        Optional[Path], typer.Option("--out", "-o", help="Write to this file instead of stdout.", show_default=False)
+        Optional[Path],
+        typer.Option("--out", "-o", help="Write to this file instead of stdout.", show_default=False, metavar="FILE"),
     ] = None,
     templates: Annotated[
         Optional[Path],
@@ -925,12 +981,17 @@ def compare(
             help="A folder of templates that override the bundled ones by name (compare.md.j2, "
             "compare.html.j2); they run sandboxed.",
             show_default=False,
+            metavar="DIR",
         ),
     ] = None,
     definitions: Annotated[
         Optional[list[Path]],
         typer.Option(
-            "--definitions", "-d", help="Folders holding your own questionnaires and rules.", show_default=False
+            "--definitions",
+            "-d",
+            help="Folders holding your own questionnaires and rules.",
+            show_default=False,
+            metavar="DIR",
         ),
     ] = None,
 ) -> None:
@@ -941,14 +1002,11 @@ def compare(
     compared with a warning. Stages are ranked by level, then by score; the verdict by its RAG (red, amber,
     green). With --target, the gap from NEW to the target's verdict and stage levels is reported too.
 
+    \b
     Examples:
-
       maturity compare baseline.answers.yaml this-year.answers.yaml
-
       maturity compare results/2024.result.json results/2025.result.json --format html --out progress.html
-
       maturity compare baseline.yaml now.yaml --target goal.answers.yaml
-
       maturity compare baseline.yaml now.yaml --format json > comparison.json
     """
     from maturity.engine.compare import TEMPLATES, comparison_context, comparison_json, terminal_lines
@@ -1020,10 +1078,71 @@ def _load_assessment(path: Path, catalogue: Any) -> tuple[Any, list[Any]]:
     )
 
 
+class Shell(str, Enum):
+    bash = "bash"
+    zsh = "zsh"
+    fish = "fish"
+    powershell = "powershell"
+
+
+COMPLETE_VAR = "_MATURITY_COMPLETE"
+
+
+@app.command()
+def completion(shell: Annotated[Shell, typer.Argument(help="bash, zsh, fish or powershell.", metavar="SHELL")]) -> None:
+    """Print the shell completion script for SHELL: commands, options, formats and files complete on Tab.
+
+    \b
+    Examples:
+      eval "$(maturity completion bash)"                            # in ~/.bashrc
+      maturity completion zsh > ~/.zfunc/_maturity                  # with fpath+=(~/.zfunc) before compinit
+      maturity completion fish > ~/.config/fish/completions/maturity.fish
+    """
+    from typer._completion_shared import get_completion_script  # typer's own scripts
+
+    typer.echo(get_completion_script(prog_name="maturity", complete_var=COMPLETE_VAR, shell=shell.value))
+
+
+@app.command("list")
+def list_command(
+    definitions: Annotated[
+        Optional[list[Path]],
+        typer.Option(
+            "--definitions",
+            "-d",
+            help="Folders holding your own questionnaires (listed before the bundled ones).",
+            show_default=False,
+            metavar="DIR",
+        ),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per questionnaire, in a list.")] = False,
+) -> None:
+    """List the questionnaires you can assess: id, version, question count and title, bundled and your own.
+
+    \b
+    Examples:
+      maturity list
+      maturity list --definitions my-definitions/
+      maturity assess outsourcing-a-problem          # then answer one, by its id
+    """
+    from maturity.app.listing import listing_json, listing_lines
+    from maturity.checks.validation import list_questionnaires
+
+    infos, problems = list_questionnaires(definitions or [])
+    for problem in problems:
+        _err(str(problem))
+    sys.stdout.write(listing_json(infos) if as_json else "".join(f"{line}\n" for line in listing_lines(infos)))
+    raise typer.Exit(EXIT_PROBLEMS if any(p.is_error and p.code == "MQ001" for p in problems) else EXIT_OK)
+
+
 def run() -> None:
     """Entry point: exit 130 on Ctrl-C rather than a traceback."""
+    if COMPLETE_VAR in os.environ:  # a shell asking for completions, through the script `completion` prints
+        from typer._completion_classes import completion_init  # typer's protocol
+
+        completion_init()
     try:
-        app()
+        app(prog_name="maturity")
     except KeyboardInterrupt:
         _err("interrupted")
         sys.exit(EXIT_INTERRUPTED)

@@ -9,13 +9,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from difflib import get_close_matches
 from pathlib import Path
 from typing import Any
 
 from maturity.checks import checks
 from maturity.io import loader
 from maturity.io.resources import bundled_dir
-from maturity.model.definitions import AnswersFile, Questionnaire, RuleCases, Rules
+from maturity.model.definitions import ID_PATTERN, AnswersFile, Questionnaire, RuleCases, Rules
 from maturity.model.document import Loaded
 from maturity.model.problems import DefinitionError, MaturityError, Problem, has_errors
 
@@ -395,11 +396,74 @@ def _raise_on_errors(problems: list[Problem]) -> None:
         raise DefinitionError([p for p in problems if p.is_error])
 
 
-def load_questionnaire(path: str | Path, max_bytes: int | None = None) -> Loaded[Questionnaire]:
-    """Load a questionnaire and check it; raises DefinitionError listing every error."""
+@dataclass(frozen=True)
+class QuestionnaireInfo:
+    """What `maturity list` shows of a questionnaire: enough to choose one by id."""
+
+    id: str
+    version: str
+    title: str
+    questions: int
+    path: str
+    bundled: bool
+
+
+def list_questionnaires(folders: Iterable[Path] = ()) -> tuple[list[QuestionnaireInfo], list[Problem]]:
+    """The questionnaires in `folders` (searched recursively) and the bundled ones, ordered by id and version;
+    and the problems of the files there that look like questionnaires but cannot be read."""
+    infos: list[QuestionnaireInfo] = []
+    problems: list[Problem] = []
+    for folder, bundled in [*((Path(f), False) for f in folders), (bundled_dir("questionnaires"), True)]:
+        if not folder.exists():
+            problems.append(Problem.make("MQ001", "no such file or folder", str(folder)))
+            continue
+        for path in [folder] if folder.is_file() else _definition_files_under(folder):
+            try:
+                head = path.read_bytes()[: 64 * 1024].decode("utf-8", errors="replace")
+            except OSError:
+                continue
+            if not re.search(r"""^[ \t{]*["']?kind["']?[ \t]*:[ \t]*["']?questionnaire\b""", head, re.MULTILINE):
+                continue
+            try:
+                q = loader.load_questionnaire_file(path).model
+            except MaturityError as exc:
+                problems.extend(exc.problems)
+                continue
+            infos.append(QuestionnaireInfo(q.id, q.version, q.title, len(q.questions()), str(path), bundled))
+    infos.sort(key=lambda i: (i.id, version_key(i.version), not i.bundled))
+    return infos, problems
+
+
+def version_key(version: str) -> tuple[int, ...]:
+    """A version's numbers, to order versions as people mean them (1.10.0 after 1.9.0)."""
+    return tuple(int(p) for p in re.findall(r"\d+", version)[:3])
+
+
+def load_questionnaire(
+    source: str | Path, max_bytes: int | None = None, *, version: str | None = None, folders: Iterable[Path] = ()
+) -> Loaded[Questionnaire]:
+    """Load a questionnaire, from a file or by id (`load_questionnaire("outsourcing-lifecycle")`, found in
+    `folders` and then among the bundled ones, the newest version unless `version` is given), and check it;
+    raises DefinitionError listing every error."""
+    path = Path(source)
+    if not path.is_file() and path.suffix.lower() not in DEFINITION_SUFFIXES and re.fullmatch(ID_PATTERN, str(source)):
+        path = _by_id(str(source), version, folders)
     loaded = loader.load_questionnaire_file(path, max_bytes)
     _raise_on_errors(checks.check_questionnaire(loaded))
     return loaded
+
+
+def _by_id(qid: str, version: str | None, folders: Iterable[Path]) -> Path:
+    infos, _ = list_questionnaires(folders)
+    found = [i for i in infos if i.id == qid and (version is None or i.version == version)]
+    if not found:
+        known = sorted({i.id for i in infos})
+        hint = get_close_matches(qid, known, n=1)
+        tip = f"; did you mean '{hint[0]}'?" if hint else f"; known: {', '.join(known)}" if known else ""
+        what = f"questionnaire '{qid}'" + (f" version {version}" if version else "")
+        raise DefinitionError(Problem.make("MQ001", f"no file or bundled {what}{tip}", qid))
+    mine = [i for i in found if not i.bundled]  # a folder given first wins over the bundled copy
+    return Path((mine or found)[-1].path)
 
 
 def load_rules(path: str | Path, questionnaire: Loaded[Questionnaire], max_bytes: int | None = None) -> Loaded[Rules]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-BUNDLED = ("questionnaires", "scoring_rules", "report_templates", "examples")
+BUNDLED = ("questionnaires", "scoring_rules", "report_templates", "examples", "schemas")
 DEFAULT_QUESTIONNAIRE = "outsourcing-lifecycle"
 
 
@@ -20,3 +20,9 @@ def bundled_dir(name: str) -> Path:
 
 def bundled_definition_dirs() -> list[Path]:
     return [d for d in (bundled_dir(n) for n in ("questionnaires", "scoring_rules", "report_templates")) if d.is_dir()]
+
+
+def schema_modeline(kind: str) -> str:
+    """The first line that makes editors with the YAML language server check a file of this kind as it is typed:
+    the installed package's own schema, so it resolves wherever the file is saved on this machine."""
+    return f"# yaml-language-server: $schema={(bundled_dir('schemas') / f'{kind}.schema.json').resolve().as_uri()}\n"

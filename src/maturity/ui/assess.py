@@ -7,7 +7,10 @@ even SIGKILL lose at most the answer being typed. The first three also say how t
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
+import shlex
+import shutil
 import signal
 import sys
 from collections.abc import Callable, Iterator
@@ -16,9 +19,10 @@ from pathlib import Path
 from types import FrameType
 
 from maturity.app.catalogue import Catalogue
+from maturity.checks.validation import version_key
 from maturity.engine.interview import InputEnded, Interview, answers_data, run
 from maturity.io import loader
-from maturity.io.resources import DEFAULT_QUESTIONNAIRE
+from maturity.io.resources import DEFAULT_QUESTIONNAIRE, schema_modeline
 from maturity.io.store import write_atomic
 from maturity.model.definitions import Questionnaire
 from maturity.model.problems import EXIT_INTERRUPTED, EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, MaturityError
@@ -71,19 +75,36 @@ def _load_questionnaire(name: str | None, catalogue: Catalogue) -> tuple[Questio
     wanted = name or DEFAULT_QUESTIONNAIRE
     versions = [v for (qid, v) in catalogue.questionnaires() if qid == wanted]
     if not versions:
-        raise _missing(wanted)
-    found = catalogue.get(wanted, sorted(versions, key=_version_key)[-1])
+        raise _missing(wanted, sorted({qid for qid, _ in catalogue.questionnaires()}))
+    found = catalogue.get(wanted, sorted(versions, key=version_key)[-1])
     return found.questionnaire.model, found.questionnaire.document.digest
 
 
-def _version_key(version: str) -> tuple[int, ...]:
-    return tuple(int(p) for p in re.findall(r"\d+", version)[:3])
+def _missing(name: str, known: list[str]) -> MaturityError:
+    from difflib import get_close_matches
 
-
-def _missing(name: str) -> MaturityError:
     from maturity.model.problems import Problem
 
-    return MaturityError(Problem.make("MQ001", f"no questionnaire file or bundled questionnaire called '{name}'"))
+    hint = get_close_matches(name, known, n=1, cutoff=0.6)
+    tip = f"; did you mean '{hint[0]}'?" if hint else f"; `maturity list` shows them ({', '.join(known)})"
+    return MaturityError(Problem.make("MQ001", f"no questionnaire file or bundled questionnaire called '{name}'{tip}"))
+
+
+def program() -> str:
+    """How to run this program again, as a shell would need it typed: `maturity` when that name on PATH is this
+    program, else the path it was started by (or `python -m maturity`), quoted."""
+    started = sys.argv[0] if sys.argv else ""
+    on_path = shutil.which("maturity")
+    if on_path and started and os.path.realpath(on_path) == os.path.realpath(started):
+        return "maturity"
+    if started and os.path.basename(started).startswith("maturity") and os.path.isfile(started):
+        return shlex.quote(os.path.abspath(started))
+    return f"{shlex.quote(sys.executable)} -m maturity"
+
+
+def resume_command(path: Path | str) -> str:
+    """The command that carries on this assessment, runnable exactly as printed."""
+    return f"{program()} assess --resume {shlex.quote(str(path))}"
 
 
 def run_assessment(
@@ -128,8 +149,8 @@ def run_assessment(
         question = f"{answers_path} already holds answers. Overwrite it? Type yes to overwrite: "
         if not interactive or input(question).strip().lower() != "yes":
             err(
-                f"{answers_path} already exists and was left as it is. Carry on with it: maturity assess --resume "
-                f"{answers_path}; or choose another name with --answers."
+                f"{answers_path} already exists and was left as it is. Carry on with it: {resume_command(answers_path)}"
+                "; or choose another name with --answers."
             )
             return EXIT_USAGE
     prompter = (
@@ -140,7 +161,7 @@ def run_assessment(
     def save(current: Interview) -> None:
         if not target:
             target.append(default_answers_path(current))
-        write_atomic(target[0], loader.dump_yaml(answers_data(current.to_file())))
+        write_atomic(target[0], schema_modeline("answers") + loader.dump_yaml(answers_data(current.to_file())))
 
     def where() -> str:
         return str(target[0]) if target else "(nothing saved yet)"
@@ -157,22 +178,17 @@ def run_assessment(
     except KeyboardInterrupt:
         if interview.details is not None:
             save(interview)
-            err(
-                f"\nInterrupted. Your answers are saved in {where()}. Carry on with: maturity assess --resume {where()}"
-            )
+            err(f"\nInterrupted. Your answers are saved in {where()}. Carry on with: {resume_command(where())}")
         else:
             err("\nInterrupted before any answer was given; nothing was saved.")
         return EXIT_INTERRUPTED
     except (InputEnded, EOFError) as exc:
         if interview.details is not None:
             save(interview)
-        err(
-            f"Input ended: {exc}. The answers so far are saved in {where()}; carry on with: maturity assess "
-            f"--resume {where()}"
-        )
+        err(f"Input ended: {exc}. The answers so far are saved in {where()}; carry on with: {resume_command(where())}")
         return EXIT_PROBLEMS
     if outcome == "quit":
-        err(f"Saved in {where()}. Carry on with: maturity assess --resume {where()}")
+        err(f"Saved in {where()}. Carry on with: {resume_command(where())}")
         return EXIT_INTERRUPTED
     return _finish(target[0], catalogue, say, err)
 
