@@ -33,7 +33,18 @@ def docstring_examples(command: str) -> list[str]:
 
 
 def test_every_command_is_covered() -> None:
-    assert COMMANDS == ["assess", "compare", "completion", "list", "report", "schema", "score", "test", "validate"]
+    assert COMMANDS == [
+        "assess",
+        "compare",
+        "completion",
+        "list",
+        "migrate",
+        "report",
+        "schema",
+        "score",
+        "test",
+        "validate",
+    ]
 
 
 @pytest.mark.parametrize("command", COMMANDS)
@@ -56,6 +67,7 @@ def test_help_shows_examples_verbatim_and_no_python_types(command: str) -> None:
         (["report", str(ANSWERS_BROKEN), "-d", str(FIXTURES / "valid")], "MQ602"),
         (["compare", str(ANSWERS_BROKEN), str(ANSWERS_BROKEN), "-d", str(FIXTURES / "valid")], "MQ602"),
         (["test", str(BROKEN)], "MQ016"),
+        (["migrate", str(ANSWERS_BROKEN)], "MQ603"),
         (["assess", "no-such-questionnaire"], "MQ001"),
         (["schema"], "Say which schema"),
         (["list", "--definitions", "no-such-folder"], "MQ001"),

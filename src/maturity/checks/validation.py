@@ -13,14 +13,16 @@ from difflib import get_close_matches
 from pathlib import Path
 from typing import Any
 
-from maturity.checks import checks
+from maturity.checks.answers import check_answers
+from maturity.checks.migrations import check_migrations
+from maturity.checks.questionnaire import check_questionnaire
+from maturity.checks.rules import check_rules
 from maturity.io import loader
+from maturity.io.files import is_definition_name, walk
 from maturity.io.resources import bundled_dir
 from maturity.model.definitions import ID_PATTERN, AnswersFile, Questionnaire, RuleCases, Rules
 from maturity.model.document import Loaded
 from maturity.model.problems import DefinitionError, MaturityError, Problem, has_errors
-
-DEFINITION_SUFFIXES = (".yaml", ".yml", ".json")
 
 
 @dataclass
@@ -42,14 +44,16 @@ class ValidationReport:
 
 
 def discover(paths: Iterable[Path]) -> tuple[list[Path], list[Path], list[Problem]]:
-    """Definition files and template folders under the given paths, in a stable order."""
+    """Definition files and template folders under the given paths, in a stable order (the walk every command
+    uses: `io.files.walk`)."""
     files: list[Path] = []
     template_dirs: list[Path] = []
     problems: list[Problem] = []
     for path in paths:
         if path.is_dir():
-            files.extend(_definition_files_under(path))
-            template_dirs.extend(sorted({p.parent for p in path.rglob("*.j2")}))
+            found = walk(str(path), problems, accept=lambda name: is_definition_name(name) or name.endswith(".j2"))
+            files.extend(Path(f) for f in found if not f.endswith(".j2"))
+            template_dirs.extend(dict.fromkeys(Path(f).parent for f in found if f.endswith(".j2")))
         elif path.is_file():
             if path.suffix == ".j2":
                 template_dirs.append(path.parent)
@@ -61,13 +65,11 @@ def discover(paths: Iterable[Path]) -> tuple[list[Path], list[Path], list[Proble
 
 
 def _definition_files_under(folder: Path, recursive: bool = True) -> list[Path]:
-    found = folder.rglob("*") if recursive else folder.glob("*")
+    """YAML and JSON files in a folder (and below it, when `recursive`), found by the one file walk."""
+    if recursive:
+        return [Path(f) for f in walk(str(folder), [])]
     return sorted(
-        p
-        for p in found
-        if p.suffix.lower() in DEFINITION_SUFFIXES
-        and p.is_file()
-        and not any(part.startswith(".") for part in p.relative_to(folder).parts)
+        p for p in folder.glob("*") if is_definition_name(p.name) and not p.name.startswith(".") and p.is_file()
     )
 
 
@@ -283,13 +285,15 @@ def validate_paths(
     questionnaires = [x for x in loaded if isinstance(x.model, Questionnaire)]
     rules_files = [x for x in loaded if isinstance(x.model, Rules)]
     for q in questionnaires:
-        report.problems.extend(checks.check_questionnaire(q))
+        report.problems.extend(check_questionnaire(q))
+        if q.model.migrations:
+            report.problems.extend(check_migrations(q, _versions_of(q.model.id, questionnaires)))
     _duplicate_definitions(questionnaires, report)
     covered: set[str] = set()
     for r in rules_files:
         found = _find_questionnaire(r.model.questionnaire.id, r.model.questionnaire.version, questionnaires)
         if found is None:
-            report.problems.extend(checks.check_rules(r, None))
+            report.problems.extend(check_rules(r, None))
             report.problems.append(
                 r.problem(
                     "MQ311",
@@ -300,7 +304,7 @@ def validate_paths(
             )
             continue
         covered.add(found.model.id)
-        report.problems.extend(checks.check_rules(r, found))
+        report.problems.extend(check_rules(r, found))
     for q in questionnaires:
         if q.model.id not in covered:
             report.problems.append(
@@ -324,7 +328,7 @@ def validate_paths(
                     )
                 )
             else:
-                report.problems.extend(checks.check_answers(x, partner))
+                report.problems.extend(check_answers(x, partner))
         elif isinstance(x.model, RuleCases):
             report.problems.extend(_check_cases(x, rules_files))
     if template_dirs:
@@ -356,6 +360,15 @@ def _find_questionnaire(qid: str, version: str, found: list[Loaded[Questionnaire
     exact = [q for q in candidates if q.model.version == version]
     best = exact or candidates
     return best[0] if best else None
+
+
+def _versions_of(qid: str, found: list[Loaded[Questionnaire]]) -> dict[str, Questionnaire]:
+    """Every version of a questionnaire at hand: those validated, then the bundled ones."""
+    versions: dict[str, Questionnaire] = {}
+    for q in [*found, *_bundled_questionnaires(qid)]:
+        if q.model.id == qid:
+            versions.setdefault(q.model.version, q.model)
+    return versions
 
 
 def _bundled_questionnaires(qid: str) -> list[Loaded[Questionnaire]]:
@@ -435,8 +448,9 @@ def list_questionnaires(folders: Iterable[Path] = ()) -> tuple[list[Questionnair
 
 
 def version_key(version: str) -> tuple[int, ...]:
-    """A version's numbers, to order versions as people mean them (1.10.0 after 1.9.0)."""
-    return tuple(int(p) for p in re.findall(r"\d+", version)[:3])
+    """A semantic version as numbers, for ordering (a pre-release suffix is ignored): 1.10.0 after 1.9.0."""
+    head = version.split("-")[0].split("+")[0]
+    return tuple(int(part) if part.isdigit() else 0 for part in head.split("."))
 
 
 def load_questionnaire(
@@ -446,10 +460,10 @@ def load_questionnaire(
     `folders` and then among the bundled ones, the newest version unless `version` is given), and check it;
     raises DefinitionError listing every error."""
     path = Path(source)
-    if not path.is_file() and path.suffix.lower() not in DEFINITION_SUFFIXES and re.fullmatch(ID_PATTERN, str(source)):
+    if not path.is_file() and not is_definition_name(str(path)) and re.fullmatch(ID_PATTERN, str(source)):
         path = _by_id(str(source), version, folders)
     loaded = loader.load_questionnaire_file(path, max_bytes)
-    _raise_on_errors(checks.check_questionnaire(loaded))
+    _raise_on_errors(check_questionnaire(loaded))
     return loaded
 
 
@@ -468,7 +482,7 @@ def _by_id(qid: str, version: str | None, folders: Iterable[Path]) -> Path:
 
 def load_rules(path: str | Path, questionnaire: Loaded[Questionnaire], max_bytes: int | None = None) -> Loaded[Rules]:
     loaded = loader.load_rules_file(path, max_bytes)
-    _raise_on_errors(checks.check_rules(loaded, questionnaire))
+    _raise_on_errors(check_rules(loaded, questionnaire))
     return loaded
 
 
@@ -476,7 +490,7 @@ def load_answers(
     path: str | Path, questionnaire: Loaded[Questionnaire], max_bytes: int | None = None
 ) -> Loaded[AnswersFile]:
     loaded = loader.load_answers_file(path, max_bytes)
-    _raise_on_errors(checks.check_answers(loaded, questionnaire))
+    _raise_on_errors(check_answers(loaded, questionnaire))
     return loaded
 
 
@@ -491,7 +505,7 @@ def find_rules(questionnaire: Loaded[Questionnaire], folders: Iterable[Path] = (
                 continue
             ref = candidate.model.questionnaire
             if ref.id == q.id and ref.version == q.version:
-                _raise_on_errors(checks.check_rules(candidate, questionnaire))
+                _raise_on_errors(check_rules(candidate, questionnaire))
                 return candidate
     raise DefinitionError(
         Problem.make("MQ311", f"no scoring rules for questionnaire '{q.id}' version {q.version}", questionnaire.path)

@@ -13,8 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
-from maturity.checks.checks import QuestionInfo, answer_problem, index_questionnaire
-from maturity.engine.conditions import answer_facts
+from maturity.checks.answers import answer_problem
+from maturity.checks.index import QuestionInfo, index_questionnaire
+from maturity.engine.asking import answer_facts
 from maturity.model.definitions import (
     Answer,
     AnswersFile,

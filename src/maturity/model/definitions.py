@@ -65,11 +65,14 @@ class Condition(Strict):
         None, description="True when the subject is at least this number (a level, score, number or count)."
     )
     at_most: float | None = Field(None, description="True when the subject is at most this number.")
-    is_: Literal["answered", "unanswered", "dont_know", "not_applicable", "known", "gap", "fired"] | None = Field(
+    is_: (
+        Literal["answered", "unanswered", "dont_know", "not_applicable", "known", "gap", "evidenced", "fired"] | None
+    ) = Field(
         None,
         alias="is",
-        description="Test the state of an answer: known is answered or not applicable, gap is "
-        "asked but not answered (don't know or unanswered); or `fired` for a pain point.",
+        description="Test the state of an answer: known is answered or not applicable, gap is asked but not "
+        "answered (don't know or unanswered), evidenced is answered with at least one evidence reference; for an "
+        "indicator, gap is rated from missing answers and known is rated from answers; `fired` for a pain point.",
     )
 
     @model_validator(mode="after")
@@ -221,6 +224,30 @@ class Stage(Strict):
         return list(self.questions or [])
 
 
+class Change(Strict):
+    """One change since the previous version, and how an old answer carries over."""
+
+    change: Literal["added", "removed", "renamed", "reworded", "rescaled", "split", "merged"] = Field(
+        description="What changed: added, removed, renamed, reworded, rescaled, split or merged."
+    )
+    from_: list[Id] = Field(default_factory=list, alias="from", description="Question ids in the previous version.")
+    to: list[Id] = Field(default_factory=list, description="Question ids in this version.")
+    map: dict[str, Scalar] | None = Field(None, description="Old answer (level or option id) -> new answer.")
+    combine: Literal["lowest", "highest", "first"] | None = Field(
+        None, description="For merged questions: which of the old answers carries over."
+    )
+    review: bool = Field(False, description="The answer carries over but should be looked at afresh.")
+    note: Text | None = Field(None, description="Why it changed, for whoever carries answers over.")
+
+
+class Migration(Strict):
+    """How answers to a previous version of this questionnaire carry over to this one."""
+
+    from_: SemVer = Field(alias="from", description="The previous version.")
+    summary: Text | None = Field(None, description="What changed in this version, in a sentence or two.")
+    changes: list[Change] = Field(default_factory=list, description="Questions not listed carry over unchanged.")
+
+
 class Questionnaire(Strict):
     kind: Literal["questionnaire"] = Field(description="Always questionnaire.")
     id: Id = Field(description="The questionnaire's id; answers files and rules name it.")
@@ -236,6 +263,9 @@ class Questionnaire(Strict):
     )
     context: list[Question] = Field(default_factory=list, description="Asked first; describes the assessment.")
     stages: list[Stage] = Field(min_length=1, description="The stages, in the order they are asked.")
+    migrations: list[Migration] = Field(
+        default_factory=list, description="How answers to earlier versions carry over (see `maturity migrate`)."
+    )
 
     def questions(self) -> list[Question]:
         """Every question in the order it is asked: context first, then stage by stage."""
@@ -368,12 +398,31 @@ class PainPointCount(Strict):
     at_least: int = Field(ge=1, description="How many must have fired.")
 
 
-class RagOverride(Strict):
-    """Make a stage's RAG no better than `at_most` when enough of its pain points fired."""
+class CriticalCount(Strict):
+    at_most: FiniteNumber = Field(
+        description="A critical answer worth at most this many points (a gap counts as lowest)."
+    )
+    at_least: int = Field(1, ge=1, description="How many of the stage's own critical questions.")
 
-    pain_points: PainPointCount = Field(description="How many pain points of which severity make the override apply.")
+
+class RagOverride(Strict):
+    """Make a stage's RAG no better than `at_most` when enough of its pain points fired, or when enough of its own
+    critical questions are answered at or below a level."""
+
+    pain_points: PainPointCount | None = Field(
+        None, description="How many pain points of which severity make the override apply."
+    )
+    critical: CriticalCount | None = Field(
+        None, description="How many critical questions at which level make the override apply."
+    )
     at_most: Rag = Field(description="The best RAG the stage may then have.")
     reason: ShortText | None = Field(None, description="Why, shown in the explanation.")
+
+    @model_validator(mode="after")
+    def _one_trigger(self) -> RagOverride:
+        if (self.pain_points is None) == (self.critical is None):
+            raise ValueError("a RAG override needs either pain_points or critical, not both")
+        return self
 
 
 class RagRules(Strict):
@@ -390,10 +439,24 @@ class PainPoint(Strict):
     title: ShortText = Field(description="A short title, shown in the report.")
     severity: Severity = Field(description="high, medium or low: orders the report and feeds RAG overrides.")
     stage: Id | None = Field(None, description="The stage it belongs to, for ordering and RAG overrides.")
+    role: Literal["cause", "symptom"] = Field(
+        "cause", description="A root cause to fix, or a symptom of one; reports group causes apart from symptoms."
+    )
     when: Condition = Field(description="The condition under which it fires.")
     why: Text = Field(description="Why it matters, for the reader of the report.")
     action: Text = Field(description="What to do about it.")
     sources: list[ShortText] = Field(default_factory=list, description="Reference tags, optionally with detail.")
+
+
+class Contradiction(Strict):
+    """Answers that cannot both be true (for example, causes "fixed and proven" while performance is failing)."""
+
+    id: Annotated[str, StringConstraints(pattern=r"^c-[a-z0-9][a-z0-9-]{0,78}$")] = Field(
+        description="The contradiction's id: c- then lower-case letters, digits and dashes."
+    )
+    title: ShortText = Field(description="A short title, shown in the report.")
+    when: Condition = Field(description="The condition under which the answers contradict each other.")
+    why: Text = Field(description="Why the answers cannot both be true, and what to check.")
 
 
 class RatingRule(Strict):
@@ -413,13 +476,33 @@ class Indicator(Strict):
     )
     unknown_rating: Rag = Field("red", description="The rating when its questions are unknown (see unknown).")
     evidence: Text | None = Field(None, description="What evidence would move it to green.")
+    green_needs_evidence: bool = Field(
+        False,
+        description="Green only on evidence: a green rating is lowered to amber unless every answered question of "
+        "the indicator cites at least one evidence reference (an assertion alone is not proof).",
+    )
     sources: list[ShortText] = Field(default_factory=list, description="Reference tags, optionally with detail.")
 
 
 class Veto(Strict):
+    """A floor under the verdict: when `when` holds, the verdict is at least as bad as `outcome`."""
+
     when: Condition = Field(description="The condition that forces the outcome.")
     outcome: Id = Field(description="The outcome it forces.")
     reason: ShortText = Field(description="Why, in the report.")
+    pain_points: list[Id] = Field(
+        default_factory=list,
+        description="The pain points behind this veto: when it decides the verdict, the report lists them first.",
+    )
+
+
+class AdviceVariant(Strict):
+    """Wording for one situation: the first variant whose condition holds replaces the outcome's own."""
+
+    when: Condition = Field(description="The situation this wording is for.")
+    summary: Text | None = Field(None, description="The outcome's summary in this situation.")
+    advice: Text | None = Field(None, description="The outcome's advice in this situation.")
+    open_items_title: ShortText | None = Field(None, description="The heading of the open items in this situation.")
 
 
 class Outcome(Strict):
@@ -429,12 +512,17 @@ class Outcome(Strict):
     when: Condition | None = Field(None, description="Omit on the last outcome, which applies otherwise.")
     summary: Text | None = Field(None, description="A sentence that explains the outcome to a board.")
     advice: Text | None = Field(None, description="What to do about it.")
+    advice_when: list[AdviceVariant] = Field(
+        default_factory=list,
+        description="Situation-specific wording: the first variant whose condition holds replaces summary and advice.",
+    )
 
 
 class LowConfidence(Strict):
     unknown_more_than: int = Field(
         ge=0, description="Flag the verdict as low confidence when more indicators than this are unknown."
     )
+    contradictions: bool = Field(False, description="Also low confidence when any contradiction holds.")
     message: ShortText = Field(
         "Low confidence: too many indicators rest on missing evidence.", description="The flag's words in the report."
     )
@@ -462,6 +550,9 @@ class Verdict(Strict):
     low_confidence: LowConfidence | None = Field(
         None, description="When to flag the verdict as resting on too little evidence."
     )
+    open_items_title: ShortText = Field(
+        "Open items", description="The heading of the list of red and amber indicators and high pain points."
+    )
 
 
 class Rules(Strict):
@@ -484,6 +575,9 @@ class Rules(Strict):
     rag: RagRules | None = Field(None, description="The red, amber and green bands and overrides.")
     pain_points: list[PainPoint] = Field(
         default_factory=list, description="The pain points: a condition, a severity, why it matters and what to do."
+    )
+    contradictions: list[Contradiction] = Field(
+        default_factory=list, description="Answers that contradict each other; each that holds is reported."
     )
     verdict: Verdict | None = Field(
         None, description="The 'outsourcing a problem' verdict: indicators, vetoes and outcomes."

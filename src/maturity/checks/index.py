@@ -1,0 +1,100 @@
+"""One index of a questionnaire: every question, stage and group by id, with where it was written.
+
+Checks, scoring and the interview all read the questionnaire through it, so the tree is walked in one way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from maturity.model.definitions import Question, Questionnaire
+from maturity.model.document import Loc
+
+
+@dataclass
+class QuestionInfo:
+    question: Question
+    loc: tuple[str | int, ...]
+    order: int
+    stage: str | None  # None for context questions
+    group: str | None
+    levels: list[int] = field(default_factory=list)
+    options: list[str] = field(default_factory=list)
+    allow_dont_know: bool = True
+    allow_not_applicable: bool = False
+    # the levels a scale answer may take, for a quick membership test (empty for every other kind)
+    level_set: frozenset[int] = frozenset()
+
+
+@dataclass
+class Index:
+    """Everything a questionnaire defines, by id, with where it was written."""
+
+    questions: dict[str, QuestionInfo] = field(default_factory=dict)
+    stages: dict[str, tuple[Loc, list[str]]] = field(default_factory=dict)  # id -> (loc, child ids)
+    groups: dict[str, tuple[Loc, list[str]]] = field(default_factory=dict)
+    tags: set[str] = field(default_factory=set)
+
+
+def index_questionnaire(questionnaire: Questionnaire) -> Index:
+    """Collect ids without judging them; duplicates keep their first definition."""
+    index = Index(tags={r.tag for r in questionnaire.references})
+
+    def add(question: Question, loc: tuple[str | int, ...], stage: str | None, group: str | None) -> None:
+        if question.id in index.questions:
+            return
+        info = QuestionInfo(
+            question,
+            loc,
+            len(index.questions),
+            stage,
+            group,
+            allow_dont_know=question.allow_dont_know,
+            allow_not_applicable=question.allow_not_applicable,
+        )
+        if question.kind == "scale":
+            info.levels = [lv.level for lv in questionnaire.levels_of(question)]
+            info.level_set = frozenset(info.levels)
+        elif question.kind in ("single", "multiple"):
+            info.options = [o.id for o in questionnaire.options_of(question)]
+        index.questions[question.id] = info
+
+    for i, question in enumerate(questionnaire.context):
+        add(question, ("context", i), None, None)
+    for s, stage in enumerate(questionnaire.stages):
+        children: list[str] = []
+        if stage.groups is not None:
+            for g, group in enumerate(stage.groups):
+                children.append(group.id)
+                ids = [q.id for q in group.questions]
+                index.groups.setdefault(group.id, (("stages", s, "groups", g), ids))
+                for k, question in enumerate(group.questions):
+                    add(question, ("stages", s, "groups", g, "questions", k), stage.id, group.id)
+        else:
+            for k, question in enumerate(stage.questions or []):
+                children.append(question.id)
+                add(question, ("stages", s, "questions", k), stage.id, None)
+        index.stages.setdefault(stage.id, (("stages", s), children))
+    return index
+
+
+def all_questions(q: Questionnaire) -> Iterator[tuple[str, QuestionInfo]]:
+    """Every question with its location, duplicates included (index_questionnaire keeps only the first)."""
+    order = 0
+    for i, question in enumerate(q.context):
+        yield question.id, QuestionInfo(question, ("context", i), order, None, None)
+        order += 1
+    for s, stage in enumerate(q.stages):
+        if stage.groups is not None:
+            for g, group in enumerate(stage.groups):
+                for k, question in enumerate(group.questions):
+                    yield (
+                        question.id,
+                        QuestionInfo(question, ("stages", s, "groups", g, "questions", k), order, stage.id, group.id),
+                    )
+                    order += 1
+        else:
+            for k, question in enumerate(stage.questions or []):
+                yield question.id, QuestionInfo(question, ("stages", s, "questions", k), order, stage.id, None)
+                order += 1
