@@ -95,7 +95,7 @@ def test_every_public_name_is_exported_and_typed() -> None:
     for name in maturity.__all__:
         assert getattr(maturity, name) is not None
     exported = set(maturity.__all__)
-    assert {"Loaded", "Document", "Severity", "RuleCases", "QuestionnaireInfo", "CODES", "Config"} <= exported
+    assert {"Loaded", "Document", "Severity", "RuleCases", "QuestionnaireInfo", "CODES", "Code", "Config"} <= exported
     assert (Path(maturity.__file__).parent / "py.typed").is_file()
 
 

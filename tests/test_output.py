@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 
 from maturity import __version__
 from maturity.cli import app
-from maturity.model.problems import CODE_HELP, CODES, Problem
+from maturity.model.problems import CODES, Problem
 from maturity.render.output import Run, as_github, as_json, as_junit, as_sarif, as_text, render, summary_line
 from maturity.render.schema import json_schema
 
@@ -69,8 +69,7 @@ def test_summary_line() -> None:
 
 
 def test_every_code_has_a_title_and_an_explanation() -> None:
-    assert set(CODE_HELP) == set(CODES)
-    assert all(CODES[c][1] and CODE_HELP[c].endswith(".") for c in CODES)
+    assert all(CODES[c].title and CODES[c].explanation.endswith(".") for c in CODES)
 
 
 # ------------------------------------------------------------------------------------------------------ GitHub
@@ -177,7 +176,7 @@ def test_sarif_has_what_github_code_scanning_requires(tmp_path: Path, monkeypatc
     assert base == tmp_path.as_uri() + "/"
     for rule in run["tool"]["driver"]["rules"]:
         assert rule["name"] != rule["id"] and re.fullmatch(r"[A-Z][A-Za-z0-9]+", rule["name"])
-        assert rule["shortDescription"]["text"] and rule["fullDescription"]["text"] == CODE_HELP[rule["id"]]
+        assert rule["shortDescription"]["text"] and rule["fullDescription"]["text"] == CODES[rule["id"]].explanation
         assert rule["help"]["text"] and rule["help"]["markdown"].startswith(f"**{rule['id']}**")
     uris = [r["locations"][0]["physicalLocation"]["artifactLocation"] for r in run["results"]]
     inside = [u for u in uris if "uriBaseId" in u]

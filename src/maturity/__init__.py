@@ -31,7 +31,7 @@ _LAZY = {
     "Problem": "model.problems",
     "Severity": "model.problems",
     "CODES": "model.problems",
-    "CODE_HELP": "model.problems",
+    "Code": "model.problems",
     "MaturityError": "model.problems",
     "DefinitionError": "model.problems",
     "UsageError": "model.problems",
@@ -62,7 +62,7 @@ __all__ = [  # noqa: RUF022 - grouped as _LAZY is
     "Problem",
     "Severity",
     "CODES",
-    "CODE_HELP",
+    "Code",
     "MaturityError",
     "DefinitionError",
     "UsageError",
@@ -97,8 +97,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from maturity.model.definitions import AnswersFile, Questionnaire, RuleCases, Rules
     from maturity.model.document import Document, Loaded
     from maturity.model.problems import (
-        CODE_HELP,
         CODES,
+        Code,
         DefinitionError,
         MaturityError,
         Problem,

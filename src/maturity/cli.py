@@ -200,6 +200,15 @@ def validate(
         ),
     ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary line on stderr.")] = False,
+    explain: Annotated[
+        Optional[str],
+        typer.Option(
+            "--explain",
+            help="Print what a problem code means, how to put it right and an example that raises it; check nothing.",
+            show_default=False,
+            metavar="CODE",
+        ),
+    ] = None,
 ) -> None:
     """Check questionnaires, scoring rules, answers and report templates, and report every problem.
 
@@ -217,11 +226,21 @@ def validate(
       maturity validate my-questionnaire.yaml --format json > problems.json
       maturity validate --select MQ1,MQ2 --ignore MQ501 --format sarif > maturity.sarif
       cat answers.yaml | maturity validate - --stdin-filename answers.yaml
+      maturity validate --explain MQ312
     """
     import time
 
+    from maturity.app.validate import explain as explain_code
     from maturity.app.validate import validate as run_validation
     from maturity.render.output import Run, render, summary_line
+
+    if explain is not None:
+        entry = explain_code(explain)
+        if entry is None:
+            _err(f"--explain {explain}: not a problem code (MQ and three digits, as in MQ101); see maturity.CODES")
+            raise typer.Exit(EXIT_USAGE)
+        sys.stdout.write(entry)
+        raise typer.Exit(EXIT_OK)
 
     config = _config(
         config_file,

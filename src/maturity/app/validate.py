@@ -94,3 +94,19 @@ def validate(
     )
     kept = filter_problems([*problems, *report.problems], config, warnings, texts)
     return Outcome(kept, report.files, report.skipped, [], report)
+
+
+def explain(code: str) -> str | None:
+    """The registry's entry for a code (any case) with its example's files, or None for a code that is not one."""
+    from maturity.io.resources import PROBLEM_EXAMPLES, problem_example
+    from maturity.model.problems import CODES
+    from maturity.render.output import explanation
+
+    wanted = code.strip().upper()
+    if wanted not in CODES:
+        return None
+    own, companions = problem_example(wanted)
+    settings = PROBLEM_EXAMPLES / wanted / ".maturity.toml"
+    shown = [*([settings] if settings.is_file() else []), *own]
+    files = [(str(p.relative_to(PROBLEM_EXAMPLES)), p.read_bytes().decode("utf-8", errors="replace")) for p in shown]
+    return explanation(wanted, files, [str(p.relative_to(PROBLEM_EXAMPLES)) for p in companions])

@@ -12,14 +12,15 @@ import json
 import os
 import re
 import socket
-from collections.abc import Iterable
+import textwrap
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 from xml.sax.saxutils import escape, quoteattr
 
 from maturity import __version__
-from maturity.model.problems import CODE_HELP, CODES, Problem
+from maturity.model.problems import CODES, Problem
 from maturity.model.text import one_line
 from maturity.model.vocabulary import plural
 
@@ -144,8 +145,7 @@ def rule_name(code: str) -> str:
 
 
 def _rule(code: str) -> dict[str, object]:
-    severity, title = CODES[code]
-    explanation = CODE_HELP[code]
+    severity, title, explanation = CODES[code]
     return {
         "id": code,
         "name": rule_name(code),
@@ -257,6 +257,31 @@ def as_junit(problems: list[Problem], files: list[str], run: Run | None = None) 
     out.append("  <system-err></system-err>\n")
     out.append("</testsuite>\n")
     return "".join(out)
+
+
+def explanation(code: str, example: list[tuple[str, str]], companions: Sequence[str] = ()) -> str:
+    """`maturity validate --explain CODE`: the registry's entry, then the files of its minimal example."""
+    severity, title, text = CODES[code]
+    out = [f"{code} {severity.value}: {title}", "", *textwrap.wrap(text, 100)]
+    if example:
+        out += ["", "A minimal example that raises it:"]
+        for name, body in example:
+            out += ["", f"--- {name}", one_line_ends(body).rstrip()]
+    if companions:
+        out += ["", f"(checked with {', '.join(companions)}, beside the examples)"]
+    return "\n".join(out) + "\n"
+
+
+def one_line_ends(text: str) -> str:
+    """A file's text as it can be shown in a terminal: control characters other than line breaks removed."""
+    return "\n".join(one_line(line) for line in text.splitlines())
+
+
+def codes_table() -> str:
+    """The table of every code, as the README shows it (a test keeps the two the same)."""
+    rows = ["| code | severity | what it means |", "|---|---|---|"]
+    rows += [f"| {code} | {entry.severity.value} | {entry.title} |" for code, entry in CODES.items()]
+    return "\n".join(rows) + "\n"
 
 
 def render(problems: list[Problem], files: list[str], fmt: str, run: Run | None = None) -> str:
