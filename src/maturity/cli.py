@@ -100,6 +100,18 @@ _CONFIG_HELP = (
     "here up."
 )
 
+# Options several commands share, declared once.
+StdinFilename = Annotated[
+    Optional[str],
+    typer.Option(
+        "--stdin-filename",
+        help="The name to give standard input (-) in messages; a name ending in .json is read as JSON.",
+        show_default=False,
+        metavar="NAME",
+    ),
+]
+ConfigFile = Annotated[Optional[Path], typer.Option("--config", help=_CONFIG_HELP, show_default=False, metavar="FILE")]
+
 
 def _config(path: Path | None, **options: Any) -> Any:
     """The configuration (named, or the nearest one) with the command line's options over it; exit 2 if bad."""
@@ -176,18 +188,8 @@ def validate(
             metavar="BYTES",
         ),
     ] = None,
-    config_file: Annotated[
-        Optional[Path], typer.Option("--config", help=_CONFIG_HELP, show_default=False, metavar="FILE")
-    ] = None,
-    stdin_filename: Annotated[
-        Optional[str],
-        typer.Option(
-            "--stdin-filename",
-            help="The name to give standard input (-) in messages; a name ending in .json is read as JSON.",
-            show_default=False,
-            metavar="NAME",
-        ),
-    ] = None,
+    config_file: ConfigFile = None,
+    stdin_filename: StdinFilename = None,
     list_files: Annotated[
         bool, typer.Option("--list-files", help="List the files that would be checked, and check nothing.")
     ] = False,
@@ -493,18 +495,8 @@ def score(
             metavar="BYTES",
         ),
     ] = None,
-    stdin_filename: Annotated[
-        Optional[str],
-        typer.Option(
-            "--stdin-filename",
-            help="The name to give standard input (-) in messages; a name ending in .json is read as JSON.",
-            show_default=False,
-            metavar="NAME",
-        ),
-    ] = None,
-    config_file: Annotated[
-        Optional[Path], typer.Option("--config", help=_CONFIG_HELP, show_default=False, metavar="FILE")
-    ] = None,
+    stdin_filename: StdinFilename = None,
+    config_file: ConfigFile = None,
 ) -> None:
     """Score answers files against their questionnaire's rules: one line per file, and a summary to pivot.
 
@@ -836,18 +828,8 @@ def report(
             metavar="DIR",
         ),
     ] = None,
-    stdin_filename: Annotated[
-        Optional[str],
-        typer.Option(
-            "--stdin-filename",
-            help="The name to give standard input (-) in messages; a name ending in .json is read as JSON.",
-            show_default=False,
-            metavar="NAME",
-        ),
-    ] = None,
-    config_file: Annotated[
-        Optional[Path], typer.Option("--config", help=_CONFIG_HELP, show_default=False, metavar="FILE")
-    ] = None,
+    stdin_filename: StdinFilename = None,
+    config_file: ConfigFile = None,
 ) -> None:
     """Score one answers file and write its report: verdict, levels, pain points, gaps and every answer.
 
