@@ -20,6 +20,7 @@ from maturity import (
     score,
     validate_paths,
 )
+from maturity.checks.validation import version_key
 
 from .conftest import FIXTURES
 
@@ -85,7 +86,13 @@ def test_bundled_questionnaires_load_by_id_from_anywhere(tmp_path: Path, monkeyp
     mine = maturity.load_questionnaire("demo", folders=[VALID])
     assert mine.path == str(VALID / "demo.questionnaire.yaml")
     infos, problems = maturity.list_questionnaires([VALID])
-    assert problems == [] and [i.id for i in infos] == ["demo", "outsourcing-a-problem", "outsourcing-lifecycle"]
+    assert problems == [] and sorted({i.id for i in infos}) == [
+        "demo",
+        "outsourcing-a-problem",
+        "outsourcing-lifecycle",
+    ]
+    newest = maturity.load_questionnaire("outsourcing-lifecycle").model.version
+    assert newest == max((i.version for i in infos if i.id == "outsourcing-lifecycle"), key=version_key)
     with pytest.raises(DefinitionError) as caught:
         maturity.load_questionnaire("outsourcing-lifecycle", version="9.9.9")
     assert "version 9.9.9" in caught.value.problems[0].message

@@ -15,6 +15,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
+from maturity import load_questionnaire
 from maturity.cli import app
 
 from .conftest import FIXTURES
@@ -157,9 +158,17 @@ def test_list_shows_bundled_and_own_questionnaires() -> None:
     assert result.exit_code == 0, result.output
     header, *rows = result.stdout.splitlines()
     assert header.split() == ["ID", "VERSION", "QUESTIONS", "TITLE"]
-    ids = [row.split()[0] for row in rows]
-    assert ids == ["demo", "outsourcing-a-problem", "outsourcing-lifecycle"]
-    assert rows[2].split()[1:3] == ["1.0.0", "57"]
-    assert "demo.questionnaire.yaml" in rows[0]
+    listed = [tuple(row.split()[:3]) for row in rows]
+    assert listed[0] == ("demo", "1.2.0", "8") and "demo.questionnaire.yaml" in rows[0]
     body = json.loads(runner.invoke(app, ["list", "--json"]).stdout)
-    assert {(q["id"], q["bundled"]) for q in body} == {("outsourcing-a-problem", True), ("outsourcing-lifecycle", True)}
+    assert {q["id"] for q in body} == {"outsourcing-a-problem", "outsourcing-lifecycle"} and all(
+        q["bundled"] for q in body
+    )
+    for entry in body:  # each line says what the file holds
+        model = load_questionnaire(entry["path"]).model
+        assert (entry["version"], entry["questions"], entry["title"]) == (
+            model.version,
+            len(model.questions()),
+            model.title,
+        )
+        assert (entry["id"], entry["version"], str(entry["questions"])) in listed

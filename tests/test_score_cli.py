@@ -414,7 +414,7 @@ def test_explain_says_why_confidence_is_low() -> None:
     result = runner.invoke(app, ["score", str(bundled_dir("examples") / "dont-know-heavy.yaml"), "--explain"])
     assert result.exit_code == 0, result.output
     assert (
-        "  low confidence: 7 of 11 indicators rest on unknown answers, more than the 3 the rules allow. Find "
+        "  low confidence: 10 of 16 indicators rest on unknown answers, more than the 3 the rules allow. Find "
         "the missing evidence" in result.stdout
     )
 

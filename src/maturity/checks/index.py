@@ -40,16 +40,16 @@ class Index:
 def index_questionnaire(questionnaire: Questionnaire) -> Index:
     """Collect ids without judging them; duplicates keep their first definition."""
     index = Index(tags={r.tag for r in questionnaire.references})
-
-    def add(question: Question, loc: tuple[str | int, ...], stage: str | None, group: str | None) -> None:
+    for placed in questionnaire.placed_questions():
+        question = placed.question
         if question.id in index.questions:
-            return
+            continue
         info = QuestionInfo(
             question,
-            loc,
+            placed.loc,
             len(index.questions),
-            stage,
-            group,
+            placed.stage,
+            placed.group,
             allow_dont_know=question.allow_dont_know,
             allow_not_applicable=question.allow_not_applicable,
         )
@@ -59,42 +59,18 @@ def index_questionnaire(questionnaire: Questionnaire) -> Index:
         elif question.kind in ("single", "multiple"):
             info.options = [o.id for o in questionnaire.options_of(question)]
         index.questions[question.id] = info
-
-    for i, question in enumerate(questionnaire.context):
-        add(question, ("context", i), None, None)
     for s, stage in enumerate(questionnaire.stages):
-        children: list[str] = []
         if stage.groups is not None:
             for g, group in enumerate(stage.groups):
-                children.append(group.id)
-                ids = [q.id for q in group.questions]
-                index.groups.setdefault(group.id, (("stages", s, "groups", g), ids))
-                for k, question in enumerate(group.questions):
-                    add(question, ("stages", s, "groups", g, "questions", k), stage.id, group.id)
+                index.groups.setdefault(group.id, (("stages", s, "groups", g), [q.id for q in group.questions]))
+            children = [group.id for group in stage.groups]
         else:
-            for k, question in enumerate(stage.questions or []):
-                children.append(question.id)
-                add(question, ("stages", s, "questions", k), stage.id, None)
+            children = [question.id for question in stage.questions or []]
         index.stages.setdefault(stage.id, (("stages", s), children))
     return index
 
 
 def all_questions(q: Questionnaire) -> Iterator[tuple[str, QuestionInfo]]:
     """Every question with its location, duplicates included (index_questionnaire keeps only the first)."""
-    order = 0
-    for i, question in enumerate(q.context):
-        yield question.id, QuestionInfo(question, ("context", i), order, None, None)
-        order += 1
-    for s, stage in enumerate(q.stages):
-        if stage.groups is not None:
-            for g, group in enumerate(stage.groups):
-                for k, question in enumerate(group.questions):
-                    yield (
-                        question.id,
-                        QuestionInfo(question, ("stages", s, "groups", g, "questions", k), order, stage.id, group.id),
-                    )
-                    order += 1
-        else:
-            for k, question in enumerate(stage.questions or []):
-                yield question.id, QuestionInfo(question, ("stages", s, "questions", k), order, stage.id, None)
-                order += 1
+    for order, placed in enumerate(q.placed_questions()):
+        yield placed.question.id, QuestionInfo(placed.question, placed.loc, order, placed.stage, placed.group)

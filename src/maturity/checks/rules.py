@@ -274,6 +274,12 @@ class _RulesCheck:
                         (*loc, "questions", k),
                     )
                 self.referenced.add(qid)
+            if indicator.applies_when is not None:
+                self._condition(
+                    indicator.applies_when,
+                    (*loc, "applies_when"),
+                    self._scope("an indicator's applies_when", {"question"}),
+                )
             for k, rule in enumerate(indicator.rate):
                 self._condition(rule.when, (*loc, "rate", k, "when"), rate_scope)
             check_sources(indicator.sources, self.tags, loc, emit)

@@ -38,6 +38,7 @@ from maturity.model.vocabulary import (
     YES_NO,
     Status,
     format_value,
+    hit_words,
     number,
 )
 
@@ -487,18 +488,4 @@ def describe(condition: Condition | None) -> str:
 
 def describe_hit(hit: Hit) -> str:
     """One hit in words: "STR-1 is at most 2 (found 2)"."""
-    subject = {
-        "question": "{}",
-        "score": "score of {}",
-        "level": "level of {}",
-        "indicator": "indicator {}",
-        "count": "number of {} indicators",
-        "pain_point": "pain point {}",
-    }[hit.subject].format(hit.id)
-    if hit.subject == "score" and hit.id == VERDICT_POINTS:
-        subject = "verdict points"
-    elif hit.subject == "count":
-        tier, _, rated = hit.id.rpartition("/")
-        subject = f"number of {tier + ' ' if tier else ''}indicators rated {rated}"
-    prefix = "" if hit.held else "not: "
-    return f"{prefix}{subject} {hit.test} (found {hit.actual})"
+    return hit_words(hit.subject, hit.id, hit.test, hit.actual, hit.held)

@@ -98,6 +98,7 @@ class IndicatorPlan:
     weight: float
     points: Mapping[str, float]  # weight x the rating's points
     needs_evidence: bool = False  # green only when every answered question cites evidence
+    applies: Test | None = None  # None: always rated
 
 
 @dataclass(frozen=True)
@@ -410,6 +411,7 @@ def _indicator_plan(ind: Indicator, verdict: Verdict) -> IndicatorPlan:
         weight,
         {rag: weight * verdict.ratings.get(rag, DEFAULT_RATINGS[rag]) for rag in DEFAULT_RATINGS},
         ind.green_needs_evidence,
+        compile_condition(ind.applies_when) if ind.applies_when is not None else None,
     )
 
 

@@ -81,6 +81,7 @@ class IndicatorFound:
     weight: float
     points: float
     unevidenced: tuple[str, ...] = ()  # answered questions citing no evidence, when they kept it from green
+    applies: bool = True  # False: its applies_when is false, so it is left out of the verdict
 
 
 @dataclass(slots=True)
@@ -299,6 +300,9 @@ class Run:
         found: list[IndicatorFound] = []
         ratings, tiers, unknown = self.ratings, self.tiers, self.unknown
         for ind in self.plan.indicator_plans:
+            if ind.applies is not None and not ind.applies(facts):
+                found.append(IndicatorFound("green", False, None, (), ind.weight, 0.0, applies=False))
+                continue
             rated = rate_indicator(ind, facts)
             found.append(rated)
             ratings[ind.id] = rated.rating

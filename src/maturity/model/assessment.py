@@ -15,7 +15,17 @@ from pydantic import BaseModel, ConfigDict
 
 from maturity.model.definitions import AnswerValue, AssessmentDetails
 from maturity.model.text import one_line
-from maturity.model.vocabulary import STATUS_WORDS, Method, Rag, Severity, Status, format_number, format_value, plural
+from maturity.model.vocabulary import (
+    STATUS_WORDS,
+    Method,
+    Rag,
+    Severity,
+    Status,
+    format_number,
+    format_value,
+    hit_words,
+    plural,
+)
 
 NodeKind = Literal["group", "stage", "overall", "node"]
 ChildKind = Literal["question", "group", "stage", "overall", "node"]
@@ -43,20 +53,7 @@ class Trigger(Frozen):
     held: bool = True
 
     def words(self) -> str:
-        subject = {
-            "question": "{}",
-            "score": "score of {}",
-            "level": "level of {}",
-            "indicator": "indicator {}",
-            "count": "number of {} indicators",
-            "pain_point": "pain point {}",
-        }[self.subject].format(self.id)
-        if self.subject == "score" and self.id == "verdict":
-            subject = "verdict points"
-        elif self.subject == "count":
-            tier, _, rated = self.id.rpartition("/")
-            subject = f"number of {tier + ' ' if tier else ''}indicators rated {rated}"
-        return f"{'' if self.held else 'not: '}{subject} {self.test} (found {self.actual})"
+        return hit_words(self.subject, self.id, self.test, self.actual, self.held)
 
 
 class SourceRef(Frozen):
@@ -256,7 +253,8 @@ class VerdictResult(Frozen):
     triggered_by: tuple[Trigger, ...] = ()
     vetoed_by: VetoResult | None = None  # the veto that decided the verdict
     vetoes: tuple[VetoResult, ...] = ()  # every veto that held (each a floor under the verdict)
-    indicators: tuple[IndicatorResult, ...] = ()
+    indicators: tuple[IndicatorResult, ...] = ()  # those that apply (see not_applying)
+    not_applying: tuple[str, ...] = ()  # indicators whose applies_when was false: left out of the verdict
     open_items_title: str | None = None
     open_items: tuple[OpenItem, ...] = ()  # red and amber indicators, then high pain points, worst first
     unknown: int = 0

@@ -8,7 +8,8 @@ what shape a file has, so that they can also be published as JSON Schema for edi
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Literal, Union
+from collections.abc import Iterator
+from typing import Annotated, Any, Literal, NamedTuple, Union
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
@@ -218,11 +219,6 @@ class Stage(Strict):
             raise ValueError("a stage needs at least one question")
         return self
 
-    def all_questions(self) -> list[Question]:
-        if self.groups is not None:
-            return [q for g in self.groups for q in g.questions]
-        return list(self.questions or [])
-
 
 class Change(Strict):
     """One change since the previous version, and how an old answer carries over."""
@@ -248,6 +244,15 @@ class Migration(Strict):
     changes: list[Change] = Field(default_factory=list, description="Questions not listed carry over unchanged.")
 
 
+class Placed(NamedTuple):
+    """A question and where it sits: its path in the file, its stage (None for context) and its group."""
+
+    question: Question
+    loc: tuple[str | int, ...]
+    stage: str | None
+    group: str | None
+
+
 class Questionnaire(Strict):
     kind: Literal["questionnaire"] = Field(description="Always questionnaire.")
     id: Id = Field(description="The questionnaire's id; answers files and rules name it.")
@@ -269,7 +274,21 @@ class Questionnaire(Strict):
 
     def questions(self) -> list[Question]:
         """Every question in the order it is asked: context first, then stage by stage."""
-        return [*self.context, *(q for s in self.stages for q in s.all_questions())]
+        return [placed.question for placed in self.placed_questions()]
+
+    def placed_questions(self) -> Iterator[Placed]:
+        """Every question where it is written, in the order it is asked (duplicate ids included): the one walk of
+        the questionnaire's tree that the checks, the scoring plan and the interview all build on."""
+        for i, question in enumerate(self.context):
+            yield Placed(question, ("context", i), None, None)
+        for s, stage in enumerate(self.stages):
+            if stage.groups is not None:
+                for g, group in enumerate(stage.groups):
+                    for k, question in enumerate(group.questions):
+                        yield Placed(question, ("stages", s, "groups", g, "questions", k), stage.id, group.id)
+            else:
+                for k, question in enumerate(stage.questions or []):
+                    yield Placed(question, ("stages", s, "questions", k), stage.id, None)
 
     def levels_of(self, question: Question) -> list[Level]:
         """A scale question's levels, its own or its answer set's."""
@@ -469,6 +488,11 @@ class Indicator(Strict):
     title: ShortText = Field(description="The indicator's title, shown in the report.")
     tier: Id = Field(description="Its tier (one of verdict.tiers), which gives its weight in the verdict.")
     questions: list[Id] = Field(min_length=1, description="The questions it is rated from.")
+    applies_when: Condition | None = Field(
+        None,
+        description="Rate it only when this holds (for example only for a re-tender); otherwise it is left out of the "
+        "verdict: not rated, no points, not counted.",
+    )
     rate: list[RatingRule] = Field(min_length=1, description="First matching rule wins.")
     otherwise: Rag = Field("red", description="The rating when no rate rule matches.")
     unknown: Literal["any", "all"] = Field(
@@ -510,6 +534,9 @@ class Outcome(Strict):
     label: ShortText = Field(description="The outcome's words in the report.")
     rag: Rag = Field(description="The outcome's RAG rating.")
     when: Condition | None = Field(None, description="Omit on the last outcome, which applies otherwise.")
+    reason: ShortText | None = Field(
+        None, description="Why this outcome, in words a board can read, when its own condition decides the verdict."
+    )
     summary: Text | None = Field(None, description="A sentence that explains the outcome to a board.")
     advice: Text | None = Field(None, description="What to do about it.")
     advice_when: list[AdviceVariant] = Field(
