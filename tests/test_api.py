@@ -151,3 +151,17 @@ def test_a_user_script_passes_mypy_strict(tmp_path: Path, extra: str, errors: in
     )
     assert done.stdout.count(": error:") == errors, done.stdout + done.stderr
     assert done.returncode == (1 if errors else 0)
+
+
+def test_the_installed_distribution_carries_its_licence_and_says_what_it_supports() -> None:
+    """What pip installed: the MIT licence file, Python-version and typing classifiers, working floors."""
+    from importlib.metadata import files, metadata, requires
+
+    names = [str(f) for f in files("maturity") or []]
+    assert any(name.endswith("licenses/LICENSE") for name in names)
+    meta = metadata("maturity")
+    assert meta["License-Expression"] == "MIT"
+    classifiers = meta.get_all("Classifier") or []
+    assert {f"Programming Language :: Python :: 3.{minor}" for minor in (10, 11, 12, 13)} <= set(classifiers)
+    assert "Typing :: Typed" in classifiers
+    assert "typer>=0.23.1" in (requires("maturity") or [])

@@ -264,3 +264,22 @@ def test_answers_written_by_assess_carry_a_modeline_that_resolves(tmp_path: Path
     schema = json.loads(schema_path.read_text(encoding="utf-8"))
     data = load_answers_file(tmp_path / "m.yaml").document.data
     assert list(jsonschema.Draft7Validator(schema).iter_errors(data)) == []
+
+
+@pytest.mark.parametrize("on_path", [True, False])
+def test_the_resume_line_names_the_script_by_its_path_when_it_is_not_on_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, on_path: bool
+) -> None:
+    import shlex
+
+    from maturity.ui.assess import resume_command
+
+    script = tmp_path / "my venv" / "bin" / "maturity"
+    script.parent.mkdir(parents=True)
+    script.write_text("#!/bin/sh\n", encoding="utf-8")
+    script.chmod(0o755)
+    monkeypatch.setattr(sys, "argv", [str(script), "assess"])
+    monkeypatch.setenv("PATH", str(script.parent) if on_path else os.defpath)
+    line = resume_command(Path("a b.yaml"))
+    expected = ["maturity"] if on_path else [str(script)]
+    assert shlex.split(line) == [*expected, "assess", "--resume", "a b.yaml"]
