@@ -116,7 +116,11 @@ class Explainer:
                 else "the rules give this question no points",
             )
         if status == "not_applicable":
-            return None, "not applicable: excluded"
+            return (
+                (None, "not applicable: excluded")
+                if rules.not_applicable == "exclude"
+                else ("not applicable, as the rules set", None)
+            )
         if status == "dont_know":
             return (
                 (None, "don't know: excluded by the rules")

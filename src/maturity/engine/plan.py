@@ -147,6 +147,7 @@ class ScoringPlan:
         self.stage_titles: dict[str, str] = {s.id: s.title for s in questionnaire.stages}
         self.dont_know_points = treatment(rules.points.dont_know)
         self.unanswered_points = treatment(rules.points.unanswered)
+        self.not_applicable_points = treatment(rules.points.not_applicable)
         self.asking = asking_plan(self.ordered_questions)  # every condition compiled once, here
         self._plan_rollup()
         self._plan_rag()

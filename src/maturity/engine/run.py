@@ -155,6 +155,7 @@ class Run:
         plan = self.plan
         statuses, values, points = self.facts.statuses, self.facts.values, self.points
         dont_know_points, unanswered_points = plan.dont_know_points, plan.unanswered_points
+        not_applicable_points = plan.not_applicable_points
         for p in plan.questions:
             qid = p.id
             status = statuses.get(qid, "not_asked")
@@ -171,6 +172,8 @@ class Run:
                     found = dont_know_points
                 elif status == "unanswered":
                     found = unanswered_points
+                elif status == "not_applicable":
+                    found = not_applicable_points
             points[qid] = found
         counts = list(statuses.values())
         self.dont_know, self.unanswered = counts.count("dont_know"), counts.count("unanswered")

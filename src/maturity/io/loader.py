@@ -654,7 +654,7 @@ def _pattern_hint(loc: Loc) -> str:
         return "pain point ids start with 'pp-' and use lower-case letters, digits and dashes"
     if last == "digest":
         return "sha256: followed by 64 hex digits"
-    return "ids start with a letter and use letters, digits, '.', '_' and '-'"
+    return "ids start with a letter or a digit and use letters, digits, '.', '_' and '-' (up to 80)"
 
 
 def to_model(document: Document, model: type[M]) -> M:

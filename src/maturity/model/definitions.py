@@ -15,7 +15,8 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_vali
 
 from maturity.model.vocabulary import Method, Rag, Severity
 
-ID_PATTERN = r"^[A-Za-z][A-Za-z0-9_.-]{0,79}$"
+# Ids start with a letter or a digit (a model keyed by GUIDs has ids such as 3f2b...; quote them in YAML)
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$"
 Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
 SemVer = Annotated[str, StringConstraints(pattern=r"^\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.-]+)?$")]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=20_000)]
@@ -343,8 +344,10 @@ class QuestionPoints(Strict):
 
 class PointsRules(Strict):
     dont_know: Treatment = Field(1.0, description="Points for 'don't know', or exclude.")
-    not_applicable: Literal["exclude"] = Field(
-        "exclude", description="Not applicable is always left out of every roll-up."
+    not_applicable: Treatment = Field(
+        "exclude",
+        description="Points for 'not applicable', or exclude (left out of every mean, the default). Some published "
+        "models count it as a number (for example 0).",
     )
     unanswered: Treatment = Field("exclude", description="Points for a question asked but not answered.")
     answer_sets: dict[Id, dict[str, float]] = Field(
