@@ -189,3 +189,15 @@ def test_other_yaml_files_are_passed_over_only_when_asked(tmp_path: Path) -> Non
     result = invoke("validate", "--skip-other-files", str(workflow))
     assert result.exit_code == 0
     assert "passed over 1 other file" in result.stderr
+
+
+def test_standard_input_finds_its_definitions_by_the_name_it_was_given(tmp_path: Path) -> None:
+    (tmp_path / "questionnaires").mkdir()
+    (tmp_path / "answers").mkdir()
+    shutil.copy(VALID / "demo.questionnaire.yaml", tmp_path / "questionnaires" / "demo.yaml")
+    answers = (VALID / "demo.answers.yaml").read_text(encoding="utf-8")
+    name = str(tmp_path / "answers" / "mine.yaml")
+    result = invoke("validate", "-", "--stdin-filename", name, stdin=answers)
+    assert "MQ603" not in result.stdout, result.stdout  # its questionnaire was found beside where it would be
+    broken = invoke("validate", "-", "--stdin-filename", name, stdin=answers.replace("MGT-1: 2", "MGT-1: 9999"))
+    assert f"{name}:" in broken.stdout and "MQ602" in broken.stdout

@@ -77,7 +77,7 @@ def validate(
             if not given:
                 return Outcome(problems, [shown])
     chosen = targets(given, config)
-    related = bool(given) and any(p not in texts and not Path(p).is_dir() for p in given)
+    related = bool(given) and any(p in texts or not Path(p).is_dir() for p in given)
     if list_only:
         selection = select_files(
             chosen, texts=texts, related=related, context=config.definitions, skip_other=skip_other

@@ -159,7 +159,8 @@ def _related(named: list[str], source: _Source, context: Iterable[Path]) -> list
     file's questionnaire, a questionnaire's rules, rules' questionnaire, rule cases' rules; and so on until
     nothing more is needed."""
     candidates: list[Path] = []
-    for folder in related_folders([Path(n) for n in named if n not in source.texts], context):
+    # standard input is looked up by the name it was given (--stdin-filename), as if the file were there
+    for folder in related_folders([Path(n) for n in named], context):
         shallow = folder.name not in DEFINITION_FOLDERS  # a project's top folder is not searched all the way down
         for path in _definition_files_under(folder, recursive=not shallow):
             try:
