@@ -220,28 +220,20 @@ def test_the_resume_line_is_quoted_and_runs_as_printed(tmp_path: Path) -> None:
 
     name = "it's my answers.yaml"
     env = {**os.environ, "PATH": os.defpath}
-    started = subprocess.run(
+
+    def run(argv: list[str], lines: list[str]) -> subprocess.CompletedProcess[str]:
+        given = "\n".join(lines) + "\n"
+        return subprocess.run(argv, input=given, capture_output=True, text=True, cwd=tmp_path, env=env, check=False)
+
+    started = run(
         [sys.executable, "-m", "maturity", "assess", QUESTIONNAIRE, "-d", str(VALID), "--answers", name],
-        input="\n".join([*FULL[:5], "q"]) + "\n",
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        env=env,
-        check=False,
+        [*FULL[:5], "q"],
     )
     assert started.returncode == 130, started.stderr
     line = started.stderr.strip().splitlines()[-1].split("Carry on with: ", 1)[1]
     argv = shlex.split(line)
     assert argv[-2:] == ["--resume", name]
-    resumed = subprocess.run(
-        [*argv, "-d", str(VALID)],
-        input="\n".join(FULL[5:]) + "\n",
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        env=env,
-        check=False,
-    )
+    resumed = run([*argv, "-d", str(VALID)], FULL[5:])
     assert resumed.returncode == 0, resumed.stderr
     assert "Verdict:" in resumed.stdout
 
