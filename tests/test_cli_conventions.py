@@ -57,7 +57,7 @@ def test_help_shows_examples_verbatim_and_no_python_types(command: str) -> None:
     lines = [line.strip() for line in result.stdout.splitlines()]
     for example in examples:
         assert example in lines  # a whole line, never re-wrapped mid-command, even at 80 columns
-    assert re.search(r"<(list\[|int range|str>|path>|int>|float>)", result.stdout) is None, result.stdout
+    assert re.search(r"<(list\[|int range|str>|path>|int>|float>)|\[x[<>]=", result.stdout) is None, result.stdout
     assert "Usage: maturity " + command in result.stdout
 
 
@@ -172,3 +172,10 @@ def test_list_shows_bundled_and_own_questionnaires() -> None:
             model.title,
         )
         assert (entry["id"], entry["version"], str(entry["questions"])) in listed
+
+
+@pytest.mark.parametrize("args", [["validate", "--max-file-size", "0"], ["score", "x.yaml", "--workers", "0"]])
+def test_counts_and_sizes_below_one_are_usage_errors(args: list[str]) -> None:
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2
+    assert "give 1 or more" in result.stderr

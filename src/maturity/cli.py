@@ -55,6 +55,13 @@ app = _Typer(
 )
 
 
+def _at_least_one(value: int | None) -> int | None:
+    """A count or a size: checked here rather than with typer's min=1, which prints `[x>=1]` in the help."""
+    if value is not None and value < 1:
+        raise typer.BadParameter(f"{value} is not allowed: give 1 or more")
+    return value
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"maturity {__version__}")
@@ -182,7 +189,7 @@ def validate(
         Optional[int],
         typer.Option(
             "--max-file-size",
-            min=1,
+            callback=_at_least_one,
             help="Largest file to read, in bytes (default 4 MiB, or max-file-size in the configuration).",
             show_default=False,
             metavar="BYTES",
@@ -482,14 +489,19 @@ def score(
     workers: Annotated[
         Optional[int],
         typer.Option(
-            "--workers", "-j", min=1, help="Processes to use (default: one per core).", show_default=False, metavar="N"
+            "--workers",
+            "-j",
+            callback=_at_least_one,
+            help="Processes to use (default: one per core).",
+            show_default=False,
+            metavar="N",
         ),
     ] = None,
     max_file_size: Annotated[
         Optional[int],
         typer.Option(
             "--max-file-size",
-            min=1,
+            callback=_at_least_one,
             help="Largest answers file to read, in bytes (default 4 MiB, or max-file-size in the configuration).",
             show_default=False,
             metavar="BYTES",
