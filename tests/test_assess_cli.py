@@ -21,7 +21,10 @@ from .conftest import FIXTURES
 VALID = FIXTURES / "valid"
 QUESTIONNAIRE = str(VALID / "demo.questionnaire.yaml")
 runner = CliRunner()
-FULL = ["Example Council", "Parks", "Ana", "1", "3", "yes", "2", "2", "1,2", "1", "All fine"]
+# who and what: organisation, service, assessor, who the report is for, marking (Enter: OFFICIAL)
+DETAILS = ["Example Council", "Parks", "Ana", "Cabinet", ""]
+D = len(DETAILS)
+FULL = [*DETAILS, "1", "3", "yes", "2", "2", "1,2", "1", "All fine"]
 
 
 def _assess(tmp_path: Path, lines: list[str], *args: str):  # type: ignore[no-untyped-def]
@@ -40,17 +43,20 @@ def test_scripted_interview_writes_answers_and_reports(tmp_path: Path) -> None:
     assert answers.is_file()
     model = load_answers_file(answers).model
     assert model.answers["MGT-4"].value == "All fine" and model.answers["STR-1"].value == 3
+    assert model.assessment.prepared_for == "Cabinet" and model.assessment.marking == "OFFICIAL"
     assert model.questionnaire.digest and model.questionnaire.digest.startswith("sha256:")
     lines = result.stdout.splitlines()
     verdict = next(i for i, line in enumerate(lines) if line.startswith("Verdict:"))
-    assert lines[verdict] == "Verdict: AT RISK (amber): Outsourcing a problem"
-    assert lines[verdict + 1].startswith("Overall maturity: level 3 Defined")
+    assert lines[verdict].startswith("Verdict: At risk (Amber). ")
+    overall = next(i for i, line in enumerate(lines) if line.startswith("Overall maturity:"))
+    assert lines[overall].startswith("Overall maturity: level 3 Defined") and overall > verdict
+    assert any(line.startswith("Answers: ") and "don't know" in line for line in lines)
     assert "Reports:" in result.stdout
     assert answers.with_name(answers.name.replace(".answers.yaml", ".report.html")).is_file()
 
 
 def test_missing_answer_in_a_script_is_an_error_and_keeps_what_was_given(tmp_path: Path) -> None:
-    result = _assess(tmp_path, FULL[:6], "--answers", "a.yaml")
+    result = _assess(tmp_path, FULL[: D + 3], "--answers", "a.yaml")
     assert result.exit_code == 1
     assert "Input ended: input ended before question STR-3 was answered" in result.stderr
     saved = load_answers_file(tmp_path / "a.yaml").model
@@ -73,7 +79,7 @@ def test_an_existing_answers_file_is_not_overwritten_without_asking(tmp_path: Pa
 
 
 def test_resume_carries_on_at_the_first_unanswered(tmp_path: Path) -> None:
-    stopped = _assess(tmp_path, [*FULL[:5], "q"], "--answers", "a.yaml")
+    stopped = _assess(tmp_path, [*FULL[: D + 2], "q"], "--answers", "a.yaml")
     assert stopped.exit_code == 130
     assert "Carry on with: " in stopped.stderr and stopped.stderr.rstrip().endswith(" assess --resume a.yaml")
     result = _assess(tmp_path, ["yes", "2", "2", "1", "3"], "--resume", "a.yaml")
@@ -116,10 +122,10 @@ def test_sigkill_between_answers_loses_nothing_already_given(tmp_path: Path) -> 
     )
     assert process.stdin is not None
     try:
-        for line in FULL[:3]:
+        for line in FULL[:D]:
             process.stdin.write(line + "\n")
         process.stdin.flush()
-        for given, line in enumerate(FULL[3:7], 1):
+        for given, line in enumerate(FULL[D : D + 4], 1):
             process.stdin.write(line + "\n")
             process.stdin.flush()
             _wait_for(answers, given)
@@ -149,7 +155,7 @@ def test_sigterm_and_sighup_save_and_exit_130(tmp_path: Path, signame: str) -> N
         text=True,
     )
     assert process.stdin is not None
-    process.stdin.write("\n".join(FULL[:5]) + "\n")
+    process.stdin.write("\n".join(FULL[: D + 2]) + "\n")
     process.stdin.flush()
     _wait_for(answers, 2)
     process.send_signal(getattr(signal, signame))
@@ -172,6 +178,8 @@ def test_real_terminal_back_ctrl_c_resume_and_report(tmp_path: Path) -> None:
         ("Organisation", "Example Council"),
         ("Service", "Parks"),
         ("assessor", "Ana"),
+        ("report is for", "Cabinet"),
+        ("marking", ""),
         ("option number", "1"),
         ("level number", "3"),
         ("yes or no", "b"),
@@ -210,7 +218,7 @@ def test_real_terminal_back_ctrl_c_resume_and_report(tmp_path: Path) -> None:
     child.close()
     assert child.exitstatus == 0
     report = answers.with_name("p.report.md").read_text(encoding="utf-8")
-    assert report.startswith("# Demo readiness check: Example Council, Parks")
+    assert report.startswith("**OFFICIAL**\n\n# Example Council: Parks\n")
 
 
 def test_the_resume_line_is_quoted_and_runs_as_printed(tmp_path: Path) -> None:

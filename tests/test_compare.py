@@ -287,7 +287,7 @@ def test_cli_problems_exit_one(tmp_path: Path) -> None:
 
 def test_cli_usage_errors_exit_two() -> None:
     assert runner.invoke(app, ["compare", str(MID)]).exit_code == 2
-    assert runner.invoke(app, ["compare", str(MID), str(MID), "--format", "pdf"]).exit_code == 2
+    assert runner.invoke(app, ["compare", str(MID), str(MID), "--format", "xml"]).exit_code == 2
 
 
 def test_cli_help_has_examples() -> None:

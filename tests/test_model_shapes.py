@@ -90,3 +90,40 @@ def test_ids_may_start_with_a_digit() -> None:
     q, rules = model()
     result = score(q, rules, make_answers({"1a": 1, "1b": 1}))
     assert result.node(GUID_STAGE).score == 1.0
+
+
+def test_reported_nodes_are_marked_and_summarised_and_need_no_warning(tmp_path: Any) -> None:
+    from maturity.checks.validation import validate_paths
+
+    q = make_questionnaire(
+        [
+            {
+                "id": "p1",
+                "title": "Practice 1",
+                "questions": [{"id": "Q1", "text": "?", "kind": "scale", "levels": LEVELS}],
+            },
+            {
+                "id": "p2",
+                "title": "Practice 2",
+                "questions": [{"id": "Q2", "text": "?", "kind": "scale", "levels": LEVELS}],
+            },
+        ]
+    )
+    rules = make_rules(
+        levels=[{"level": 0, "name": "None", "from": 0, "to": 1}, {"level": 1, "name": "Some", "from": 1, "to": 3}],
+        rollup={
+            "overall": {"method": "mean"},
+            "nodes": [
+                {"id": "governance", "title": "Governance", "of": ["p1", "p2"], "method": "sum", "reported": True}
+            ],
+        },
+    )
+    result = score(q, rules, make_answers({"Q1": 1, "Q2": 2}))
+    governance = result.node("governance")
+    assert governance.reported and governance.score == 3.0
+    assert not [n for n in result.nodes if n.kind == "group" and n.reported]
+    summary = summarise(q, rules, make_answers({"Q1": 1, "Q2": 2}))
+    assert [(s.id, s.score) for s in summary.reported] == [("governance", 3.0)]
+    (tmp_path / "q.json").write_text(q.model_dump_json(by_alias=True, exclude_none=True), encoding="utf-8")
+    (tmp_path / "r.json").write_text(rules.model_dump_json(by_alias=True, exclude_none=True), encoding="utf-8")
+    assert not [p for p in validate_paths([tmp_path]).problems if p.code == "MQ312"]

@@ -200,7 +200,9 @@ def test_out_writes_results_and_the_chosen_reports(tmp_path: Path) -> None:
         "demo.answers.report.md",
         "demo.answers.result.json",
     ]
-    assert (out / "demo.answers.report.md").read_text(encoding="utf-8").startswith("# Demo readiness check")
+    assert "\n# Example Borough Council: Grounds maintenance\n" in (out / "demo.answers.report.md").read_text(
+        encoding="utf-8"
+    )
     assert runner.invoke(app, ["score", str(VALID / "demo.answers.yaml"), *DEFS, "--report", "md"]).exit_code == 2
 
 

@@ -418,6 +418,7 @@ class ReportFormat(str, Enum):
     md = "md"
     html = "html"
     json = "json"
+    pdf = "pdf"
 
 
 class ScoreFormat(str, Enum):
@@ -471,7 +472,7 @@ def score(
             "--report",
             "-r",
             help="With --out: also write each file's report in this format (repeat for several: "
-            "md, html, json, terminal).",
+            "md, html, json, terminal, pdf).",
             show_default=False,
             metavar="FORMAT",
         ),
@@ -534,6 +535,8 @@ def score(
     if report_formats and out is None:
         _err("--report writes reports beside each result: give --out DIR too")
         raise typer.Exit(EXIT_USAGE)
+    if report_formats and ReportFormat.pdf in report_formats:
+        _output_format(ReportFormat.pdf, Path("report.pdf"))  # exits 2, saying how to install it, without the extra
     if summary is not None and summary.suffix.lower() not in (".csv", ".json"):
         _err(f"--summary {summary}: name a .csv or a .json file (the extension chooses the format)")
         raise typer.Exit(EXIT_USAGE)
@@ -809,7 +812,8 @@ def report(
         typer.Option(
             "--format",
             "-f",
-            help="terminal, md, html or json. Default: from the --out file's extension, else terminal.",
+            help="terminal, md, html, json or pdf (pdf needs: pip install 'maturity[pdf]'). Default: from the "
+            "--out file's extension (.txt, .md, .html, .json, .pdf), else terminal.",
             show_default=False,
             metavar="FORMAT",
         ),
@@ -852,10 +856,10 @@ def report(
       maturity report answers.yaml --format md > report.md
     """
     from maturity.app.batch import load_and_score
-    from maturity.io.store import write_atomic
     from maturity.model.problems import MaturityError
-    from maturity.render.report import render_report
+    from maturity.render.report import render_report_bytes
 
+    fmt = _output_format(output_format, out)
     config = _config(config_file)
     catalogue = _catalogue(list(definitions or config.definitions))
     text_in: str | None = None
@@ -866,8 +870,7 @@ def report(
         assessment, warnings = load_and_score(answers, catalogue, config.max_file_size, text_in)
         ref = assessment.questionnaire
         found = catalogue.get(ref.id, ref.version)
-        fmt = _report_format(output_format, out)
-        text = render_report(
+        data = render_report_bytes(
             assessment,
             found.questionnaire.model,
             found.rules.model,
@@ -878,18 +881,36 @@ def report(
     except MaturityError as exc:
         _fail(exc, answers)
     _warn(warnings)
+    _write_output(data, out, fmt)
+
+
+def _output_format(chosen: ReportFormat | None, out: Path | None, formats: tuple[str, ...] | None = None) -> str:
+    """The format from --out's extension (strictly) and --format; a mismatch or a missing extra exits 2."""
+    from maturity.render.report import FORMATS, FormatError, FormatUnavailable, output_format, require_pdf
+
+    try:
+        fmt = output_format(chosen.value if chosen else None, out, formats or FORMATS)
+        if fmt == "pdf":
+            require_pdf()
+    except (FormatError, FormatUnavailable) as exc:
+        _err(str(exc))
+        raise typer.Exit(EXIT_USAGE) from None
+    if fmt == "pdf" and out is None and sys.stdout.isatty():
+        _err("a PDF is not for the terminal: give --out FILE.pdf, or redirect the output to a file")
+        raise typer.Exit(EXIT_USAGE)
+    return fmt
+
+
+def _write_output(data: bytes, out: Path | None, fmt: str) -> None:
+    from maturity.io.store import write_atomic_bytes
+
     if out is None:
-        sys.stdout.write(text)
-    else:
-        write_atomic(out, text)
-        _err(f"wrote {out}")
-
-
-def _report_format(chosen: ReportFormat | None, out: Path | None) -> str:
-    if chosen is not None:
-        return chosen.value
-    suffix = out.suffix.lower().lstrip(".") if out is not None else ""
-    return {"md": "md", "markdown": "md", "html": "html", "htm": "html", "json": "json"}.get(suffix, "terminal")
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return
+    write_atomic_bytes(out, data)
+    _err(f"wrote {out}")
 
 
 @app.command()
@@ -1050,8 +1071,15 @@ def compare(
         ),
     ] = None,
     output_format: Annotated[
-        ReportFormat, typer.Option("--format", "-f", help="terminal, md, html or json.", metavar="FORMAT")
-    ] = ReportFormat.terminal,
+        Optional[ReportFormat],
+        typer.Option(
+            "--format",
+            "-f",
+            help="terminal, md, html, json or pdf. Default: from the --out file's extension, else terminal.",
+            show_default=False,
+            metavar="FORMAT",
+        ),
+    ] = None,
     out: Annotated[
         Optional[Path],
         typer.Option("--out", "-o", help="Write to this file instead of stdout.", show_default=False, metavar="FILE"),
@@ -1093,10 +1121,10 @@ def compare(
     """
     from maturity.engine.compare import TEMPLATES, comparison_context, comparison_json, terminal_lines
     from maturity.engine.compare import compare as compare_assessments
-    from maturity.io.store import write_atomic
     from maturity.model.problems import MaturityError
-    from maturity.render.report import render_template
+    from maturity.render.report import html_to_pdf, render_template
 
+    fmt = _output_format(output_format, out)
     catalogue = _catalogue(definitions)
     loaded = []
     for path in [old, new, *([target] if target is not None else [])]:
@@ -1108,22 +1136,20 @@ def compare(
         loaded.append(assessment)
     try:
         comparison = compare_assessments(loaded[0], loaded[1], loaded[2] if target is not None else None)
-        fmt = output_format.value
         if fmt == "terminal":
             text = "\n".join(terminal_lines(comparison)) + "\n"
         elif fmt == "json":
             text = comparison_json(comparison)
         else:
-            text = render_template(TEMPLATES[fmt], comparison_context(comparison), templates)
+            text = render_template(
+                TEMPLATES["html" if fmt == "pdf" else fmt], comparison_context(comparison), templates
+            )
+        data = html_to_pdf(text) if fmt == "pdf" else text.encode("utf-8")
     except MaturityError as exc:
         _fail(exc, new)
     for warning in comparison.warnings:
         _err(f"warning: {warning}")
-    if out is None:
-        sys.stdout.write(text)
-    else:
-        write_atomic(out, text)
-        _err(f"wrote {out}")
+    _write_output(data, out, fmt)
 
 
 def _load_assessment(path: Path, catalogue: Any) -> tuple[Any, list[Any]]:

@@ -151,7 +151,13 @@ _reports: tuple[str, ...] = ()
 _summary: SummaryFormat | None = None
 _table = False
 _max_bytes: int | None = None
-REPORT_SUFFIXES = {"md": ".report.md", "html": ".report.html", "json": ".report.json", "terminal": ".report.txt"}
+REPORT_SUFFIXES = {
+    "md": ".report.md",
+    "html": ".report.html",
+    "json": ".report.json",
+    "terminal": ".report.txt",
+    "pdf": ".report.pdf",
+}
 
 
 _catalogues: dict[tuple[tuple[str, ...], bool], Catalogue] = {}
@@ -299,14 +305,14 @@ def score_file(
 def _write_reports(assessment: Any, catalogue: Catalogue, stem: Path, reports: tuple[str, ...]) -> None:
     """The same reports `maturity report` and `maturity assess` write, beside the file's JSON result."""
     from maturity.engine.roadmap import answers_from_assessment, build_roadmap
-    from maturity.io.store import write_atomic
-    from maturity.render.report import render_report
+    from maturity.io.store import write_atomic_bytes
+    from maturity.render.report import render_report_bytes
 
     found = catalogue.get(assessment.questionnaire.id, assessment.questionnaire.version)
     questionnaire, rules = found.questionnaire.model, found.rules.model
     roadmap = build_roadmap(questionnaire, rules, answers_from_assessment(assessment), assessment)  # once for all
     for fmt in reports:
-        text = render_report(
+        data = render_report_bytes(
             assessment,
             questionnaire,
             rules,
@@ -314,7 +320,7 @@ def _write_reports(assessment: Any, catalogue: Catalogue, stem: Path, reports: t
             roadmap=roadmap,
             questionnaire_digest=found.questionnaire.document.digest,
         )
-        write_atomic(stem.with_name(stem.name + REPORT_SUFFIXES[fmt]), text)
+        write_atomic_bytes(stem.with_name(stem.name + REPORT_SUFFIXES[fmt]), data)
 
 
 def _load_and_summarise(

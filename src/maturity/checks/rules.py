@@ -320,7 +320,7 @@ class _RulesCheck:
         """Warn about roll-up nodes and questions that change nothing."""
         rules, index = self.rules, self.index
         for i, node in enumerate(rules.rollup.nodes):
-            if node.id not in self.reachable and node.id not in self.referenced:
+            if node.id not in self.reachable and node.id not in self.referenced and not node.reported:
                 self.emit(
                     "MQ312",
                     f"roll-up node '{node.id}' is not part of the overall score and no condition uses it",

@@ -183,6 +183,7 @@ class Explainer:
             level=found.level,
             level_name=plan.level_names.get(found.level) if found.level is not None else None,
             rag=rag.rag if rag else None,
+            reported=node.reported,
             explanation=explanation,
         )
 

@@ -82,6 +82,7 @@ class NodePlan:
     method: Literal["mean", "sum", "min", "max", "weighted"]
     caps: tuple[Cap, ...]
     source: str  # where its definition came from, for the explanation
+    reported: bool = False  # shown like a stage
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,6 +175,9 @@ class ScoringPlan:
         for band in rules.levels:
             self.level_names.setdefault(band.level, band.name)
         self.stage_nodes: tuple[str, ...] = tuple(n for n in self.display if self.nodes[n].kind == "stage")
+        self.reported_nodes: tuple[str, ...] = tuple(
+            n for n in self.display if self.nodes[n].kind == "node" and self.nodes[n].reported
+        )
         self.rag_nodes: tuple[str, ...] = tuple(n for n in self.display if self.nodes[n].kind in ("stage", OVERALL))
         self.stage_node_set: frozenset[str] = frozenset(self.stage_nodes)
 
@@ -355,7 +359,10 @@ class ScoringPlan:
                     children.append(Child(child_id, child_kind, weight, weight_from, question.order, question.critical))
                 else:
                     children.append(Child(child_id, child_kind, weight, weight_from))
-            plans[node_id] = NodePlan(node_id, kind, title, tuple(children), rule.method, tuple(rule.caps), source)
+            reported = kind in ("stage", "overall") or (node is not None and node.reported)
+            plans[node_id] = NodePlan(
+                node_id, kind, title, tuple(children), rule.method, tuple(rule.caps), source, reported
+            )
         if problems:
             raise DefinitionError(problems)
         return plans

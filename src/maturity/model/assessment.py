@@ -166,6 +166,7 @@ class NodeResult(Frozen):
     level: int | None
     level_name: str | None
     rag: Rag | None = None
+    reported: bool = False  # shown like a stage: stages, the overall result and nodes the rules mark reported
     explanation: NodeExplanation
 
 
@@ -319,6 +320,9 @@ class Assessment(Frozen):
             overall_level_name=overall.level_name,
             overall_rag=overall.rag,
             stages=tuple(StageSummary(s.id, s.score, s.level, s.rag) for s in self.stages()),
+            reported=tuple(
+                StageSummary(n.id, n.score, n.level, n.rag) for n in self.nodes if n.kind == "node" and n.reported
+            ),
             verdict_outcome=verdict.outcome,
             verdict_label=verdict.label,
             verdict_points=verdict.points,
@@ -483,6 +487,7 @@ class Summary:
     overall_level_name: str | None
     overall_rag: Rag | None
     stages: tuple[StageSummary, ...]  # as `Assessment.stages()`: questionnaire order
+    reported: tuple[StageSummary, ...]  # roll-up nodes the rules mark reported, in rules order
     verdict_outcome: str  # "not_assessed" when the verdict does not apply
     verdict_label: str
     verdict_points: float | None

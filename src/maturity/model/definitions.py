@@ -381,6 +381,11 @@ class Node(NodeRule):
     id: Id = Field(description=("The node's id: a new node, or the id of a group or stage whose roll-up it overrides."))
     title: ShortText | None = Field(None, description="The node's title, shown in the report.")
     of: list[Id] = Field(min_length=1, description="Questions, groups, stages or other nodes rolled up here.")
+    reported: bool = Field(
+        False,
+        description="Report this node's score and level like a stage's (for example a model's business functions "
+        "above its practices): shown in reports, tables, summaries and comparisons.",
+    )
 
 
 class Rollup(Strict):
@@ -647,13 +652,21 @@ class Answer(Strict):
 
 
 class AssessmentDetails(Strict):
-    """Who answered, for which organisation and service, and when."""
+    """Who answered, for which organisation and service, and when; who the report is for and its marking."""
 
     organisation: ShortText = Field(description="The organisation assessed.")
     service: ShortText = Field(description="The service or contract assessed.")
     assessor: ShortText | None = Field(None, description="Who carried out the assessment.")
     date: dt.date | None = Field(None, description="The date of the assessment (YYYY-MM-DD).")
     notes: Text | None = Field(None, description="Anything the reader of the report should know about the assessment.")
+    prepared_for: ShortText | None = Field(
+        None, description="Who the report is for, e.g. 'Cabinet, 12 March 2026' or 'Trust board'."
+    )
+    marking: ShortText | None = Field(
+        None,
+        description="The protective marking printed on every page of the report, e.g. OFFICIAL or "
+        "OFFICIAL-SENSITIVE (OFFICIAL when not given).",
+    )
 
 
 class AnswersFile(Strict):

@@ -306,6 +306,13 @@ CODES: dict[str, Code] = {
         "report template failed while rendering",
         "A report template failed while rendering, usually by using a variable the report does not have.",
     ),
+    "MQ404": Code(
+        Severity.ERROR,
+        "report template went past a limit (size, recursion, range)",
+        "A report template asked for more than a report can hold: a loop over a huge range, a string repeated"
+        " beyond any page, macros calling each other without end, or a template file over 1 MiB. Templates run"
+        " in a sandbox with these limits so that a shared template cannot exhaust the machine.",
+    ),
     "MQ501": Code(
         Severity.WARNING,
         "question feeds no score, pain point or verdict",

@@ -46,6 +46,10 @@ Method = Literal["mean", "sum", "min", "max", "weighted"]
 OVERALL = "overall"
 VERDICT_POINTS = "verdict"
 
+# The protective marking a report carries when the answers file gives none (UK government information is
+# OFFICIAL unless marked otherwise).
+DEFAULT_MARKING = "OFFICIAL"
+
 # -------------------------------------------------------------------------------------------------- numbers
 
 

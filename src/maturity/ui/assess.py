@@ -22,7 +22,7 @@ from maturity.app.catalogue import Catalogue, version_key
 from maturity.engine.interview import InputEnded, Interview, answers_data, run
 from maturity.io import loader
 from maturity.io.resources import DEFAULT_QUESTIONNAIRE, schema_modeline
-from maturity.io.store import write_atomic
+from maturity.io.store import write_atomic, write_atomic_bytes
 from maturity.model.definitions import Questionnaire
 from maturity.model.problems import EXIT_INTERRUPTED, EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, MaturityError
 
@@ -203,9 +203,12 @@ def run_assessment(
 
 
 def _finish(path: Path, catalogue: Catalogue, say: Say, err: Say) -> int:
-    """Score the finished answers, print the summary (verdict first) and write the reports beside them."""
+    """Score the finished answers, print the summary (verdict first) and write the reports beside them: Markdown
+    and HTML, and PDF when the optional extra is installed."""
+    import shutil
+
     from maturity.app.batch import load_and_score
-    from maturity.render.report import render_report
+    from maturity.render.report import FormatUnavailable, render_report_bytes, require_pdf, summary_lines
 
     try:
         assessment, _ = load_and_score(path, catalogue)
@@ -215,12 +218,19 @@ def _finish(path: Path, catalogue: Catalogue, say: Say, err: Say) -> int:
 
         questionnaire, rules = found.questionnaire.model, found.rules.model
         roadmap = build_roadmap(questionnaire, rules, answers_from_assessment(assessment), assessment)
+        formats = ["md", "html"]
+        pdf_note = None
+        try:
+            require_pdf()
+            formats.append("pdf")
+        except FormatUnavailable:
+            pdf_note = "For a PDF as well: pip install 'maturity[pdf]', then maturity report --out FILE.pdf"
         reports = []
-        for fmt in ("md", "html"):
+        for fmt in formats:
             report_path = path.with_name(path.name.removesuffix(".yaml").removesuffix(".answers") + f".report.{fmt}")
-            write_atomic(
+            write_atomic_bytes(
                 report_path,
-                render_report(
+                render_report_bytes(
                     assessment,
                     questionnaire,
                     rules,
@@ -235,39 +245,12 @@ def _finish(path: Path, catalogue: Catalogue, say: Say, err: Say) -> int:
             err(str(problem))
         err(f"Your answers are saved in {path}, but they could not be scored.")
         return EXIT_PROBLEMS
-    for line in summary_lines(assessment):
+    width = shutil.get_terminal_size((100, 24)).columns
+    for line in summary_lines(assessment, questionnaire, rules, width=max(40, min(width, 160))):
         say(line)
     say("")
     say(f"Answers: {path}")
-    say(f"Reports: {reports[0]} and {reports[1]}")
+    say(f"Reports: {', '.join(str(r) for r in reports[:-1])} and {reports[-1]}")
+    if pdf_note:
+        say(pdf_note)
     return EXIT_OK
-
-
-def summary_lines(assessment: object) -> list[str]:
-    """The terminal summary: verdict first, then each stage's level and RAG, then the top pain points."""
-    from maturity.model.assessment import Assessment
-
-    assert isinstance(assessment, Assessment)
-    v = assessment.verdict
-    lines = []
-    if v.assessed:
-        lines.append(f"Verdict: {v.label.upper()} ({v.rag}): {v.title}")
-        if v.vetoed_by is not None:
-            lines.append(f"  because {v.vetoed_by.reason}")
-        if v.low_confidence:
-            lines.append(f"  {v.low_confidence_message}")
-    else:
-        lines.append(f"Verdict: not assessed ({v.not_assessed_reason})")
-    overall = assessment.overall
-    lines.append(
-        f"Overall maturity: level {overall.level} {overall.level_name or ''} (score "
-        f"{'none' if overall.score is None else f'{overall.score:.2f}'}, {overall.rag or 'no RAG'})"
-    )
-    for stage in assessment.stages():
-        level = f"level {stage.level} {stage.level_name}" if stage.level is not None else "no level"
-        lines.append(f"  {stage.title:<45} {level:<22} {(stage.rag or '-').upper()}")
-    if assessment.pain_points:
-        lines.append("Top pain points:")
-        for pain in assessment.pain_points[:5]:
-            lines.append(f"  [{pain.severity}] {pain.title}: {pain.action}")
-    return lines

@@ -12,7 +12,7 @@ from typing import Any, TextIO
 
 from maturity.engine.interview import Step
 from maturity.model.definitions import AssessmentDetails, Question, Questionnaire, Stage
-from maturity.model.vocabulary import STATUS_WORDS
+from maturity.model.vocabulary import DEFAULT_MARKING, STATUS_WORDS
 
 
 def choices(question: Question, questionnaire: Questionnaire) -> list[tuple[str, str, str | None]]:
@@ -88,18 +88,22 @@ class PlainPrompter:
     def details(self, current: AssessmentDetails | None) -> AssessmentDetails:
         self._say(f"{self.questionnaire.title}. First, who and what this assessment is for.")
         values: dict[str, str | None] = {}
-        for key, label, required in (
-            ("organisation", "Organisation", True),
-            ("service", "Service", True),
-            ("assessor", "Your name (the assessor)", False),
+        # (key, prompt, required, default): a default is taken on Enter and shown in the prompt
+        for key, label, required, default in (
+            ("organisation", "Organisation", True, None),
+            ("service", "Service", True, None),
+            ("assessor", "Your name (the assessor)", False, None),
+            ("prepared_for", "Who the report is for, e.g. Cabinet or the trust board", False, None),
+            ("marking", "Protective marking", False, DEFAULT_MARKING),
         ):
+            hint = f" [{default}]" if default else "" if required else " (optional)"
             while True:
-                text = self._line(f"{label}{'' if required else ' (optional)'}: ")
+                text = self._line(f"{label}{hint}: ")
                 if text is None:
-                    raise EOFError(f"input ended before the {key} was given")
+                    raise EOFError(f"input ended before the {key.replace('_', ' ')} was given")
                 text = text.strip()
                 if text or not required:
-                    values[key] = text or None
+                    values[key] = text or default
                     break
                 self._say(f"The {key} is needed for the report.")
         import datetime as dt
@@ -109,6 +113,8 @@ class PlainPrompter:
             service=values["service"] or "",
             assessor=values["assessor"],
             date=dt.date.today(),
+            prepared_for=values["prepared_for"],
+            marking=values["marking"],
         )
 
     def stage_intro(self, stage: Stage, number: int, count: int) -> None:
