@@ -166,4 +166,4 @@ def test_the_installed_distribution_carries_its_licence_and_says_what_it_support
     classifiers = meta.get_all("Classifier") or []
     assert {f"Programming Language :: Python :: 3.{minor}" for minor in (10, 11, 12, 13)} <= set(classifiers)
     assert "Typing :: Typed" in classifiers
-    assert "typer>=0.23.1" in (requires("maturity") or [])
+    assert {"typer>=0.23.1", "jinja2>=3.1.6"} <= set(requires("maturity") or [])
