@@ -51,10 +51,16 @@ def raised_by_example(code: str) -> list[Problem]:
 
 def _score(answers: list[Path], definitions: list[Path], folder: Path) -> list[Problem]:
     from maturity.app.batch import load_and_score
+    from maturity.app.merging import merge_files
     from maturity.render.report import render_report
 
     catalogue = Catalogue.from_folders(sorted({p.parent for p in definitions}))
     problems = list(catalogue.problems)
+    if len(answers) > 1:  # several respondents' files: combined as `maturity merge` combines them
+        try:
+            merge_files(answers, catalogue, "open")
+        except MaturityError as exc:
+            problems += exc.problems
     for path in answers:
         try:
             assessment, warnings = load_and_score(path, catalogue)

@@ -416,7 +416,7 @@ def test_explain_says_why_confidence_is_low() -> None:
     result = runner.invoke(app, ["score", str(bundled_dir("examples") / "dont-know-heavy.yaml"), "--explain"])
     assert result.exit_code == 0, result.output
     assert (
-        "  low confidence: 10 of 16 indicators rest on unknown answers, more than the 3 the rules allow. Find "
+        "  low confidence: 10 of 14 indicators rest on unknown answers, more than the 3 the rules allow. Find "
         "the missing evidence" in result.stdout
     )
 

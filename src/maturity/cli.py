@@ -360,7 +360,7 @@ def assess(
         typer.Option(
             "--resume",
             "-r",
-            help="Carry on an assessment from its answers file, at the first unanswered question.",
+            help="Carry on an assessment from its answers file, after the question answered last.",
             show_default=False,
             metavar="FILE",
         ),
@@ -386,11 +386,32 @@ def assess(
             metavar="DIR",
         ),
     ] = None,
+    stages: Annotated[
+        Optional[str],
+        typer.Option(
+            "--stages",
+            help="Answer only these stages or questions, comma-separated: stage ids, their question prefixes "
+            "(STR,RDY) or question ids; the context questions are always asked. For colleagues who each answer "
+            "their part, then `maturity merge`.",
+            show_default=False,
+            metavar="PARTS",
+        ),
+    ] = None,
+    prefill: Annotated[
+        Optional[Path],
+        typer.Option(
+            "--prefill",
+            help="Start from an earlier answers file (last year's, or a colleague's): each earlier answer is the "
+            "default, and the new file records which were confirmed, changed or left as they were.",
+            show_default=False,
+            metavar="FILE",
+        ),
+    ] = None,
 ) -> None:
     """Answer a questionnaire in the terminal; every answer is saved as you go, then the report is written.
 
     Keys at each question: a number answers, ? help, b back, s skip, d don't know, n not applicable, e add a
-    note or evidence, q save and quit. Ctrl-C, a closed terminal or a kill also save; resume with --resume.
+    note, v add evidence, q save and quit. Ctrl-C, a closed terminal or a kill also save; resume with --resume.
     When input is not a terminal, answers are read one per line and running out of input is an error.
 
     \b
@@ -400,6 +421,8 @@ def assess(
       maturity assess --resume northmoor-waste-2026-11-21.answers.yaml
       maturity assess --resume my.answers.yaml --review
       maturity assess my-questionnaire.yaml -d my-rules/
+      maturity assess --stages STR,RDY --answers finance.answers.yaml
+      maturity assess --prefill last-year.answers.yaml
     """
     from maturity.ui.assess import run_assessment
 
@@ -407,10 +430,170 @@ def assess(
         _err("--review needs --resume FILE: the answers to review")
         raise typer.Exit(EXIT_USAGE)
     accessible = plain or bool(os.environ.get("ACCESSIBLE")) or os.environ.get("TERM") == "dumb"
+    parts = [p for p in (stages or "").split(",") if p.strip()]
     code = run_assessment(
-        questionnaire, answers_path, resume, review, accessible, list(definitions or []), typer.echo, _err
+        questionnaire,
+        answers_path,
+        resume,
+        review,
+        accessible,
+        list(definitions or []),
+        typer.echo,
+        _err,
+        parts,
+        prefill,
     )
     raise typer.Exit(code)
+
+
+class FormFormat(str, Enum):
+    md = "md"
+    html = "html"
+
+
+@app.command("questionnaire")
+def questionnaire_form(
+    questionnaire: Annotated[
+        Optional[str],
+        typer.Argument(
+            help="A questionnaire file, or the id of a bundled one. Default: the outsourcing lifecycle questionnaire.",
+            show_default=False,
+            metavar="QUESTIONNAIRE",
+        ),
+    ] = None,
+    output_format: Annotated[
+        Optional[FormFormat],
+        typer.Option(
+            "--format",
+            "-f",
+            help="md or html. Default: from the --out file's extension, else md.",
+            show_default=False,
+            metavar="FORMAT",
+        ),
+    ] = None,
+    out: Annotated[
+        Optional[Path],
+        typer.Option(
+            "--out", "-o", help="Write the form to this file instead of stdout.", show_default=False, metavar="FILE"
+        ),
+    ] = None,
+    definitions: Annotated[
+        Optional[list[Path]],
+        typer.Option(
+            "--definitions",
+            "-d",
+            help="Folders holding your own questionnaires and rules.",
+            show_default=False,
+            metavar="DIR",
+        ),
+    ] = None,
+) -> None:
+    """Write the questionnaire as a blank, printable form: every question with its levels, help and space for the
+    answer, a note and the evidence, in the interview's order, saying when a question is asked only sometimes.
+
+    \b
+    Examples:
+      maturity questionnaire --out form.html
+      maturity questionnaire outsourcing-a-problem --format md > pre-check.md
+    """
+    from maturity.io.store import write_atomic
+    from maturity.model.problems import MaturityError
+    from maturity.render.form import render_form
+    from maturity.ui.assess import questionnaire_named
+
+    fmt = (
+        output_format.value if output_format else ("html" if out and out.suffix.lower() in (".html", ".htm") else "md")
+    )
+    try:
+        text = render_form(questionnaire_named(questionnaire, list(definitions or [])), fmt)
+    except MaturityError as exc:
+        _fail(exc, Path(questionnaire or "."))
+    if out is None:
+        sys.stdout.write(text)
+        return
+    try:
+        write_atomic(out, text)
+    except OSError as exc:
+        _err(f"{out}: cannot write: {exc.strerror}")
+        raise typer.Exit(EXIT_PROBLEMS) from None
+    _err(f"wrote {out}")
+
+
+class MergePolicy(str, Enum):
+    open = "open"
+    lowest = "lowest"
+    median = "median"
+
+
+@app.command()
+def merge(
+    files: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Two or more respondents' answers files, one per person.", show_default=False, metavar="FILE"
+        ),
+    ],
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--out", "-o", help="Where to write the combined answers file (never over an existing one).", metavar="FILE"
+        ),
+    ],
+    policy: Annotated[
+        MergePolicy,
+        typer.Option(
+            "--policy",
+            help="Where respondents differ: open leaves disagreements for discussion (resume the combined file to "
+            "settle them), lowest takes the lowest answer, median the median (the lower middle one).",
+            metavar="POLICY",
+        ),
+    ] = MergePolicy.open,
+    definitions: Annotated[
+        Optional[list[Path]],
+        typer.Option(
+            "--definitions",
+            "-d",
+            help="Folders holding your own questionnaires and rules.",
+            show_default=False,
+            metavar="DIR",
+        ),
+    ] = None,
+) -> None:
+    """Combine several respondents' answers into one file; where they disagree, the file and its report say who
+    said what, and how the combined answer was chosen.
+
+    A disagreement is a scale answered more than one level apart, different choices, numbers or yes/no, or a
+    don't know beside an answer. Files of another questionnaire or version, for another organisation or service,
+    or with errors are refused with their located problems.
+
+    \b
+    Examples:
+      maturity merge finance.answers.yaml service.answers.yaml contracts.answers.yaml --out combined.answers.yaml
+      maturity merge a.yaml b.yaml --policy median --out combined.yaml
+    """
+    from maturity.app.merging import merge_files
+    from maturity.io.store import write_atomic
+    from maturity.model.problems import MaturityError, UsageError
+
+    if out.exists():
+        _err(f"{out} already exists and was left as it is; give another name with --out")
+        raise typer.Exit(EXIT_USAGE)
+    catalogue = _catalogue(definitions)
+    try:
+        result = merge_files(list(files), catalogue, policy.value)
+    except MaturityError as exc:
+        for problem in exc.problems:
+            _err(str(problem))
+        raise typer.Exit(EXIT_USAGE if isinstance(exc, UsageError) else EXIT_PROBLEMS) from None
+    _warn(result.warnings)
+    for line in result.lines():
+        _err(line)
+    try:
+        write_atomic(out, result.text)
+    except OSError as exc:
+        _err(f"{out}: cannot write: {exc.strerror}")
+        raise typer.Exit(EXIT_PROBLEMS) from None
+    _err(f"wrote {out}")
 
 
 class ReportFormat(str, Enum):

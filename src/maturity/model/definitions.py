@@ -11,7 +11,15 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import Annotated, Any, Literal, NamedTuple, Union
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    StringConstraints,
+    model_serializer,
+    model_validator,
+)
 
 from maturity.model.vocabulary import Method, Rag, Severity
 
@@ -651,6 +659,62 @@ class Answer(Strict):
         return None
 
 
+class Prefilled(Strict):
+    """An assessment that started from an earlier one (`maturity assess --prefill`): where its answers came from,
+    and which of them were confirmed, changed, or left as they were (not yet gone through)."""
+
+    source: ShortText = Field(description="The earlier answers file.")
+    date: dt.date | None = Field(None, description="The date of the earlier assessment.")
+    confirmed: list[Id] = Field(default_factory=list, description="Earlier answers confirmed as they were.")
+    changed: list[Id] = Field(default_factory=list, description="Earlier answers changed.")
+    left: list[Id] = Field(
+        default_factory=list, description="Earlier answers carried over and not yet confirmed or changed."
+    )
+
+
+class RespondentAnswer(Strict):
+    """What one respondent said to a question, in a combined file's list of disagreements."""
+
+    respondent: ShortText = Field(description="Who gave this answer.")
+    value: AnswerValue | None = Field(None, description="What they answered.")
+    status: Literal["dont_know", "not_applicable"] | None = Field(
+        None, description="Instead of a value: dont_know or not_applicable."
+    )
+    note: Text | None = Field(None, description="Their note on the answer.")
+
+
+class Disagreement(Strict):
+    """A question the respondents answered differently enough to discuss: more than one level apart, different
+    choices, or a don't know (or not applicable) beside an answer."""
+
+    question: Id = Field(description="The question they disagreed on.")
+    answers: list[RespondentAnswer] = Field(min_length=2, description="Who said what.")
+    combined: AnswerValue | None = Field(None, description="The combined answer; none when it was left open.")
+    reason: ShortText = Field(description="Why this counts as a disagreement, and how it was combined.")
+
+
+class Respondent(Strict):
+    name: ShortText = Field(description="The respondent's name.")
+    file: ShortText | None = Field(None, description="The respondent's own answers file.")
+    date: dt.date | None = Field(None, description="When they answered (YYYY-MM-DD).")
+    parts: list[Id] = Field(default_factory=list, description="The stages or questions they were asked.")
+
+
+class Combined(Strict):
+    """Answers combined from several respondents (`maturity merge`): who, how, and where they disagreed."""
+
+    policy: Literal["lowest", "median", "open"] = Field(
+        description="How differing answers were combined: the lowest, the median (the lower of the middle two), "
+        "or disagreements left open for discussion."
+    )
+    respondents: list[Respondent] = Field(
+        min_length=2, description="Who answered, each with their own file, date and the parts they were asked."
+    )
+    disagreements: list[Disagreement] = Field(
+        default_factory=list, description="The questions the respondents answered differently enough to discuss."
+    )
+
+
 class AssessmentDetails(Strict):
     """Who answered, for which organisation and service, and when; who the report is for and its marking."""
 
@@ -667,6 +731,22 @@ class AssessmentDetails(Strict):
         description="The protective marking printed on every page of the report, e.g. OFFICIAL or "
         "OFFICIAL-SENSITIVE (OFFICIAL when not given).",
     )
+    parts: list[Id] = Field(
+        default_factory=list,
+        description="Only these stages or questions were asked (`maturity assess --stages`); empty: all of them.",
+    )
+    prefilled: Prefilled | None = Field(None, description="The earlier assessment this one started from.")
+    combined: Combined | None = Field(None, description="How several respondents' answers were combined.")
+
+    @model_serializer(mode="wrap")
+    def _leave_out_unused(self, handler: SerializerFunctionWrapHandler) -> Any:
+        # one respondent answering everything afresh (the usual file) is written and reported as it always was
+        data = handler(self)
+        if isinstance(data, dict):
+            for key in ("parts", "prefilled", "combined"):
+                if key in data and not data[key]:
+                    del data[key]
+        return data
 
 
 class AnswersFile(Strict):
@@ -729,8 +809,9 @@ class Expectation(Strict):
         default_factory=dict, description="Node id -> score, compared to 3 decimal places (null: no score)."
     )
     rag: dict[Id, Rag] = Field(default_factory=dict, description="Node id -> the RAG rating it must have.")
-    indicators: dict[Id, Rag] = Field(
-        default_factory=dict, description="Verdict indicator id -> the rating it must have."
+    indicators: dict[Id, Rag | Literal["not_applicable"]] = Field(
+        default_factory=dict,
+        description="Indicator id -> its rating, or not_applicable when its applies_when is false.",
     )
     pain_points: list[Id] = Field(default_factory=list, description="These must all fire.")
     not_pain_points: list[Id] = Field(default_factory=list, description="These must not fire.")

@@ -383,6 +383,12 @@ CODES: dict[str, Code] = {
         "its migrations for scoring; run `maturity migrate FILE` to write the carried-forward file and answer"
         " what is new.",
     ),
+    "MQ608": Code(
+        Severity.ERROR,
+        "answers to combine are for another organisation or service",
+        "Answers can be combined (`maturity merge`) only when every file is about the same organisation and"
+        " service; a file about another one would blend two assessments into a report that describes neither.",
+    ),
 }
 
 

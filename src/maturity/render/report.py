@@ -22,6 +22,7 @@ from maturity.model.assessment import Assessment
 from maturity.model.definitions import Questionnaire, Rules
 from maturity.model.problems import DefinitionError, Problem
 from maturity.model.vocabulary import DEFAULT_MARKING, RAG_ORDER, RAG_WORDS, SEVERITY_WORDS, STATUS_WORDS, format_number
+from maturity.render.combined import combined_context
 
 if TYPE_CHECKING:
     from maturity.engine.roadmap import Roadmap
@@ -685,6 +686,7 @@ def report_context(
         "generated": generated or dt.date.today().isoformat(),
         "roadmap": found.to_dict() if found is not None else None,
         "next_levels": next_levels,
+        "combined": combined_context(assessment.details, questionnaire),
         "severity_words": SEVERITY_WORDS,
         "rag_words": RAG_WORDS,
         "width": width,
