@@ -24,9 +24,7 @@ from maturity.app.catalogue import Catalogue
 from maturity.app.portfolio import Portfolio, part_titles
 from maturity.model.vocabulary import RAG_WORDS, SEVERITY_WORDS, column_title
 
-INSTALL = (
-    "a .xlsx summary needs XlsxWriter, an optional extra: pip install 'maturity[xlsx]' (or write a .csv summary)"
-)
+INSTALL = "a .xlsx summary needs XlsxWriter, an optional extra: pip install 'maturity[xlsx]' (or write a .csv summary)"
 RAG_FILLS = {"red": ("#A4161A", "#FFFFFF"), "amber": ("#F0B429", "#1B1B1B"), "green": ("#1D6B34", "#FFFFFF")}
 NUMBER_COLUMNS = frozenset({"overall_score", "overall_level", "verdict_points", "unanswered", "dont_know"})
 WIDTHS = {"file": 40, "organisation": 28, "service": 28, "questionnaire_title": 30, "situation": 24}
