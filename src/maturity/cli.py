@@ -118,6 +118,27 @@ StdinFilename = Annotated[
     ),
 ]
 ConfigFile = Annotated[Optional[Path], typer.Option("--config", help=_CONFIG_HELP, show_default=False, metavar="FILE")]
+Workers = Annotated[
+    Optional[int],
+    typer.Option(
+        "--workers",
+        "-j",
+        callback=_at_least_one,
+        help="Processes to use (default: one per core).",
+        show_default=False,
+        metavar="N",
+    ),
+]
+Definitions = Annotated[
+    Optional[list[Path]],
+    typer.Option(
+        "--definitions",
+        "-d",
+        help="Folders holding your own questionnaires and rules.",
+        show_default=False,
+        metavar="DIR",
+    ),
+]
 
 
 def _config(path: Path | None, **options: Any) -> Any:
@@ -1274,27 +1295,8 @@ def portfolio(
             metavar="DIR",
         ),
     ] = None,
-    definitions: Annotated[
-        Optional[list[Path]],
-        typer.Option(
-            "--definitions",
-            "-d",
-            help="Folders holding your own questionnaires and rules.",
-            show_default=False,
-            metavar="DIR",
-        ),
-    ] = None,
-    workers: Annotated[
-        Optional[int],
-        typer.Option(
-            "--workers",
-            "-j",
-            callback=_at_least_one,
-            help="Processes to use (default: one per core).",
-            show_default=False,
-            metavar="N",
-        ),
-    ] = None,
+    definitions: Definitions = None,
+    workers: Workers = None,
 ) -> None:
     """A portfolio of contracts in one report: which are red and what they have in common, counts by verdict and
     situation, the stages weakest across the portfolio, the commonest pain points and a heatmap of every contract.
@@ -1402,16 +1404,7 @@ def compare(
             metavar="DIR",
         ),
     ] = None,
-    definitions: Annotated[
-        Optional[list[Path]],
-        typer.Option(
-            "--definitions",
-            "-d",
-            help="Folders holding your own questionnaires and rules.",
-            show_default=False,
-            metavar="DIR",
-        ),
-    ] = None,
+    definitions: Definitions = None,
 ) -> None:
     """The course of two or more assessments of one service: each stage's and the verdict's, and what improved
     and regressed at each step.
