@@ -6,9 +6,10 @@ on a shared machine falls on both); the median of the rounds' ratios is the figu
 
   (a) `maturity score DIR --summary out.csv`, the baseline: the same batch scoring, a CSV row per file;
   (b) `maturity portfolio DIR --out portfolio.html`: the same scoring, tallies and the heatmap document;
-  and the peak memory (largest process) of (b) at a tenth of the files and at all of them.
+  and the peak memory (largest process) of (b) at a tenth of the files and at all of them;
+  (c) `maturity score DIR --summary out.xlsx` once, and its peak memory at a tenth of the files and at all.
 
-Targets: (b)/(a) at most 1.3; the peak memory of (b) flat as the file count grows (about 1.0x).
+Targets: (b)/(a) at most 1.3; the peak memory of (b) and (c) flat as the file count grows (about 1.0x).
 Run: python benchmarks/bench_portfolio.py [--files 10000] [--rounds 3]; --files 100000 for the issue's figure.
 """
 
@@ -73,6 +74,8 @@ def main() -> None:
                     folio_rss = max(folio_rss, rss)
         size = document.stat().st_size
         _small_s, small_rss = measure([*_maturity(), "portfolio", str(small), "--out", str(Path(tmp) / "s.html")])
+        book_s, book_rss = measure([*_maturity(), "score", str(answers), "--summary", str(Path(tmp) / "b.xlsx")])
+        _, small_book_rss = measure([*_maturity(), "score", str(small), "--summary", str(Path(tmp) / "s.xlsx")])
     ratios = sorted(b / a for a, b in zip(scored, folio, strict=True))
     runs = ", ".join(f"{a:.2f}/{b:.2f}" for a, b in zip(scored, folio, strict=True))
     score_s, folio_s = min(scored), min(folio)
@@ -86,6 +89,11 @@ def main() -> None:
     print(
         f"peak memory of (b), largest process: {small_rss / 1024:.0f} MiB at {args.files // 10} files, "
         f"{folio_rss / 1024:.0f} MiB at {args.files} files ({folio_rss / small_rss:.2f}x; flat is 1.0x)"
+    )
+    print(
+        f"(c) maturity score --summary x.xlsx: {book_s:7.2f} s; peak memory {small_book_rss / 1024:.0f} MiB at "
+        f"{args.files // 10} files, {book_rss / 1024:.0f} MiB at {args.files} files "
+        f"({book_rss / small_book_rss:.2f}x; flat is 1.0x)"
     )
 
 

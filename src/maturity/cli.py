@@ -644,11 +644,19 @@ def score(
             "--summary",
             "-s",
             help="Write every file's scores, levels, verdict and pain point ids to this file: CSV, "
-            "or JSON when it ends in .json.",
+            "JSON when it ends in .json, a spreadsheet when it ends in .xlsx (pip install 'maturity[xlsx]').",
             show_default=False,
             metavar="FILE",
         ),
     ] = None,
+    excel_csv: Annotated[
+        bool,
+        typer.Option(
+            "--excel-csv",
+            help="Start the CSV summary with the byte-order mark by which spreadsheet programs know it is UTF-8 "
+            "(names with accents then open as written).",
+        ),
+    ] = False,
     output_format: Annotated[
         ScoreFormat,
         typer.Option(
@@ -741,8 +749,17 @@ def score(
         raise typer.Exit(EXIT_USAGE)
     if report_formats and ReportFormat.pdf in report_formats:
         _output_format(ReportFormat.pdf, Path("report.pdf"))  # exits 2, saying how to install it, without the extra
-    if summary is not None and summary.suffix.lower() not in (".csv", ".json"):
-        _err(f"--summary {summary}: name a .csv or a .json file (the extension chooses the format)")
+    if summary is not None and summary.suffix.lower() not in (".csv", ".json", ".xlsx"):
+        _err(f"--summary {summary}: name a .csv, .json or .xlsx file (the extension chooses the format)")
+        raise typer.Exit(EXIT_USAGE)
+    if summary is not None and summary.suffix.lower() == ".xlsx":
+        from maturity.app.spreadsheet import INSTALL, available
+
+        if not available():
+            _err(f"--summary {summary}: {INSTALL}")
+            raise typer.Exit(EXIT_USAGE)
+    if excel_csv and (summary is None or summary.suffix.lower() != ".csv"):
+        _err("--excel-csv is for a .csv summary: give --summary FILE.csv")
         raise typer.Exit(EXIT_USAGE)
     config = _config(config_file, max_file_size=max_file_size)
     definitions = list(definitions or config.definitions)
@@ -750,7 +767,17 @@ def score(
     if "-" in paths:
         _score_stdin(paths, stdin_filename, catalogue, config.max_file_size, explain, single, summary, out)
     _score_files(
-        paths, catalogue, summary, explain, out, report_formats, definitions, workers, single, config.max_file_size
+        paths,
+        catalogue,
+        summary,
+        explain,
+        out,
+        report_formats,
+        definitions,
+        workers,
+        single,
+        config.max_file_size,
+        excel_csv,
     )
 
 
@@ -804,6 +831,7 @@ def _score_files(
     workers: int | None,
     single: bool,
     max_bytes: int | None = None,
+    excel_csv: bool = False,
 ) -> None:
     from maturity.app.batch import without_outputs
     from maturity.io.files import expand
@@ -828,7 +856,7 @@ def _score_files(
     _prepare_outputs(summary, out)
     reports = tuple(dict.fromkeys(f.value for f in report_formats or []))
     try:
-        failed = _score_batch(files, folders, catalogue, summary, out, reports, workers, max_bytes)
+        failed = _score_batch(files, folders, catalogue, summary, out, reports, workers, max_bytes, excel_csv)
     except OSError as exc:  # the summary (a full disk, say) or a result folder; the old summary is left as it was
         _err(f"{exc.filename or summary}: cannot write: {exc.strerror}")
         raise typer.Exit(EXIT_PROBLEMS) from None
@@ -864,7 +892,7 @@ def _prepare_outputs(summary: Path | None, out: Path | None) -> None:
             out.mkdir(parents=True, exist_ok=True)
         if summary is not None:
             if summary.is_dir():
-                _err(f"--summary {summary}: this is a folder; name a .csv or .json file")
+                _err(f"--summary {summary}: this is a folder; name a .csv, .json or .xlsx file")
                 raise typer.Exit(EXIT_USAGE)
             summary.parent.mkdir(parents=True, exist_ok=True)
             if not os.access(summary.parent, os.W_OK):
@@ -884,23 +912,18 @@ def _score_batch(
     reports: tuple[str, ...],
     workers: int | None,
     max_bytes: int | None = None,
+    excel_csv: bool = False,
 ) -> int:
     """Score the files, writing the table to stdout and the summary (atomically) as rows arrive; the count of
     files that failed."""
     from contextlib import ExitStack
 
-    from maturity.app.batch import SummaryFormat, SummaryWriter, score_many, stage_columns, table_header
-    from maturity.io.store import atomic_writer
+    from maturity.app.batch import score_many, table_header
+    from maturity.app.spreadsheet import SummarySink
 
     failed = 0
     with ExitStack() as stack:
-        writer = None
-        if summary is not None:
-            handle = stack.enter_context(atomic_writer(summary, buffering=1 << 20))
-            columns = stage_columns(catalogue)
-            writer = SummaryWriter(
-                handle, SummaryFormat("json" if summary.suffix.lower() == ".json" else "csv", columns)
-            )
+        sink = SummarySink(summary, catalogue, stack, excel_csv) if summary is not None else None
         progress = _progress(len(files))
         stack.callback(progress.close)
         # one line per file, thousands of them: written directly rather than through typer.echo
@@ -912,20 +935,20 @@ def _score_batch(
             out_dir=out,
             reports=reports,
             workers=workers,
-            summary=writer.format if writer else None,
+            summary=sink.format if sink else None,
             table=True,
             max_bytes=max_bytes,
         ):
-            if writer is not None and outcome.summary_text is not None:
-                writer.write_rendered(outcome.summary_text)
+            if sink is not None:
+                sink.take(outcome)
             if not outcome.ok:
                 failed += 1
             for problem in outcome.problems:
                 _err(str(problem))
             table.write(outcome.table_text or "")
             progress.advance()
-        if writer is not None:
-            writer.close()
+        if sink is not None:
+            sink.close()
     return failed
 
 

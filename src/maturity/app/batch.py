@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from maturity.app.catalogue import Catalogue
 from maturity.model.problems import MaturityError, Problem
 from maturity.model.text import one_line
+from maturity.model.vocabulary import round_half_up
 
 if TYPE_CHECKING:
     from maturity.model.assessment import Summary
@@ -394,12 +395,12 @@ def summary_row(summary: Summary, catalogue: Catalogue | None = None) -> dict[st
     }
     for stage in summary.stages:
         score_key, level_key, rag_key = _stage_keys.get(stage.id) or _keys_for(stage.id)
-        row[score_key] = None if stage.score is None else round(stage.score, 3)
+        row[score_key] = None if stage.score is None else round_half_up(stage.score)
         row[level_key] = stage.level
         row[rag_key] = stage.rag or ""
     for node in summary.reported:  # roll-up nodes the rules report like stages (a model's functions, say)
         score_key, level_key, _ = _stage_keys.get(node.id) or _keys_for(node.id)
-        row[score_key] = None if node.score is None else round(node.score, 3)
+        row[score_key] = None if node.score is None else round_half_up(node.score)
         row[level_key] = node.level
     if words.questionnaire is not None and not words.outcome_rags:  # rules with levels only: no verdict to show
         row.update(verdict="", verdict_label="")
@@ -500,8 +501,8 @@ def _path_cell(path: str, width: int) -> str:
     return (path if len(path) <= width else "…" + path[len(path) - width + 1 :]).ljust(width)
 
 
-def _round(value: float | None) -> float | None:
-    return None if value is None else round(value, 3)
+def _round(value: float | None) -> float | int | None:
+    return None if value is None else round_half_up(value)
 
 
 def assessment_json(assessment: Any) -> str:
@@ -578,18 +579,25 @@ def _collector_for_batches() -> Iterator[None]:
 
 
 def stage_columns(catalogue: Catalogue) -> list[str]:
-    """Per-stage columns for every questionnaire the catalogue knows, so the CSV header is fixed up front."""
+    """Per-stage columns (and per reported roll-up node) for every questionnaire the catalogue knows, so the CSV
+    header is fixed up front."""
     from maturity.model.definitions import Questionnaire
 
     columns: list[str] = []
+    found: list[tuple[str, str, Questionnaire]] = []
     for qid, version in catalogue.questionnaires():
         try:
-            questionnaire: Questionnaire = catalogue.get(qid, version).questionnaire.model
+            found.append((qid, version, catalogue.get(qid, version).questionnaire.model))
         except MaturityError:
             continue
-        for stage in questionnaire.stages:
-            for suffix in ("score", "level", "rag"):
-                name = f"{stage.id}_{suffix}"
+    # the questionnaire with the most stages first, so a shorter one's stages fall into its order
+    for qid, version, questionnaire in sorted(found, key=lambda f: -len(f[2].stages)):
+        parts: list[tuple[str, tuple[str, ...]]] = [(s.id, ("score", "level", "rag")) for s in questionnaire.stages]
+        rules = catalogue.get(qid, version).rules.model
+        parts += [(n.id, ("score", "level")) for n in rules.rollup.nodes if n.reported]  # reported nodes: no RAG
+        for part, suffixes in parts:
+            for suffix in suffixes:
+                name = f"{part}_{suffix}"
                 if name not in columns:
                     columns.append(name)
     return columns

@@ -176,3 +176,50 @@ class XlsxSummary:
                         fill = self.fills.get(next((g for g, w in RAG_WORDS.items() if w == value), ""))
                         sheet.write_string(r, k, str(value), fill if header[k] == "RAG" else None)
             sheet.autofilter(0, 0, max(len(rows), 1), len(header) - 1)
+
+
+# ------------------------------------------------------------------------------------------------- summaries
+
+
+class SummarySink:
+    """Where `score --summary` rows go, whatever the format: CSV or JSON lines rendered by the workers (`format`),
+    or a workbook written from each row in this process. Entered on an ExitStack, so an error or Ctrl-C leaves
+    no half-written file and the earlier summary as it was."""
+
+    def __init__(self, path: Path, catalogue: Catalogue, stack: contextlib.ExitStack[Any], excel: bool = False) -> None:
+        from maturity.app.batch import ROW_FIELDS, SummaryFormat, SummaryWriter, stage_columns
+        from maturity.io.store import atomic_writer
+
+        suffix = path.suffix.lower()
+        columns = stage_columns(catalogue)
+        self.workbook: XlsxSummary | None = None
+        self.writer: SummaryWriter | None = None
+        self.format: SummaryFormat | None = None
+        if suffix == ".xlsx":
+            self.workbook = XlsxSummary(path, [*ROW_FIELDS[:-2], *columns, *ROW_FIELDS[-2:]], catalogue)
+            stack.callback(self._discard)
+        else:
+            handle = stack.enter_context(atomic_writer(path, buffering=1 << 20))
+            if excel and suffix == ".csv":
+                handle.write("\ufeff")  # the byte-order mark by which spreadsheets know the file is UTF-8
+            self.format = SummaryFormat("json" if suffix == ".json" else "csv", columns)
+            self.writer = SummaryWriter(handle, self.format)
+        self.closed = False
+
+    def take(self, outcome: Any) -> None:
+        """One file's outcome: its worker-rendered line, or its row for the workbook."""
+        if self.writer is not None and outcome.summary_text is not None:
+            self.writer.write_rendered(outcome.summary_text)
+        elif self.workbook is not None:
+            self.workbook.write(outcome.row)
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+        if self.workbook is not None:
+            self.workbook.close()
+        self.closed = True
+
+    def _discard(self) -> None:
+        if self.workbook is not None and not self.closed:
+            self.workbook.discard()
