@@ -25,9 +25,9 @@ BAD_BYTES = [
     ("empty", b"", "MQ005", 0),
     ("only-whitespace", b"  \n\n\t\n", "MQ005", 0),
     ("only-comments", b"# nothing here\n# at all\n", "MQ005", 0),
-    ("binary", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "MQ004", 0),
+    ("binary", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "MQ004", 3),  # located at its first NUL
     ("latin-1", b"kind: questionnaire\ntitle: Caf\xe9\n", "MQ003", 2),
-    ("utf-16", "kind: answers\n".encode("utf-16"), "MQ004", 0),
+    ("utf-16", "kind: answers\n".encode("utf-16"), "MQ004", 1),
     ("malformed", b"kind: questionnaire\nstages: [unclosed\n", "MQ010", 3),
     ("tab-indent", b"kind: questionnaire\nstages:\n\t- id: x\n", "MQ010", 3),
     ("duplicate-key", b"kind: answers\nanswers: {}\nkind: answers\n", "MQ011", 3),

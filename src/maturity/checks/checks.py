@@ -14,7 +14,7 @@ from typing import Any
 
 from maturity.model.definitions import AnswersFile, Band, Condition, Question, Questionnaire, Rules
 from maturity.model.document import Loaded, Loc
-from maturity.model.problems import Problem
+from maturity.model.problems import MAX_PROBLEMS_PER_FILE, Problem
 from maturity.model.vocabulary import OVERALL, RAG_ORDER, VERDICT_POINTS, YES_NO
 
 
@@ -41,6 +41,15 @@ class Index:
     stages: dict[str, tuple[Loc, list[str]]] = field(default_factory=dict)  # id -> (loc, child ids)
     groups: dict[str, tuple[Loc, list[str]]] = field(default_factory=dict)
     tags: set[str] = field(default_factory=set)
+    _lower: dict[str, str] | None = field(default=None, repr=False, compare=False)
+
+    def by_lower_case(self) -> dict[str, str]:
+        """Question ids by their lower-case form (the first of each), to suggest the id an answer meant."""
+        if self._lower is None:
+            self._lower = {}
+            for qid in self.questions:
+                self._lower.setdefault(qid.lower(), qid)
+        return self._lower
 
     def container_of(self, node_id: str) -> list[str] | None:
         if node_id in self.stages:
@@ -829,23 +838,33 @@ def check_answers(
         )
     index = index or index_questionnaire(q)
     questions = index.questions
+    # worded here and located together afterwards, in one reading of the file; past the first
+    # MAX_PROBLEMS_PER_FILE (and one more, where the count of the rest is located) problems are only counted
+    found: list[tuple[str, str, Loc]] = []
+    limit = MAX_PROBLEMS_PER_FILE + 1
+    uncounted = 0
+    lower = index.by_lower_case()
     for qid, answer in answers.answers.items():
         info = questions.get(qid)
         if info is None:
-            close = [k for k in questions if k.lower() == qid.lower()]
-            tip = f"; did you mean '{close[0]}'?" if close else ""
-            problems.append(loaded.problem("MQ601", f"there is no question '{qid}' in '{q.id}'{tip}", ("answers", qid)))
+            if len(found) >= limit:
+                uncounted += 1
+                continue
+            close = lower.get(qid.lower())
+            tip = f"; did you mean '{close}'?" if close else ""
+            found.append(("MQ601", f"there is no question '{qid}' in '{q.id}'{tip}", ("answers", qid)))
             continue
         status, value = answer.status, answer.value
-        if (status is None) is (value is None):  # both a value and a status, or neither
-            problems.append(loaded.problem("MQ105", f"'{qid}': {answer.problem()}", ("answers", qid)))
-            continue
         if status is None and value.__class__ is int and value in info.level_set:
             continue  # the common answer, a level of a scale question, needs no more checking
+        if (status is None) is (value is None):  # both a value and a status, or neither
+            found.append(("MQ105", f"'{qid}': {answer.problem()}", ("answers", qid)))
+            continue
         message = answer_problem(info, value, status)
         if message:
-            code = "MQ605" if answer.status else "MQ602"
-            problems.append(loaded.problem(code, f"'{qid}': {message}", ("answers", qid)))
+            found.append(("MQ605" if answer.status else "MQ602", f"'{qid}': {message}", ("answers", qid)))
+    if found:
+        problems.extend(loaded.document.problems(found, uncounted))
     return problems
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import Enum
 
-from maturity.model.text import one_line
+from maturity.model.text import one_line, shorten
 
 # Exit codes of every command: a public contract, like the problem codes.
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -28,6 +28,9 @@ CODES: dict[str, tuple[Severity, str]] = {
     "MQ003": (Severity.ERROR, "file is not valid UTF-8"),
     "MQ004": (Severity.ERROR, "file is binary"),
     "MQ005": (Severity.ERROR, "file is empty"),
+    "MQ006": (Severity.ERROR, "not a regular file (a named pipe, device or socket)"),
+    "MQ007": (Severity.ERROR, "the process scoring the file was lost"),
+    "MQ009": (Severity.ERROR, "more problems than are listed"),
     "MQ010": (Severity.ERROR, "YAML or JSON syntax error"),
     "MQ011": (Severity.ERROR, "duplicate key"),
     "MQ012": (Severity.ERROR, "YAML anchors and aliases are not allowed"),
@@ -36,6 +39,9 @@ CODES: dict[str, tuple[Severity, str]] = {
     "MQ015": (Severity.ERROR, "top level is not a mapping"),
     "MQ016": (Severity.ERROR, "unknown kind of file"),
     "MQ017": (Severity.ERROR, "unsupported YAML tag"),
+    "MQ020": (Severity.ERROR, "output would overwrite an input"),
+    "MQ021": (Severity.ERROR, "output is a folder where a file is meant, or a file where a folder is"),
+    "MQ022": (Severity.ERROR, "output cannot be written"),
     "MQ101": (Severity.ERROR, "unknown key"),
     "MQ102": (Severity.ERROR, "required key missing"),
     "MQ103": (Severity.ERROR, "value of the wrong type"),
@@ -80,9 +86,18 @@ CODES: dict[str, tuple[Severity, str]] = {
 }
 
 
+# Messages quote what was written in a file; a quoted value is cut well before this, and a whole message too.
+MESSAGE_LIMIT = 1000
+# A file reports at most this many problems, then one more (MQ009) that counts the rest: a file of 300,000
+# unknown ids must not bury the terminal, the CSV or a CI log, nor cost a location for each.
+MAX_PROBLEMS_PER_FILE = 100
+
+
 @dataclass(frozen=True, order=True)
 class Problem:
-    """One located complaint. `line` and `column` are 1-based; 0 means the whole file."""
+    """One located complaint. `line` and `column` are 1-based; 0 means the whole file.
+
+    `hidden` is set on the MQ009 problem that stands for the problems of a file left out of a list."""
 
     file: str
     line: int
@@ -90,10 +105,13 @@ class Problem:
     code: str
     message: str
     severity: Severity = field(default=Severity.ERROR, compare=False)
+    hidden: int = field(default=0, compare=False, repr=False)
 
     @classmethod
     def make(cls, code: str, message: str, file: str = "", line: int = 0, column: int = 0) -> Problem:
-        return cls(file, line, column, code, message, CODES[code][0])
+        """A problem with the code's severity; a message that quotes something very long is cut (and says so).
+        Control characters are taken out where the message is shown (`str`, and the output a command writes)."""
+        return cls(file, line, column, code, shorten(message, MESSAGE_LIMIT), CODES[code][0])
 
     @property
     def is_error(self) -> bool:
@@ -127,3 +145,34 @@ class UsageError(MaturityError):
 
 def has_errors(problems: list[Problem]) -> bool:
     return any(p.is_error for p in problems)
+
+
+def more_problems(hidden: int, severity: Severity, file: str = "", line: int = 0, column: int = 0) -> Problem:
+    """The MQ009 problem standing for `hidden` problems left out of a file's list, located at the first of them."""
+    return Problem(
+        file,
+        line,
+        column,
+        "MQ009",
+        f"{hidden:,} more problem{'s' if hidden != 1 else ''} in this file {'are' if hidden != 1 else 'is'} not "
+        f"listed (the first {MAX_PROBLEMS_PER_FILE} are): fix those and check the file again",
+        severity,
+        hidden,
+    )
+
+
+def capped(problems: list[Problem], limit: int = MAX_PROBLEMS_PER_FILE) -> list[Problem]:
+    """A file's problems, at most `limit` of them (errors first) and an MQ009 problem that counts the rest."""
+    if len(problems) <= limit:
+        return problems
+    ordered = sorted(problems, key=lambda p: not p.is_error)  # stable: keeps the order within each severity
+    kept, rest = ordered[:limit], ordered[limit:]
+    already = sum(p.hidden for p in kept)
+    first = rest[0]
+    severity = Severity.ERROR if any(p.is_error for p in rest) else Severity.WARNING
+    return [*kept, more_problems(len(rest) + already, severity, first.file, first.line, first.column)]
+
+
+def problem_count(problems: list[Problem]) -> int:
+    """How many problems a list stands for, counting those an MQ009 problem left out."""
+    return sum(p.hidden or 1 for p in problems)
