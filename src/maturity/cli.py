@@ -7,6 +7,7 @@ Heavy modules (pydantic models, yaml, jinja2, rich) are imported inside the comm
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import sys
 from collections.abc import Iterator
@@ -56,14 +57,28 @@ class OutputFormat(str, Enum):
 
 
 def _err(message: str) -> None:
-    typer.echo(message, err=True)
+    """A diagnostic on stderr, made safe for a terminal (see maturity.model.text)."""
+    from maturity.model.text import for_terminal
+
+    with contextlib.suppress(OSError):  # stderr itself gone: there is nowhere left to say anything
+        typer.echo(for_terminal(message), err=True)
 
 
-def _fail(exc: Exception, path: Path) -> NoReturn:
-    """Report a MaturityError's problems on stderr (naming the file when a problem does not) and exit 1."""
+def _say(message: str) -> None:
+    """A line of data on stdout, made safe for a terminal and flushed (see maturity.io.output)."""
+    from maturity.io.output import write_stdout
+
+    write_stdout(message + "\n")
+
+
+def _fail(exc: Exception, path: Path | None = None) -> NoReturn:
+    """Report a MaturityError's problems on stderr (naming the file when a problem does not) and exit 1, or 2
+    for a usage error (an output that would replace an input, say)."""
+    from maturity.model.problems import UsageError
+
     for problem in getattr(exc, "problems", []):
-        _err(str(problem) if problem.file else f"{path}: {problem}")
-    raise typer.Exit(EXIT_PROBLEMS)
+        _err(str(problem) if problem.file or path is None else f"{path}: {problem}")
+    raise typer.Exit(EXIT_USAGE if isinstance(exc, UsageError) else EXIT_PROBLEMS)
 
 
 def _warn(problems: list[Any]) -> None:
@@ -115,7 +130,9 @@ def validate(
       maturity validate my-questionnaire.yaml --format json > problems.json
     """
     from maturity.checks.validation import validate_paths
+    from maturity.io.output import write_stdout
     from maturity.io.resources import bundled_definition_dirs
+    from maturity.model.problems import MaturityError
     from maturity.render.output import render, summary_line
 
     targets = list(paths) if paths else bundled_definition_dirs()
@@ -123,7 +140,10 @@ def validate(
     fmt = output_format.value
     if fmt == "auto":
         fmt = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
-    sys.stdout.write(render(report.problems, report.files, fmt))
+    try:
+        write_stdout(render(report.problems, report.files, fmt), "json" if fmt in ("json", "sarif") else "text")
+    except MaturityError as exc:
+        _fail(exc)
     if not quiet:
         _err(summary_line(report.problems, len(report.files)) + (" (valid)" if report.ok(strict) else ""))
     raise typer.Exit(EXIT_OK if report.ok(strict) else EXIT_PROBLEMS)
@@ -159,19 +179,25 @@ def schema(
 
       maturity schema --out schemas/
     """
+    from maturity.io.output import folder_output, output
+    from maturity.model.problems import MaturityError
     from maturity.render.schema import KINDS, json_schema_text
 
     if out is None and kind is None:
         _err("Say which schema to print (questionnaire, scoring_rules, answers, rule_cases), or use --out DIR.")
         raise typer.Exit(EXIT_USAGE)
-    if out is not None:
-        out.mkdir(parents=True, exist_ok=True)
-        for name in [kind.value] if kind else KINDS:
-            (out / f"{name}.schema.json").write_text(json_schema_text(name), encoding="utf-8")
-            _err(f"wrote {out / f'{name}.schema.json'}")
-        return
-    assert kind is not None
-    sys.stdout.write(json_schema_text(kind.value))
+    try:
+        if out is not None:
+            folder = folder_output(out)
+            for name in [kind.value] if kind else KINDS:
+                target = folder.file(f"{name}.schema.json")
+                target.write(json_schema_text(name), "json")
+                _err(f"wrote {target.path}")
+            return
+        assert kind is not None
+        output(None).write(json_schema_text(kind.value), "json")
+    except MaturityError as exc:
+        _fail(exc)
 
 
 @app.command()
@@ -241,9 +267,7 @@ def assess(
         _err("--review needs --resume FILE: the answers to review")
         raise typer.Exit(EXIT_USAGE)
     accessible = plain or bool(os.environ.get("ACCESSIBLE")) or os.environ.get("TERM") == "dumb"
-    code = run_assessment(
-        questionnaire, answers_path, resume, review, accessible, list(definitions or []), typer.echo, _err
-    )
+    code = run_assessment(questionnaire, answers_path, resume, review, accessible, list(definitions or []), _say, _err)
     raise typer.Exit(code)
 
 
@@ -371,13 +395,19 @@ def _score_files(
     workers: int | None,
     single: bool,
 ) -> None:
-    from maturity.app.batch import expand, without_outputs
+    from maturity.app.batch import expand, plan_outputs, terminate_as_interrupt
+    from maturity.model.problems import MaturityError
 
     files, problems = expand(paths)
-    kept = without_outputs(files, summary, out)
-    if len(kept) < len(files):
-        _err(f"note: left out {len(files) - len(kept)} file(s) that this command writes (--summary, --out)")
-    files = kept
+    plan = None
+    if not single:
+        try:  # before anything is scored: never over an input, never a folder for a file
+            plan = plan_outputs(files, summary, out)
+        except MaturityError as exc:
+            _fail(exc)
+        if plan.left_out:
+            _err(f"note: left out {plan.left_out} file(s) that this command writes (--summary, --out)")
+        files = plan.files
     for problem in problems:
         _err(str(problem))
     if not files:
@@ -387,22 +417,40 @@ def _score_files(
         _err("--format json and --explain show one file in full: give exactly one file (use --out DIR for many)")
         raise typer.Exit(EXIT_USAGE)
     folders = list(definitions or [])
-    if single:
+    if plan is None:
         _score_one(Path(files[0]), catalogue, explain)
         return
-    _prepare_outputs(summary, out)
     reports = tuple(dict.fromkeys(f.value for f in report_formats or []))
     try:
-        failed = _score_batch(files, folders, catalogue, summary, out, reports, workers)
-    except OSError as exc:  # the summary (a full disk, say) or a result folder; the old summary is left as it was
-        _err(f"{exc.filename or summary}: cannot write: {exc.strerror}")
+        plan.create()
+        for folder in plan.created:
+            _err(f"created the folder {folder}")
+        with terminate_as_interrupt():  # SIGTERM ends the workers and removes the temporary summary too
+            failed, table_cut = _score_batch(files, folders, catalogue, plan, reports, workers)
+    except MaturityError as exc:
+        _fail(exc)
+    except KeyboardInterrupt:  # Ctrl-C, or SIGTERM: the workers are ended and no temporary file is left
+        _err(
+            "interrupted: scoring stopped; no summary was written"
+            + (" (the earlier one is as it was)" if summary else "")
+        )
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+    except OSError as exc:  # the summary (a full disk, say); the old summary is left as it was
+        from maturity.io.output import write_problem
+
+        _err(str(write_problem(exc.filename or summary or out or "", exc)))
         raise typer.Exit(EXIT_PROBLEMS) from None
     _err(
         f"{len(files) - failed} scored, {failed} failed"
         + (f"; summary in {summary}" if summary else "")
         + (f"; results in {out}" if out else "")
     )
-    raise typer.Exit(EXIT_PROBLEMS if failed or problems else EXIT_OK)
+    if table_cut:
+        from maturity.io.output import STDOUT, write_problem
+
+        _err(str(write_problem(STDOUT, OSError(errno.EPIPE, "broken pipe"))))
+    lost_output = table_cut and summary is None and out is None  # the table was the only output
+    raise typer.Exit(EXIT_PROBLEMS if failed or problems or lost_output else EXIT_OK)
 
 
 @contextlib.contextmanager
@@ -437,51 +485,30 @@ def _catalogue(definitions: list[Path] | None, reported: frozenset[str] = frozen
     return catalogue
 
 
-def _prepare_outputs(summary: Path | None, out: Path | None) -> None:
-    """Check where results will go before scoring anything: a run of an hour must not fail at its last step."""
-    try:
-        if out is not None:
-            if out.exists() and not out.is_dir():
-                _err(f"--out {out}: this is a file; --out names a folder for the results")
-                raise typer.Exit(EXIT_USAGE)
-            out.mkdir(parents=True, exist_ok=True)
-        if summary is not None:
-            if summary.is_dir():
-                _err(f"--summary {summary}: this is a folder; name a .csv or .json file")
-                raise typer.Exit(EXIT_USAGE)
-            summary.parent.mkdir(parents=True, exist_ok=True)
-            if not os.access(summary.parent, os.W_OK):
-                _err(f"--summary {summary}: cannot write in {summary.parent}")
-                raise typer.Exit(EXIT_PROBLEMS)
-    except OSError as exc:
-        _err(f"{exc.filename}: cannot create: {exc.strerror}")
-        raise typer.Exit(EXIT_PROBLEMS) from None
-
-
 def _score_batch(
     files: list[str],
     folders: list[Path],
     catalogue: Any,
-    summary: Path | None,
-    out: Path | None,
+    plan: Any,
     reports: tuple[str, ...],
     workers: int | None,
-) -> int:
+) -> tuple[int, bool]:
     """Score the files, writing the table to stdout and the summary (atomically) as rows arrive; the count of
-    files that failed."""
+    files that failed, and whether the table was cut short (its reader went away)."""
     from contextlib import ExitStack
 
     from maturity.app.batch import SummaryFormat, SummaryWriter, score_many, stage_columns, table_header
     from maturity.io.store import atomic_writer
 
     failed = 0
+    summary, out = plan.summary, plan.out
     with ExitStack() as stack:
         writer = None
         if summary is not None:
-            handle = stack.enter_context(atomic_writer(summary, buffering=1 << 20))
+            handle = stack.enter_context(atomic_writer(summary.target, buffering=1 << 20))
             columns = stage_columns(catalogue)
             writer = SummaryWriter(
-                handle, SummaryFormat("json" if summary.suffix.lower() == ".json" else "csv", columns)
+                handle, SummaryFormat("json" if summary.path.suffix.lower() == ".json" else "csv", columns)
             )
         progress = _progress(len(files))
         stack.callback(progress.close)
@@ -491,11 +518,12 @@ def _score_batch(
         for outcome in score_many(
             files,
             folders,
-            out_dir=out,
+            out_dir=out.path if out is not None else None,
             reports=reports,
             workers=workers,
             summary=writer.format if writer else None,
             table=True,
+            notice=lambda message: _err(f"warning: {message}"),
         ):
             if writer is not None and outcome.summary_text is not None:
                 writer.write_rendered(outcome.summary_text)
@@ -507,7 +535,7 @@ def _score_batch(
             progress.advance()
         if writer is not None:
             writer.close()
-    return failed
+    return failed, table.gone
 
 
 class _Table:
@@ -623,11 +651,15 @@ def report(
       maturity report answers.yaml --format md > report.md
     """
     from maturity.app.batch import load_and_score
-    from maturity.io.store import write_atomic
+    from maturity.io.output import output
     from maturity.model.problems import MaturityError
     from maturity.render.report import render_report
 
     catalogue = _catalogue(definitions)
+    try:  # checked before any work: never over one of the inputs, never into a folder
+        destination = output(out, [answers, *catalogue.files(), *_files_in(templates)])
+    except MaturityError as exc:
+        _fail(exc)
     try:
         assessment, warnings = load_and_score(answers, catalogue)
         ref = assessment.questionnaire
@@ -644,11 +676,31 @@ def report(
     except MaturityError as exc:
         _fail(exc, answers)
     _warn(warnings)
-    if out is None:
-        sys.stdout.write(text)
-    else:
-        write_atomic(out, text)
-        _err(f"wrote {out}")
+    _write(destination, text, "json" if fmt == "json" else "text")
+
+
+def _files_in(folder: Path | None) -> list[Path]:
+    """The files directly in a folder (a templates folder, whose files are inputs too); none for None."""
+    if folder is None or not folder.is_dir():
+        return []
+    with contextlib.suppress(OSError):
+        return [p for p in folder.iterdir() if p.is_file()]
+    return []
+
+
+def _write(destination: Any, text: str, kind: str) -> None:
+    """Write a command's document where it was checked to go, saying where when that is a file."""
+    from maturity.io.output import FileOutput
+    from maturity.model.problems import MaturityError
+
+    try:
+        destination.write(text, kind)
+    except MaturityError as exc:
+        _fail(exc)
+    if isinstance(destination, FileOutput):
+        for folder in destination.created:
+            _err(f"created the folder {folder}")
+        _err(f"wrote {destination.path}")
 
 
 def _report_format(chosen: ReportFormat | None, out: Path | None) -> str:
@@ -686,33 +738,45 @@ def test_cases(
     """
     from maturity.app.cases import find_case_files, run_cases
     from maturity.io.resources import bundled_dir
+    from maturity.model.problems import MaturityError
 
     targets = list(paths) if paths else [bundled_dir("scoring_rules")]
     files, problems = find_case_files(targets)
-    for problem in problems:
-        typer.echo(f"ERROR {problem}")
+    try:
+        for problem in problems:
+            _say(f"ERROR {problem}")
+    except MaturityError as exc:
+        _fail(exc)
     if not files:
         _err("no rule-case files (kind: rule_cases) found")
         raise typer.Exit(EXIT_PROBLEMS)
     catalogue = _catalogue(
         [*(definitions or []), *(p for p in targets if p.is_dir())], reported=frozenset(p.file for p in problems)
     )
+    try:
+        passed, failed = _run_cases(files, catalogue, run_cases)
+    except MaturityError as exc:  # stdout closed or full
+        _fail(exc)
+    unusable = f", {len(problems)} file(s) could not be read" if problems else ""
+    _say(f"{passed} passed, {failed} failed{unusable}")
+    raise typer.Exit(EXIT_PROBLEMS if failed or problems else EXIT_OK)
+
+
+def _run_cases(files: list[Path], catalogue: Any, run_cases: Any) -> tuple[int, int]:
     passed = failed = 0
     for path in files:
         for result in run_cases(path, catalogue):
             if result.passed:
                 passed += 1
-                typer.echo(f"PASS {result.name}  ({result.file})")
+                _say(f"PASS {result.name}  ({result.file})")
                 continue
             failed += 1
-            typer.echo(f"FAIL {result.name}  ({result.file})")
+            _say(f"FAIL {result.name}  ({result.file})")
             for difference in result.differences:
-                typer.echo(f"  - {difference}")
+                _say(f"  - {difference}")
             for problem in result.problems:
-                typer.echo(f"  ! {problem}")
-    unusable = f", {len(problems)} file(s) could not be read" if problems else ""
-    typer.echo(f"{passed} passed, {failed} failed{unusable}")
-    raise typer.Exit(EXIT_PROBLEMS if failed or problems else EXIT_OK)
+                _say(f"  ! {problem}")
+    return passed, failed
 
 
 # ------------------------------------------------------------------------------------------------- compare
@@ -780,11 +844,16 @@ def compare(
     """
     from maturity.engine.compare import TEMPLATES, comparison_context, comparison_json, terminal_lines
     from maturity.engine.compare import compare as compare_assessments
-    from maturity.io.store import write_atomic
+    from maturity.io.output import output
     from maturity.model.problems import MaturityError
     from maturity.render.report import render_template
 
     catalogue = _catalogue(definitions)
+    inputs = [old, new, *([target] if target is not None else []), *catalogue.files(), *_files_in(templates)]
+    try:  # checked before any work: never over one of the inputs, never into a folder
+        destination = output(out, inputs)
+    except MaturityError as exc:
+        _fail(exc)
     loaded = []
     for path in [old, new, *([target] if target is not None else [])]:
         try:
@@ -806,11 +875,7 @@ def compare(
         _fail(exc, new)
     for warning in comparison.warnings:
         _err(f"warning: {warning}")
-    if out is None:
-        sys.stdout.write(text)
-    else:
-        write_atomic(out, text)
-        _err(f"wrote {out}")
+    _write(destination, text, "json" if fmt == "json" else "text")
 
 
 def _load_assessment(path: Path, catalogue: Any) -> tuple[Any, list[Any]]:
@@ -848,9 +913,16 @@ def _load_assessment(path: Path, catalogue: Any) -> tuple[Any, list[Any]]:
 
 
 def run() -> None:
-    """Entry point: exit 130 on Ctrl-C rather than a traceback."""
+    """Entry point: exit 130 on Ctrl-C (or SIGTERM, where a command turns it into one) rather than a traceback,
+    and exit 1 with a message when stdout or stderr cannot be written (a full device, a closed pipe)."""
     try:
         app()
     except KeyboardInterrupt:
         _err("interrupted")
         sys.exit(EXIT_INTERRUPTED)
+    except OSError as exc:
+        from maturity.io.output import STDOUT, silence_stdout, write_problem
+
+        silence_stdout()
+        _err(str(write_problem(STDOUT, exc)))
+        sys.exit(EXIT_PROBLEMS)

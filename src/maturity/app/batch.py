@@ -7,24 +7,31 @@ back in input order, so summaries are reproducible run to run.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import fnmatch
 import gc
 import glob
 import io
 import json
+import multiprocessing
 import os
+import signal
+import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from multiprocessing.connection import wait
 from pathlib import Path
+from types import FrameType
 from typing import TYPE_CHECKING, Any
 
 from maturity.app.catalogue import Catalogue
-from maturity.model.problems import MaturityError, Problem
-from maturity.model.text import one_line
+from maturity.io.loader import not_a_regular_file
+from maturity.io.output import FileOutput, FolderOutput, file_output, folder_output, identity
+from maturity.model.problems import MaturityError, Problem, UsageError, problem_count
+from maturity.model.text import csv_cell, is_plain_cell, json_safe, one_line
 
 if TYPE_CHECKING:
     from maturity.model.assessment import Summary
@@ -69,7 +76,7 @@ def expand(patterns: Iterable[str]) -> tuple[list[str], list[Problem]]:
     for pattern in patterns:
         if os.path.isdir(pattern):
             found.extend(_answers_files_under(pattern, problems))
-        elif os.path.isfile(pattern):
+        elif os.path.isfile(pattern) or os.path.exists(pattern):  # a pipe or a device: the loader says why not
             found.append(pattern)
         elif glob.has_magic(pattern):
             matches = (
@@ -165,8 +172,12 @@ def _answers_files_under(
                 elif accept(entry.path):
                     if entry.is_file():
                         todo.append((entry.path, False))
-                    elif entry.is_symlink():
+                    elif entry.is_symlink() and not os.path.exists(entry.path):
                         problems.append(Problem.make("MQ001", "this link points to nothing", entry.path))
+                    else:  # a named pipe, a device or a socket with an answers file's name: never opened
+                        special = not_a_regular_file(entry.path, entry.stat())
+                        if special is not None:
+                            problems.append(special)
             except OSError as exc:  # a broken link, or one that loops
                 problems.append(Problem.make("MQ001", f"cannot read this entry: {exc.strerror}", entry.path))
     return found
@@ -217,18 +228,16 @@ def is_own_output(name: str) -> bool:
 
 def without_outputs(files: list[str], summary: str | Path | None, out: str | Path | None) -> list[str]:
     """The files less what a batch writes, so scoring a folder again does not read its own summary and results:
-    the summary file, and the files in the `out` folder named as results and reports are (NAME.result.json, ...).
+    the summary file (found by identity: another spelling or a link to it is the same file), and the files in
+    the `out` folder named as results and reports are (NAME.result.json, ...).
 
-    Paths are compared as absolute paths, with the outputs' links resolved: resolving every input's links too
-    would cost a system call per folder of every path, a noticeable share of a batch of small files.
+    A summary that is not one an earlier run wrote (an answers file, say) is not left out: `plan_outputs` then
+    refuses to write over it. Paths in the `out` folder are compared as absolute paths, with the folder's links
+    resolved: resolving every input's links too would cost a system call per folder of every path.
     """
     if summary is None and out is None:
         return files
-    summaries = (
-        {os.path.normcase(os.path.abspath(summary)), os.path.normcase(os.path.realpath(summary))}
-        if summary is not None
-        else set()
-    )
+    summary_id = identity(summary) if summary is not None and looks_like_a_summary(summary) else None
     folders = (
         tuple(os.path.normcase(os.path.join(p, "")) for p in {os.path.abspath(out), os.path.realpath(out)})
         if out is not None
@@ -236,13 +245,77 @@ def without_outputs(files: list[str], summary: str | Path | None, out: str | Pat
     )
     kept = []
     for file in files:
-        own = bool(folders) and is_own_output(os.path.basename(file))
-        if summaries or own:
+        if folders and is_own_output(os.path.basename(file)):
             absolute = os.path.normcase(os.path.abspath(file))
-            if absolute in summaries or (own and absolute.startswith(folders)):
+            if absolute.startswith(folders):
                 continue
+        if summary_id is not None and identity(file) == summary_id:
+            continue
         kept.append(file)
     return kept
+
+
+def looks_like_a_summary(path: str | Path) -> bool:
+    """Whether a file is a summary an earlier run wrote (a CSV with our header, or a JSON array), never an
+    answers file, which is a mapping."""
+    try:
+        with open(path, "rb") as handle:
+            start = handle.read(64).removeprefix(b"\xef\xbb\xbf").lstrip()
+    except OSError:
+        return False
+    return start.startswith((b"[", ROW_FIELDS[0].encode() + b"," + ROW_FIELDS[1].encode() + b","))
+
+
+def _holds_something_else(path: str | Path) -> bool:
+    """An existing, non-empty file that is not a summary: what a summary must never be written over."""
+    try:
+        size = os.stat(path).st_size
+    except OSError:
+        return False
+    return size > 0 and not looks_like_a_summary(path)
+
+
+@dataclass
+class BatchOutputs:
+    """Where a batch writes, checked before anything is scored, and the files left to score."""
+
+    files: list[str]
+    left_out: int = 0
+    summary: FileOutput | None = None
+    out: FolderOutput | None = None
+    created: list[Path] = field(default_factory=list)
+
+    def create(self) -> None:
+        """Make the folders the results and the summary go into; raises MaturityError if one cannot be made."""
+        if self.out is not None:
+            self.out.create()
+            self.created += self.out.created
+        if self.summary is not None:
+            self.summary.prepare()
+            self.created += self.summary.created
+
+
+def plan_outputs(files: list[str], summary: str | Path | None, out: str | Path | None) -> BatchOutputs:
+    """Check the summary file and the results folder before anything is scored (a run of an hour must not fail
+    at its last step; `create` then makes their folders), and leave out the files an earlier run wrote there.
+
+    The summary may not be one of the files to score (by identity) unless it is a summary an earlier run wrote;
+    it may not be a folder, nor read-only. Raises UsageError or MaturityError with located problems."""
+    folder = folder_output(out) if out is not None else None
+    kept = without_outputs(files, summary, out)
+    target = None
+    if summary is not None:
+        target = file_output(summary, kept, option="--summary")
+        if not target.direct and _holds_something_else(target.target):
+            raise UsageError(
+                Problem.make(
+                    "MQ020",
+                    "--summary: this file is not a summary an earlier run wrote: writing here would replace it; "
+                    "name another file, or move this one away first",
+                    str(summary),
+                )
+            )
+    return BatchOutputs(kept, len(files) - len(kept), target, folder)
 
 
 def _path_order(path: str) -> list[str]:
@@ -355,12 +428,9 @@ def score_file(
         else:
             summary, problems = _load_and_summarise(path, catalogue)
     except MaturityError as exc:
-        located = [p if p.file else Problem.make(p.code, p.message, str(path), p.line, p.column) for p in exc.problems]
-        first = located[0] if located else Problem.make("MQ001", "unknown problem", str(path))
-        where = f"line {first.line}, column {first.column or 1}: " if first.line else ""
-        more = f" (and {len(located) - 1} more)" if len(located) > 1 else ""
-        row.update(error_code=first.code, error=f"{where}{first.message}{more}")
-        return Outcome(row, located, [])
+        return failed_outcome(path, exc.problems)
+    except (MemoryError, RecursionError):  # one file must not end the batch, whatever it holds
+        return failed_outcome(path, [Problem.make("MQ007", "scoring this file ran out of memory", str(path))])
     row.update(summary_row(summary))
     row["status"] = "scored"
     if out_dir is not None:
@@ -382,9 +452,23 @@ def score_file(
     return Outcome(row, problems, [s.id for s in summary.stages])
 
 
+def failed_outcome(path: str | Path, problems: Sequence[Problem]) -> Outcome:
+    """The outcome of a file that could not be scored: its row says failed, with the first problem's code and
+    where it is, and how many more there are."""
+    row: dict[str, Any] = {"file": str(path), "status": "failed"}
+    located = [p if p.file else Problem.make(p.code, p.message, str(path), p.line, p.column) for p in problems]
+    first = located[0] if located else Problem.make("MQ001", "unknown problem", str(path))
+    where = f"line {first.line}, column {first.column or 1}: " if first.line else ""
+    others = problem_count(located) - 1
+    more = f" (and {others:,} more)" if others > 0 else ""
+    row.update(error_code=first.code, error=f"{where}{first.message}{more}")
+    return Outcome(row, located, [])
+
+
 def _write_reports(assessment: Any, catalogue: Catalogue, stem: Path, reports: tuple[str, ...]) -> None:
     """The same reports `maturity report` and `maturity assess` write, beside the file's JSON result."""
     from maturity.engine.roadmap import answers_from_assessment, build_roadmap
+    from maturity.io.output import clean
     from maturity.io.store import write_atomic
     from maturity.render.report import render_report
 
@@ -400,7 +484,7 @@ def _write_reports(assessment: Any, catalogue: Catalogue, stem: Path, reports: t
             roadmap=roadmap,
             questionnaire_digest=found.questionnaire.document.digest,
         )
-        write_atomic(stem.with_name(stem.name + REPORT_SUFFIXES[fmt]), text)
+        write_atomic(stem.with_name(stem.name + REPORT_SUFFIXES[fmt]), clean(text, "json" if fmt == "json" else "text"))
 
 
 def _load_and_summarise(path: Path, catalogue: Catalogue) -> tuple[Summary, list[Problem]]:
@@ -415,12 +499,7 @@ def _work(item: str | Path | tuple[str, str]) -> Outcome:
     """One file: a path, or with --out a (path, result name) pair."""
     assert _catalogue is not None
     path, name = item if isinstance(item, tuple) else (item, None)
-    outcome = score_file(Path(path), _catalogue, _out_dir, _reports, name)
-    if _summary is not None:
-        outcome.summary_text = _summary.render(outcome.row)
-    if _table:
-        outcome.table_text = table_line(outcome.row)
-    return outcome
+    return _rendered(score_file(Path(path), _catalogue, _out_dir, _reports, name))
 
 
 def _work_chunk(items: Sequence[str | Path | tuple[str, str]]) -> list[Outcome]:
@@ -527,7 +606,8 @@ def _round(value: float | None) -> float | None:
 
 
 def assessment_json(assessment: Any) -> str:
-    return json.dumps(assessment.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"
+    """The full result as JSON; characters a terminal would act on are written as \\u escapes."""
+    return json_safe(json.dumps(assessment.model_dump(mode="json"), indent=2, ensure_ascii=False)) + "\n"
 
 
 # ----------------------------------------------------------------------------------------------- the pool
@@ -544,12 +624,14 @@ def score_many(
     chunksize: int = 32,
     summary: SummaryFormat | None = None,
     table: bool = False,
+    notice: Callable[[str], None] | None = None,
 ) -> Iterator[Outcome]:
     """Score every file, in input order, on `workers` processes (default: every core).
 
     With `summary` and `table`, each outcome also carries its row rendered as a summary line and a table line,
     done in the workers so that the process reading the outcomes only writes them out. With `out_dir`, each
-    file's result is written under the name `result_names` gives it.
+    file's result is written under the name `result_names` gives it. A worker lost on the way (see WorkerPool)
+    is reported to `notice`, and its files are scored again or, lost twice, become failed rows.
     """
     workers = workers or os.cpu_count() or 1
     items: Sequence[str | Path | tuple[str, str]] = paths
@@ -562,17 +644,325 @@ def score_many(
         if workers == 1 or len(items) < 4:
             yield from map(_work, items)
             return
-        with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=setup) as pool:
-            # Chunks go out a few per worker ahead of the one being read, not all at once as Executor.map would
-            # send them: the parent then holds a bounded number of results however many files there are.
-            ahead = workers * 4
-            pending: deque[Future[list[Outcome]]] = deque()
-            for start in range(0, len(items), chunksize):
-                pending.append(pool.submit(_work_chunk, items[start : start + chunksize]))
-                if len(pending) >= ahead:
-                    yield from pending.popleft().result()
-            while pending:
-                yield from pending.popleft().result()
+        pool = WorkerPool(workers, _work_chunk, _init_worker, setup, lost=_lost_file, cleanup=_remove_temporaries)
+        yield from pool.map(items, chunksize, notice)
+
+
+def _lost_file(item: str | Path | tuple[str, str], how: str) -> Outcome:
+    """The outcome of a file whose worker was lost twice while scoring it (in the parent, after `_init_worker`)."""
+    path = item[0] if isinstance(item, tuple) else item
+    problem = Problem.make(
+        "MQ007",
+        f"the process scoring this file was lost twice ({how}), so it was not scored; if it is very large, "
+        "score it on its own, with more memory",
+        str(path),
+    )
+    return _rendered(failed_outcome(path, [problem]))
+
+
+def _rendered(outcome: Outcome) -> Outcome:
+    """An outcome with its summary line and table line, as a worker would have rendered them."""
+    if _summary is not None:
+        outcome.summary_text = _summary.render(outcome.row)
+    if _table:
+        outcome.table_text = table_line(outcome.row)
+    return outcome
+
+
+def _remove_temporaries(items: Sequence[str | Path | tuple[str, str]]) -> None:
+    """Remove the temporary files a lost worker may have left beside these files' results and reports (an
+    atomic write names them .NAME.XXXXXXXX.tmp, beside NAME)."""
+    if _out_dir is None:
+        return
+    suffixes = [RESULT_SUFFIX, *(REPORT_SUFFIXES[fmt] for fmt in _reports)]
+    for item in items:
+        if not isinstance(item, tuple):
+            continue
+        stem = _out_dir / item[1]
+        for suffix in suffixes:
+            pattern = os.path.join(glob.escape(str(stem.parent)), f".{glob.escape(stem.name + suffix)}.*.tmp")
+            for temporary in glob.glob(pattern):
+                with contextlib.suppress(OSError):
+                    os.unlink(temporary)
+
+
+@contextmanager
+def terminate_as_interrupt() -> Iterator[None]:
+    """SIGTERM (and SIGHUP, a closed terminal) end a batch the way Ctrl-C does: as KeyboardInterrupt, so that
+    the workers are ended and the temporary summary is removed on the way out, instead of the process dying
+    with both left behind. Only in the main thread, where signal handlers can be set."""
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    previous: dict[int, Any] = {}
+    for name in ("SIGTERM", "SIGHUP"):
+        number = getattr(signal, name, None)
+        if number is not None:
+            with contextlib.suppress(ValueError, OSError):  # not the main thread
+                previous[number] = signal.signal(number, handler)
+    try:
+        yield
+    finally:
+        for number, old in previous.items():
+            signal.signal(number, old)
+
+
+# A chunk of work for a worker: (chunk number, offset in the chunk, items, attempt).
+_Task = tuple[int, int, list[Any], int]
+
+
+class _WorkerFailed:
+    """What a worker sends back instead of outcomes when scoring a chunk raised (a bug, not bad input)."""
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+
+class _Worker:
+    def __init__(self, process: Any, conn: Any) -> None:
+        self.process, self.conn = process, conn
+        self.task: _Task | None = None
+        self.done = 0  # chunks completed
+
+
+def _worker_main(conn: Any, parent: int, work: Callable[[list[Any]], list[Any]], initializer: Any, setup: Any) -> None:
+    """A worker: score the chunks the parent sends until it sends None, goes away, or sends SIGTERM."""
+
+    def leave(signum: int, frame: FrameType | None) -> None:
+        raise SystemExit(128 + signum)  # unwinds, so an atomic write in progress removes its temporary file
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole process group: the parent decides
+    signal.signal(signal.SIGTERM, leave)
+    initializer(*setup)
+    while True:
+        if not conn.poll(1.0):
+            if os.getppid() != parent:  # the parent died without saying goodbye (SIGKILL): so does its worker
+                return
+            continue
+        try:
+            task = conn.recv()
+        except (EOFError, OSError):
+            return
+        if task is None:
+            return
+        try:
+            result: Any = work(task)
+        except Exception as exc:  # a bug while scoring: say so, and let the parent try the files one by one
+            result = _WorkerFailed(f"{type(exc).__name__}: {exc}")
+        conn.send(result)
+
+
+def _how_it_ended(exitcode: int | None) -> str:
+    if exitcode is not None and exitcode < 0:
+        try:
+            name = signal.Signals(-exitcode).name
+        except ValueError:
+            name = f"signal {-exitcode}"
+        why = ", as the out-of-memory killer does" if -exitcode == getattr(signal, "SIGKILL", 9) else ""
+        return f"killed by {name}{why}"
+    return f"it exited with code {exitcode}"
+
+
+class WorkerPool:
+    """Worker processes that score chunks of files, survive losing one, and end cleanly when told to stop.
+
+    Each worker is given one chunk at a time over its own pipe, so the pool always knows which files a worker
+    holds. A worker that dies (killed by the out-of-memory killer, say: SIGKILL, no goodbye) is replaced, and the
+    files of the chunk it held are tried again one at a time: the innocent ones are scored, and one that loses
+    its worker again becomes a failed row (through `lost`), so the run goes on to its summary. `notice` hears
+    of each loss. Results come back in input order, at most a few chunks per worker ahead of the one being read,
+    so the parent holds little however many files there are.
+
+    Stopping early (an error, Ctrl-C, or SIGTERM turned into KeyboardInterrupt) ends every worker: SIGTERM
+    first, which a worker turns into an orderly exit (an atomic write in progress removes its temporary file),
+    then SIGKILL for any still alive after GRACE seconds; `cleanup` is then given the files that were in hand.
+    """
+
+    GRACE = 3.0
+    AHEAD = 4  # chunks per worker handed out ahead of the one being read
+
+    def __init__(
+        self,
+        size: int,
+        work: Callable[[list[Any]], list[Any]],
+        initializer: Callable[..., None],
+        setup: Sequence[Any],
+        lost: Callable[[Any, str], Any],
+        cleanup: Callable[[list[Any]], None] | None = None,
+    ) -> None:
+        self.size, self.work, self.initializer, self.setup = size, work, initializer, tuple(setup)
+        self.lost, self.cleanup = lost, cleanup or (lambda items: None)
+        methods = multiprocessing.get_all_start_methods()
+        # fork where there is one: the workers inherit the definitions already loaded, checked and planned
+        self.context = multiprocessing.get_context("fork" if "fork" in methods else None)
+        self.workers: list[_Worker] = []
+        self.idle_losses = 0
+
+    def _start(self) -> None:
+        for stream in (sys.stdout, sys.stderr):  # a forked child must not inherit (and flush again) pending output
+            with contextlib.suppress(Exception):
+                stream.flush()
+        parent_end, child_end = self.context.Pipe()
+        process = self.context.Process(
+            target=_worker_main,
+            args=(child_end, os.getpid(), self.work, self.initializer, self.setup),
+            daemon=True,
+        )
+        process.start()
+        child_end.close()
+        self.workers.append(_Worker(process, parent_end))
+
+    def map(self, items: Sequence[Any], chunksize: int, notice: Callable[[str], None] | None = None) -> Iterator[Any]:
+        """The outcome of every item, in order."""
+        say = notice or (lambda message: None)
+        chunks = (len(items) + chunksize - 1) // chunksize
+        slots: dict[int, list[Any]] = {}  # chunk -> its outcomes so far (None where one is still awaited)
+        waiting: dict[int, int] = {}  # chunk -> outcomes still awaited
+        retries: deque[_Task] = deque()
+        handed = 0  # chunks handed out so far
+        reading = 0  # the chunk to yield next
+        finished = False
+        try:
+            while reading < chunks:
+                while reading in slots and waiting[reading] == 0:
+                    del waiting[reading]
+                    yield from slots.pop(reading)
+                    reading += 1
+                if reading >= chunks:
+                    break
+                while len(self.workers) < self.size:
+                    self._start()
+                for worker in self.workers:
+                    if worker.task is not None:
+                        continue
+                    if retries:
+                        task = retries.popleft()
+                    elif handed < min(chunks, reading + self.size * self.AHEAD):
+                        start = handed * chunksize
+                        task = (handed, 0, list(items[start : start + chunksize]), 1)
+                        slots[handed] = [None] * len(task[2])
+                        waiting[handed] = len(task[2])
+                        handed += 1
+                    else:
+                        break
+                    worker.task = task
+                    with contextlib.suppress(OSError):  # it has just died: its sentinel says so, below
+                        worker.conn.send(task[2])
+                busy = {w.conn: w for w in self.workers if w.task is not None}
+                ended = {w.process.sentinel: w for w in self.workers}
+                for ready in wait([*busy, *ended]):
+                    worker = busy.get(ready) or ended[ready]
+                    if worker not in self.workers:
+                        continue  # already handled through its other handle
+                    result = self._receive(worker)
+                    if result is not None:
+                        held = worker.task
+                        assert held is not None
+                        worker.task = None
+                        worker.done += 1
+                        self._settle(held, result, slots, waiting, retries, say)
+                    if not worker.process.is_alive():
+                        self._bury(worker, slots, waiting, retries, say)
+            finished = True
+        finally:
+            self._stop(finished)
+
+    def _receive(self, worker: _Worker) -> Any:
+        """A worker's reply if one is waiting in its pipe (it may have replied, then died)."""
+        try:
+            if worker.task is not None and worker.conn.poll():
+                return worker.conn.recv()
+        except Exception:  # a reply cut short by the worker's death: the death is what counts
+            pass
+        return None
+
+    def _settle(
+        self,
+        task: _Task,
+        result: Any,
+        slots: dict[int, list[Any]],
+        waiting: dict[int, int],
+        retries: deque[_Task],
+        say: Callable[[str], None],
+    ) -> None:
+        chunk, offset = task[0], task[1]
+        if isinstance(result, _WorkerFailed):
+            self._retry_or_fail(task, f"it failed: {result.message}", slots, waiting, retries, say)
+            return
+        slots[chunk][offset : offset + len(result)] = result
+        waiting[chunk] -= len(result)
+
+    def _retry_or_fail(
+        self,
+        task: _Task,
+        how: str,
+        slots: dict[int, list[Any]],
+        waiting: dict[int, int],
+        retries: deque[_Task],
+        say: Callable[[str], None],
+    ) -> None:
+        chunk, offset, items, attempt = task
+        self.cleanup(items)
+        if attempt == 1:
+            say(
+                f"a worker process was lost ({how}) while scoring {len(items)} file(s); each is scored again on its own"
+            )
+            retries.extend((chunk, offset + i, [item], 2) for i, item in enumerate(items))
+            return
+        for i, item in enumerate(items):
+            slots[chunk][offset + i] = self.lost(item, how)
+        waiting[chunk] -= len(items)
+
+    def _bury(
+        self,
+        worker: _Worker,
+        slots: dict[int, list[Any]],
+        waiting: dict[int, int],
+        retries: deque[_Task],
+        say: Callable[[str], None],
+    ) -> None:
+        """A worker died: replace it (by the next round of the loop), and retry or fail what it held."""
+        worker.process.join()
+        self.workers.remove(worker)
+        with contextlib.suppress(OSError):
+            worker.conn.close()
+        how = _how_it_ended(worker.process.exitcode)
+        if worker.task is not None:
+            self._retry_or_fail(worker.task, how, slots, waiting, retries, say)
+        elif worker.done == 0:
+            self.idle_losses += 1
+            if self.idle_losses > 3 * self.size:  # workers that cannot even start: stop trying
+                raise MaturityError(
+                    Problem.make("MQ007", f"the worker processes keep failing as they start ({how}); try --workers 1")
+                )
+
+    def _stop(self, finished: bool) -> None:
+        """End every worker: politely when the work is done, by SIGTERM (then SIGKILL) when it was cut short."""
+        in_hand = [item for w in self.workers if w.task is not None for item in w.task[2]]
+        for worker in self.workers:
+            with contextlib.suppress(Exception):
+                if finished:
+                    worker.conn.send(None)
+                else:
+                    worker.process.terminate()
+        deadline = _now() + self.GRACE
+        for worker in self.workers:
+            worker.process.join(max(0.0, deadline - _now()))
+            if worker.process.is_alive():
+                worker.process.kill()
+                worker.process.join()
+            with contextlib.suppress(OSError):
+                worker.conn.close()
+        self.workers = []
+        if in_hand:
+            self.cleanup(in_hand)
+
+
+def _now() -> float:
+    import time
+
+    return time.monotonic()
 
 
 @contextmanager
@@ -619,13 +1009,16 @@ def stage_columns(catalogue: Catalogue) -> list[str]:
 class SummaryFormat:
     """How each file's row is written in a summary: a CSV line, or one JSON object of an array.
 
-    Pure text, so batch workers render their own rows and the parent only writes them out.
+    Pure text, so batch workers render their own rows and the parent only writes them out. CSV follows RFC 4180
+    (CRLF line endings, quotes where needed), and every cell is one line of at most 1,000 characters that no
+    spreadsheet will run as a formula (model.text.csv_cell): a reader that splits rows on line breaks, whatever
+    it makes of quotes, still sees one row per file. JSON escapes what a terminal would act on.
     """
 
     def __init__(self, fmt: str, columns: list[str]) -> None:
         self.fmt, self.columns = fmt, [*ROW_FIELDS[:-2], *columns, *ROW_FIELDS[-2:]]
         self._buffer = io.StringIO()
-        self._csv = csv.writer(self._buffer, lineterminator="\n")
+        self._csv = csv.writer(self._buffer, lineterminator="\r\n")
 
     def header(self) -> str:
         return self._csv_line(self.columns) if self.fmt == "csv" else "["
@@ -636,17 +1029,17 @@ class SummaryFormat:
     def render(self, row: dict[str, Any]) -> str:
         """The row as one CSV line (with its newline), or as one JSON object (without separators)."""
         if self.fmt == "csv":
-            # thousands of rows of dozens of cells: only text that could start a formula, booleans and empty
-            # cells need a second look
+            # thousands of rows of dozens of cells: only text that is long, not printable or could start a
+            # formula, booleans, lists and empty cells need a second look
             return self._csv_line(
                 [
                     value
-                    if value.__class__ in _PLAIN or (value.__class__ is str and (not value or value[0] not in _FORMULA))
+                    if value.__class__ in _PLAIN or (value.__class__ is str and is_plain_cell(value))
                     else _csv_cell(value)
                     for value in map(row.get, self.columns)
                 ]
             )
-        return json.dumps({k: row.get(k) for k in self.columns if k in row}, ensure_ascii=False)
+        return json_safe(json.dumps({k: row.get(k) for k in self.columns if k in row}, ensure_ascii=False))
 
     def __getstate__(self) -> dict[str, Any]:  # for platforms that start workers afresh and pickle their setup
         return {"fmt": self.fmt, "columns": self.columns}
@@ -654,7 +1047,7 @@ class SummaryFormat:
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.fmt, self.columns = state["fmt"], state["columns"]
         self._buffer = io.StringIO()
-        self._csv = csv.writer(self._buffer, lineterminator="\n")
+        self._csv = csv.writer(self._buffer, lineterminator="\r\n")
 
     def _csv_line(self, cells: list[Any]) -> str:
         buffer = self._buffer
@@ -689,7 +1082,6 @@ class SummaryWriter:
 
 
 _PLAIN = frozenset({int, float})
-_FORMULA = frozenset("=+-@\t\r")  # a spreadsheet runs a cell starting with one of these as a formula
 
 
 def _csv_cell(value: Any) -> Any:
@@ -698,7 +1090,7 @@ def _csv_cell(value: Any) -> Any:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, list):
-        return ";".join(value)
-    if isinstance(value, str) and value[:1] in _FORMULA:
-        return "'" + value  # a spreadsheet would run it as a formula: text a user typed must stay text
+        return csv_cell(";".join(map(str, value)))
+    if isinstance(value, str):
+        return csv_cell(value)  # one line, not too long, and never run as a formula: text a user typed stays text
     return value

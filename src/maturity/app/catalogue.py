@@ -93,6 +93,10 @@ class Catalogue:
                 )
             )
 
+    def files(self) -> list[Path]:
+        """Every questionnaire and rules file found, so that a command's outputs can be checked against them."""
+        return list(self._documents)
+
     def for_rules(self, rules_id: str) -> Definitions:
         """The definitions whose scoring rules have this id (rule cases name their rules this way)."""
         key = self._rules_ids.get(rules_id)

@@ -726,7 +726,7 @@ def _describe(value: Any) -> str:
     if isinstance(value, bool):
         return f"{str(value).lower()} (if you meant the word, put it in quotes)"
     if isinstance(value, float) and not math.isfinite(value):
-        return f"{'.nan' if math.isnan(value) else '.inf' if value > 0 else '-.inf'} (not a number that can be used)"
+        return "NaN (not a number)" if math.isnan(value) else "infinity" if value > 0 else "minus infinity"
     if isinstance(value, (int, float)):
         try:
             return f"the number {value!r} (if you meant text, put it in quotes)"
@@ -809,6 +809,13 @@ def schema_problems(exc: ValidationError, document: Document, model: type[BaseMo
     return sorted(one_per_place.values())
 
 
+def _bound(value: Any) -> str:
+    """A schema's bound as a person writes it: 1,000,000,000 rather than 1000000000.0."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e16:
+        return f"{int(value):,}"
+    return f"{value:,}" if isinstance(value, int) else str(value)
+
+
 def _is_union_tag(part: str) -> bool:
     """Whether a part of a pydantic error's path names a member of a union rather than a key of the data."""
     return "[" in part or part in _UNION_TAGS or part.startswith(("constrained-", "function-"))
@@ -839,7 +846,7 @@ def _schema_problem(error: Any, loc: list[Any], model: type[BaseModel]) -> tuple
         words, key = _BOUNDS[kind]
         code = "MQ308" if "weight" in " ".join(map(str, loc)) else "MQ104"
         shown = _describe(value) if isinstance(value, str) else "a list" if isinstance(value, list) else repr(value)
-        return code, f"{where} must be {words} {ctx.get(key)}, not {shown}", loc
+        return code, f"{where} must be {words} {_bound(ctx.get(key))}, not {shown}", loc
     return "MQ104", f"{where}: {error['msg']}", loc
 
 

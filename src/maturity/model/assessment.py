@@ -22,7 +22,7 @@ ChildKind = Literal["question", "group", "stage", "overall", "node"]
 
 
 class Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True, allow_inf_nan=False)  # no NaN results
 
 
 def _num(value: float | None) -> str:

@@ -19,8 +19,18 @@ Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
 SemVer = Annotated[str, StringConstraints(pattern=r"^\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.-]+)?$")]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=20_000)]
 ShortText = Annotated[str, StringConstraints(min_length=1, max_length=500)]
-PositiveWeight = Annotated[float, Field(gt=0)]
+# Numbers that scoring adds and multiplies (points, weights, ratings) are kept within a billion either way, so no
+# sum of them over any questionnaire can overflow to infinity; every other number only has to be finite, which
+# every model here requires of every number (`allow_inf_nan=False`: .nan and .inf are refused where written).
+ARITHMETIC_LIMIT = 1e9
+Points = Annotated[float, Field(ge=-ARITHMETIC_LIMIT, le=ARITHMETIC_LIMIT)]
+PositiveWeight = Annotated[float, Field(gt=0, le=ARITHMETIC_LIMIT)]
 FiniteNumber = Annotated[float, Field(allow_inf_nan=False)]
+# A web address: http or https, a host, then no white space (of any script), no quote or angle bracket that would
+# end an attribute or a Markdown link, and no control or bidirectional formatting character.
+_URL_FORBIDDEN = r"\s\x00-\x1F\x7F-\x9F\u200E\u200F\u202A-\u202E\u2066-\u2069" + "\"'<>\\\\^`{|}"
+URL_PATTERN = rf"^[Hh][Tt][Tt][Pp][Ss]?://[^/?#@{_URL_FORBIDDEN}]+(?:[/?#][^{_URL_FORBIDDEN}]*)?$"
+Url = Annotated[str, StringConstraints(max_length=2000, pattern=URL_PATTERN)]
 
 QuestionKind = Literal["scale", "single", "multiple", "yes_no", "number", "text"]
 
@@ -29,7 +39,7 @@ Scalar = Union[bool, int, float, str]
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True, allow_inf_nan=False)
 
 
 # --------------------------------------------------------------------------------------------------- conditions
@@ -120,7 +130,7 @@ class IndicatorCount(Strict):
 class Reference(Strict):
     tag: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")]
     title: ShortText
-    url: ShortText | None = None
+    url: Url | None = Field(None, description="A web address (http or https).")
     note: Text | None = None
 
 
@@ -253,19 +263,19 @@ class QuestionnaireRef(Strict):
     digest: Annotated[str, StringConstraints(pattern=r"^sha256:[0-9a-f]{64}$")] | None = None
 
 
-Treatment = Union[float, Literal["exclude"]]
+Treatment = Union[Points, Literal["exclude"]]
 
 
 class PointBand(Strict):
     at_least: float | None = None
     below: float | None = None
-    points: float
+    points: Points
 
 
 class QuestionPoints(Strict):
     """How one question's answer becomes points. Scale answers are worth their level unless mapped."""
 
-    map: dict[str, float] | None = Field(None, description="Points per option id (or per level, or yes/no).")
+    map: dict[str, Points] | None = Field(None, description="Points per option id (or per level, or yes/no).")
     bands: list[PointBand] | None = Field(None, description="For number questions: points by range.")
     combine: Literal["sum", "max", "mean"] = Field("sum", description="For multiple choice: how to combine.")
 
@@ -280,7 +290,7 @@ class PointsRules(Strict):
     dont_know: Treatment = Field(1.0, description="Points for 'don't know', or exclude.")
     not_applicable: Literal["exclude"] = "exclude"
     unanswered: Treatment = Field("exclude", description="Points for a question asked but not answered.")
-    answer_sets: dict[Id, dict[str, float]] = Field(default_factory=dict)
+    answer_sets: dict[Id, dict[str, Points]] = Field(default_factory=dict)
     questions: dict[Id, QuestionPoints] = Field(default_factory=dict)
 
 
@@ -288,7 +298,7 @@ class Cap(Strict):
     """The level is at most the lowest of something plus `plus`: an average cannot hide a critical weakness."""
 
     lowest: Literal["critical_questions", "questions", "children"]
-    plus: float = Field(0, ge=0)
+    plus: float = Field(0, ge=0, le=ARITHMETIC_LIMIT)
 
 
 class NodeRule(Strict):
@@ -324,7 +334,7 @@ class Band(Strict):
 
 
 class LevelBand(Band):
-    level: int
+    level: int = Field(ge=0, le=100)
     name: ShortText
     description: Text | None = None
 
@@ -408,7 +418,7 @@ DEFAULT_RATINGS: dict[Rag, float] = {"green": 0.0, "amber": 1.0, "red": 2.0}
 class Verdict(Strict):
     title: ShortText = "Outsourcing a problem"
     applies_when: Condition | None = None
-    ratings: dict[Rag, float] = Field(default_factory=lambda: DEFAULT_RATINGS.copy())
+    ratings: dict[Rag, Points] = Field(default_factory=lambda: DEFAULT_RATINGS.copy())
     tiers: dict[Id, PositiveWeight] = Field(min_length=1)
     indicators: list[Indicator] = Field(min_length=1)
     vetoes: list[Veto] = Field(default_factory=list)

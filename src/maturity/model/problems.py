@@ -39,7 +39,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "MQ015": (Severity.ERROR, "top level is not a mapping"),
     "MQ016": (Severity.ERROR, "unknown kind of file"),
     "MQ017": (Severity.ERROR, "unsupported YAML tag"),
-    "MQ020": (Severity.ERROR, "output would overwrite an input"),
+    "MQ020": (Severity.ERROR, "output would overwrite an input, or a file that is not an output"),
     "MQ021": (Severity.ERROR, "output is a folder where a file is meant, or a file where a folder is"),
     "MQ022": (Severity.ERROR, "output cannot be written"),
     "MQ101": (Severity.ERROR, "unknown key"),

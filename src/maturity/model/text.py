@@ -30,7 +30,9 @@ _SEQUENCES = re.compile(
 # Bidirectional formatting that can reorder what a reader sees: LRE, RLE, PDF, LRO, RLO, LRI, RLI, FSI, PDI.
 BIDI_CONTROLS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 _CONTROLS = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{BIDI_CONTROLS}]")
-_UNSAFE = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029{BIDI_CONTROLS}]")
+# Half of a UTF-16 surrogate pair, alone: JSON can spell one (\ud800), but no text encoding can write it.
+_SURROGATES = re.compile("[\ud800-\udfff]")
+_UNSAFE = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029{BIDI_CONTROLS}\ud800-\udfff]")
 _ONE_LINE_BREAKS = re.compile("[\t\n\r\x0b\x0c\x85\u2028\u2029]+")
 
 
@@ -39,14 +41,14 @@ def for_terminal(text: str) -> str:
     every kind become newlines, tabs stay. For anything shown in a terminal or written as a text document."""
     if _UNSAFE.search(text) is None:
         return text
-    return _CONTROLS.sub("", _BREAKS.sub("\n", _SEQUENCES.sub("", text)))
+    return _SURROGATES.sub("\ufffd", _CONTROLS.sub("", _BREAKS.sub("\n", _SEQUENCES.sub("", text))))
 
 
 def one_line(text: str) -> str:
     """`text` made safe as `for_terminal` makes it, on one line: line breaks and tabs become a space."""
     if text.isprintable():
         return text
-    return _CONTROLS.sub("", _ONE_LINE_BREAKS.sub(" ", _SEQUENCES.sub("", text)))
+    return _SURROGATES.sub("\ufffd", _CONTROLS.sub("", _ONE_LINE_BREAKS.sub(" ", _SEQUENCES.sub("", text))))
 
 
 def shorten(text: str, limit: int = 200) -> str:
@@ -80,11 +82,12 @@ def is_plain_cell(text: str) -> bool:
 # Characters JSON allows raw inside a string that a terminal or an editor would act on or hide. json.dumps with
 # ensure_ascii=False writes them raw (it escapes only C0 controls); written as \u escapes instead, the document
 # means exactly the same to any JSON reader.
-_JSON_UNSAFE = re.compile(f"[\x7f-\x9f\u2028\u2029{BIDI_CONTROLS}]")
+_JSON_UNSAFE = re.compile(f"[\x7f-\x9f\u2028\u2029{BIDI_CONTROLS}\ud800-\udfff]")
 
 
 def json_safe(document: str) -> str:
-    """A JSON document (as json.dumps writes it) with every character a terminal would act on escaped as \\uXXXX.
+    """A JSON document (as json.dumps writes it) with every character a terminal would act on, and every lone
+    surrogate (which no encoding can write), escaped as \\uXXXX.
 
     The characters matched never occur outside a string in JSON text, so escaping them changes nothing a JSON
     reader sees."""
