@@ -30,7 +30,8 @@ from typing import Any
 
 import yaml
 
-from maturity.checks import checks
+from maturity.checks.answers import check_answers
+from maturity.checks.index import index_questionnaire
 from maturity.engine.scoring import plan_for, score, summarise
 from maturity.io import loader
 from maturity.model.definitions import AnswersFile, Questionnaire, Rules
@@ -283,7 +284,7 @@ def per_call_us(step: Callable[[Any], object], inputs: Sequence[Any], seconds: f
 
 def run(work: Workload, seconds: float, repeat: int) -> None:
     q, rules = work.questionnaire, work.rules
-    index = checks.index_questionnaire(q)
+    index = index_questionnaire(q)
     plan_for(q, rules)  # built once, as a batch worker does
     yaml_texts = [p.read_text(encoding="utf-8") for p in work.yaml_paths]
     json_texts = [p.read_text(encoding="utf-8") for p in work.json_paths]
@@ -303,7 +304,7 @@ def run(work: Workload, seconds: float, repeat: int) -> None:
         "read_document YAML": time_(loader.read_document, work.yaml_paths),
         "read_document JSON": time_(loader.read_document, work.json_paths),
         "load_document": time_(lambda d: loader.load_document(d, "answers"), documents),
-        "check_answers": time_(lambda x: checks.check_answers(x, q, index), loaded),
+        "check_answers": time_(lambda x: check_answers(x, q, index), loaded),
         "score": time_(lambda m: score(q, rules, m), models),
         "summarise": time_(lambda m: summarise(q, rules, m), models),
     }

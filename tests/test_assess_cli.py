@@ -165,7 +165,7 @@ def test_real_terminal_back_ctrl_c_resume_and_report(tmp_path: Path) -> None:
     answers = tmp_path / "p.yaml"
     command = [sys.executable, "-m", "maturity", "assess", QUESTIONNAIRE, "-d", str(VALID), "--answers", str(answers)]
     child = pexpect.spawn(
-        command[0], command[1:], env=env, cwd=str(tmp_path), encoding="utf-8", timeout=20, dimensions=(40, 110)
+        command[0], command[1:], env=env, cwd=str(tmp_path), encoding="utf-8", timeout=60, dimensions=(40, 110)
     )
     for prompt, reply in (
         ("Organisation", "Example Council"),
@@ -197,7 +197,7 @@ def test_real_terminal_back_ctrl_c_resume_and_report(tmp_path: Path) -> None:
         env=env,
         cwd=str(tmp_path),
         encoding="utf-8",
-        timeout=20,
+        timeout=60,
         dimensions=(40, 110),
     )
     for prompt, reply in (("STR-3", "3"), ("number", "4"), ("separated by commas", "1,2,3"), ("level number", "3")):

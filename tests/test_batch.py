@@ -8,8 +8,9 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from maturity.app.batch import expand, score_file
+from maturity.app.batch import score_file
 from maturity.app.catalogue import Catalogue
+from maturity.io.files import expand
 
 from .conftest import FIXTURES
 

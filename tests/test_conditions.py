@@ -9,17 +9,8 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from maturity.engine.conditions import (
-    Facts,
-    answer_facts,
-    asked_questions,
-    describe,
-    describe_hit,
-    evaluate,
-    explain,
-    is_asked,
-    triggers,
-)
+from maturity.engine.asking import answer_facts, asked_questions, is_asked
+from maturity.engine.conditions import Facts, describe, describe_hit, evaluate, explain, triggers
 from maturity.model.definitions import Answer, Condition, Questionnaire
 from maturity.model.vocabulary import number
 

@@ -323,7 +323,7 @@ def test_a_folder_that_links_back_to_itself_is_walked_once(tmp_path: Path) -> No
 
 
 def test_recursive_globs_match_like_glob_without_following_loops(tmp_path: Path) -> None:
-    from maturity.app.batch import expand
+    from maturity.io.files import expand
 
     for name in ("a.yaml", "s/b.yaml", "s/t/c.yml", "s/t/d.json", "s/.hidden.yaml", ".h/e.yaml", "s/notes.txt"):
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from maturity.engine.scoring import ScoringPlan, plan_for, score, summarise
+from maturity.engine.scoring import ScoringPlan, plan_for, score, summarise, summarise_with
 from maturity.model.assessment import Assessment, StageSummary, Summary
 from maturity.model.definitions import AnswersFile, Questionnaire, Rules
 from maturity.model.problems import MaturityError
@@ -105,7 +105,9 @@ def test_demo_summary() -> None:
 def test_summarise_uses_the_cached_plan() -> None:
     q, rules, answers = demo()
     plan = plan_for(q, rules)
-    assert plan.summarise(answers) == summarise(q, rules, answers) == ScoringPlan(q, rules).summarise(answers)
+    assert (
+        summarise_with(plan, answers) == summarise(q, rules, answers) == summarise_with(ScoringPlan(q, rules), answers)
+    )
 
 
 def test_samm_shaped_summary() -> None:

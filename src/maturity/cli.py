@@ -395,7 +395,8 @@ def _score_files(
     workers: int | None,
     single: bool,
 ) -> None:
-    from maturity.app.batch import expand, plan_outputs, terminate_as_interrupt
+    from maturity.app.batch import plan_outputs, terminate_as_interrupt
+    from maturity.io.files import expand
     from maturity.model.problems import MaturityError
 
     files, problems = expand(paths)
@@ -708,6 +709,64 @@ def _report_format(chosen: ReportFormat | None, out: Path | None) -> str:
         return chosen.value
     suffix = out.suffix.lower().lstrip(".") if out is not None else ""
     return {"md": "md", "markdown": "md", "html": "html", "htm": "html", "json": "json"}.get(suffix, "terminal")
+
+
+@app.command()
+def migrate(
+    answers: Annotated[
+        Path, typer.Argument(help="An answers file for an earlier questionnaire version.", show_default=False)
+    ],
+    out: Annotated[
+        Optional[Path],
+        typer.Option(
+            "--out",
+            "-o",
+            help="Where to write the carried-forward file ('-' for stdout). Default: beside it, named with the new "
+            "version; an existing file is never replaced.",
+            show_default=False,
+        ),
+    ] = None,
+    to_version: Annotated[
+        Optional[str], typer.Option("--to", help="The version to carry it to. Default: the newest.", show_default=False)
+    ] = None,
+    definitions: Annotated[
+        Optional[list[Path]],
+        typer.Option(
+            "--definitions", "-d", help="Folders holding your own questionnaires and rules.", show_default=False
+        ),
+    ] = None,
+) -> None:
+    """Carry an answers file forward to a newer version of its questionnaire, keeping every note and evidence.
+
+    Questions that changed are mapped as the new questionnaire declares; the new file lists, at the top and on
+    stderr, the questions that need a fresh answer or a second look.
+
+    Examples:
+
+      maturity migrate last-year.answers.yaml
+
+      maturity migrate last-year.answers.yaml --out this-year.answers.yaml
+    """
+    from maturity.app.migration import default_output, migrate_file
+    from maturity.io.store import write_atomic
+    from maturity.model.problems import MaturityError
+
+    catalogue = _catalogue(definitions)
+    try:
+        moved, text = migrate_file(answers, catalogue, to_version)
+    except MaturityError as exc:
+        _fail(exc, answers)
+    for line in moved.lines():
+        _err(line)
+    if out is not None and str(out) == "-":
+        sys.stdout.write(text)
+        return
+    target = out or default_output(answers, moved.to_version)
+    if target.exists() and (out is None or target.resolve() == answers.resolve()):
+        _err(f"{target} already exists; give another name with --out")
+        raise typer.Exit(EXIT_PROBLEMS)
+    write_atomic(target, text)
+    _err(f"wrote {target}")
 
 
 @app.command("test")

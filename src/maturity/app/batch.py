@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import csv
-import fnmatch
 import gc
 import glob
 import io
@@ -19,7 +18,7 @@ import os
 import signal
 import sys
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from multiprocessing.connection import wait
@@ -28,7 +27,6 @@ from types import FrameType
 from typing import TYPE_CHECKING, Any
 
 from maturity.app.catalogue import Catalogue
-from maturity.io.loader import not_a_regular_file
 from maturity.io.output import FileOutput, FolderOutput, file_output, folder_output, identity
 from maturity.model.problems import MaturityError, Problem, UsageError, problem_count
 from maturity.model.text import csv_cell, is_plain_cell, json_safe, one_line
@@ -36,7 +34,6 @@ from maturity.model.text import csv_cell, is_plain_cell, json_safe, one_line
 if TYPE_CHECKING:
     from maturity.model.assessment import Summary
 
-ANSWER_SUFFIXES = (".yaml", ".yml", ".json")
 ROW_FIELDS = [
     "file",
     "status",
@@ -62,125 +59,6 @@ ROW_FIELDS = [
     "error_code",
     "error",
 ]
-
-
-def expand(patterns: Iterable[str]) -> tuple[list[str], list[Problem]]:
-    """Files, folders (searched recursively, skipping hidden files and folders) and glob patterns, in a stable
-    order without repeats.
-
-    Paths are kept as strings: a batch of a hundred thousand files holds one short string each, where Path
-    objects (with their cached parts) would take several times the memory in the parent and every worker.
-    """
-    found: list[str] = []
-    problems: list[Problem] = []
-    for pattern in patterns:
-        if os.path.isdir(pattern):
-            found.extend(_answers_files_under(pattern, problems))
-        elif os.path.isfile(pattern) or os.path.exists(pattern):  # a pipe or a device: the loader says why not
-            found.append(pattern)
-        elif glob.has_magic(pattern):
-            matches = (
-                _recursive_glob(pattern, problems)
-                if "**" in pattern
-                else sorted((p for p in glob.glob(pattern) if os.path.isfile(p)), key=_path_order)
-            )
-            if not matches:
-                problems.append(Problem.make("MQ001", "no file matches this pattern", pattern))
-            found.extend(matches)
-        else:
-            problems.append(Problem.make("MQ001", "no such file or folder", pattern))
-    # the same file given twice over (a.yaml and ./a.yaml, a folder and a file in it) is scored once, where first
-    seen: set[str] = set()
-    unique = []
-    for path in found:
-        key = os.path.normcase(os.path.abspath(path))
-        if key not in seen:
-            seen.add(key)
-            unique.append(path)
-    return unique, problems
-
-
-def _recursive_glob(pattern: str, problems: list[Problem]) -> list[str]:
-    """Files matching a pattern with `**` (any number of folders), found by the folder walk below.
-
-    glob.glob follows every link to a folder, so a link back to a folder above makes it list the same files
-    through ever longer paths, and two such links take it exponentially long; the walk visits each folder once,
-    by its shortest path.
-    """
-    parts = [p for p in pattern.replace("\\", "/").split("/") if p not in ("", ".")]
-    fixed = 0
-    while fixed < len(parts) and not glob.has_magic(parts[fixed]):
-        fixed += 1
-    root = os.path.join(*parts[:fixed]) if fixed else "."
-    if pattern.startswith(("/", "\\")):
-        root = os.sep + root if fixed else os.sep
-    wanted = parts[fixed:]
-    if not os.path.isdir(root):
-        return []
-
-    def matching(path: str) -> bool:
-        return _parts_match(wanted, os.path.relpath(path, root).split(os.sep))
-
-    found = _answers_files_under(root, problems, accept=matching)
-    return [p[2:] for p in found] if root == "." else found
-
-
-def _parts_match(pattern: list[str], parts: list[str]) -> bool:
-    if not pattern:
-        return not parts
-    if pattern[0] == "**":
-        return any(_parts_match(pattern[1:], parts[i:]) for i in range(len(parts) + 1))
-    return bool(parts) and fnmatch.fnmatch(parts[0], pattern[0]) and _parts_match(pattern[1:], parts[1:])
-
-
-def _is_answers_name(path: str) -> bool:
-    return os.path.splitext(path)[1].lower() in ANSWER_SUFFIXES
-
-
-def _answers_files_under(
-    folder: str, problems: list[Problem], accept: Callable[[str], bool] = _is_answers_name
-) -> list[str]:
-    """The files below `folder` that `accept` takes (answers files by default), in path order, walking each
-    folder's entries sorted by name (no sort of the whole list, which would make a list of parts per file).
-
-    Hidden files and folders are skipped. Each folder is visited once, by the first path that reaches it, so a
-    link back to a folder above cannot loop.
-    """
-    found: list[str] = []
-    seen: set[tuple[int, int]] = set()
-    todo: list[tuple[str, bool]] = [(folder, True)]  # (path, is a folder), next one last
-    while todo:
-        path, is_folder = todo.pop()
-        if not is_folder:
-            found.append(path)
-            continue
-        try:
-            info = os.stat(path)
-            if (info.st_dev, info.st_ino) in seen:
-                continue
-            seen.add((info.st_dev, info.st_ino))
-            entries = sorted(os.scandir(path), key=lambda entry: entry.name, reverse=True)
-        except OSError as exc:
-            problems.append(Problem.make("MQ001", f"cannot read this folder: {exc.strerror}", path))
-            continue
-        for entry in entries:
-            if entry.name.startswith("."):
-                continue
-            try:
-                if entry.is_dir():
-                    todo.append((entry.path, True))
-                elif accept(entry.path):
-                    if entry.is_file():
-                        todo.append((entry.path, False))
-                    elif entry.is_symlink() and not os.path.exists(entry.path):
-                        problems.append(Problem.make("MQ001", "this link points to nothing", entry.path))
-                    else:  # a named pipe, a device or a socket with an answers file's name: never opened
-                        special = not_a_regular_file(entry.path, entry.stat())
-                        if special is not None:
-                            problems.append(special)
-            except OSError as exc:  # a broken link, or one that loops
-                problems.append(Problem.make("MQ001", f"cannot read this entry: {exc.strerror}", entry.path))
-    return found
 
 
 RESULT_SUFFIX = ".result.json"  # distinct from any answers file's name, so a result never overwrites one
@@ -318,11 +196,6 @@ def plan_outputs(files: list[str], summary: str | Path | None, out: str | Path |
     return BatchOutputs(kept, len(files) - len(kept), target, folder)
 
 
-def _path_order(path: str) -> list[str]:
-    """Folder by folder, as paths compare (so a/b comes before a-b, as a listing shows them)."""
-    return path.split(os.sep)
-
-
 @dataclass
 class Outcome:
     """What happened to one file: a summary row, and the problems when it could not be scored."""
@@ -380,23 +253,48 @@ def load_checked(path: Path, catalogue: Catalogue) -> tuple[Any, Any, list[Probl
 
     Returns (definitions, answers, warnings); raises MaturityError with located problems.
     """
-    from maturity.checks import checks
+    from maturity.checks.answers import check_answers
     from maturity.io import loader
 
     answers = loader.load_answers_file(path)
     ref = answers.model.questionnaire
+    carried: list[Problem] = []
     try:
         definitions = catalogue.get(ref.id, ref.version)
     except MaturityError as exc:
-        # say which answers file asked for the missing questionnaire, at the line that names it
-        line, column = answers.document.locate(("questionnaire", "version"))
-        raise MaturityError(
-            [Problem.make(p.code, p.message, str(path), line, column) if not p.file else p for p in exc.problems]
-        ) from None
-    problems = checks.check_answers(answers, definitions.questionnaire, definitions.index)
+        target = catalogue.migration_target(ref.id, ref.version)
+        if target is None:
+            # say which answers file asked for the missing questionnaire, at the line that names it
+            line, column = answers.document.locate(("questionnaire", "version"))
+            raise MaturityError(
+                [Problem.make(p.code, p.message, str(path), line, column) if not p.file else p for p in exc.problems]
+            ) from None
+        answers, carried = carry_forward(answers, catalogue, target)
+        definitions = catalogue.get(ref.id, target)
+    problems = check_answers(answers, definitions.questionnaire, definitions.index)
     if any(p.is_error for p in problems):
         raise MaturityError([p for p in problems if p.is_error])
-    return definitions, answers, problems
+    return definitions, answers, [*carried, *problems]
+
+
+def carry_forward(answers: Any, catalogue: Catalogue, target: str) -> tuple[Any, list[Problem]]:
+    """Answers to an earlier version, carried forward in memory to `target` (as `maturity migrate` would write
+    them), with a warning that says so and what needs a fresh answer. Lines still point into the original file."""
+    from maturity.engine.migrate import migrate_through
+    from maturity.model.document import Loaded
+
+    ref = answers.model.questionnaire
+    moved = migrate_through(answers.model, catalogue.versions(ref.id), target)
+    missing = [q for q, _ in moved.needs_answer]
+    shown = ", ".join(missing[:8]) + (", ..." if len(missing) > 8 else "")
+    gaps = f"; {len(missing)} question(s) have no answer yet ({shown})" if missing else ""
+    warning = answers.problem(
+        "MQ607",
+        f"these answers are for version {ref.version} of '{ref.id}'; they were carried forward to version {target} "
+        f"and scored with its rules{gaps}. Run `maturity migrate {answers.path}` to save the carried-forward file",
+        ("questionnaire", "version"),
+    )
+    return Loaded(moved.answers, answers.document), [warning]
 
 
 def load_and_score(path: Path, catalogue: Catalogue) -> tuple[Any, list[Problem]]:

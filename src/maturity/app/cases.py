@@ -14,6 +14,7 @@ from typing import Any
 from maturity.app.batch import load_and_score
 from maturity.app.catalogue import Catalogue
 from maturity.io import loader
+from maturity.io.files import walk
 from maturity.model.definitions import Expectation, RuleCases
 from maturity.model.problems import MaturityError, Problem
 from maturity.model.vocabulary import format_number
@@ -138,12 +139,13 @@ def find_case_files(paths: Iterable[Path]) -> tuple[list[Path], list[Problem]]:
             else:
                 problems.append(Problem.make("MQ001", "no such file or folder", str(path)))
             continue
-        for candidate in sorted(path.rglob("*.y*ml")):
+        for name in walk(str(path), problems):
+            candidate = Path(name)
             try:
                 kind = loader.read_document(candidate).data.get("kind")
             except MaturityError as exc:
                 problems.extend(_locate(p, candidate) for p in exc.problems)
                 continue
-            if kind == "rule_cases" or candidate.name.endswith((".cases.yaml", ".cases.yml")):
+            if kind == "rule_cases" or candidate.name.endswith((".cases.yaml", ".cases.yml", ".cases.json")):
                 found.append(candidate)
     return found, problems

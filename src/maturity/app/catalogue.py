@@ -11,8 +11,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from maturity.checks import checks
+from maturity.checks.index import Index, index_questionnaire
+from maturity.checks.questionnaire import check_questionnaire
+from maturity.checks.rules import check_rules
 from maturity.io import loader
+from maturity.io.files import walk
 from maturity.io.resources import bundled_dir
 from maturity.model.definitions import Questionnaire, Rules
 from maturity.model.document import Document, Loaded
@@ -25,7 +28,7 @@ class Definitions:
 
     questionnaire: Loaded[Questionnaire]
     rules: Loaded[Rules]
-    index: checks.Index
+    index: Index
 
 
 @dataclass
@@ -53,9 +56,12 @@ class Catalogue:
                 catalogue.problems.append(
                     Problem.make("MQ001", "no such file or folder (given with --definitions)", str(folder))
                 )
-            paths = [folder] if folder.is_file() else sorted(folder.rglob("*.y*ml")) if folder.is_dir() else []
+            found: list[Problem] = []
+            paths = walk(str(folder), found) if folder.is_dir() else [str(folder)] if folder.exists() else []
+            if mine:
+                catalogue.problems.extend(_as_warning(p, "") for p in found)
             for path in paths:
-                catalogue._register(path, warn=mine)
+                catalogue._register(Path(path), warn=mine)
         return catalogue
 
     def _register(self, path: Path, warn: bool) -> None:
@@ -118,6 +124,36 @@ class Catalogue:
     def questionnaires(self) -> list[tuple[str, str]]:
         return sorted(self._questionnaires)
 
+    def versions(self, questionnaire_id: str) -> dict[str, Questionnaire]:
+        """Every version of a questionnaire that loads and checks cleanly, scorable or not (for migrations)."""
+        found: dict[str, Questionnaire] = {}
+        for (qid, version), path in self._questionnaires.items():
+            if qid != questionnaire_id:
+                continue
+            try:
+                loaded = loader.load_document(self._documents[path], "questionnaire")
+            except MaturityError:
+                continue
+            if not any(p.is_error for p in check_questionnaire(loaded)):
+                found[version] = loaded.model
+        return found
+
+    def migration_target(self, questionnaire_id: str, version: str) -> str | None:
+        """The newest version with scoring rules that a declared chain of migrations reaches from `version`."""
+        from maturity.engine.migrate import chain
+
+        versions = self.versions(questionnaire_id)
+        if version not in versions:
+            return None
+        scorable = [v for (qid, v) in self._rules if qid == questionnaire_id and v in versions and v != version]
+        for target in sorted(scorable, key=version_key, reverse=True):
+            try:
+                chain(versions, version, target)
+            except MaturityError:
+                continue
+            return target
+        return None
+
     def get(self, questionnaire_id: str, version: str) -> Definitions:
         """The checked questionnaire and rules for this id and version; DefinitionError when missing or broken."""
         key = (questionnaire_id, version)
@@ -139,13 +175,19 @@ class Catalogue:
             )
         questionnaire = loader.load_document(self._documents[qpath], "questionnaire")
         rules = loader.load_document(self._documents[rpath], "scoring_rules")
-        problems = [*checks.check_questionnaire(questionnaire), *checks.check_rules(rules, questionnaire)]
+        problems = [*check_questionnaire(questionnaire), *check_rules(rules, questionnaire)]
         errors = [p for p in problems if p.is_error]
         if errors:
             raise DefinitionError(errors)
-        definitions = Definitions(questionnaire, rules, checks.index_questionnaire(questionnaire.model))
+        definitions = Definitions(questionnaire, rules, index_questionnaire(questionnaire.model))
         self._loaded[key] = definitions
         return definitions
+
+
+def version_key(version: str) -> tuple[int, ...]:
+    """A semantic version as numbers, for ordering (a pre-release suffix is ignored)."""
+    head = version.split("-")[0].split("+")[0]
+    return tuple(int(part) if part.isdigit() else 0 for part in head.split("."))
 
 
 def _as_warning(problem: Problem, prefix: str) -> Problem:

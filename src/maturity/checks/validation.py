@@ -11,14 +11,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from maturity.checks import checks
+from maturity.checks.answers import check_answers
+from maturity.checks.migrations import check_migrations
+from maturity.checks.questionnaire import check_questionnaire
+from maturity.checks.rules import check_rules
 from maturity.io import loader
+from maturity.io.files import is_definition_name, not_a_regular_file, walk
 from maturity.io.resources import bundled_dir
 from maturity.model.definitions import AnswersFile, Questionnaire, RuleCases, Rules
 from maturity.model.document import Loaded
 from maturity.model.problems import DefinitionError, MaturityError, Problem, has_errors
-
-DEFINITION_SUFFIXES = (".yaml", ".yml", ".json")
 
 
 @dataclass
@@ -39,26 +41,25 @@ class ValidationReport:
 
 
 def discover(paths: Iterable[Path]) -> tuple[list[Path], list[Path], list[Problem]]:
-    """Definition files and template folders under the given paths, in a stable order."""
+    """Definition files and template folders under the given paths, in a stable order (the walk every command
+    uses: `io.files.walk`)."""
     files: list[Path] = []
     template_dirs: list[Path] = []
     problems: list[Problem] = []
     for path in paths:
         if path.is_dir():
-            found = sorted(
-                p
-                for p in path.rglob("*")
-                if p.suffix.lower() in DEFINITION_SUFFIXES
-                and p.is_file()
-                and not any(part.startswith(".") for part in p.relative_to(path).parts)
-            )
-            files.extend(found)
-            template_dirs.extend(sorted({p.parent for p in path.rglob("*.j2")}))
+            found = walk(str(path), problems, accept=lambda name: is_definition_name(name) or name.endswith(".j2"))
+            files.extend(Path(f) for f in found if not f.endswith(".j2"))
+            template_dirs.extend(dict.fromkeys(Path(f).parent for f in found if f.endswith(".j2")))
         elif path.is_file():
             if path.suffix == ".j2":
                 template_dirs.append(path.parent)
             else:
                 files.append(path)
+        elif path.exists():  # a named pipe, a device or a socket: refused unopened, with the reason
+            problems.append(
+                not_a_regular_file(str(path), path.stat()) or Problem.make("MQ001", "not a file", str(path))
+            )
         else:
             problems.append(Problem.make("MQ001", "no such file or folder", str(path)))
     return list(dict.fromkeys(files)), list(dict.fromkeys(template_dirs)), problems
@@ -76,13 +77,15 @@ def validate_paths(paths: Iterable[Path], max_bytes: int | None = None) -> Valid
     questionnaires = [x for x in loaded if isinstance(x.model, Questionnaire)]
     rules_files = [x for x in loaded if isinstance(x.model, Rules)]
     for q in questionnaires:
-        report.problems.extend(checks.check_questionnaire(q))
+        report.problems.extend(check_questionnaire(q))
+        if q.model.migrations:
+            report.problems.extend(check_migrations(q, _versions_of(q.model.id, questionnaires)))
     _duplicate_definitions(questionnaires, report)
     covered: set[str] = set()
     for r in rules_files:
         found = _find_questionnaire(r.model.questionnaire.id, r.model.questionnaire.version, questionnaires)
         if found is None:
-            report.problems.extend(checks.check_rules(r, None))
+            report.problems.extend(check_rules(r, None))
             report.problems.append(
                 r.problem(
                     "MQ311",
@@ -93,7 +96,7 @@ def validate_paths(paths: Iterable[Path], max_bytes: int | None = None) -> Valid
             )
             continue
         covered.add(found.model.id)
-        report.problems.extend(checks.check_rules(r, found))
+        report.problems.extend(check_rules(r, found))
     for q in questionnaires:
         if q.model.id not in covered:
             report.problems.append(
@@ -117,7 +120,7 @@ def validate_paths(paths: Iterable[Path], max_bytes: int | None = None) -> Valid
                     )
                 )
             else:
-                report.problems.extend(checks.check_answers(x, partner))
+                report.problems.extend(check_answers(x, partner))
         elif isinstance(x.model, RuleCases):
             report.problems.extend(_check_cases(x, rules_files))
     if template_dirs:
@@ -149,6 +152,15 @@ def _find_questionnaire(qid: str, version: str, found: list[Loaded[Questionnaire
     exact = [q for q in candidates if q.model.version == version]
     best = exact or candidates
     return best[0] if best else None
+
+
+def _versions_of(qid: str, found: list[Loaded[Questionnaire]]) -> dict[str, Questionnaire]:
+    """Every version of a questionnaire at hand: those validated, then the bundled ones."""
+    versions: dict[str, Questionnaire] = {}
+    for q in [*found, *_bundled_questionnaires(qid)]:
+        if q.model.id == qid:
+            versions.setdefault(q.model.version, q.model)
+    return versions
 
 
 def _bundled_questionnaires(qid: str) -> list[Loaded[Questionnaire]]:
@@ -192,13 +204,13 @@ def _raise_on_errors(problems: list[Problem]) -> None:
 def load_questionnaire(path: str | Path, max_bytes: int | None = None) -> Loaded[Questionnaire]:
     """Load a questionnaire and check it; raises DefinitionError listing every error."""
     loaded = loader.load_questionnaire_file(path, max_bytes)
-    _raise_on_errors(checks.check_questionnaire(loaded))
+    _raise_on_errors(check_questionnaire(loaded))
     return loaded
 
 
 def load_rules(path: str | Path, questionnaire: Loaded[Questionnaire], max_bytes: int | None = None) -> Loaded[Rules]:
     loaded = loader.load_rules_file(path, max_bytes)
-    _raise_on_errors(checks.check_rules(loaded, questionnaire))
+    _raise_on_errors(check_rules(loaded, questionnaire))
     return loaded
 
 
@@ -206,7 +218,7 @@ def load_answers(
     path: str | Path, questionnaire: Loaded[Questionnaire], max_bytes: int | None = None
 ) -> Loaded[AnswersFile]:
     loaded = loader.load_answers_file(path, max_bytes)
-    _raise_on_errors(checks.check_answers(loaded, questionnaire))
+    _raise_on_errors(check_answers(loaded, questionnaire))
     return loaded
 
 
@@ -221,7 +233,7 @@ def find_rules(questionnaire: Loaded[Questionnaire], folders: Iterable[Path] = (
                 continue
             ref = candidate.model.questionnaire
             if ref.id == q.id and ref.version == q.version:
-                _raise_on_errors(checks.check_rules(candidate, questionnaire))
+                _raise_on_errors(check_rules(candidate, questionnaire))
                 return candidate
     raise DefinitionError(
         Problem.make("MQ311", f"no scoring rules for questionnaire '{q.id}' version {q.version}", questionnaire.path)

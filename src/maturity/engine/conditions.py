@@ -19,18 +19,18 @@ questionnaire author relies on, are:
   no score fails every comparison. `indicator` reads a rating; `count` counts indicators with a rating (and tier);
   `pain_point` with `is: fired` is true when that pain point fired.
 
-Which questions are asked is decided here too (`answer_facts`), so that the interview and the scoring engine
-can never disagree about it.
+Which questions are asked, and the facts of an answers file, are worked out in `engine.asking`, by these same
+conditions, so that the interview and the scoring engine can never disagree about it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from maturity.model.definitions import Answer, Condition, Question, Questionnaire
+from maturity.model.definitions import Condition
 from maturity.model.vocabulary import (
     GAP_STATUSES,
     STATUS_WORDS,
@@ -38,18 +38,17 @@ from maturity.model.vocabulary import (
     YES_NO,
     Status,
     format_value,
+    hit_words,
     number,
 )
-
-_EMPTY: Mapping[str, Any] = {}
 
 
 @dataclass(frozen=True)
 class Facts:
     """Everything a condition may read. Missing entries mean "not known": every comparison on them is false.
 
-    `statuses`/`values` hold each question's status and, for answered questions, its normalised value (see
-    `normalise`). A question absent from `statuses` counts as not asked. `numbers` holds the answered values that
+    `statuses`/`values` hold each question's status and, for answered questions, its value (a yes/no answer as a
+    boolean). A question absent from `statuses` counts as not asked. `numbers` holds the answered values that
     are finite numbers, as floats (found from `values` when not given), so that a range test is one lookup.
     """
 
@@ -62,6 +61,8 @@ class Facts:
     fired: AbstractSet[str] = field(default_factory=frozenset)
     verdict_points: float | None = None
     numbers: Mapping[str, float] = field(default=None)  # type: ignore[arg-type]  # None: found in __post_init__
+    evidenced: AbstractSet[str] = field(default_factory=frozenset)  # answered questions that cite evidence
+    unknown: AbstractSet[str] = field(default_factory=frozenset)  # indicators rated from missing answers
 
     def __post_init__(self) -> None:
         if self.numbers is None:
@@ -87,13 +88,6 @@ class Hit(NamedTuple):
 
 
 # ------------------------------------------------------------------------------------------------ values
-
-
-def normalise(question: Question, value: Any) -> Any:
-    """The form in which an answer is compared: yes/no as a boolean; everything else as given."""
-    if question.kind == "yes_no" and isinstance(value, str):
-        return YES_NO.get(value.lower(), value)
-    return value
 
 
 def _as_bool(value: Any) -> bool | None:
@@ -146,20 +140,6 @@ def _compare(value: Any, leaf: Condition) -> bool:
     return False
 
 
-def _question_leaf(leaf: Condition, qid: str, facts: Facts) -> bool:
-    status = facts.status(qid)
-    test = leaf.is_
-    if test is not None:
-        if test == "known":
-            return status in ("answered", "not_applicable")
-        if test == "gap":
-            return status in GAP_STATUSES
-        return test == status
-    if status != "answered":
-        return False
-    return _compare(facts.values.get(qid), leaf)
-
-
 def _count(leaf: Condition, facts: Facts) -> int | None:
     counted = leaf.count
     if counted is None or not facts.ratings:
@@ -180,25 +160,6 @@ def _node_value(leaf: Condition, facts: Facts) -> float | int | None:
     return facts.levels.get(leaf.level)
 
 
-def _leaf(leaf: Condition, facts: Facts) -> bool:
-    if leaf.question is not None:
-        return _question_leaf(leaf, leaf.question, facts)
-    if leaf.score is not None or leaf.level is not None:
-        found = _node_value(leaf, facts)
-        if leaf.is_ is not None:
-            return leaf.is_ in ("known", "answered") and found is not None
-        return found is not None and _compare(found, leaf)
-    if leaf.indicator is not None:
-        rating = facts.ratings.get(leaf.indicator)
-        return rating is not None and leaf.is_ is None and _compare(rating, leaf)
-    if leaf.count is not None:
-        n = _count(leaf, facts)
-        return n is not None and leaf.is_ is None and _compare(n, leaf)
-    if leaf.pain_point is not None:
-        return leaf.is_ == "fired" and leaf.pain_point in facts.fired
-    return False
-
-
 Test = Callable[[Facts], bool]
 # Compiled tests by the identity of their (frozen) condition; the condition is kept so its id stays unique.
 _compiled: dict[int, tuple[Condition, Test]] = {}
@@ -206,69 +167,111 @@ _COMPILED_LIMIT = 100_000
 
 
 def _compile_leaf(leaf: Condition) -> Test:
-    """A closure for one leaf with its branches decided up front; the same semantics as `_leaf`.
-
-    The common leaves (a range or an equality on an answer, a score, a level or a rating, a state test) get a
-    closure of one or two lookups; the rest call `_leaf`. tests/test_conditions.py holds every leaf to `_leaf`.
-    """
-    low, high = leaf.at_least, leaf.at_most
-    ranged = (
-        (low is not None or high is not None)
-        and leaf.equals is None
-        and leaf.not_equals is None
-        and leaf.in_ is None
-        and leaf.not_in is None
-        and leaf.includes is None
-    )
-    qid = leaf.question
-    if qid is not None:
-        test = leaf.is_
-        if test == "known":
-            return lambda facts: facts.statuses.get(qid, "not_asked") in ("answered", "not_applicable")
-        if test == "gap":
-            return lambda facts: facts.statuses.get(qid, "not_asked") in GAP_STATUSES
-        if test is not None:
-            return lambda facts: facts.statuses.get(qid, "not_asked") == test
-        if ranged:
-            return _range_test(lambda facts: facts.numbers.get(qid), low, high)
-        wanted = leaf.equals
-        if wanted.__class__ is str and leaf.in_ is None:
-            return _text_test(qid, {wanted}, leaf)
-        if leaf.in_ is not None and leaf.equals is None and all(v.__class__ is str for v in leaf.in_):
-            return _text_test(qid, {str(v) for v in leaf.in_}, leaf)
-        if wanted is not None and wanted.__class__ in (int, float) and leaf.in_ is None:
-            target = number(wanted)
-
-            def equals_number(facts: Facts) -> bool:
-                n = facts.numbers.get(qid)
-                if n is not None:
-                    return n == target
-                # a list (multiple choice) equals a value it includes
-                value = facts.values.get(qid)
-                return isinstance(value, list) and facts.statuses.get(qid) == "answered" and _matches(value, wanted)
-
-            return equals_number
-
-        def compared(facts: Facts) -> bool:
-            return facts.statuses.get(qid) == "answered" and _compare(facts.values.get(qid), leaf)
-
-        return compared
-    node = leaf.score if leaf.score is not None else leaf.level
-    if node is not None and leaf.is_ is None and ranged:
-        if leaf.level is not None:
-            return _range_test(lambda facts: number(facts.levels.get(node)), low, high)
-        if node != VERDICT_POINTS:
-            return _range_test(lambda facts: number(facts.scores.get(node)), low, high)
+    """The test for one leaf, with its branches decided up front. This is the only place a leaf's meaning is
+    written: `evaluate` and `explain` both run what it returns."""
+    if leaf.question is not None:
+        return _question_test(leaf, leaf.question)
+    if leaf.score is not None or leaf.level is not None:
+        return _node_test(leaf)
     indicator = leaf.indicator
-    if indicator is not None and leaf.is_ is None and isinstance(leaf.equals, str) and leaf.in_ is None:
-        rating = leaf.equals
+    if indicator is not None:
+        if leaf.is_ == "gap":
+            return lambda facts: indicator in facts.unknown
+        if leaf.is_ == "known":
+            return lambda facts: indicator in facts.ratings and indicator not in facts.unknown
+        if leaf.is_ is not None:
+            return _never
+        if isinstance(leaf.equals, str) and leaf.in_ is None:
+            rating = leaf.equals
+            return lambda facts: facts.ratings.get(indicator) == rating
 
         def rated(facts: Facts) -> bool:
             found = facts.ratings.get(indicator)
-            return found == rating if found.__class__ is str else _leaf(leaf, facts)
+            return found is not None and _compare(found, leaf)
 
         return rated
-    return lambda facts: _leaf(leaf, facts)
+    if leaf.count is not None:
+        if leaf.is_ is not None:
+            return _never
+
+        def counted(facts: Facts) -> bool:
+            n = _count(leaf, facts)
+            return n is not None and _compare(n, leaf)
+
+        return counted
+    pain = leaf.pain_point
+    if pain is not None and leaf.is_ == "fired":
+        return lambda facts: pain in facts.fired
+    return _never
+
+
+def _never(facts: Facts) -> bool:
+    return False
+
+
+def _ranged(leaf: Condition) -> bool:
+    """A leaf whose only comparisons are at_least and/or at_most."""
+    return (leaf.at_least is not None or leaf.at_most is not None) and all(
+        v is None for v in (leaf.equals, leaf.not_equals, leaf.in_, leaf.not_in, leaf.includes)
+    )
+
+
+def _question_test(leaf: Condition, qid: str) -> Test:
+    """A test on an answer. Comparisons hold only for an answered question; `is` tests its state."""
+    test = leaf.is_
+    if test == "known":
+        return lambda facts: facts.statuses.get(qid, "not_asked") in ("answered", "not_applicable")
+    if test == "gap":
+        return lambda facts: facts.statuses.get(qid, "not_asked") in GAP_STATUSES
+    if test == "evidenced":
+        return lambda facts: qid in facts.evidenced and facts.statuses.get(qid) == "answered"
+    if test == "fired":
+        return _never
+    if test is not None:
+        return lambda facts: facts.statuses.get(qid, "not_asked") == test
+    if _ranged(leaf):
+        return _range_test(lambda facts: facts.numbers.get(qid), leaf.at_least, leaf.at_most)
+    wanted = leaf.equals
+    if wanted.__class__ is str and leaf.in_ is None:
+        return _text_test(qid, {str(wanted)}, leaf)
+    if leaf.in_ is not None and leaf.equals is None and all(v.__class__ is str for v in leaf.in_):
+        return _text_test(qid, {str(v) for v in leaf.in_}, leaf)
+    if wanted is not None and wanted.__class__ in (int, float) and leaf.in_ is None:
+        target = number(wanted)
+
+        def equals_number(facts: Facts) -> bool:
+            n = facts.numbers.get(qid)
+            if n is not None:
+                return n == target
+            # a list (multiple choice) equals a value it includes
+            value = facts.values.get(qid)
+            return isinstance(value, list) and facts.statuses.get(qid) == "answered" and _matches(value, wanted)
+
+        return equals_number
+
+    def compared(facts: Facts) -> bool:
+        return facts.statuses.get(qid) == "answered" and _compare(facts.values.get(qid), leaf)
+
+    return compared
+
+
+def _node_test(leaf: Condition) -> Test:
+    """A test on a roll-up node's score or level (`score: verdict` is the verdict's points)."""
+    if leaf.is_ is not None:
+        if leaf.is_ not in ("known", "answered"):
+            return _never
+        return lambda facts: _node_value(leaf, facts) is not None
+    node = leaf.score if leaf.score is not None else leaf.level
+    if _ranged(leaf) and node is not None and leaf.score != VERDICT_POINTS:
+        if leaf.level is not None:
+            return _range_test(lambda facts: number(facts.levels.get(node)), leaf.at_least, leaf.at_most)
+        return _range_test(lambda facts: number(facts.scores.get(node)), leaf.at_least, leaf.at_most)
+
+    def on_node(facts: Facts) -> bool:
+        found = _node_value(leaf, facts)
+        return found is not None and _compare(found, leaf)
+
+    return on_node
 
 
 def _text_test(qid: str, wanted: set[str], leaf: Condition) -> Test:
@@ -393,7 +396,7 @@ def explain(condition: Condition | None, facts: Facts) -> tuple[bool, list[Hit]]
     if condition.not_ is not None:
         inner, hits = explain(condition.not_, facts)
         return not inner, hits
-    value = _leaf(condition, facts)
+    value = compile_condition(condition)(facts)
     return value, [_hit(condition, facts, value)]
 
 
@@ -409,6 +412,8 @@ def _hit(leaf: Condition, facts: Facts, held: bool) -> Hit:
         qid = leaf.question
         status = facts.status(qid)
         actual = format_value(facts.values.get(qid)) if status == "answered" else STATUS_WORDS[status]
+        if leaf.is_ == "evidenced" and status == "answered":
+            actual += ", with evidence" if qid in facts.evidenced else ", with no evidence cited"
         return Hit("question", qid, test, actual, held)
     if leaf.score is not None or leaf.level is not None:
         subject = "score" if leaf.score is not None else "level"
@@ -416,7 +421,10 @@ def _hit(leaf: Condition, facts: Facts, held: bool) -> Hit:
         actual = format_value(found) if found is not None else f"no {subject}"
         return Hit(subject, leaf.score or leaf.level or "", test, actual, held)
     if leaf.indicator is not None:
-        return Hit("indicator", leaf.indicator, test, facts.ratings.get(leaf.indicator, "not rated"), held)
+        rating = facts.ratings.get(leaf.indicator, "not rated")
+        if leaf.indicator in facts.unknown:
+            rating += ", from missing answers"
+        return Hit("indicator", leaf.indicator, test, rating, held)
     if leaf.count is not None:
         n = _count(leaf, facts)
         label = f"{leaf.count.tier}/{leaf.count.rated}" if leaf.count.tier else leaf.count.rated
@@ -480,113 +488,4 @@ def describe(condition: Condition | None) -> str:
 
 def describe_hit(hit: Hit) -> str:
     """One hit in words: "STR-1 is at most 2 (found 2)"."""
-    subject = {
-        "question": "{}",
-        "score": "score of {}",
-        "level": "level of {}",
-        "indicator": "indicator {}",
-        "count": "number of {} indicators",
-        "pain_point": "pain point {}",
-    }[hit.subject].format(hit.id)
-    if hit.subject == "score" and hit.id == VERDICT_POINTS:
-        subject = "verdict points"
-    elif hit.subject == "count":
-        tier, _, rated = hit.id.rpartition("/")
-        subject = f"number of {tier + ' ' if tier else ''}indicators rated {rated}"
-    prefix = "" if hit.held else "not: "
-    return f"{prefix}{subject} {hit.test} (found {hit.actual})"
-
-
-# ---------------------------------------------------------------------------------------- which are asked
-
-
-def answer_status(answer: Answer | None) -> Status:
-    """The status of an answer as given (before asking whether the question was asked at all)."""
-    if answer is None or answer.status == "skipped":
-        return "unanswered"
-    if answer.status is not None:
-        return answer.status
-    return "answered"
-
-
-class Asking(NamedTuple):
-    """One question as `facts_for` needs it: its id, its `when` compiled (None: always asked), and whether it is
-    a yes/no question (whose "yes"/"no" answers become booleans)."""
-
-    id: str
-    when: Test | None
-    yes_no: bool
-
-
-def asking_plan(questions: Questionnaire | Sequence[Question]) -> tuple[Asking, ...]:
-    """The questions in the order they are asked, ready for `facts_for` (worked out once per questionnaire)."""
-    ordered: Iterable[Question] = questions.questions() if isinstance(questions, Questionnaire) else questions
-    seen: set[str] = set()
-    plan: list[Asking] = []
-    for question in ordered:
-        if question.id in seen:  # a duplicate id (an invalid questionnaire): the first definition wins
-            continue
-        seen.add(question.id)
-        when = compile_condition(question.when) if question.when is not None else None
-        plan.append(Asking(question.id, when, question.kind == "yes_no"))
-    return tuple(plan)
-
-
-def answer_facts(questions: Questionnaire | Sequence[Question], answers: Mapping[str, Answer]) -> Facts:
-    """Each question's status and normalised value, deciding on the way which questions are asked.
-
-    Questions are taken in the order they are asked. A question whose `when` is false is `not_asked`, whatever
-    the answers hold for it; its condition sees earlier questions exactly as decided so far, so a condition on a
-    question that was not asked fails like one on an unanswered question. Conditions may only refer to earlier
-    questions (validation reports MQ207 otherwise); a reference to a later or unknown question sees "not asked".
-    Linear in the number of questions (plus the size of their conditions).
-    """
-    return facts_for(asking_plan(questions), answers)
-
-
-def facts_for(asking: Sequence[Asking], answers: Mapping[str, Answer]) -> Facts:
-    """`answer_facts` for questions already prepared with `asking_plan` (the scoring engine keeps one per plan)."""
-    statuses: dict[str, Status] = {}
-    values: dict[str, Any] = {}
-    numbers: dict[str, float] = {}
-    facts = Facts(statuses, values, numbers=numbers)
-    get = answers.get
-    for qid, when, yes_no in asking:
-        if when is not None and not when(facts):
-            statuses[qid] = "not_asked"
-            continue
-        answer = get(qid)
-        if answer is None:
-            statuses[qid] = "unanswered"
-            continue
-        given = answer.status
-        if given is not None:
-            statuses[qid] = "unanswered" if given == "skipped" else given
-            continue
-        statuses[qid] = "answered"
-        value: Any = answer.value
-        if yes_no and isinstance(value, str):
-            value = YES_NO.get(value.lower(), value)
-        values[qid] = value
-        cls = value.__class__
-        if cls is int and -_EXACT < value < _EXACT:
-            numbers[qid] = float(value)
-        elif cls is not str and cls is not bool and cls is not list:
-            n = number(value)
-            if n is not None:
-                numbers[qid] = n
-    return facts
-
-
-_EXACT = 2**53  # an int below this in size is a finite float: the common case needs no call to `number`
-
-
-def is_asked(question: Question, facts: Facts) -> bool:
-    """Would this question be put to the person, given the facts so far (for the interview's next step)?"""
-    return evaluate(question.when, facts)
-
-
-def asked_questions(questionnaire: Questionnaire, answers: Mapping[str, Answer]) -> list[str]:
-    """The ids of the questions that are asked, in the order they are asked."""
-    facts = answer_facts(questionnaire, answers)
-    return [q.id for q in questionnaire.questions() if facts.statuses.get(q.id) not in (None, "not_asked")]
+    return hit_words(hit.subject, hit.id, hit.test, hit.actual, hit.held)

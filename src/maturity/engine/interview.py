@@ -13,8 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
-from maturity.checks.checks import QuestionInfo, answer_problem, index_questionnaire
-from maturity.engine.conditions import answer_facts
+from maturity.checks.answers import answer_problem
+from maturity.checks.index import QuestionInfo, index_questionnaire
+from maturity.engine.asking import answer_facts
 from maturity.model.definitions import (
     Answer,
     AnswersFile,
@@ -148,10 +149,11 @@ class Interview:
         self.index = index_questionnaire(self.questionnaire)
         self.order = self.questionnaire.questions()
         self.position = {q.id: i for i, q in enumerate(self.order)}
-        self.stage_of: dict[str, Stage | None] = {q.id: None for q in self.questionnaire.context}
-        for stage in self.questionnaire.stages:
-            for q in stage.all_questions():
-                self.stage_of[q.id] = stage
+        stages = {s.id: s for s in self.questionnaire.stages}
+        self.stage_of: dict[str, Stage | None] = {
+            qid: stages.get(info.stage) if info.stage is not None else None
+            for qid, info in self.index.questions.items()
+        }
 
     @classmethod
     def resume(cls, questionnaire: Questionnaire, answers: AnswersFile, digest: str | None = None) -> Interview:

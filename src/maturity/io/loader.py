@@ -25,6 +25,7 @@ from typing import Any, TypeVar, get_args, get_origin
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from maturity.io.files import not_a_regular_file
 from maturity.model.definitions import MODELS, AnswersFile, Questionnaire, RuleCases, Rules
 from maturity.model.document import Document, Loaded, Loc, render_loc
 from maturity.model.problems import DefinitionError, Problem
@@ -500,32 +501,6 @@ def read_text(path: str | Path, max_bytes: int | None = None) -> tuple[str, str]
 
 _O_NONBLOCK = getattr(os, "O_NONBLOCK", 0)  # opening a named pipe must never wait for a writer
 _O_NOCTTY = getattr(os, "O_NOCTTY", 0)  # nor a terminal device become this process's terminal
-
-
-def special_file_kind(mode: int) -> str | None:
-    """What a file that is neither a regular file nor a folder is, in words; None for those two."""
-    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
-        return None
-    if stat.S_ISFIFO(mode):
-        return "a named pipe (FIFO)"
-    if stat.S_ISSOCK(mode):
-        return "a socket"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
-    return "not a regular file"
-
-
-def not_a_regular_file(name: str, info: os.stat_result) -> Problem | None:
-    """The MQ006 problem for a path that is neither a regular file nor a folder; None for those two."""
-    kind = special_file_kind(info.st_mode)
-    if kind is None:
-        return None
-    return Problem.make(
-        "MQ006",
-        f"this is {kind}, not a file: only regular files are read (a pipe could wait forever); save the data "
-        "to a file and give that instead",
-        name,
-    )
 
 
 def decode(raw: bytes, name: str, limit: int | None = None) -> tuple[str, str]:

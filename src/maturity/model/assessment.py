@@ -15,7 +15,17 @@ from pydantic import BaseModel, ConfigDict
 
 from maturity.model.definitions import AnswerValue, AssessmentDetails
 from maturity.model.text import one_line
-from maturity.model.vocabulary import STATUS_WORDS, Method, Rag, Severity, Status, format_number, format_value, plural
+from maturity.model.vocabulary import (
+    STATUS_WORDS,
+    Method,
+    Rag,
+    Severity,
+    Status,
+    format_number,
+    format_value,
+    hit_words,
+    plural,
+)
 
 NodeKind = Literal["group", "stage", "overall", "node"]
 ChildKind = Literal["question", "group", "stage", "overall", "node"]
@@ -43,20 +53,7 @@ class Trigger(Frozen):
     held: bool = True
 
     def words(self) -> str:
-        subject = {
-            "question": "{}",
-            "score": "score of {}",
-            "level": "level of {}",
-            "indicator": "indicator {}",
-            "count": "number of {} indicators",
-            "pain_point": "pain point {}",
-        }[self.subject].format(self.id)
-        if self.subject == "score" and self.id == "verdict":
-            subject = "verdict points"
-        elif self.subject == "count":
-            tier, _, rated = self.id.rpartition("/")
-            subject = f"number of {tier + ' ' if tier else ''}indicators rated {rated}"
-        return f"{'' if self.held else 'not: '}{subject} {self.test} (found {self.actual})"
+        return hit_words(self.subject, self.id, self.test, self.actual, self.held)
 
 
 class SourceRef(Frozen):
@@ -135,12 +132,16 @@ class BandUsed(Frozen):
 
 
 class RagOverrideResult(Frozen):
-    severity: Severity
-    fired: int
+    """An override that made a stage's RAG worse: by its fired pain points, or by its weak critical answers."""
+
+    severity: Severity | None = None  # for an override by pain points
+    critical_at_most: float | None = None  # for an override by critical answers: the points they were at most
+    fired: int  # how many pain points (or critical questions) made it fire
     at_least: int
     at_most: Rag
     reason: str | None = None
     pain_points: tuple[str, ...] = ()
+    questions: tuple[str, ...] = ()  # the weak critical questions
 
 
 class NodeExplanation(Frozen):
@@ -173,11 +174,36 @@ class PainPointResult(Frozen):
     title: str
     severity: Severity
     stage: str | None
+    role: Literal["cause", "symptom"] = "cause"
+    deciding: bool = False  # behind the verdict: the deciding veto's pain point, or one on its indicators' answers
+    evidence_gap: bool = False  # it fired (also) because an answer it reads is missing or "don't know"
     condition: str
     why: str
     action: str
     sources: tuple[str, ...] = ()
     triggered_by: tuple[Trigger, ...]
+
+
+class ContradictionResult(Frozen):
+    """Answers that cannot both be true, and the answers that show it."""
+
+    id: str
+    title: str
+    why: str
+    condition: str
+    triggered_by: tuple[Trigger, ...]
+
+
+class OpenItem(Frozen):
+    """Something still open before going further: a red or amber indicator, or a high-severity pain point."""
+
+    kind: Literal["indicator", "pain_point"]
+    id: str
+    title: str
+    rating: Rag | None = None  # for an indicator
+    severity: Severity | None = None  # for a pain point
+    stage: str | None = None
+    action: str | None = None  # what evidence or action would close it
 
 
 class AnswerRef(Frozen):
@@ -194,6 +220,7 @@ class IndicatorResult(Frozen):
     rating: Rag
     unknown: bool
     rule: str  # which rule rated it, in words
+    unevidenced: tuple[str, ...] = ()  # answered questions citing no evidence, which kept it from green
     triggered_by: tuple[Trigger, ...] = ()
     points: float
     answers: tuple[AnswerRef, ...]
@@ -224,8 +251,11 @@ class VerdictResult(Frozen):
     max_points: float | None = None
     decided_by: str | None = None
     triggered_by: tuple[Trigger, ...] = ()
-    vetoed_by: VetoResult | None = None
+    vetoed_by: VetoResult | None = None  # the veto that decided the verdict
+    vetoes: tuple[VetoResult, ...] = ()  # every veto that held (each a floor under the verdict)
     indicators: tuple[IndicatorResult, ...] = ()
+    open_items_title: str | None = None
+    open_items: tuple[OpenItem, ...] = ()  # red and amber indicators, then high pain points, worst first
     unknown: int = 0
     low_confidence: bool = False
     low_confidence_message: str | None = None
@@ -249,9 +279,11 @@ class Assessment(Frozen):
     details: AssessmentDetails
     questions: tuple[QuestionResult, ...]
     nodes: tuple[NodeResult, ...]  # overall first, then each stage followed by its groups, then other nodes
-    pain_points: tuple[PainPointResult, ...]  # report order: severity, then stage order, then rules order
+    # report order: those behind the verdict, then severity, causes before symptoms, stage order, rules order
+    pain_points: tuple[PainPointResult, ...]
     verdict: VerdictResult
     evidence_gaps: tuple[StageGaps, ...]
+    contradictions: tuple[ContradictionResult, ...] = ()
 
     # ------------------------------------------------------------------------------------------- lookups
 

@@ -8,7 +8,8 @@ what shape a file has, so that they can also be published as JSON Schema for edi
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Literal, Union
+from collections.abc import Iterator
+from typing import Annotated, Any, Literal, NamedTuple, Union
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
@@ -71,11 +72,14 @@ class Condition(Strict):
     includes: Id | None = Field(None, description="A multiple-choice answer includes this option.")
     at_least: float | None = None
     at_most: float | None = None
-    is_: Literal["answered", "unanswered", "dont_know", "not_applicable", "known", "gap", "fired"] | None = Field(
+    is_: (
+        Literal["answered", "unanswered", "dont_know", "not_applicable", "known", "gap", "evidenced", "fired"] | None
+    ) = Field(
         None,
         alias="is",
-        description="Test the state of an answer: known is answered or not applicable, gap is "
-        "asked but not answered (don't know or unanswered); or `fired` for a pain point.",
+        description="Test the state of an answer: known is answered or not applicable, gap is asked but not "
+        "answered (don't know or unanswered), evidenced is answered with at least one evidence reference; for an "
+        "indicator, gap is rated from missing answers and known is rated from answers; `fired` for a pain point.",
     )
 
     @model_validator(mode="after")
@@ -217,10 +221,36 @@ class Stage(Strict):
             raise ValueError("a stage needs at least one question")
         return self
 
-    def all_questions(self) -> list[Question]:
-        if self.groups is not None:
-            return [q for g in self.groups for q in g.questions]
-        return list(self.questions or [])
+
+class Change(Strict):
+    """One change since the previous version, and how an old answer carries over."""
+
+    change: Literal["added", "removed", "renamed", "reworded", "rescaled", "split", "merged"]
+    from_: list[Id] = Field(default_factory=list, alias="from", description="Question ids in the previous version.")
+    to: list[Id] = Field(default_factory=list, description="Question ids in this version.")
+    map: dict[str, Scalar] | None = Field(None, description="Old answer (level or option id) -> new answer.")
+    combine: Literal["lowest", "highest", "first"] | None = Field(
+        None, description="For merged questions: which of the old answers carries over."
+    )
+    review: bool = Field(False, description="The answer carries over but should be looked at afresh.")
+    note: Text | None = None
+
+
+class Migration(Strict):
+    """How answers to a previous version of this questionnaire carry over to this one."""
+
+    from_: SemVer = Field(alias="from", description="The previous version.")
+    summary: Text | None = None
+    changes: list[Change] = Field(default_factory=list, description="Questions not listed carry over unchanged.")
+
+
+class Placed(NamedTuple):
+    """A question and where it sits: its path in the file, its stage (None for context) and its group."""
+
+    question: Question
+    loc: tuple[str | int, ...]
+    stage: str | None
+    group: str | None
 
 
 class Questionnaire(Strict):
@@ -234,10 +264,27 @@ class Questionnaire(Strict):
     answer_sets: list[AnswerSet] = Field(default_factory=list)
     context: list[Question] = Field(default_factory=list, description="Asked first; describes the assessment.")
     stages: list[Stage] = Field(min_length=1)
+    migrations: list[Migration] = Field(
+        default_factory=list, description="How answers to earlier versions carry over (see `maturity migrate`)."
+    )
 
     def questions(self) -> list[Question]:
         """Every question in the order it is asked: context first, then stage by stage."""
-        return [*self.context, *(q for s in self.stages for q in s.all_questions())]
+        return [placed.question for placed in self.placed_questions()]
+
+    def placed_questions(self) -> Iterator[Placed]:
+        """Every question where it is written, in the order it is asked (duplicate ids included): the one walk of
+        the questionnaire's tree that the checks, the scoring plan and the interview all build on."""
+        for i, question in enumerate(self.context):
+            yield Placed(question, ("context", i), None, None)
+        for s, stage in enumerate(self.stages):
+            if stage.groups is not None:
+                for g, group in enumerate(stage.groups):
+                    for k, question in enumerate(group.questions):
+                        yield Placed(question, ("stages", s, "groups", g, "questions", k), stage.id, group.id)
+            else:
+                for k, question in enumerate(stage.questions or []):
+                    yield Placed(question, ("stages", s, "questions", k), stage.id, None)
 
     def levels_of(self, question: Question) -> list[Level]:
         """A scale question's levels, its own or its answer set's."""
@@ -348,12 +395,27 @@ class PainPointCount(Strict):
     at_least: int = Field(ge=1)
 
 
-class RagOverride(Strict):
-    """Make a stage's RAG no better than `at_most` when enough of its pain points fired."""
+class CriticalCount(Strict):
+    at_most: FiniteNumber = Field(
+        description="A critical answer worth at most this many points (a gap counts as lowest)."
+    )
+    at_least: int = Field(1, ge=1, description="How many of the stage's own critical questions.")
 
-    pain_points: PainPointCount
+
+class RagOverride(Strict):
+    """Make a stage's RAG no better than `at_most` when enough of its pain points fired, or when enough of its own
+    critical questions are answered at or below a level."""
+
+    pain_points: PainPointCount | None = None
+    critical: CriticalCount | None = None
     at_most: Rag
     reason: ShortText | None = None
+
+    @model_validator(mode="after")
+    def _one_trigger(self) -> RagOverride:
+        if (self.pain_points is None) == (self.critical is None):
+            raise ValueError("a RAG override needs either pain_points or critical, not both")
+        return self
 
 
 class RagRules(Strict):
@@ -366,10 +428,22 @@ class PainPoint(Strict):
     title: ShortText
     severity: Severity
     stage: Id | None = Field(None, description="The stage it belongs to, for ordering and RAG overrides.")
+    role: Literal["cause", "symptom"] = Field(
+        "cause", description="A root cause to fix, or a symptom of one; reports group causes apart from symptoms."
+    )
     when: Condition
     why: Text
     action: Text
     sources: list[ShortText] = Field(default_factory=list)
+
+
+class Contradiction(Strict):
+    """Answers that cannot both be true (for example, causes "fixed and proven" while performance is failing)."""
+
+    id: Annotated[str, StringConstraints(pattern=r"^c-[a-z0-9][a-z0-9-]{0,78}$")]
+    title: ShortText
+    when: Condition
+    why: Text
 
 
 class RatingRule(Strict):
@@ -389,13 +463,33 @@ class Indicator(Strict):
     )
     unknown_rating: Rag = "red"
     evidence: Text | None = Field(None, description="What evidence would move it to green.")
+    green_needs_evidence: bool = Field(
+        False,
+        description="Green only on evidence: a green rating is lowered to amber unless every answered question of "
+        "the indicator cites at least one evidence reference (an assertion alone is not proof).",
+    )
     sources: list[ShortText] = Field(default_factory=list)
 
 
 class Veto(Strict):
+    """A floor under the verdict: when `when` holds, the verdict is at least as bad as `outcome`."""
+
     when: Condition
     outcome: Id
     reason: ShortText
+    pain_points: list[Id] = Field(
+        default_factory=list,
+        description="The pain points behind this veto: when it decides the verdict, the report lists them first.",
+    )
+
+
+class AdviceVariant(Strict):
+    """Wording for one situation: the first variant whose condition holds replaces the outcome's own."""
+
+    when: Condition
+    summary: Text | None = None
+    advice: Text | None = None
+    open_items_title: ShortText | None = None
 
 
 class Outcome(Strict):
@@ -405,10 +499,15 @@ class Outcome(Strict):
     when: Condition | None = Field(None, description="Omit on the last outcome, which applies otherwise.")
     summary: Text | None = None
     advice: Text | None = None
+    advice_when: list[AdviceVariant] = Field(
+        default_factory=list,
+        description="Situation-specific wording: the first variant whose condition holds replaces summary and advice.",
+    )
 
 
 class LowConfidence(Strict):
     unknown_more_than: int = Field(ge=0)
+    contradictions: bool = Field(False, description="Also low confidence when any contradiction holds.")
     message: ShortText = "Low confidence: too many indicators rest on missing evidence."
 
 
@@ -424,6 +523,9 @@ class Verdict(Strict):
     vetoes: list[Veto] = Field(default_factory=list)
     outcomes: list[Outcome] = Field(min_length=1, description="Worst first; the first whose condition holds.")
     low_confidence: LowConfidence | None = None
+    open_items_title: ShortText = Field(
+        "Open items", description="The heading of the list of red and amber indicators and high pain points."
+    )
 
 
 class Rules(Strict):
@@ -440,6 +542,9 @@ class Rules(Strict):
     levels: list[LevelBand] = Field(min_length=1)
     rag: RagRules | None = None
     pain_points: list[PainPoint] = Field(default_factory=list)
+    contradictions: list[Contradiction] = Field(
+        default_factory=list, description="Answers that contradict each other; each that holds is reported."
+    )
     verdict: Verdict | None = None
 
 

@@ -58,6 +58,10 @@ CODES: dict[str, tuple[Severity, str]] = {
     "MQ209": (Severity.ERROR, "unknown answer set"),
     "MQ210": (Severity.ERROR, "question definition does not fit its kind"),
     "MQ211": (Severity.ERROR, "condition uses something not known during the interview"),
+    "MQ212": (Severity.ERROR, "migration names a question that does not exist"),
+    "MQ213": (Severity.ERROR, "migration leaves a question unaccounted for"),
+    "MQ214": (Severity.ERROR, "migration maps an answer that does not fit"),
+    "MQ215": (Severity.ERROR, "migration change of the wrong shape"),
     "MQ301": (Severity.ERROR, "rules are for another questionnaire"),
     "MQ302": (Severity.ERROR, "rules are for another questionnaire version"),
     "MQ303": (Severity.ERROR, "reference to an unknown stage, group or roll-up node"),
@@ -77,12 +81,15 @@ CODES: dict[str, tuple[Severity, str]] = {
     "MQ501": (Severity.WARNING, "question feeds no score, pain point or verdict"),
     "MQ502": (Severity.WARNING, "questionnaire has no scoring rules"),
     "MQ503": (Severity.WARNING, "definition hidden by another of the same id and version"),
+    "MQ504": (Severity.WARNING, "pain point counts towards a stage whose answers it does not read"),
+    "MQ505": (Severity.WARNING, "the version a migration starts from was not found"),
     "MQ601": (Severity.ERROR, "answer to an unknown question"),
     "MQ602": (Severity.ERROR, "answer does not fit the question"),
     "MQ603": (Severity.ERROR, "answers are for another questionnaire"),
     "MQ604": (Severity.ERROR, "answers are for another questionnaire version"),
     "MQ605": (Severity.ERROR, "answer not allowed for this question"),
     "MQ606": (Severity.WARNING, "answers were given against a changed questionnaire"),
+    "MQ607": (Severity.WARNING, "answers were carried forward from an earlier questionnaire version"),
 }
 
 

@@ -93,3 +93,26 @@ def format_value(value: Any) -> str:
 def plural(n: int | float, word: str, many: str | None = None) -> str:
     """'1 point', '2 points', '0 points'."""
     return f"{format_number(n)} {word if n == 1 else (many or word + 's')}"
+
+
+_SUBJECT_WORDS = {
+    "question": "{}",
+    "score": "score of {}",
+    "level": "level of {}",
+    "indicator": "indicator {}",
+    "count": "number of {} indicators",
+    "pain_point": "pain point {}",
+}
+
+
+def hit_words(subject: str, what: str, test: str, actual: str, held: bool = True) -> str:
+    """One test of a condition and what it found, in words: "STR-1 is at most 2 (found 2)"; "not: ..." when it
+    was false (a leaf under a `not`)."""
+    if subject == "score" and what == VERDICT_POINTS:
+        named = "verdict points"
+    elif subject == "count":
+        tier, _, rated = what.rpartition("/")
+        named = f"number of {tier + ' ' if tier else ''}indicators rated {rated}"
+    else:
+        named = _SUBJECT_WORDS[subject].format(what)
+    return f"{'' if held else 'not: '}{named} {test} (found {actual})"

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
 
-from maturity.app.catalogue import Catalogue
+from maturity.app.catalogue import Catalogue, version_key
 from maturity.engine.interview import InputEnded, Interview, answers_data, run
 from maturity.io import loader
 from maturity.io.resources import DEFAULT_QUESTIONNAIRE
@@ -72,12 +72,8 @@ def _load_questionnaire(name: str | None, catalogue: Catalogue) -> tuple[Questio
     versions = [v for (qid, v) in catalogue.questionnaires() if qid == wanted]
     if not versions:
         raise _missing(wanted)
-    found = catalogue.get(wanted, sorted(versions, key=_version_key)[-1])
+    found = catalogue.get(wanted, sorted(versions, key=version_key)[-1])
     return found.questionnaire.model, found.questionnaire.document.digest
-
-
-def _version_key(version: str) -> tuple[int, ...]:
-    return tuple(int(p) for p in re.findall(r"\d+", version)[:3])
 
 
 def _missing(name: str) -> MaturityError:
@@ -102,12 +98,22 @@ def run_assessment(
     catalogue = Catalogue.from_folders(folders)
     try:
         if resume is not None:
-            from maturity.checks import checks
+            from maturity.checks.answers import check_answers
 
             answers = loader.load_answers_file(resume)
             ref = answers.model.questionnaire
+            newer = catalogue.migration_target(ref.id, ref.version)
+            if newer is not None:
+                raise MaturityError(
+                    answers.problem(
+                        "MQ604",
+                        f"these answers are for version {ref.version} of '{ref.id}', and version {newer} is current: "
+                        f"run `maturity migrate {resume}`, then resume the file it writes",
+                        ("questionnaire", "version"),
+                    )
+                )
             found = catalogue.get(ref.id, ref.version)
-            problems = [p for p in checks.check_answers(answers, found.questionnaire, found.index) if p.is_error]
+            problems = [p for p in check_answers(answers, found.questionnaire, found.index) if p.is_error]
             if problems:
                 raise MaturityError(problems)
             interview = Interview.resume(found.questionnaire.model, answers.model, found.questionnaire.document.digest)
