@@ -264,17 +264,22 @@ def load_checked(path: Path, catalogue: Catalogue) -> tuple[Any, Any, list[Probl
     except MaturityError as exc:
         target = catalogue.migration_target(ref.id, ref.version)
         if target is None:
-            # say which answers file asked for the missing questionnaire, at the line that names it
-            line, column = answers.document.locate(("questionnaire", "version"))
-            raise MaturityError(
-                [Problem.make(p.code, p.message, str(path), line, column) if not p.file else p for p in exc.problems]
-            ) from None
+            raise located_at_version(exc, answers) from None
         answers, carried = carry_forward(answers, catalogue, target)
         definitions = catalogue.get(ref.id, target)
     problems = check_answers(answers, definitions.questionnaire, definitions.index)
     if any(p.is_error for p in problems):
         raise MaturityError([p for p in problems if p.is_error])
     return definitions, answers, [*carried, *problems]
+
+
+def located_at_version(exc: MaturityError, answers: Any) -> MaturityError:
+    """A missing questionnaire or rules, said of the answers file that asked for them, at the line that names
+    the version (the catalogue's own problem names no file)."""
+    line, column = answers.document.locate(("questionnaire", "version"))
+    return MaturityError(
+        [Problem.make(p.code, p.message, answers.path, line, column) if not p.file else p for p in exc.problems]
+    )
 
 
 def carry_forward(answers: Any, catalogue: Catalogue, target: str) -> tuple[Any, list[Problem]]:

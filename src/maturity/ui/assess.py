@@ -15,13 +15,15 @@ from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
 
+from maturity.app.batch import located_at_version
 from maturity.app.catalogue import Catalogue, version_key
 from maturity.engine.interview import InputEnded, Interview, answers_data, run
 from maturity.io import loader
+from maturity.io.output import file_output, write_problem
 from maturity.io.resources import DEFAULT_QUESTIONNAIRE
 from maturity.io.store import write_atomic
 from maturity.model.definitions import Questionnaire
-from maturity.model.problems import EXIT_INTERRUPTED, EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, MaturityError
+from maturity.model.problems import EXIT_INTERRUPTED, EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, MaturityError, UsageError
 
 Say = Callable[[str], None]
 
@@ -82,6 +84,18 @@ def _missing(name: str) -> MaturityError:
     return MaturityError(Problem.make("MQ001", f"no questionnaire file or bundled questionnaire called '{name}'"))
 
 
+def _check_answers_target(path: Path, inputs: list[str | Path]) -> None:
+    """The answers file is written after every answer, atomically, and read back by --resume: it must be a
+    regular file (or a new one) that is none of the definitions; raises UsageError or MaturityError."""
+    destination = file_output(path, inputs, option="--answers")
+    if destination.direct:
+        from maturity.model.problems import Problem
+
+        raise UsageError(
+            Problem.make("MQ021", "--answers: this is not a regular file; answers are saved to a file", str(path))
+        )
+
+
 def run_assessment(
     questionnaire_name: str | None,
     answers_path: Path | None,
@@ -112,7 +126,10 @@ def run_assessment(
                         ("questionnaire", "version"),
                     )
                 )
-            found = catalogue.get(ref.id, ref.version)
+            try:
+                found = catalogue.get(ref.id, ref.version)
+            except MaturityError as exc:
+                raise located_at_version(exc, answers) from None
             problems = [p for p in check_answers(answers, found.questionnaire, found.index) if p.is_error]
             if problems:
                 raise MaturityError(problems)
@@ -122,10 +139,14 @@ def run_assessment(
             questionnaire, digest = _load_questionnaire(questionnaire_name, catalogue)
             interview = Interview(questionnaire, digest=digest)
             path = answers_path  # decided once the organisation and service are known
+        # the answers file is an output: never a questionnaire or rules file, a folder or a read-only file
+        inputs: list[str | Path] = [*catalogue.files(), *([questionnaire_name] if questionnaire_name else [])]
+        if path is not None:
+            _check_answers_target(path, inputs)
     except MaturityError as exc:
         for problem in exc.problems:
             err(str(problem))
-        return EXIT_PROBLEMS
+        return EXIT_USAGE if isinstance(exc, UsageError) else EXIT_PROBLEMS
 
     from maturity.ui.terminal import PlainPrompter, RichPrompter
 
@@ -146,7 +167,11 @@ def run_assessment(
     def save(current: Interview) -> None:
         if not target:
             target.append(default_answers_path(current))
-        write_atomic(target[0], loader.dump_yaml(answers_data(current.to_file())))
+            _check_answers_target(target[0], inputs)
+        try:
+            write_atomic(target[0], loader.dump_yaml(answers_data(current.to_file())))
+        except OSError as exc:
+            raise MaturityError(write_problem(target[0], exc)) from None
 
     def where() -> str:
         return str(target[0]) if target else "(nothing saved yet)"
@@ -162,7 +187,13 @@ def run_assessment(
                 outcome = run(interview, prompter, save)
     except KeyboardInterrupt:
         if interview.details is not None:
-            save(interview)
+            try:
+                save(interview)
+            except MaturityError as exc:
+                for problem in exc.problems:
+                    err(str(problem))
+                err("\nInterrupted, and the answers could not be saved.")
+                return EXIT_INTERRUPTED
             err(
                 f"\nInterrupted. Your answers are saved in {where()}. Carry on with: maturity assess --resume {where()}"
             )
@@ -177,6 +208,12 @@ def run_assessment(
             f"--resume {where()}"
         )
         return EXIT_PROBLEMS
+    except MaturityError as exc:  # the answers could not be saved (a full disk, a folder made read-only)
+        for problem in exc.problems:
+            err(str(problem))
+        saved = f"; what was saved before is in {where()}" if target and target[0].exists() else ""
+        err(f"The interview stopped because the answers could not be saved{saved}.")
+        return EXIT_USAGE if isinstance(exc, UsageError) else EXIT_PROBLEMS
     if outcome == "quit":
         err(f"Saved in {where()}. Carry on with: maturity assess --resume {where()}")
         return EXIT_INTERRUPTED
@@ -199,22 +236,22 @@ def _finish(path: Path, catalogue: Catalogue, say: Say, err: Say) -> int:
         reports = []
         for fmt in ("md", "html"):
             report_path = path.with_name(path.name.removesuffix(".yaml").removesuffix(".answers") + f".report.{fmt}")
-            write_atomic(
-                report_path,
-                render_report(
-                    assessment,
-                    questionnaire,
-                    rules,
-                    fmt,
-                    roadmap=roadmap,
-                    questionnaire_digest=found.questionnaire.document.digest,
-                ),
+            # checked (never over the answers or a definition, never a folder) and written atomically
+            destination = file_output(report_path, [path, *catalogue.files()], option="report")
+            text = render_report(
+                assessment,
+                questionnaire,
+                rules,
+                fmt,
+                roadmap=roadmap,
+                questionnaire_digest=found.questionnaire.document.digest,
             )
+            destination.write(text)
             reports.append(report_path)
     except MaturityError as exc:
         for problem in exc.problems:
             err(str(problem))
-        err(f"Your answers are saved in {path}, but they could not be scored.")
+        err(f"Your answers are saved in {path}, but they could not be scored and reported.")
         return EXIT_PROBLEMS
     for line in summary_lines(assessment):
         say(line)

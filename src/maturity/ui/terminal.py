@@ -2,6 +2,10 @@
 
 The only place the interview meets rich. The plain prompter writes nothing but text lines (no boxes, no colour,
 no cursor movement) and reads one line per answer, which is what a screen reader and a script both need.
+
+Everything shown comes from files someone else wrote (the questionnaire) or typed (notes, answers), so every
+string passes through the one terminal sanitiser (model.text.for_terminal) on its way out, and the rich prompter
+hands rich only Text objects, never strings it would read as markup ("[link=...]" in a stage title).
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from typing import Any, TextIO
 
 from maturity.engine.interview import Step
 from maturity.model.definitions import AssessmentDetails, Question, Questionnaire, Stage
+from maturity.model.text import for_terminal
 from maturity.model.vocabulary import STATUS_WORDS
 
 
@@ -71,18 +76,18 @@ class PlainPrompter:
         self.echo = read is None and not sys.stdin.isatty()
 
     def _say(self, text: str = "") -> None:
-        self.out.write(text + "\n")
+        self.out.write(for_terminal(text) + "\n")
         self.out.flush()
 
     def say(self, text: str) -> None:
         self._say(text)
 
     def _line(self, prompt: str) -> str | None:
-        self.out.write(prompt)
+        self.out.write(for_terminal(prompt))
         self.out.flush()
         text = self.read()
         if self.echo and text is not None:  # input from a script is not echoed by a terminal: keep a transcript
-            self.out.write(text + "\n")
+            self.out.write(for_terminal(text) + "\n")
         return text
 
     def details(self, current: AssessmentDetails | None) -> AssessmentDetails:
@@ -165,23 +170,21 @@ class RichPrompter(PlainPrompter):
         self.console = Console(highlight=False)
 
     def _say(self, text: str = "") -> None:
-        self.console.print(text, markup=False)
+        self.console.print(_text(text))
 
     def _line(self, prompt: str) -> str | None:
         try:
-            return self.console.input(prompt)
+            return self.console.input(_text(prompt))
         except EOFError:
             return None
 
     def stage_intro(self, stage: Stage, number: int, count: int) -> None:
         from rich.panel import Panel
-        from rich.text import Text
 
-        body = Text(" ".join((stage.intro or "").split()))
+        body = _text(" ".join((stage.intro or "").split()))
         self.console.print()
-        self.console.print(
-            Panel(body, title=f"Stage {number} of {count}: {stage.title}", title_align="left", border_style="cyan")
-        )
+        title = _text(f"Stage {number} of {count}: {stage.title}")
+        self.console.print(Panel(body, title=title, title_align="left", border_style="cyan"))
 
     def ask(self, step: Step, error: str | None) -> str | None:
         from rich.console import Group
@@ -192,22 +195,22 @@ class RichPrompter(PlainPrompter):
 
         q = step.question
         if error:
-            self.console.print(Text(f"Not accepted: {error}.", style="bold red"))
+            self.console.print(_text(f"Not accepted: {error}.", style="bold red"))
             return self._line(f"{_hint(q)}: ")
         table = Table.grid(padding=(0, 1))
         table.add_column(justify="right", style="bold")
         table.add_column()
         for key, label, description in choices(q, self.questionnaire):
-            line = Text(label, style="bold")
+            line = _text(label, style="bold")
             if description:
-                line.append("  " + " ".join(description.split()), style="")
-            table.add_row(f"{key}.", line)
-        parts: list[Any] = [Text(" ".join(q.text.split()), style="bold"), Text()]
+                line.append("  " + for_terminal(" ".join(description.split())), style="")
+            table.add_row(_text(f"{key}."), line)
+        parts: list[Any] = [_text(" ".join(q.text.split()), style="bold"), Text()]
         if table.row_count:
             parts.append(table)
         current = _current(step)
         if current is not None:
-            parts += [Text(), Text(f"Current answer: {current}", style="italic")]
+            parts += [Text(), _text(f"Current answer: {current}", style="italic")]
         progress = Table.grid(padding=(0, 2))
         progress.add_row(
             ProgressBar(total=max(step.asked_total, 1), completed=step.answered_total, width=30),
@@ -217,14 +220,20 @@ class RichPrompter(PlainPrompter):
         where = (
             f"Stage {step.stage_number} of {step.stage_count}" if step.stage else "Context"
         ) + f" · question {step.number_in_stage} of {step.asked_in_stage} · {q.id}"
-        self.console.print(Panel(Group(*parts), title=where, title_align="left"))
+        self.console.print(Panel(Group(*parts), title=_text(where), title_align="left"))
         return self._line(f"{_hint(q)}: ")
 
     def help(self, question: Question) -> None:
         from rich.panel import Panel
-        from rich.text import Text
 
         text = " ".join((question.help or "No help is written for this question.").split())
         if question.sources:
             text += f"\n\nSources: {', '.join(question.sources)}"
-        self.console.print(Panel(Text(text), title="Help", title_align="left", border_style="green"))
+        self.console.print(Panel(_text(text), title="Help", title_align="left", border_style="green"))
+
+
+def _text(text: str, style: str = "") -> Any:
+    """Text for rich: made safe for a terminal, and a Text object, so that rich never reads it as markup."""
+    from rich.text import Text
+
+    return Text(for_terminal(text), style=style)
