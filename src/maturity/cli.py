@@ -559,6 +559,7 @@ class _Table:
 
 def _score_one(path: Path, catalogue: Any, explain: bool) -> None:
     from maturity.app.batch import assessment_json, load_and_score
+    from maturity.io.output import write_stdout
     from maturity.model.problems import MaturityError
 
     try:
@@ -566,10 +567,13 @@ def _score_one(path: Path, catalogue: Any, explain: bool) -> None:
     except MaturityError as exc:
         _fail(exc, path)
     _warn(warnings)
-    if explain:
-        sys.stdout.write("\n".join(assessment.explain_lines()) + "\n")
-    else:
-        sys.stdout.write(assessment_json(assessment))
+    try:
+        if explain:
+            write_stdout("\n".join(assessment.explain_lines()) + "\n")
+        else:
+            write_stdout(assessment_json(assessment), "json")
+    except MaturityError as exc:
+        _fail(exc)
 
 
 class _NoProgress:
@@ -748,7 +752,7 @@ def migrate(
       maturity migrate last-year.answers.yaml --out this-year.answers.yaml
     """
     from maturity.app.migration import default_output, migrate_file
-    from maturity.io.store import write_atomic
+    from maturity.io.output import output
     from maturity.model.problems import MaturityError
 
     catalogue = _catalogue(definitions)
@@ -758,15 +762,15 @@ def migrate(
         _fail(exc, answers)
     for line in moved.lines():
         _err(line)
-    if out is not None and str(out) == "-":
-        sys.stdout.write(text)
-        return
-    target = out or default_output(answers, moved.to_version)
-    if target.exists() and (out is None or target.resolve() == answers.resolve()):
+    target = None if out is not None and str(out) == "-" else out or default_output(answers, moved.to_version)
+    if out is None and target is not None and target.exists():
         _err(f"{target} already exists; give another name with --out")
         raise typer.Exit(EXIT_PROBLEMS)
-    write_atomic(target, text)
-    _err(f"wrote {target}")
+    try:  # never over the answers it was given, nor a definition
+        destination = output(target, [answers, *catalogue.files()])
+    except MaturityError as exc:
+        _fail(exc)
+    _write(destination, text, "raw")  # YAML: the dumper has escaped what needs escaping
 
 
 @app.command("test")

@@ -20,7 +20,7 @@ from maturity.io.files import is_definition_name, not_a_regular_file, walk
 from maturity.io.resources import bundled_dir
 from maturity.model.definitions import AnswersFile, Questionnaire, RuleCases, Rules
 from maturity.model.document import Loaded
-from maturity.model.problems import DefinitionError, MaturityError, Problem, has_errors
+from maturity.model.problems import DefinitionError, MaturityError, Problem, capped, has_errors
 
 
 @dataclass
@@ -128,7 +128,13 @@ def validate_paths(paths: Iterable[Path], max_bytes: int | None = None) -> Valid
 
         for directory in template_dirs:
             report.problems.extend(check_templates(directory, require_all=directory.name == "report_templates"))
-    report.problems.sort(key=lambda p: (p.file, p.line, p.column, p.code))
+    # at most MAX_PROBLEMS_PER_FILE problems a file (errors first), and one that counts the rest
+    by_file: dict[str, list[Problem]] = {}
+    for problem in sorted(report.problems, key=lambda p: (p.file, p.line, p.column, p.code)):
+        by_file.setdefault(problem.file, []).append(problem)
+    report.problems = sorted(
+        (kept for found in by_file.values() for kept in capped(found)), key=lambda p: (p.file, p.line, p.column, p.code)
+    )
     return report
 
 

@@ -169,15 +169,18 @@ def more_problems(hidden: int, severity: Severity, file: str = "", line: int = 0
 
 
 def capped(problems: list[Problem], limit: int = MAX_PROBLEMS_PER_FILE) -> list[Problem]:
-    """A file's problems, at most `limit` of them (errors first) and an MQ009 problem that counts the rest."""
-    if len(problems) <= limit:
+    """A file's problems, at most `limit` of them (errors first) and one MQ009 problem that counts the rest,
+    including those an MQ009 problem already in the list stood for."""
+    listed = [p for p in problems if p.code != "MQ009"]
+    if len(listed) <= limit:
         return problems
-    ordered = sorted(problems, key=lambda p: not p.is_error)  # stable: keeps the order within each severity
+    counted = [p for p in problems if p.code == "MQ009"]
+    ordered = sorted(listed, key=lambda p: not p.is_error)  # stable: keeps the order within each severity
     kept, rest = ordered[:limit], ordered[limit:]
-    already = sum(p.hidden for p in kept)
+    hidden = len(rest) + sum(p.hidden for p in counted)
+    severity = Severity.ERROR if any(p.is_error for p in [*rest, *counted]) else Severity.WARNING
     first = rest[0]
-    severity = Severity.ERROR if any(p.is_error for p in rest) else Severity.WARNING
-    return [*kept, more_problems(len(rest) + already, severity, first.file, first.line, first.column)]
+    return [*kept, more_problems(hidden, severity, first.file, first.line, first.column)]
 
 
 def problem_count(problems: list[Problem]) -> int:
