@@ -7,7 +7,6 @@ Heavy modules (pydantic models, yaml, jinja2, rich) are imported inside the comm
 from __future__ import annotations
 
 import contextlib
-import errno
 import os
 import sys
 from collections.abc import Iterator
@@ -446,11 +445,11 @@ def _score_files(
         + (f"; summary in {summary}" if summary else "")
         + (f"; results in {out}" if out else "")
     )
-    if table_cut:
+    if table_cut is not None:
         from maturity.io.output import STDOUT, write_problem
 
-        _err(str(write_problem(STDOUT, OSError(errno.EPIPE, "broken pipe"))))
-    lost_output = table_cut and summary is None and out is None  # the table was the only output
+        _err(str(write_problem(STDOUT, table_cut)))
+    lost_output = table_cut is not None and summary is None and out is None  # the table was the only output
     raise typer.Exit(EXIT_PROBLEMS if failed or problems or lost_output else EXIT_OK)
 
 
@@ -493,9 +492,9 @@ def _score_batch(
     plan: Any,
     reports: tuple[str, ...],
     workers: int | None,
-) -> tuple[int, bool]:
+) -> tuple[int, OSError | None]:
     """Score the files, writing the table to stdout and the summary (atomically) as rows arrive; the count of
-    files that failed, and whether the table was cut short (its reader went away)."""
+    files that failed, and why the table was cut short, if it was (its reader went away, a full device)."""
     from contextlib import ExitStack
 
     from maturity.app.batch import SummaryFormat, SummaryWriter, score_many, stage_columns, table_header
@@ -536,25 +535,38 @@ def _score_batch(
             progress.advance()
         if writer is not None:
             writer.close()
+        table.close()
     return failed, table.gone
 
 
 class _Table:
-    """The table on stdout. When its reader goes away (`| head`), the rest of the table is dropped and the
-    scoring goes on, so the summary and results are still complete."""
+    """The table on stdout. When it cannot be written (its reader went away, `| head`; a full device), the rest
+    of the table is dropped and the scoring goes on, so the summary and results are still complete; `gone`
+    then holds the error, reported at the end."""
 
     def __init__(self) -> None:
-        self.gone = False
+        self.gone: OSError | None = None
 
     def write(self, text: str) -> None:
-        if self.gone:
+        if self.gone is not None:
             return
         try:
             sys.stdout.write(text)
-        except BrokenPipeError:
-            self.gone = True
-            with contextlib.suppress(OSError, ValueError):  # so that flushing stdout at exit cannot fail again
-                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except OSError as exc:
+            from maturity.io.output import silence_stdout
+
+            self.gone = exc
+            silence_stdout()  # so that flushing stdout at exit cannot fail again
+
+    def close(self) -> None:
+        if self.gone is None:
+            try:
+                sys.stdout.flush()
+            except OSError as exc:
+                from maturity.io.output import silence_stdout
+
+                self.gone = exc
+                silence_stdout()
 
 
 def _score_one(path: Path, catalogue: Any, explain: bool) -> None:

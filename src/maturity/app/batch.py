@@ -27,7 +27,7 @@ from types import FrameType
 from typing import TYPE_CHECKING, Any
 
 from maturity.app.catalogue import Catalogue
-from maturity.io.output import FileOutput, FolderOutput, file_output, folder_output, identity
+from maturity.io.output import FileOutput, FolderOutput, file_output, folder_output, identity, write_problem
 from maturity.model.problems import MaturityError, Problem, UsageError, problem_count
 from maturity.model.text import csv_cell, is_plain_cell, json_safe, one_line
 
@@ -343,15 +343,18 @@ def score_file(
         try:
             stem.parent.mkdir(parents=True, exist_ok=True)
             write_atomic(stem.with_name(stem.name + RESULT_SUFFIX), assessment_json(assessment))
-        except OSError as exc:
-            problem = Problem.make("MQ001", f"cannot write the result: {exc.strerror}", str(stem) + RESULT_SUFFIX)
-            row.update(status="failed", error_code=problem.code, error=problem.message)
+        except OSError as exc:  # a full disk, a folder made read-only: this file's row says so, the rest go on
+            problem = write_problem(str(stem) + RESULT_SUFFIX, exc)
+            row.update(status="failed", error_code=problem.code, error=f"the result was not written: {problem.message}")
             return Outcome(row, [*problems, problem], [])
         if reports:
             try:
                 _write_reports(assessment, catalogue, stem, reports)
             except MaturityError as exc:  # a broken user template: the scores stand, the report is reported
                 return Outcome(row, [*problems, *exc.problems], [s.id for s in summary.stages])
+            except OSError as exc:  # the disk filled up between the result and its reports
+                problem = write_problem(str(stem), exc)
+                return Outcome(row, [*problems, problem], [s.id for s in summary.stages])
     return Outcome(row, problems, [s.id for s in summary.stages])
 
 

@@ -82,7 +82,9 @@ def _refuse(code: str, message: str, path: str | Path, usage: bool = False) -> M
 def write_problem(path: str | Path, exc: OSError) -> Problem:
     """An OS error while writing `path`, in words a user can act on."""
     number = exc.errno
-    if number in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
+    if number in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)) and str(path) == STDOUT:
+        message = "the device standard output goes to is full (no space left on it); the output is incomplete"
+    elif number in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
         message = "the disk is full (no space left on the device); the file was not written: free some space"
     elif number == errno.EPIPE:
         message = "the program reading the output stopped reading (broken pipe); the output is incomplete"
