@@ -768,20 +768,26 @@ def migrate(
     from maturity.model.problems import MaturityError
 
     catalogue = _catalogue(definitions)
+    inputs = [answers, *catalogue.files()]
+    try:  # an output given is checked before any work: never over the answers it was given, nor a definition
+        destination = output(None if out is None or str(out) == "-" else out, inputs)
+    except MaturityError as exc:
+        _fail(exc)
     try:
         moved, text = migrate_file(answers, catalogue, to_version)
     except MaturityError as exc:
         _fail(exc, answers)
     for line in moved.lines():
         _err(line)
-    target = None if out is not None and str(out) == "-" else out or default_output(answers, moved.to_version)
-    if out is None and target is not None and target.exists():
-        _err(f"{target} already exists; give another name with --out")
-        raise typer.Exit(EXIT_PROBLEMS)
-    try:  # never over the answers it was given, nor a definition
-        destination = output(target, [answers, *catalogue.files()])
-    except MaturityError as exc:
-        _fail(exc)
+    if out is None:
+        target = default_output(answers, moved.to_version)
+        if target.exists():
+            _err(f"{target} already exists; give another name with --out")
+            raise typer.Exit(EXIT_PROBLEMS)
+        try:
+            destination = output(target, inputs)
+        except MaturityError as exc:
+            _fail(exc)
     _write(destination, text, "raw")  # YAML: the dumper has escaped what needs escaping
 
 
