@@ -6,13 +6,18 @@ only ratios within one run mean much):
 * validate: wall time of `maturity validate Q R` (one process, one core) against a bare `yaml.load` with
   libyaml's CSafeLoader of the same two files in a fresh interpreter. Target: validate under 1 s.
 * cold start: `maturity --help` against `python -c "import typer"`. Target: at most 1.5x.
+* many unknown ids: `maturity validate` of answers files made of nothing but answers to questions that do not
+  exist (the case that once took a quadratic time to locate: 16 s for 20,000), from 1/16 of the size cap up to
+  4 MiB, YAML and JSON, each against a bare parse of the same file. The cost per MB must stay flat as the file
+  grows (linear); at 4 MiB the target is "within a second or two" on top of reading the file.
 
-Run: python benchmarks/bench_validate.py [--questions 5000] [--repeat 5]
+Run: python benchmarks/bench_validate.py [--questions 5000] [--repeat 5] [--only unknown-ids]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import shutil
 import statistics
 import subprocess
@@ -151,9 +156,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--questions", type=int, default=5000)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--only", choices=["unknown-ids"], help="Run only this part.")
     args = parser.parse_args()
+    if args.only == "unknown-ids":
+        measure_unknown_ids(max(args.repeat // 2, 1))
+        return
     for shape in ("answer-set", "levels"):
         measure(args.questions, args.repeat, shape)
+    measure_unknown_ids(max(args.repeat // 2, 1))
     help_s, _ = timed([*_maturity(), "--help"], args.repeat * 2)
     typer_s, _ = timed([sys.executable, "-c", "import typer"], args.repeat * 2)
     print(f"maturity --help cold start:             {help_s * 1000:8.0f} ms")
@@ -198,6 +208,69 @@ def measure(questions: int, repeat: int, shape: str) -> None:
     )
     print(f"baseline yaml.load CSafeLoader (same):  {parse_s * 1000:8.0f} ms")
     print(f"ratio validate / bare parse:            {validate_s / parse_s:8.2f}x")
+
+
+UNKNOWN_HEAD = {
+    "kind": "answers",
+    "questionnaire": {"id": "outsourcing-lifecycle", "version": "1.0.0"},
+    "assessment": {"organisation": "Benchmark Council", "service": "Unknown ids"},
+}
+
+
+def unknown_ids_file(folder: Path, target_bytes: int, fmt: str) -> tuple[Path, int]:
+    """An answers file of about `target_bytes`, every answer to a question that does not exist."""
+    line = len("  NO-SUCH-QUESTION-0000000: 3\n")
+    count = max(target_bytes // line, 1)
+    path = folder / f"unknown-{target_bytes}.{fmt}"
+    if fmt == "json":
+        answers = {f"NO-SUCH-QUESTION-{i:07d}": 3 for i in range(count)}
+        path.write_text(json.dumps({**UNKNOWN_HEAD, "answers": answers}, indent=1), encoding="utf-8")
+    else:
+        head = (
+            "kind: answers\nquestionnaire: {id: outsourcing-lifecycle, version: 1.0.0}\n"
+            "assessment: {organisation: Benchmark Council, service: Unknown ids}\nanswers:\n"
+        )
+        body = "".join(f"  NO-SUCH-QUESTION-{i:07d}: 3\n" for i in range(count))
+        path.write_text(head + body, encoding="utf-8")
+    return path, count
+
+
+def measure_unknown_ids(repeat: int) -> None:
+    """Time against file size for files full of unknown ids: linear means a flat cost per MB once the start-up
+    every run pays (imports, the bundled questionnaire, measured on a file of one answer) is taken off."""
+    maturity = _maturity()
+    limit = 4 * 1024 * 1024
+    sizes = [limit // 16, limit // 8, limit // 4, limit // 2, limit - 64 * 1024]
+    print("many unknown ids: `maturity validate FILE` (every answer names a question that does not exist)")
+    with tempfile.TemporaryDirectory() as tmp:
+        for fmt in ("yaml", "json"):
+            tiny, _ = unknown_ids_file(Path(tmp), 1, fmt)
+            start_s, _ = timed([*maturity, "validate", "-q", str(tiny)], repeat)
+            print(f"[{fmt}] start-up (a file of one unknown id): {start_s * 1000:.0f} ms")
+            print(f"{'ids':>9} {'MB':>6} {'validate ms':>12} {'parse ms':>9} {'beyond start-up, ms/MB':>23}")
+            per_mb = []
+            for size in sizes:
+                path, count = unknown_ids_file(Path(tmp), size, fmt)
+                megabytes = path.stat().st_size / 1e6
+                validate_s, done = timed([*maturity, "validate", "-q", str(path)], repeat)
+                if done.returncode != 1 or "MQ009" not in done.stdout or "Traceback" in done.stderr:
+                    sys.exit(f"validate did not report the unknown ids as expected:\n{done.stdout[:500]}{done.stderr}")
+                parse_s, _ = timed([sys.executable, "-c", _PARSE[fmt], str(path)], repeat)
+                per_mb.append((validate_s - start_s) / megabytes)
+                print(
+                    f"{count:>9,} {megabytes:6.2f} {validate_s * 1000:12.0f} {parse_s * 1000:9.0f} "
+                    f"{per_mb[-1] * 1000:23.0f}"
+                )
+            print(
+                f"[{fmt}] cost per MB at 4 MiB / at 256 KiB: {per_mb[-1] / per_mb[0]:.2f} (1.0 is linear; "
+                f"quadratic would be {sizes[-1] / sizes[0]:.0f}); at 4 MiB, {validate_s:.1f} s in all"
+            )
+
+
+_PARSE = {
+    "yaml": "import yaml,sys\nyaml.load(open(sys.argv[1], encoding='utf-8').read(), Loader=yaml.CSafeLoader)",
+    "json": "import json,sys\njson.loads(open(sys.argv[1], encoding='utf-8').read())",
+}
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ Heavy modules (pydantic models, yaml, jinja2, rich) are imported inside the comm
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import sys
 from collections.abc import Iterator
@@ -76,7 +77,7 @@ def _fail(exc: Exception, path: Path | None = None) -> NoReturn:
     from maturity.model.problems import UsageError
 
     for problem in getattr(exc, "problems", []):
-        _err(str(problem) if problem.file or path is None else f"{path}: {problem}")
+        _err(str(problem if problem.file or path is None else dataclasses.replace(problem, file=str(path))))
     raise typer.Exit(EXIT_USAGE if isinstance(exc, UsageError) else EXIT_PROBLEMS)
 
 

@@ -371,25 +371,28 @@ def failed_outcome(path: str | Path, problems: Sequence[Problem]) -> Outcome:
     return Outcome(row, located, [])
 
 
-def _write_reports(assessment: Any, catalogue: Catalogue, stem: Path, reports: tuple[str, ...]) -> None:
-    """The same reports `maturity report` and `maturity assess` write, beside the file's JSON result."""
+def render_reports(assessment: Any, catalogue: Catalogue, formats: Sequence[str]) -> dict[str, str]:
+    """The reports `maturity report`, `maturity assess` and `score --report` write, in each format asked for,
+    the roadmap (a search over the answers) computed once for all of them."""
     from maturity.engine.roadmap import answers_from_assessment, build_roadmap
-    from maturity.io.output import clean
-    from maturity.io.store import write_atomic
     from maturity.render.report import render_report
 
     found = catalogue.get(assessment.questionnaire.id, assessment.questionnaire.version)
     questionnaire, rules = found.questionnaire.model, found.rules.model
-    roadmap = build_roadmap(questionnaire, rules, answers_from_assessment(assessment), assessment)  # once for all
-    for fmt in reports:
-        text = render_report(
-            assessment,
-            questionnaire,
-            rules,
-            fmt,
-            roadmap=roadmap,
-            questionnaire_digest=found.questionnaire.document.digest,
-        )
+    roadmap = build_roadmap(questionnaire, rules, answers_from_assessment(assessment), assessment)
+    digest = found.questionnaire.document.digest
+    return {
+        fmt: render_report(assessment, questionnaire, rules, fmt, roadmap=roadmap, questionnaire_digest=digest)
+        for fmt in formats
+    }
+
+
+def _write_reports(assessment: Any, catalogue: Catalogue, stem: Path, reports: tuple[str, ...]) -> None:
+    """The reports beside the file's JSON result, each written atomically and made safe for its format."""
+    from maturity.io.output import clean
+    from maturity.io.store import write_atomic
+
+    for fmt, text in render_reports(assessment, catalogue, reports).items():
         write_atomic(stem.with_name(stem.name + REPORT_SUFFIXES[fmt]), clean(text, "json" if fmt == "json" else "text"))
 
 
@@ -594,9 +597,9 @@ def _remove_temporaries(items: Sequence[str | Path | tuple[str, str]]) -> None:
 
 @contextmanager
 def terminate_as_interrupt() -> Iterator[None]:
-    """SIGTERM (and SIGHUP, a closed terminal) end a batch the way Ctrl-C does: as KeyboardInterrupt, so that
-    the workers are ended and the temporary summary is removed on the way out, instead of the process dying
-    with both left behind. Only in the main thread, where signal handlers can be set."""
+    """SIGTERM (and SIGHUP, a closed terminal) end the work the way Ctrl-C does, as KeyboardInterrupt: a batch
+    then ends its workers and removes its temporary summary, an interview saves and says how to resume, instead
+    of the process dying with nothing done. Only in the main thread, where signal handlers can be set."""
 
     def handler(signum: int, frame: FrameType | None) -> None:
         raise KeyboardInterrupt
@@ -623,6 +626,17 @@ class _WorkerFailed:
 
     def __init__(self, message: str) -> None:
         self.message = message
+
+
+@dataclass
+class _Run:
+    """Where one `WorkerPool.map` stands: the outcomes of each chunk so far (None where one is awaited), how many
+    each still awaits, the files to try again one by one, and whom to tell of a lost worker."""
+
+    say: Callable[[str], None]
+    slots: dict[int, list[Any]] = field(default_factory=dict)
+    waiting: dict[int, int] = field(default_factory=dict)
+    retries: deque[_Task] = field(default_factory=deque)
 
 
 class _Worker:
@@ -721,19 +735,16 @@ class WorkerPool:
 
     def map(self, items: Sequence[Any], chunksize: int, notice: Callable[[str], None] | None = None) -> Iterator[Any]:
         """The outcome of every item, in order."""
-        say = notice or (lambda message: None)
+        run = _Run(notice or (lambda message: None))
         chunks = (len(items) + chunksize - 1) // chunksize
-        slots: dict[int, list[Any]] = {}  # chunk -> its outcomes so far (None where one is still awaited)
-        waiting: dict[int, int] = {}  # chunk -> outcomes still awaited
-        retries: deque[_Task] = deque()
         handed = 0  # chunks handed out so far
         reading = 0  # the chunk to yield next
         finished = False
         try:
             while reading < chunks:
-                while reading in slots and waiting[reading] == 0:
-                    del waiting[reading]
-                    yield from slots.pop(reading)
+                while reading in run.slots and run.waiting[reading] == 0:
+                    del run.waiting[reading]
+                    yield from run.slots.pop(reading)
                     reading += 1
                 if reading >= chunks:
                     break
@@ -742,13 +753,13 @@ class WorkerPool:
                 for worker in self.workers:
                     if worker.task is not None:
                         continue
-                    if retries:
-                        task = retries.popleft()
+                    if run.retries:
+                        task = run.retries.popleft()
                     elif handed < min(chunks, reading + self.size * self.AHEAD):
                         start = handed * chunksize
                         task = (handed, 0, list(items[start : start + chunksize]), 1)
-                        slots[handed] = [None] * len(task[2])
-                        waiting[handed] = len(task[2])
+                        run.slots[handed] = [None] * len(task[2])
+                        run.waiting[handed] = len(task[2])
                         handed += 1
                     else:
                         break
@@ -767,9 +778,9 @@ class WorkerPool:
                         assert held is not None
                         worker.task = None
                         worker.done += 1
-                        self._settle(held, result, slots, waiting, retries, say)
+                        self._settle(held, result, run)
                     if not worker.process.is_alive():
-                        self._bury(worker, slots, waiting, retries, say)
+                        self._bury(worker, run)
             finished = True
         finally:
             self._stop(finished)
@@ -783,51 +794,28 @@ class WorkerPool:
             pass
         return None
 
-    def _settle(
-        self,
-        task: _Task,
-        result: Any,
-        slots: dict[int, list[Any]],
-        waiting: dict[int, int],
-        retries: deque[_Task],
-        say: Callable[[str], None],
-    ) -> None:
+    def _settle(self, task: _Task, result: Any, run: _Run) -> None:
         chunk, offset = task[0], task[1]
         if isinstance(result, _WorkerFailed):
-            self._retry_or_fail(task, f"it failed: {result.message}", slots, waiting, retries, say)
+            self._retry_or_fail(task, f"it failed: {result.message}", run)
             return
-        slots[chunk][offset : offset + len(result)] = result
-        waiting[chunk] -= len(result)
+        run.slots[chunk][offset : offset + len(result)] = result
+        run.waiting[chunk] -= len(result)
 
-    def _retry_or_fail(
-        self,
-        task: _Task,
-        how: str,
-        slots: dict[int, list[Any]],
-        waiting: dict[int, int],
-        retries: deque[_Task],
-        say: Callable[[str], None],
-    ) -> None:
+    def _retry_or_fail(self, task: _Task, how: str, run: _Run) -> None:
         chunk, offset, items, attempt = task
         self.cleanup(items)
         if attempt == 1:
-            say(
+            run.say(
                 f"a worker process was lost ({how}) while scoring {len(items)} file(s); each is scored again on its own"
             )
-            retries.extend((chunk, offset + i, [item], 2) for i, item in enumerate(items))
+            run.retries.extend((chunk, offset + i, [item], 2) for i, item in enumerate(items))
             return
         for i, item in enumerate(items):
-            slots[chunk][offset + i] = self.lost(item, how)
-        waiting[chunk] -= len(items)
+            run.slots[chunk][offset + i] = self.lost(item, how)
+        run.waiting[chunk] -= len(items)
 
-    def _bury(
-        self,
-        worker: _Worker,
-        slots: dict[int, list[Any]],
-        waiting: dict[int, int],
-        retries: deque[_Task],
-        say: Callable[[str], None],
-    ) -> None:
+    def _bury(self, worker: _Worker, run: _Run) -> None:
         """A worker died: replace it (by the next round of the loop), and retry or fail what it held."""
         worker.process.join()
         self.workers.remove(worker)
@@ -835,7 +823,7 @@ class WorkerPool:
             worker.conn.close()
         how = _how_it_ended(worker.process.exitcode)
         if worker.task is not None:
-            self._retry_or_fail(worker.task, how, slots, waiting, retries, say)
+            self._retry_or_fail(worker.task, how, run)
         elif worker.done == 0:
             self.idle_losses += 1
             if self.idle_losses > 3 * self.size:  # workers that cannot even start: stop trying

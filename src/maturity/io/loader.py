@@ -386,6 +386,16 @@ class _Locator:
         remaining = len(wanted) if wanted is not None else -1
         root = everything_marker if wanted is None else trie
         found = self.found
+
+        def arrive(child: dict[Any, Any], path: tuple[Any, ...], place: tuple[int, int]) -> bool:
+            """Record where `path` was written; True once every path wanted has been found."""
+            nonlocal remaining
+            found[path] = place
+            if child.get(_TERMINAL) is True:
+                child[_TERMINAL] = False
+                remaining -= 1
+            return remaining == 0
+
         # one frame per open container: [is a mapping, trie node (None: nothing wanted inside), its path,
         # the next list index (lists) or the entry's (node, path) (mappings), awaiting a key]
         stack: list[list[Any]] = []
@@ -402,44 +412,34 @@ class _Locator:
                     continue
                 frame = stack[-1]
                 node = frame[1]
-                if frame[0]:  # in a mapping
-                    if frame[4]:  # this is a key
-                        frame[4] = False
-                        child = None
-                        if node is not None:
-                            if node is everything_marker:
-                                child = everything_marker
-                            else:
-                                child = node.get(value)
-                                if child is None and isinstance(value, str) and value.isdigit():
-                                    child = node.get(int(value))
-                        child_path = frame[2] + (value,) if child is not None else ()
-                        if child is not None:
-                            found[child_path] = (line, column)
-                            if child.get(_TERMINAL) is True:
-                                child[_TERMINAL] = False
-                                remaining -= 1
-                                if remaining == 0:
-                                    return
-                        frame[3] = (child, child_path)
-                        continue
-                    frame[4] = True  # a value: the next event at this level is a key
+                child: dict[Any, Any] | None = None
+                child_path: tuple[Any, ...] = ()
+                if frame[0] and frame[4]:  # a mapping's key: where its entry is located
+                    frame[4] = False
+                    if node is everything_marker:
+                        child = everything_marker
+                    elif node is not None:
+                        child = node.get(value)
+                        if child is None and isinstance(value, str) and value.isdigit():
+                            child = node.get(int(value))
+                    if child is not None:
+                        child_path = (*frame[2], value)
+                        if arrive(child, child_path, (line, column)):
+                            return
+                    frame[3] = (child, child_path)
+                    continue
+                if frame[0]:  # a mapping's value: the next event at this level is a key
+                    frame[4] = True
                     child, child_path = frame[3]
-                else:  # in a list
+                else:  # a list's item, located where it starts
                     index = frame[3]
                     frame[3] = index + 1
-                    child = None
                     if node is not None:
                         child = everything_marker if node is everything_marker else node.get(index)
-                    child_path = ()
                     if child is not None:
-                        child_path = frame[2] + (index,)
-                        found[child_path] = (line, column)
-                        if child.get(_TERMINAL) is True:
-                            child[_TERMINAL] = False
-                            remaining -= 1
-                            if remaining == 0:
-                                return
+                        child_path = (*frame[2], index)
+                        if arrive(child, child_path, (line, column)):
+                            return
                 if what != _SCALAR_AT:
                     stack.append([what == _OPEN_MAP, child, child_path, 0, True])
         finally:

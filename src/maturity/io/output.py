@@ -104,6 +104,18 @@ def write_problem(path: str | Path, exc: OSError) -> Problem:
 # ------------------------------------------------------------------------------------------------- files
 
 
+def _make_folders(missing: list[Path], created: list[Path], shown: Path) -> None:
+    """Make the missing folders, top first, adding each made to `created`; MaturityError (MQ022) if one cannot
+    be made. A folder made meanwhile by someone else is fine."""
+    try:
+        for folder in missing:
+            with contextlib.suppress(FileExistsError):
+                os.mkdir(folder)
+                created.append(folder)
+    except OSError as exc:
+        raise MaturityError(write_problem(shown, exc)) from None
+
+
 def _nearest_existing(path: Path) -> tuple[Path, list[Path]]:
     """The deepest folder on the way to `path` that exists, and the missing ones below it (top first)."""
     missing: list[Path] = []
@@ -146,13 +158,7 @@ class FileOutput:
 
     def prepare(self) -> None:
         """Create the missing folders now (for a file that is then written by streaming to `target`)."""
-        try:
-            for folder in self.missing:
-                with contextlib.suppress(FileExistsError):
-                    os.mkdir(folder)
-                    self.created.append(folder)
-        except OSError as exc:
-            raise MaturityError(write_problem(self.path, exc)) from None
+        _make_folders(self.missing, self.created, self.path)
         self.missing = []
 
     def write(self, text: str, kind: Kind = "text") -> None:
@@ -163,16 +169,15 @@ class FileOutput:
             return
         made: list[Path] = []
         try:
-            for folder in self.missing:
-                with contextlib.suppress(FileExistsError):
-                    os.mkdir(folder)
-                    made.append(folder)
+            _make_folders(self.missing, made, self.path)
             with atomic_writer(self.target) as handle:
                 handle.write(data)
-        except OSError as exc:
+        except (OSError, MaturityError) as exc:
             for folder in reversed(made):  # leave nothing behind: not even the folders made for this file
                 with contextlib.suppress(OSError):
                     os.rmdir(folder)
+            if isinstance(exc, MaturityError):
+                raise
             raise MaturityError(write_problem(self.path, exc)) from None
         self.created.extend(made)
         self.missing = []
@@ -197,20 +202,27 @@ class FileOutput:
             os.close(fd)
 
 
+def _stat(shown: Path, option: str, explain: bool = False) -> os.stat_result | None:
+    """What the path names now (None: nothing yet); a path through a file, a loop of links or a folder that
+    cannot be searched is a problem. With `explain`, a path through a file says which part is the file."""
+    try:
+        return os.stat(shown)
+    except FileNotFoundError:
+        return None
+    except NotADirectoryError:
+        if explain:
+            _check_folder_for(Path(os.path.abspath(shown)), shown, option)
+        raise _refuse("MQ021", f"{option}: a part of this path is a file, not a folder", shown, usage=True) from None
+    except OSError as exc:
+        raise MaturityError(write_problem(shown, exc)) from None
+
+
 def file_output(path: str | Path, inputs: Iterable[str | Path] = (), option: str = "--out") -> FileOutput:
     """Check a file a command will write, before any work is done; raises UsageError or MaturityError.
 
     `inputs` are the files the command reads: the output may not be one of them, by identity."""
     shown = Path(path)
-    try:
-        info: os.stat_result | None = os.stat(shown)
-    except FileNotFoundError:
-        info = None
-    except NotADirectoryError:
-        _check_folder_for(Path(os.path.abspath(shown)), shown, option)  # says which part is a file
-        raise _refuse("MQ021", f"{option}: a part of this path is a file, not a folder", shown, usage=True) from None
-    except OSError as exc:  # a loop of links, a folder that cannot be searched
-        raise MaturityError(write_problem(shown, exc)) from None
+    info = _stat(shown, option, explain=True)
     if info is None:  # a new file (or a link to one that does not exist yet: it is created where the link points)
         target = Path(os.path.realpath(shown))
         return FileOutput(shown, target, missing=_check_folder_for(target, shown, option))
@@ -250,13 +262,7 @@ class FolderOutput:
     created: list[Path] = field(default_factory=list)
 
     def create(self) -> None:
-        try:
-            for folder in self.missing:
-                with contextlib.suppress(FileExistsError):
-                    os.mkdir(folder)
-                    self.created.append(folder)
-        except OSError as exc:
-            raise MaturityError(write_problem(self.path, exc)) from None
+        _make_folders(self.missing, self.created, self.path)
         self.missing = []
 
     def file(self, name: str, inputs: Iterable[str | Path] = (), option: str = "--out") -> FileOutput:
@@ -267,14 +273,7 @@ class FolderOutput:
 def folder_output(path: str | Path, option: str = "--out") -> FolderOutput:
     """Check a folder a command will write into, before any work is done; raises UsageError or MaturityError."""
     shown = Path(path)
-    try:
-        info: os.stat_result | None = os.stat(shown)
-    except FileNotFoundError:
-        info = None
-    except NotADirectoryError:
-        raise _refuse("MQ021", f"{option}: a part of this path is a file, not a folder", shown, usage=True) from None
-    except OSError as exc:
-        raise MaturityError(write_problem(shown, exc)) from None
+    info = _stat(shown, option)
     if info is None:
         absolute = Path(os.path.realpath(shown))
         return FolderOutput(shown, [*_check_folder_for(absolute, shown, option), absolute])

@@ -8,14 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import signal
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
-from types import FrameType
 
-from maturity.app.batch import located_at_version
+from maturity.app.batch import located_at_version, render_reports, terminate_as_interrupt
 from maturity.app.catalogue import Catalogue, version_key
 from maturity.engine.interview import InputEnded, Interview, answers_data, run
 from maturity.io import loader
@@ -43,25 +40,6 @@ def default_answers_path(interview: Interview, folder: Path = Path(".")) -> Path
         path = folder / f"{stem}-{n}.answers.yaml"
         n += 1
     return path
-
-
-@contextmanager
-def interrupts_as_keyboard_interrupt() -> Iterator[None]:
-    """SIGTERM and SIGHUP (a closed terminal) end the interview the way Ctrl-C does: saved, with a way back."""
-
-    def handler(signum: int, frame: FrameType | None) -> None:
-        raise KeyboardInterrupt
-
-    previous = {}
-    for name in ("SIGTERM", "SIGHUP"):
-        number = getattr(signal, name, None)
-        if number is not None:
-            previous[number] = signal.signal(number, handler)
-    try:
-        yield
-    finally:
-        for number, old in previous.items():
-            signal.signal(number, old)
 
 
 def _load_questionnaire(name: str | None, catalogue: Catalogue) -> tuple[Questionnaire, str | None]:
@@ -177,7 +155,7 @@ def run_assessment(
         return str(target[0]) if target else "(nothing saved yet)"
 
     try:
-        with interrupts_as_keyboard_interrupt():
+        with terminate_as_interrupt():  # SIGTERM and SIGHUP save and say how to resume, as Ctrl-C does
             if resume is not None:
                 start = None
                 if not review and interview.first_unanswered() is None:
@@ -223,30 +201,14 @@ def run_assessment(
 def _finish(path: Path, catalogue: Catalogue, say: Say, err: Say) -> int:
     """Score the finished answers, print the summary (verdict first) and write the reports beside them."""
     from maturity.app.batch import load_and_score
-    from maturity.render.report import render_report
 
     try:
         assessment, _ = load_and_score(path, catalogue)
-        ref = assessment.questionnaire
-        found = catalogue.get(ref.id, ref.version)
-        from maturity.engine.roadmap import answers_from_assessment, build_roadmap
-
-        questionnaire, rules = found.questionnaire.model, found.rules.model
-        roadmap = build_roadmap(questionnaire, rules, answers_from_assessment(assessment), assessment)
         reports = []
-        for fmt in ("md", "html"):
+        for fmt, text in render_reports(assessment, catalogue, ("md", "html")).items():
             report_path = path.with_name(path.name.removesuffix(".yaml").removesuffix(".answers") + f".report.{fmt}")
             # checked (never over the answers or a definition, never a folder) and written atomically
-            destination = file_output(report_path, [path, *catalogue.files()], option="report")
-            text = render_report(
-                assessment,
-                questionnaire,
-                rules,
-                fmt,
-                roadmap=roadmap,
-                questionnaire_digest=found.questionnaire.document.digest,
-            )
-            destination.write(text)
+            file_output(report_path, [path, *catalogue.files()], option="report").write(text)
             reports.append(report_path)
     except MaturityError as exc:
         for problem in exc.problems:
