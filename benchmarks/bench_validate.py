@@ -219,8 +219,8 @@ UNKNOWN_HEAD = {
 
 def unknown_ids_file(folder: Path, target_bytes: int, fmt: str) -> tuple[Path, int]:
     """An answers file of about `target_bytes`, every answer to a question that does not exist."""
-    line = len("  NO-SUCH-QUESTION-0000000: 3\n")
-    count = max(target_bytes // line, 1)
+    line = len('  "NO-SUCH-QUESTION-0000000": 3,\n' if fmt == "json" else "  NO-SUCH-QUESTION-0000000: 3\n")
+    count = max((target_bytes - 200) // line, 1)
     path = folder / f"unknown-{target_bytes}.{fmt}"
     if fmt == "json":
         answers = {f"NO-SUCH-QUESTION-{i:07d}": 3 for i in range(count)}
@@ -236,35 +236,73 @@ def unknown_ids_file(folder: Path, target_bytes: int, fmt: str) -> tuple[Path, i
 
 
 def measure_unknown_ids(repeat: int) -> None:
-    """Time against file size for files full of unknown ids: linear means a flat cost per MB once the start-up
-    every run pays (imports, the bundled questionnaire, measured on a file of one answer) is taken off."""
-    maturity = _maturity()
+    """Time against file size for files full of unknown ids: linear means a flat cost per MB.
+
+    Measured inside one process, after a warm-up, taking the fastest of `repeat` runs of each, so that the
+    start-up every command pays, and other work on a shared machine, do not blur a curve of a few seconds: the
+    validation itself (read, parse, schema, checks, the first 100 problems located, the rest counted) against a
+    bare parse of the same file (yaml.load with CSafeLoader, json.loads). The whole command at 4 MiB is timed too.
+    """
     limit = 4 * 1024 * 1024
     sizes = [limit // 16, limit // 8, limit // 4, limit // 2, limit - 64 * 1024]
     print("many unknown ids: `maturity validate FILE` (every answer names a question that does not exist)")
     with tempfile.TemporaryDirectory() as tmp:
         for fmt in ("yaml", "json"):
-            tiny, _ = unknown_ids_file(Path(tmp), 1, fmt)
-            start_s, _ = timed([*maturity, "validate", "-q", str(tiny)], repeat)
-            print(f"[{fmt}] start-up (a file of one unknown id): {start_s * 1000:.0f} ms")
-            print(f"{'ids':>9} {'MB':>6} {'validate ms':>12} {'parse ms':>9} {'beyond start-up, ms/MB':>23}")
-            per_mb = []
-            for size in sizes:
-                path, count = unknown_ids_file(Path(tmp), size, fmt)
-                megabytes = path.stat().st_size / 1e6
-                validate_s, done = timed([*maturity, "validate", "-q", str(path)], repeat)
-                if done.returncode != 1 or "MQ009" not in done.stdout or "Traceback" in done.stderr:
-                    sys.exit(f"validate did not report the unknown ids as expected:\n{done.stdout[:500]}{done.stderr}")
-                parse_s, _ = timed([sys.executable, "-c", _PARSE[fmt], str(path)], repeat)
-                per_mb.append((validate_s - start_s) / megabytes)
-                print(
-                    f"{count:>9,} {megabytes:6.2f} {validate_s * 1000:12.0f} {parse_s * 1000:9.0f} "
-                    f"{per_mb[-1] * 1000:23.0f}"
-                )
-            print(
-                f"[{fmt}] cost per MB at 4 MiB / at 256 KiB: {per_mb[-1] / per_mb[0]:.2f} (1.0 is linear; "
-                f"quadratic would be {sizes[-1] / sizes[0]:.0f}); at 4 MiB, {validate_s:.1f} s in all"
+            files = [unknown_ids_file(Path(tmp), size, fmt) for size in sizes]
+            done = subprocess.run(
+                [sys.executable, "-c", _IN_PROCESS, fmt, str(repeat), *(str(path) for path, _ in files)],
+                capture_output=True,
+                text=True,
+                check=False,
             )
+            if done.returncode != 0:
+                sys.exit(f"the in-process measurement failed:\n{done.stderr}")
+            rows = json.loads(done.stdout)
+            print(f"[{fmt}] {'ids':>9} {'MB':>6} {'validate ms':>12} {'parse ms':>9} {'ms per MB':>10} {'ratio':>6}")
+            for (path, count), (validate_s, parse_s) in zip(files, rows, strict=True):
+                megabytes = path.stat().st_size / 1e6
+                print(
+                    f"[{fmt}] {count:>9,} {megabytes:6.2f} {validate_s * 1000:12.0f} {parse_s * 1000:9.0f} "
+                    f"{validate_s / megabytes * 1000:10.0f} {validate_s / parse_s:5.2f}x"
+                )
+            first, last = rows[0][0] / files[0][0].stat().st_size, rows[-1][0] / files[-1][0].stat().st_size
+            whole_s, whole = timed([*_maturity(), "validate", "-q", str(files[-1][0])], max(repeat // 2, 1))
+            if whole.returncode != 1 or "MQ009" not in whole.stdout or "Traceback" in whole.stderr:
+                sys.exit(f"validate did not report the unknown ids as expected:\n{whole.stdout[:500]}{whole.stderr}")
+            print(
+                f"[{fmt}] cost per MB at 4 MiB / at 256 KiB: {last / first:.2f} (1.0 is linear; quadratic would be "
+                f"{sizes[-1] / sizes[0]:.0f}); the whole command at 4 MiB, start-up included: {whole_s:.2f} s"
+            )
+
+
+# Run in a child process: warm up, then the fastest of REPEAT runs of validation and of a bare parse, per file.
+_IN_PROCESS = """
+import json, sys, time
+from pathlib import Path
+from maturity.checks.validation import validate_paths
+fmt, repeat, paths = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
+if fmt == "yaml":
+    import yaml
+    parse = lambda text: yaml.load(text, Loader=yaml.CSafeLoader)
+else:
+    parse = json.loads
+def fastest(work):
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        work()
+        best = min(best, time.perf_counter() - start)
+    return best
+big = 8 * 1024 * 1024
+validate_paths([Path(paths[0])], max_bytes=big)  # warm-up: imports, the bundled questionnaires, the schemas
+rows = []
+for path in paths:
+    report = validate_paths([Path(path)], max_bytes=big)
+    assert any(p.code == "MQ009" for p in report.problems)
+    text = Path(path).read_text(encoding="utf-8")
+    rows.append([fastest(lambda: validate_paths([Path(path)], max_bytes=big)), fastest(lambda: parse(text))])
+print(json.dumps(rows))
+"""
 
 
 _PARSE = {
