@@ -1,7 +1,8 @@
 """Benchmark: per-answer latency of the interview over a whole questionnaire, autosave included.
 
 A scripted prompter answers every question; the time from an answer being typed to the next question being
-ready (parsing, recording, re-reading the conditions, and the atomic save with fsync) is measured per answer.
+ready (parsing, checking it against the format, recording, re-reading the conditions and the progress total, and
+the atomic save with fsync, under the answers file's lock as `maturity assess` holds it) is measured per answer.
 Prints p50 and p99. Target: p99 well under 50 ms. A baseline in the same run, for scale: one bare atomic
 write of the same answers file.
 
@@ -15,11 +16,13 @@ import datetime as dt
 import statistics
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 from maturity.checks.validation import load_questionnaire
 from maturity.engine.interview import Interview, Step, answers_data, run
 from maturity.io import loader
+from maturity.io.lock import AnswersLock
 from maturity.io.store import write_atomic
 from maturity.model.definitions import AssessmentDetails, Question, Stage
 from maturity.ui.terminal import choices
@@ -59,6 +62,12 @@ class TimedScript:
     def note(self, question: Question, current: str | None) -> str | None:
         return current
 
+    def evidence(self, question: Question, current: Sequence[str]) -> str | None:
+        return ""
+
+    def choose(self, text: str, options: Sequence[tuple[str, str]], default: str) -> str | None:
+        return default
+
     def say(self, text: str) -> None:
         pass
 
@@ -80,7 +89,8 @@ def main() -> None:
             def save(current: Interview) -> None:
                 write_atomic(path, loader.dump_yaml(answers_data(current.to_file())))
 
-            run(interview, script, save)
+            with AnswersLock(path):
+                run(interview, script, save)
             latencies += script.latencies
             text = path.read_text(encoding="utf-8")
             for _ in range(len(script.latencies)):

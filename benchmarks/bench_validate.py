@@ -27,6 +27,7 @@ import time
 from pathlib import Path
 
 STAGES = 10
+ROOT = Path(__file__).resolve().parents[1]
 
 
 LEVELS = ("Ad hoc", "Developing", "Defined", "Managed", "Optimised")
@@ -210,9 +211,15 @@ def measure(questions: int, repeat: int, shape: str) -> None:
     print(f"ratio validate / bare parse:            {validate_s / parse_s:8.2f}x")
 
 
+# the bundled questionnaire's current version (answers to an older one would be carried forward, not checked)
+BUNDLED_VERSION = next(
+    line.split(":", 1)[1].strip()
+    for line in (ROOT / "questionnaires" / "outsourcing-lifecycle.yaml").read_text(encoding="utf-8").splitlines()
+    if line.startswith("version:")
+)
 UNKNOWN_HEAD = {
     "kind": "answers",
-    "questionnaire": {"id": "outsourcing-lifecycle", "version": "1.0.0"},
+    "questionnaire": {"id": "outsourcing-lifecycle", "version": BUNDLED_VERSION},
     "assessment": {"organisation": "Benchmark Council", "service": "Unknown ids"},
 }
 
@@ -227,7 +234,7 @@ def unknown_ids_file(folder: Path, target_bytes: int, fmt: str) -> tuple[Path, i
         path.write_text(json.dumps({**UNKNOWN_HEAD, "answers": answers}, indent=1), encoding="utf-8")
     else:
         head = (
-            "kind: answers\nquestionnaire: {id: outsourcing-lifecycle, version: 1.0.0}\n"
+            f"kind: answers\nquestionnaire: {{id: outsourcing-lifecycle, version: {BUNDLED_VERSION}}}\n"
             "assessment: {organisation: Benchmark Council, service: Unknown ids}\nanswers:\n"
         )
         body = "".join(f"  NO-SUCH-QUESTION-{i:07d}: 3\n" for i in range(count))

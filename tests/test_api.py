@@ -32,7 +32,9 @@ def test_the_readme_walk_through() -> None:
     assert (assessment.overall.level, assessment.overall.level_name) == (3, "Defined")
     assert [(s.id, s.level, s.rag) for s in assessment.stages()] == [("strategy", 3, "green"), ("manage", 2, "amber")]
     assert any("cap (children + 1)" in line for line in assessment.explain_lines())
-    assert render_report(assessment, questionnaire.model, rules.model, "md").startswith("# Demo readiness check")
+    assert "\n# Example Borough Council: Grounds maintenance\n" in render_report(
+        assessment, questionnaire.model, rules.model, "md"
+    )
     assert questionnaire.document.digest.startswith("sha256:")
     assert validate_paths([VALID]).errors == []
 

@@ -20,7 +20,10 @@ from .conftest import FIXTURES
 VALID = FIXTURES / "valid"
 QUESTIONNAIRE = str(VALID / "demo.questionnaire.yaml")
 runner = CliRunner()
-FULL = ["Example Council", "Parks", "Ana", "1", "3", "yes", "2", "2", "1,2", "1", "All fine"]
+# who and what: organisation, service, assessor, who the report is for, marking (Enter: OFFICIAL)
+DETAILS = ["Example Council", "Parks", "Ana", "Cabinet", ""]
+D = len(DETAILS)
+FULL = [*DETAILS, "1", "3", "yes", "2", "2", "1,2", "1", "All fine"]
 
 
 def _assess(tmp_path: Path, lines: list[str], *args: str):  # type: ignore[no-untyped-def]
@@ -35,21 +38,24 @@ def _assess(tmp_path: Path, lines: list[str], *args: str):  # type: ignore[no-un
 def test_scripted_interview_writes_answers_and_reports(tmp_path: Path) -> None:
     result = _assess(tmp_path, FULL)
     assert result.exit_code == 0, result.output
-    answers = tmp_path / "example-council-parks-{}.answers.yaml".format(time.strftime("%Y-%m-%d"))
+    answers = tmp_path / "example-council-parks-demo-{}.answers.yaml".format(time.strftime("%Y-%m-%d"))
     assert answers.is_file()
     model = load_answers_file(answers).model
     assert model.answers["MGT-4"].value == "All fine" and model.answers["STR-1"].value == 3
+    assert model.assessment.prepared_for == "Cabinet" and model.assessment.marking == "OFFICIAL"
     assert model.questionnaire.digest and model.questionnaire.digest.startswith("sha256:")
     lines = result.stdout.splitlines()
     verdict = next(i for i, line in enumerate(lines) if line.startswith("Verdict:"))
-    assert lines[verdict] == "Verdict: AT RISK (amber): Outsourcing a problem"
-    assert lines[verdict + 1].startswith("Overall maturity: level 3 Defined")
+    assert lines[verdict].startswith("Verdict: At risk (Amber). ")
+    overall = next(i for i, line in enumerate(lines) if line.startswith("Overall maturity:"))
+    assert lines[overall].startswith("Overall maturity: level 3 Defined") and overall > verdict
+    assert any(line.startswith("Answers: ") and "don't know" in line for line in lines)
     assert "Reports:" in result.stdout
     assert answers.with_name(answers.name.replace(".answers.yaml", ".report.html")).is_file()
 
 
 def test_missing_answer_in_a_script_is_an_error_and_keeps_what_was_given(tmp_path: Path) -> None:
-    result = _assess(tmp_path, FULL[:6], "--answers", "a.yaml")
+    result = _assess(tmp_path, FULL[: D + 3], "--answers", "a.yaml")
     assert result.exit_code == 1
     assert "Input ended: input ended before question STR-3 was answered" in result.stderr
     saved = load_answers_file(tmp_path / "a.yaml").model
@@ -72,7 +78,7 @@ def test_an_existing_answers_file_is_not_overwritten_without_asking(tmp_path: Pa
 
 
 def test_resume_carries_on_at_the_first_unanswered(tmp_path: Path) -> None:
-    stopped = _assess(tmp_path, [*FULL[:5], "q"], "--answers", "a.yaml")
+    stopped = _assess(tmp_path, [*FULL[: D + 2], "q"], "--answers", "a.yaml")
     assert stopped.exit_code == 130
     assert "Carry on with: maturity assess --resume a.yaml" in stopped.stderr
     result = _assess(tmp_path, ["yes", "2", "2", "1", "3"], "--resume", "a.yaml")
@@ -115,10 +121,10 @@ def test_sigkill_between_answers_loses_nothing_already_given(tmp_path: Path) -> 
     )
     assert process.stdin is not None
     try:
-        for line in FULL[:3]:
+        for line in FULL[:D]:
             process.stdin.write(line + "\n")
         process.stdin.flush()
-        for given, line in enumerate(FULL[3:7], 1):
+        for given, line in enumerate(FULL[D : D + 4], 1):
             process.stdin.write(line + "\n")
             process.stdin.flush()
             _wait_for(answers, given)
@@ -148,7 +154,7 @@ def test_sigterm_and_sighup_save_and_exit_130(tmp_path: Path, signame: str) -> N
         text=True,
     )
     assert process.stdin is not None
-    process.stdin.write("\n".join(FULL[:5]) + "\n")
+    process.stdin.write("\n".join(FULL[: D + 2]) + "\n")
     process.stdin.flush()
     _wait_for(answers, 2)
     process.send_signal(getattr(signal, signame))
@@ -171,6 +177,8 @@ def test_real_terminal_back_ctrl_c_resume_and_report(tmp_path: Path) -> None:
         ("Organisation", "Example Council"),
         ("Service", "Parks"),
         ("assessor", "Ana"),
+        ("report is for", "Cabinet"),
+        ("marking", ""),
         ("option number", "1"),
         ("level number", "3"),
         ("yes or no", "b"),
@@ -209,4 +217,133 @@ def test_real_terminal_back_ctrl_c_resume_and_report(tmp_path: Path) -> None:
     child.close()
     assert child.exitstatus == 0
     report = answers.with_name("p.report.md").read_text(encoding="utf-8")
-    assert report.startswith("# Demo readiness check: Example Council, Parks")
+    assert report.startswith("**OFFICIAL**\n\n# Example Council: Parks\n")
+
+
+# ----------------------------------------------------------------------------- parts, prefill, faults (issue 16, 17)
+
+
+def test_stages_asks_only_those_parts_and_records_them(tmp_path: Path) -> None:
+    result = _assess(tmp_path, [*DETAILS, "1", "3", "yes", "2"], "--stages", "STR")
+    assert result.exit_code == 0, result.output
+    (saved,) = tmp_path.glob("*.answers.yaml")
+    assert saved.name.startswith("example-council-parks-demo-strategy-")
+    model = load_answers_file(saved).model
+    assert list(model.answers) == ["situation", "STR-1", "STR-2", "STR-3"]
+    assert model.assessment.parts == ["strategy"]
+    assert "MGT-1" not in result.stdout
+    unknown = _assess(tmp_path, [], "--stages", "FIN,strategy")
+    assert unknown.exit_code == 2
+    assert "FIN names no stage or question of 'demo'. Stages: strategy (STR), manage (MGT)" in unknown.stderr
+
+
+def test_prefill_starts_from_earlier_answers_and_records_what_became_of_them(tmp_path: Path) -> None:
+    earlier = tmp_path / "last-year.yaml"
+    assert _assess(tmp_path, FULL, "--answers", str(earlier)).exit_code == 0
+    lines = ["", "", "Ben", "", "", "", "4", "", "", "", "", "3"]
+    result = _assess(tmp_path, lines, "--prefill", str(earlier), "--answers", "now.yaml")
+    assert result.exit_code == 0, result.output
+    assert "Starting from the answers in" in result.stdout and "Earlier answer: 3 Appraised" in result.stdout
+    model = load_answers_file(tmp_path / "now.yaml").model
+    assert model.assessment.organisation == "Example Council" and model.assessment.assessor == "Ben"
+    prefilled = model.assessment.prefilled
+    assert prefilled is not None and prefilled.source == str(earlier)
+    assert prefilled.changed == ["STR-1", "MGT-3"] and "STR-2" in prefilled.confirmed
+    assert prefilled.left == ["MGT-4"]  # no longer asked (MGT-3 is now 3): carried over as it was
+    assert model.answers["STR-1"].value == 4 and model.answers["STR-2"].answered_by == "Ben"
+
+
+def test_prefill_refuses_answers_of_another_questionnaire(tmp_path: Path) -> None:
+    from maturity.io.resources import bundled_dir
+
+    other = next(sorted(bundled_dir("examples").glob("*.yaml")).__iter__())
+    result = _assess(tmp_path, [], "--prefill", str(other))
+    assert result.exit_code == 1 and "MQ603" in result.stderr and f"{other}:" in result.stderr
+
+
+def test_resume_with_answers_asks_before_replacing_another_file(tmp_path: Path) -> None:
+    assert _assess(tmp_path, [*FULL[: D + 2], "q"], "--answers", "a.yaml").exit_code == 130
+    (tmp_path / "other.yaml").write_text("kept", encoding="utf-8")
+    result = _assess(tmp_path, ["yes"], "--resume", "a.yaml", "--answers", "other.yaml")
+    assert result.exit_code == 2 and "other.yaml already exists and was left as it is" in result.stderr
+    assert (tmp_path / "other.yaml").read_text(encoding="utf-8") == "kept"
+
+
+def test_a_failed_save_keeps_the_interview_going_and_the_answers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+
+    from maturity.ui import assess
+
+    real = assess.write_atomic
+    calls = {"n": 0}
+
+    def full_disk(path: object, text: str) -> None:
+        calls["n"] += 1
+        if 3 <= calls["n"] <= 4:  # the disk is full for two saves, then space is freed
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real(path, text)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(assess, "write_atomic", full_disk)
+    result = _assess(tmp_path, FULL, "--answers", "a.yaml")
+    assert result.exit_code == 0, result.output
+    assert "Could not save your answers to a.yaml: No space left on device" in result.stdout
+    assert "kept in memory" in result.stdout
+    saved = load_answers_file(tmp_path / "a.yaml").model
+    assert saved.answers["MGT-4"].value == "All fine" and saved.answers["STR-2"].value is True
+
+
+def test_a_save_that_never_succeeds_leaves_a_copy_and_says_where(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+    import tempfile
+
+    from maturity.ui import assess
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "rescue"))
+    (tmp_path / "rescue").mkdir()
+    real = assess.write_atomic
+
+    def read_only(path: object, text: str) -> None:
+        if "rescue" not in str(path):
+            raise OSError(errno.EROFS, "Read-only file system")
+        real(path, text)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(assess, "write_atomic", read_only)
+    result = _assess(tmp_path, [*FULL[: D + 2], "q"], "--answers", "a.yaml")
+    assert result.exit_code == 1
+    assert "could not be saved" in result.stderr and "a copy is in" in result.stderr
+    (copy,) = (tmp_path / "rescue").glob("maturity-unsaved-*")
+    assert load_answers_file(copy).model.answers["STR-1"].value == 3
+
+
+@pytest.mark.parametrize(
+    ("lines", "message"),
+    [
+        (
+            ["x" * 501, "Example Council", "Parks", "", "", "", "q"],
+            "the organisation is 501 characters long; the limit is 500",
+        ),
+        (["Example Council", "Parks", "", "", "", "²", "1", "--3", "q"], "type a level number, 1 to 5"),
+    ],
+)
+def test_odd_input_gets_a_message_never_a_traceback(tmp_path: Path, lines: list[str], message: str) -> None:
+    result = _assess(tmp_path, lines, "--answers", "a.yaml")
+    assert result.exit_code == 130, result.output
+    assert message in result.stdout
+    assert "Traceback" not in result.output
+
+
+def test_a_closed_stdin_is_input_ended_not_a_crash(tmp_path: Path) -> None:
+    process = subprocess.run(
+        [sys.executable, "-m", "maturity", "assess", QUESTIONNAIRE, "-d", str(VALID), "--answers", "a.yaml"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=60,
+        preexec_fn=lambda: os.close(0),
+    )
+    assert process.returncode == 1, process.stderr
+    assert "Input ended" in process.stderr and "Traceback" not in process.stderr

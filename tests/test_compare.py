@@ -39,16 +39,32 @@ def _score(path: Path, catalogue: Catalogue) -> Assessment:
 
 
 def _improved(tmp_path: Path, note: str | None = None) -> Path:
-    """The failing service a year on: every readiness answer raised to 4, nothing else touched."""
-    text = re.sub(r"(\n  RDY-\d+: \{value: )\d", r"\g<1>4", FAILING.read_text(encoding="utf-8"))
+    """The failing service a year on: every readiness answer raised to 4, with a document to show it, nothing else
+    touched (so the decision still leans on cost and on being rid of the trouble, and the verdict is at risk)."""
+    text = re.sub(
+        r"(\n  RDY-\d+: \{value: )\d", r'\g<1>4, evidence: ["Service review"]', FAILING.read_text(encoding="utf-8")
+    )
     if note is not None:
         text = re.sub(
-            r'\n  RDY-1: \{value: 4, note: "[^"]*"\}', f"\n  RDY-1: {{value: 4, note: {json.dumps(note)}}}", text
+            r'\n  RDY-1: \{value: 4, evidence: \["Service review"\], note: "[^"]*"\}',
+            f'\n  RDY-1: {{value: 4, evidence: ["Service review"], note: {json.dumps(note)}}}',
+            text,
         )
     path = tmp_path / "improved.yaml"
     path.write_text(text, encoding="utf-8")
     return path
 
+
+# The readiness pain points the improved copy resolves, in report order.
+RESOLVED = [
+    "pp-service-failing-in-house",
+    "pp-root-causes-unfixed",
+    "pp-unreliable-numbers",
+    "pp-standards-breached",
+    "pp-cost-or-demand-out-of-control",
+    "pp-outcomes-not-defined",
+    "pp-silos-and-systems",
+]
 
 # ------------------------------------------------------------------------------------------------ the library
 
@@ -62,10 +78,10 @@ def test_an_improved_copy_shows_exactly_what_moved(tmp_path: Path, catalogue: Ca
     readiness = next(s for s in result.stages if s.id == "readiness")
     assert (readiness.old_level, readiness.new_level, readiness.level_delta) == (1, 4, 3)
     assert (result.overall.old_level, result.overall.new_level, result.overall.direction) == (1, 2, "improved")
-    assert [p.id for p in result.pain_points_resolved] == ["pp-service-failing-in-house"]
+    assert [p.id for p in result.pain_points_resolved] == RESOLVED
     assert result.pain_points_new == ()
     assert "pp-cost-only-driver" in [p.id for p in result.pain_points_still]
-    assert [a.question for a in result.answers] == [f"RDY-{n}" for n in range(1, 10)]
+    assert [a.question for a in result.answers] == [f"RDY-{n}" for n in (*range(1, 10), 11, 12, 13)]
     assert (result.answers[2].old_words, result.answers[2].new_words) == ("1", "4")
     changed = {i.id: (i.old_rating, i.new_rating, i.direction) for i in result.indicators}
     assert changed["current-performance"] == ("red", "green", "better")
@@ -77,7 +93,7 @@ def test_the_other_way_round_is_a_regression(tmp_path: Path, catalogue: Catalogu
     result = compare(_score(_improved(tmp_path), catalogue), _score(FAILING, catalogue))
     assert result.verdict.direction == "worse"
     assert result.stages_by("regressed") == ["readiness"]
-    assert [p.id for p in result.pain_points_new] == ["pp-service-failing-in-house"]
+    assert [p.id for p in result.pain_points_new] == RESOLVED
     assert result.pain_points_resolved == ()
 
 
@@ -112,7 +128,7 @@ def test_different_versions_are_compared_with_a_warning(catalogue: Catalogue) ->
     older = mid.model_copy(update={"questionnaire": mid.questionnaire.model_copy(update={"version": "0.9.0"})})
     result = compare(older, mid)
     assert any("different versions" in w and "0.9.0" in w for w in result.warnings)
-    assert (result.old.questionnaire_version, result.new.questionnaire_version) == ("0.9.0", "1.0.0")
+    assert (result.old.questionnaire_version, result.new.questionnaire_version) == ("0.9.0", "2.0.0")
 
 
 def test_gap_to_a_target(catalogue: Catalogue) -> None:
@@ -120,7 +136,7 @@ def test_gap_to_a_target(catalogue: Catalogue) -> None:
     assert not target.met and not target.verdict_met
     assert (target.verdict_rag, target.target_rag) == ("amber", "green")
     shorts = {g.id: g.levels_short for g in target.stages}
-    assert shorts["strategy"] == 2 and shorts["readiness"] == 0 and shorts["exit"] == 2
+    assert shorts["strategy"] == 2 and shorts["readiness"] == 0 and shorts["exit"] == 1
     assert (target.overall.level, target.overall.target_level, target.overall.levels_short) == (2, 3, 1)
     assert gap(_score(WELL_RUN, catalogue), _score(MID, catalogue)).met
     with pytest.raises(MaturityError):
@@ -134,7 +150,7 @@ def test_terminal_lines_put_the_verdict_first(tmp_path: Path, catalogue: Catalog
     assert lines.index(verdicts[0]) < next(i for i, line in enumerate(lines) if line.startswith("Overall:"))
     readiness = next(line for line in lines if "Service understanding and baseline" in line)
     assert "level 1 -> 4" in readiness and "red -> " in readiness and readiness.endswith("improved")
-    assert "Pain points resolved: 1" in lines
+    assert "Pain points resolved: 7" in lines
 
 
 def test_a_user_template_overrides_by_name_and_a_broken_one_is_reported(tmp_path: Path, catalogue: Catalogue) -> None:
@@ -157,7 +173,10 @@ def test_cli_terminal(tmp_path: Path) -> None:
     result = runner.invoke(app, ["compare", str(FAILING), str(_improved(tmp_path))])
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines()[3] == "Verdict: Outsourcing a problem (red) -> At risk (amber): better"
-    assert "  - The service is failing and not yet fixed [pp-service-failing-in-house, high]" in result.stdout
+    assert (
+        "  - The service is failing, or has not held its targets for long [pp-service-failing-in-house, high]"
+        in result.stdout
+    )
     assert result.stderr == ""
 
 
@@ -168,7 +187,7 @@ def test_cli_json_is_versioned(tmp_path: Path) -> None:
     assert body["comparison_format_version"] == 1
     assert body["verdict"]["direction"] == "better"
     assert [s["id"] for s in body["stages"] if s["direction"] == "improved"] == ["readiness"]
-    assert [p["id"] for p in body["pain_points_resolved"]] == ["pp-service-failing-in-house"]
+    assert [p["id"] for p in body["pain_points_resolved"]] == RESOLVED
     assert body["target"] is None
 
 
@@ -179,7 +198,7 @@ def test_cli_markdown(tmp_path: Path) -> None:
     assert text.startswith("# Outsourcing lifecycle maturity self-assessment: comparison\n")
     assert "## Verdict: better" in text and "## Overall: improved" in text
     assert "| Service understanding and baseline | 1 → 4 |" in text
-    assert "### Resolved (1)\n\n- **The service is failing and not yet fixed** (High)\n" in text
+    assert "### Resolved (7)\n\n- **The service is failing, or has not held its targets for long** (High)\n" in text
 
 
 def test_cli_html_escapes_user_text_and_says_rag_in_words(tmp_path: Path) -> None:
@@ -229,7 +248,7 @@ def test_cli_target(tmp_path: Path) -> None:
         "Against the target (Kestrel Vale Borough Council, Household waste and recycling collection): "
         "not yet met" in result.stdout
     )
-    assert "  verdict: At risk (amber), target Clear (green): short" in result.stdout
+    assert "  verdict: At risk (amber), target No sign of outsourcing a problem (green): short" in result.stdout
     assert "  Sourcing strategy and decision: level 2, target 4: 2 levels short" in result.stdout
     body = json.loads(runner.invoke(app, ["compare", str(FAILING), str(MID), "-t", str(WELL_RUN), "-f", "json"]).stdout)
     assert body["target"]["overall"] == {
@@ -268,7 +287,7 @@ def test_cli_problems_exit_one(tmp_path: Path) -> None:
 
 def test_cli_usage_errors_exit_two() -> None:
     assert runner.invoke(app, ["compare", str(MID)]).exit_code == 2
-    assert runner.invoke(app, ["compare", str(MID), str(MID), "--format", "pdf"]).exit_code == 2
+    assert runner.invoke(app, ["compare", str(MID), str(MID), "--format", "xml"]).exit_code == 2
 
 
 def test_cli_help_has_examples() -> None:

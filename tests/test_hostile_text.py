@@ -228,7 +228,23 @@ def test_the_rich_prompter_shows_questionnaire_text_made_safe_and_never_as_marku
     stage = questionnaire.stages[0]
     question = stage.questions[0] if stage.questions else questionnaire.questions()[0]
     prompter.stage_intro(stage, 1, 2)
-    step = Step(question, stage, 1, 2, 1, 3, 1, 9, 0, Answer(value=3, note=HOSTILE[4]), False)
+    step = Step(
+        question,
+        stage,
+        stage_number=1,
+        stage_count=2,
+        number_in_stage=1,
+        asked_in_stage=3,
+        position=1,
+        total=9,
+        answered=0,
+        total_change=0,
+        current=Answer(value=3, note=HOSTILE[4]),
+        note=HOSTILE[4] + HOSTILE[6],
+        evidence=(HOSTILE[0],),
+        earlier=False,
+        allow_back=False,
+    )
     prompter.ask(step, None)
     prompter.ask(step, "not one of the levels " + HOSTILE[2])
     prompter.note(question, HOSTILE[0] + HOSTILE[5])

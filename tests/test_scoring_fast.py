@@ -55,6 +55,9 @@ def summary_of(result: Assessment) -> Summary:
         overall_level_name=overall.level_name,
         overall_rag=overall.rag,
         stages=tuple(StageSummary(s.id, s.score, s.level, s.rag) for s in result.stages()),
+        reported=tuple(
+            StageSummary(n.id, n.score, n.level, n.rag) for n in result.nodes if n.reported and n.kind == "node"
+        ),
         verdict_outcome=verdict.outcome,
         verdict_label=verdict.label,
         verdict_points=verdict.points,

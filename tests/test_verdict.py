@@ -374,3 +374,19 @@ def test_contradictions_are_reported_and_can_lower_confidence() -> None:
     assert result.verdict.low_confidence
     assert not score(q, rules, answers("GGGGGGGGGGG")).contradictions
     assert summarise(q, rules, answers("RGGGGGGGGGG")).low_confidence
+
+
+def test_an_indicator_that_does_not_apply_is_left_out_of_the_verdict() -> None:
+    q, rules = oap()
+    data = rules.model_dump(by_alias=True, exclude_none=True)
+    data["verdict"]["indicators"][0]["applies_when"] = {"question": "RDY-11", "equals": 3}
+    data["verdict"]["outcomes"][1]["reason"] = "Something is amber"
+    rules = Rules.model_validate(data)
+    left_out = score(q, rules, answers("RGGGGGGGGGA")).verdict  # RDY-11 amber: OAP-1 does not apply
+    assert left_out.not_applying == ("OAP-1",)
+    assert "OAP-1" not in [i.id for i in left_out.indicators]
+    assert (left_out.outcome, left_out.points, left_out.max_points) == ("clear", 1, 36)  # 42 less 2 x core 3
+    applied = score(q, rules, answers("RGGGGGGGGGG")).verdict
+    assert applied.outcome == "problem" and applied.not_applying == ()
+    amber = score(q, rules, answers("AGGGGGGGGGG")).verdict
+    assert amber.decided_by == "Something is amber"

@@ -223,7 +223,7 @@ def assess(
         typer.Option(
             "--resume",
             "-r",
-            help="Carry on an assessment from its answers file, at the first unanswered question.",
+            help="Carry on an assessment from its answers file, after the question answered last.",
             show_default=False,
         ),
     ] = None,
@@ -244,11 +244,30 @@ def assess(
             "--definitions", "-d", help="Folders holding your own questionnaires and rules.", show_default=False
         ),
     ] = None,
+    stages: Annotated[
+        Optional[str],
+        typer.Option(
+            "--stages",
+            help="Answer only these stages or questions, comma-separated: stage ids, their question prefixes "
+            "(STR,RDY) or question ids; the context questions are always asked. For colleagues who each answer "
+            "their part, then `maturity merge`.",
+            show_default=False,
+        ),
+    ] = None,
+    prefill: Annotated[
+        Optional[Path],
+        typer.Option(
+            "--prefill",
+            help="Start from an earlier answers file (last year's, or a colleague's): each earlier answer is the "
+            "default, and the new file records which were confirmed, changed or left as they were.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Answer a questionnaire in the terminal; every answer is saved as you go, then the report is written.
 
     Keys at each question: a number answers, ? help, b back, s skip, d don't know, n not applicable, e add a
-    note or evidence, q save and quit. Ctrl-C, a closed terminal or a kill also save; resume with --resume.
+    note, v add evidence, q save and quit. Ctrl-C, a closed terminal or a kill also save; resume with --resume.
     When input is not a terminal, answers are read one per line and running out of input is an error.
 
     Examples:
@@ -260,6 +279,10 @@ def assess(
       maturity assess --resume my.answers.yaml --review
 
       maturity assess questionnaires/outsourcing-a-problem.yaml --plain
+
+      maturity assess --stages STR,RDY --answers finance.answers.yaml
+
+      maturity assess --prefill last-year.answers.yaml
     """
     from maturity.ui.assess import run_assessment
 
@@ -267,8 +290,145 @@ def assess(
         _err("--review needs --resume FILE: the answers to review")
         raise typer.Exit(EXIT_USAGE)
     accessible = plain or bool(os.environ.get("ACCESSIBLE")) or os.environ.get("TERM") == "dumb"
-    code = run_assessment(questionnaire, answers_path, resume, review, accessible, list(definitions or []), _say, _err)
+    parts = [p for p in (stages or "").split(",") if p.strip()]
+    code = run_assessment(
+        questionnaire,
+        answers_path,
+        resume,
+        review,
+        accessible,
+        list(definitions or []),
+        _say,
+        _err,
+        parts,
+        prefill,
+    )
     raise typer.Exit(code)
+
+
+class FormFormat(str, Enum):
+    md = "md"
+    html = "html"
+
+
+@app.command("questionnaire")
+def questionnaire_form(
+    questionnaire: Annotated[
+        Optional[str],
+        typer.Argument(
+            help="A questionnaire file, or the id of a bundled one. Default: the outsourcing lifecycle questionnaire.",
+            show_default=False,
+        ),
+    ] = None,
+    output_format: Annotated[
+        Optional[FormFormat],
+        typer.Option(
+            "--format", "-f", help="md or html. Default: from the --out file's extension, else md.", show_default=False
+        ),
+    ] = None,
+    out: Annotated[
+        Optional[Path],
+        typer.Option("--out", "-o", help="Write the form to this file instead of stdout.", show_default=False),
+    ] = None,
+    definitions: Annotated[
+        Optional[list[Path]],
+        typer.Option(
+            "--definitions", "-d", help="Folders holding your own questionnaires and rules.", show_default=False
+        ),
+    ] = None,
+) -> None:
+    """Write the questionnaire as a blank, printable form: every question with its levels, help and space for the
+    answer, a note and the evidence, in the interview's order, saying when a question is asked only sometimes.
+
+    Examples:
+
+      maturity questionnaire --out form.html
+
+      maturity questionnaire outsourcing-a-problem --format md > pre-check.md
+    """
+    from maturity.io.output import output
+    from maturity.model.problems import MaturityError
+    from maturity.render.form import render_form
+    from maturity.ui.assess import questionnaire_named
+
+    fmt = (
+        output_format.value if output_format else ("html" if out and out.suffix.lower() in (".html", ".htm") else "md")
+    )
+    from maturity.app.batch import catalogue_for
+
+    inputs: list[str | Path] = [
+        *([questionnaire] if questionnaire else []),
+        *catalogue_for([str(d) for d in definitions or []]).files(),
+    ]
+    try:  # checked before any work: never over the questionnaire or a definition, never into a folder
+        destination = output(out, inputs)
+        text = render_form(questionnaire_named(questionnaire, list(definitions or [])), fmt)
+    except MaturityError as exc:
+        _fail(exc, Path(questionnaire or "."))
+    _write(destination, text, fmt)
+
+
+class MergePolicy(str, Enum):
+    open = "open"
+    lowest = "lowest"
+    median = "median"
+
+
+@app.command()
+def merge(
+    files: Annotated[
+        list[Path], typer.Argument(help="Two or more respondents' answers files, one per person.", show_default=False)
+    ],
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="Where to write the combined answers file (never over an existing one).")
+    ],
+    policy: Annotated[
+        MergePolicy,
+        typer.Option(
+            "--policy",
+            help="Where respondents differ: open leaves disagreements for discussion (resume the combined file to "
+            "settle them), lowest takes the lowest answer, median the median (the lower middle one).",
+        ),
+    ] = MergePolicy.open,
+    definitions: Annotated[
+        Optional[list[Path]],
+        typer.Option(
+            "--definitions", "-d", help="Folders holding your own questionnaires and rules.", show_default=False
+        ),
+    ] = None,
+) -> None:
+    """Combine several respondents' answers into one file; where they disagree, the file and its report say who
+    said what, and how the combined answer was chosen.
+
+    A disagreement is a scale answered more than one level apart, different choices, numbers or yes/no, or a
+    don't know beside an answer. Files of another questionnaire or version, for another organisation or service,
+    or with errors are refused with their located problems.
+
+    Examples:
+
+      maturity merge finance.answers.yaml service.answers.yaml contracts.answers.yaml --out combined.answers.yaml
+
+      maturity merge a.yaml b.yaml --policy median --out combined.yaml
+    """
+    from maturity.app.merging import merge_files
+    from maturity.io.output import output
+    from maturity.model.problems import MaturityError, UsageError
+
+    if out.exists():
+        _err(f"{out} already exists and was left as it is; give another name with --out")
+        raise typer.Exit(EXIT_USAGE)
+    catalogue = _catalogue(definitions)
+    try:  # checked before any work: never into a folder, a read-only place or one of the inputs
+        destination = output(out, [*files, *catalogue.files()])
+        result = merge_files(list(files), catalogue, policy.value)
+    except MaturityError as exc:
+        for problem in exc.problems:
+            _err(str(problem))
+        raise typer.Exit(EXIT_USAGE if isinstance(exc, UsageError) else EXIT_PROBLEMS) from None
+    _warn(result.warnings)
+    for line in result.lines():
+        _err(line)
+    _write(destination, result.text, "raw")  # YAML: the dumper has escaped what needs escaping
 
 
 class ReportFormat(str, Enum):
@@ -276,6 +436,7 @@ class ReportFormat(str, Enum):
     md = "md"
     html = "html"
     json = "json"
+    pdf = "pdf"
 
 
 class ScoreFormat(str, Enum):
@@ -321,7 +482,7 @@ def score(
             "--report",
             "-r",
             help="With --out: also write each file's report in this format (repeat for several: "
-            "md, html, json, terminal).",
+            "md, html, json, terminal, pdf).",
             show_default=False,
         ),
     ] = None,
@@ -376,6 +537,8 @@ def score(
     if report_formats and out is None:
         _err("--report writes reports beside each result: give --out DIR too")
         raise typer.Exit(EXIT_USAGE)
+    if report_formats and ReportFormat.pdf in report_formats:
+        _output_format(ReportFormat.pdf, Path("report.pdf"))  # exits 2, saying how to install it, without the extra
     if summary is not None and summary.suffix.lower() not in (".csv", ".json"):
         _err(f"--summary {summary}: name a .csv or a .json file (the extension chooses the format)")
         raise typer.Exit(EXIT_USAGE)
@@ -634,7 +797,8 @@ def report(
         typer.Option(
             "--format",
             "-f",
-            help="terminal, md, html or json. Default: from the --out file's extension, else terminal.",
+            help="terminal, md, html, json or pdf (pdf needs: pip install 'maturity[pdf]'). Default: from the "
+            "--out file's extension (.txt, .md, .html, .json, .pdf), else terminal.",
             show_default=False,
         ),
     ] = None,
@@ -671,8 +835,9 @@ def report(
     from maturity.app.batch import load_and_score
     from maturity.io.output import output
     from maturity.model.problems import MaturityError
-    from maturity.render.report import render_report
+    from maturity.render.report import render_report_bytes
 
+    fmt = _output_format(output_format, out)
     catalogue = _catalogue(definitions)
     try:  # checked before any work: never over one of the inputs, never into a folder
         destination = output(out, [answers, *catalogue.files(), *_files_in(templates)])
@@ -682,8 +847,7 @@ def report(
         assessment, warnings = load_and_score(answers, catalogue)
         ref = assessment.questionnaire
         found = catalogue.get(ref.id, ref.version)
-        fmt = _report_format(output_format, out)
-        text = render_report(
+        data = render_report_bytes(
             assessment,
             found.questionnaire.model,
             found.rules.model,
@@ -694,7 +858,7 @@ def report(
     except MaturityError as exc:
         _fail(exc, answers)
     _warn(warnings)
-    _write(destination, text, "json" if fmt == "json" else "text")
+    _write(destination, data, fmt)
 
 
 def _files_in(folder: Path | None) -> list[Path]:
@@ -706,13 +870,16 @@ def _files_in(folder: Path | None) -> list[Path]:
     return []
 
 
-def _write(destination: Any, text: str, kind: str) -> None:
-    """Write a command's document where it was checked to go, saying where when that is a file."""
+def _write(destination: Any, data: str | bytes, fmt: str) -> None:
+    """Write a command's document where it was checked to go (made safe for its format: JSON escaped, a PDF as it
+    is, any other text cleaned), saying where when that is a file."""
+    from maturity.app.batch import report_kind
     from maturity.io.output import FileOutput
     from maturity.model.problems import MaturityError
 
+    kind = "raw" if fmt == "raw" else report_kind(fmt)
     try:
-        destination.write(text, kind)
+        destination.write(data, kind)
     except MaturityError as exc:
         _fail(exc)
     if isinstance(destination, FileOutput):
@@ -721,11 +888,21 @@ def _write(destination: Any, text: str, kind: str) -> None:
         _err(f"wrote {destination.path}")
 
 
-def _report_format(chosen: ReportFormat | None, out: Path | None) -> str:
-    if chosen is not None:
-        return chosen.value
-    suffix = out.suffix.lower().lstrip(".") if out is not None else ""
-    return {"md": "md", "markdown": "md", "html": "html", "htm": "html", "json": "json"}.get(suffix, "terminal")
+def _output_format(chosen: ReportFormat | None, out: Path | None, formats: tuple[str, ...] | None = None) -> str:
+    """The format from --out's extension (strictly) and --format; a mismatch or a missing extra exits 2."""
+    from maturity.render.report import FORMATS, FormatError, FormatUnavailable, output_format, require_pdf
+
+    try:
+        fmt = output_format(chosen.value if chosen else None, out, formats or FORMATS)
+        if fmt == "pdf":
+            require_pdf()
+    except (FormatError, FormatUnavailable) as exc:
+        _err(str(exc))
+        raise typer.Exit(EXIT_USAGE) from None
+    if fmt == "pdf" and out is None and sys.stdout.isatty():
+        _err("a PDF is not for the terminal: give --out FILE.pdf, or redirect the output to a file")
+        raise typer.Exit(EXIT_USAGE)
+    return fmt
 
 
 @app.command()
@@ -886,8 +1063,14 @@ def compare(
         ),
     ] = None,
     output_format: Annotated[
-        ReportFormat, typer.Option("--format", "-f", help="terminal, md, html or json.")
-    ] = ReportFormat.terminal,
+        Optional[ReportFormat],
+        typer.Option(
+            "--format",
+            "-f",
+            help="terminal, md, html, json or pdf. Default: from the --out file's extension, else terminal.",
+            show_default=False,
+        ),
+    ] = None,
     out: Annotated[
         Optional[Path], typer.Option("--out", "-o", help="Write to this file instead of stdout.", show_default=False)
     ] = None,
@@ -928,8 +1111,9 @@ def compare(
     from maturity.engine.compare import compare as compare_assessments
     from maturity.io.output import output
     from maturity.model.problems import MaturityError
-    from maturity.render.report import render_template
+    from maturity.render.report import html_to_pdf, render_template
 
+    fmt = _output_format(output_format, out)
     catalogue = _catalogue(definitions)
     inputs = [old, new, *([target] if target is not None else []), *catalogue.files(), *_files_in(templates)]
     try:  # checked before any work: never over one of the inputs, never into a folder
@@ -946,18 +1130,20 @@ def compare(
         loaded.append(assessment)
     try:
         comparison = compare_assessments(loaded[0], loaded[1], loaded[2] if target is not None else None)
-        fmt = output_format.value
         if fmt == "terminal":
             text = "\n".join(terminal_lines(comparison)) + "\n"
         elif fmt == "json":
             text = comparison_json(comparison)
         else:
-            text = render_template(TEMPLATES[fmt], comparison_context(comparison), templates)
+            text = render_template(
+                TEMPLATES["html" if fmt == "pdf" else fmt], comparison_context(comparison), templates
+            )
+        data = html_to_pdf(text) if fmt == "pdf" else text.encode("utf-8")
     except MaturityError as exc:
         _fail(exc, new)
     for warning in comparison.warnings:
         _err(f"warning: {warning}")
-    _write(destination, text, "json" if fmt == "json" else "text")
+    _write(destination, data, fmt)
 
 
 def _load_assessment(path: Path, catalogue: Any) -> tuple[Any, list[Any]]:

@@ -27,7 +27,7 @@ from types import FrameType
 from typing import TYPE_CHECKING, Any
 
 from maturity.app.catalogue import Catalogue
-from maturity.io.output import FileOutput, FolderOutput, file_output, folder_output, identity, write_problem
+from maturity.io.output import FileOutput, FolderOutput, Kind, file_output, folder_output, identity, write_problem
 from maturity.model.problems import MaturityError, Problem, UsageError, problem_count
 from maturity.model.text import csv_cell, is_plain_cell, json_safe, one_line
 
@@ -219,7 +219,13 @@ _out_dir: Path | None = None
 _reports: tuple[str, ...] = ()
 _summary: SummaryFormat | None = None
 _table = False
-REPORT_SUFFIXES = {"md": ".report.md", "html": ".report.html", "json": ".report.json", "terminal": ".report.txt"}
+REPORT_SUFFIXES = {
+    "md": ".report.md",
+    "html": ".report.html",
+    "json": ".report.json",
+    "terminal": ".report.txt",
+    "pdf": ".report.pdf",
+}
 
 
 _catalogues: dict[tuple[tuple[str, ...], bool], Catalogue] = {}
@@ -371,29 +377,34 @@ def failed_outcome(path: str | Path, problems: Sequence[Problem]) -> Outcome:
     return Outcome(row, located, [])
 
 
-def render_reports(assessment: Any, catalogue: Catalogue, formats: Sequence[str]) -> dict[str, str]:
+def render_reports(assessment: Any, catalogue: Catalogue, formats: Sequence[str]) -> dict[str, bytes]:
     """The reports `maturity report`, `maturity assess` and `score --report` write, in each format asked for,
     the roadmap (a search over the answers) computed once for all of them."""
     from maturity.engine.roadmap import answers_from_assessment, build_roadmap
-    from maturity.render.report import render_report
+    from maturity.render.report import render_report_bytes
 
     found = catalogue.get(assessment.questionnaire.id, assessment.questionnaire.version)
     questionnaire, rules = found.questionnaire.model, found.rules.model
     roadmap = build_roadmap(questionnaire, rules, answers_from_assessment(assessment), assessment)
     digest = found.questionnaire.document.digest
     return {
-        fmt: render_report(assessment, questionnaire, rules, fmt, roadmap=roadmap, questionnaire_digest=digest)
+        fmt: render_report_bytes(assessment, questionnaire, rules, fmt, roadmap=roadmap, questionnaire_digest=digest)
         for fmt in formats
     }
 
 
+def report_kind(fmt: str) -> Kind:
+    """How a report format's bytes are made safe on the way out (see io.output.encoded)."""
+    return "json" if fmt == "json" else "binary" if fmt == "pdf" else "text"
+
+
 def _write_reports(assessment: Any, catalogue: Catalogue, stem: Path, reports: tuple[str, ...]) -> None:
     """The reports beside the file's JSON result, each written atomically and made safe for its format."""
-    from maturity.io.output import clean
-    from maturity.io.store import write_atomic
+    from maturity.io.output import encoded
+    from maturity.io.store import write_atomic_bytes
 
-    for fmt, text in render_reports(assessment, catalogue, reports).items():
-        write_atomic(stem.with_name(stem.name + REPORT_SUFFIXES[fmt]), clean(text, "json" if fmt == "json" else "text"))
+    for fmt, data in render_reports(assessment, catalogue, reports).items():
+        write_atomic_bytes(stem.with_name(stem.name + REPORT_SUFFIXES[fmt]), encoded(data, report_kind(fmt)))
 
 
 def _load_and_summarise(path: Path, catalogue: Catalogue) -> tuple[Summary, list[Problem]]:

@@ -109,9 +109,42 @@ def _finite(value: Any) -> bool:
         return False
 
 
+def canonical(info: QuestionInfo, value: Any) -> Any:
+    """The answer as the engine compares it: a level's or an option's label (in any case) becomes its number or
+    id, so a file may say "Yes, for most applications" where the level is 3. Anything else is left as given."""
+    labels = info.labels
+    if not labels:
+        return value
+    if isinstance(value, str):
+        if info.question.kind == "scale" or value not in info.options:
+            return labels.get(value.casefold(), value)
+        return value
+    if isinstance(value, list) and info.question.kind == "multiple":
+        return [v if not isinstance(v, str) or v in info.options else labels.get(v.casefold(), v) for v in value]
+    return value
+
+
+def resolve_labels(answers: AnswersFile, index: Index) -> AnswersFile:
+    """The answers with every label replaced by its level or option id (the same file when none is a label)."""
+    changed: dict[str, Any] = {}
+    for qid, answer in answers.answers.items():
+        value = answer.value
+        if value is None or value.__class__ is int or value.__class__ is bool:
+            continue
+        info = index.questions.get(qid)
+        if info is not None and info.labels:
+            found = canonical(info, value)
+            if found != value:
+                changed[qid] = answer.model_copy(update={"value": found})
+    if not changed:
+        return answers
+    return answers.model_copy(update={"answers": {**answers.answers, **changed}})
+
+
 def answer_problem(info: QuestionInfo, value: Any, status: str | None) -> str | None:
     """Why an answer does not fit its question, in words for the person who gave it; None when it fits."""
     question = info.question
+    value = canonical(info, value)
     if status == "dont_know":
         return None if info.allow_dont_know else "this question does not allow 'don't know'"
     if status == "not_applicable":

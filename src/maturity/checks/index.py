@@ -25,6 +25,8 @@ class QuestionInfo:
     allow_not_applicable: bool = False
     # the levels a scale answer may take, for a quick membership test (empty for every other kind)
     level_set: frozenset[int] = frozenset()
+    # an answer may give a level's or an option's label instead of its number or id: casefolded label -> value
+    labels: dict[str, int | str] = field(default_factory=dict)
 
 
 @dataclass
@@ -63,10 +65,14 @@ def index_questionnaire(questionnaire: Questionnaire) -> Index:
             allow_not_applicable=question.allow_not_applicable,
         )
         if question.kind == "scale":
-            info.levels = [lv.level for lv in questionnaire.levels_of(question)]
+            levels = questionnaire.levels_of(question)
+            info.levels = [lv.level for lv in levels]
             info.level_set = frozenset(info.levels)
+            info.labels = {lv.label.casefold(): lv.level for lv in levels}
         elif question.kind in ("single", "multiple"):
-            info.options = [o.id for o in questionnaire.options_of(question)]
+            options = questionnaire.options_of(question)
+            info.options = [o.id for o in options]
+            info.labels = {o.label.casefold(): o.id for o in options}
         index.questions[question.id] = info
     for s, stage in enumerate(questionnaire.stages):
         if stage.groups is not None:

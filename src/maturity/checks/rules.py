@@ -274,6 +274,12 @@ class _RulesCheck:
                         (*loc, "questions", k),
                     )
                 self.referenced.add(qid)
+            if indicator.applies_when is not None:
+                self._condition(
+                    indicator.applies_when,
+                    (*loc, "applies_when"),
+                    self._scope("an indicator's applies_when", {"question"}),
+                )
             for k, rule in enumerate(indicator.rate):
                 self._condition(rule.when, (*loc, "rate", k, "when"), rate_scope)
             check_sources(indicator.sources, self.tags, loc, emit)
@@ -314,7 +320,7 @@ class _RulesCheck:
         """Warn about roll-up nodes and questions that change nothing."""
         rules, index = self.rules, self.index
         for i, node in enumerate(rules.rollup.nodes):
-            if node.id not in self.reachable and node.id not in self.referenced:
+            if node.id not in self.reachable and node.id not in self.referenced and not node.reported:
                 self.emit(
                     "MQ312",
                     f"roll-up node '{node.id}' is not part of the overall score and no condition uses it",

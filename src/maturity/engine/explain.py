@@ -116,7 +116,11 @@ class Explainer:
                 else "the rules give this question no points",
             )
         if status == "not_applicable":
-            return None, "not applicable: excluded"
+            return (
+                (None, "not applicable: excluded")
+                if rules.not_applicable == "exclude"
+                else ("not applicable, as the rules set", None)
+            )
         if status == "dont_know":
             return (
                 (None, "don't know: excluded by the rules")
@@ -179,6 +183,7 @@ class Explainer:
             level=found.level,
             level_name=plan.level_names.get(found.level) if found.level is not None else None,
             rag=rag.rag if rag else None,
+            reported=node.reported,
             explanation=explanation,
         )
 
@@ -273,6 +278,8 @@ class Explainer:
         facts = replace(run.facts_now(), ratings=ratings, tiers=tiers, unknown=unknown, fired=frozenset())
         out: list[IndicatorResult] = []
         for ind, found in zip(verdict.indicators, run.indicators, strict=True):
+            if not found.applies:
+                continue
             hits: list[Hit] = []
             if found.unknown:
                 which = ", ".join(f"{qid} is {STATUS_WORDS[s]}" for qid, s in found.gaps)
@@ -355,7 +362,7 @@ class Explainer:
         if vetoed is not None:
             decided = f"veto: {vetoed.reason}"
         elif decision.condition is not None:
-            decided = describe(decision.condition)
+            decided = chosen.reason or describe(decision.condition)
         else:
             decided = "no other outcome applied (the last outcome applies otherwise)"
         variant = next((v for v in chosen.advice_when if evaluate(v.when, facts)), None)
@@ -368,7 +375,14 @@ class Explainer:
             summary=(variant.summary if variant and variant.summary else None) or chosen.summary,
             advice=(variant.advice if variant and variant.advice else None) or chosen.advice,
             points=run.verdict_points if run.verdict_points is not None else 0.0,
-            max_points=sum(verdict.tiers.get(i.tier, 1.0) * worst for i in verdict.indicators),
+            max_points=sum(
+                verdict.tiers.get(i.tier, 1.0) * worst
+                for i, found in zip(verdict.indicators, run.indicators or (), strict=False)
+                if found.applies
+            ),
+            not_applying=tuple(
+                i.id for i, f in zip(verdict.indicators, run.indicators or (), strict=False) if not f.applies
+            ),
             decided_by=decided,
             triggered_by=triggers(hits),
             vetoed_by=vetoed,

@@ -15,6 +15,7 @@ from typing import Any
 
 from maturity.checks.answers import answer_problem
 from maturity.checks.index import index_questionnaire
+from maturity.engine.asking import answer_facts
 from maturity.model.definitions import Answer, AnswersFile, Change, Migration, Questionnaire, QuestionnaireRef
 from maturity.model.problems import DefinitionError, Problem
 from maturity.model.vocabulary import STATUS_WORDS, format_value, number
@@ -129,6 +130,10 @@ def migrate(answers: AnswersFile, old: Questionnaire, new: Questionnaire, migrat
     ref = QuestionnaireRef(id=new.id, version=new.version)
     details = answers.assessment.model_copy(update={"notes": notes})
     result.answers = answers.model_copy(update={"questionnaire": ref, "assessment": details, "answers": ordered})
+    # a question these answers will not be asked (its condition is false for them) needs no answer or review
+    statuses = answer_facts(new, ordered).statuses
+    result.needs_answer = [(q, why) for q, why in result.needs_answer if statuses.get(q) != "not_asked"]
+    result.review = [(q, why) for q, why in result.review if statuses.get(q) != "not_asked"]
     return result
 
 

@@ -82,6 +82,7 @@ class NodePlan:
     method: Literal["mean", "sum", "min", "max", "weighted"]
     caps: tuple[Cap, ...]
     source: str  # where its definition came from, for the explanation
+    reported: bool = False  # shown like a stage
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +99,7 @@ class IndicatorPlan:
     weight: float
     points: Mapping[str, float]  # weight x the rating's points
     needs_evidence: bool = False  # green only when every answered question cites evidence
+    applies: Test | None = None  # None: always rated
 
 
 @dataclass(frozen=True)
@@ -146,6 +148,7 @@ class ScoringPlan:
         self.stage_titles: dict[str, str] = {s.id: s.title for s in questionnaire.stages}
         self.dont_know_points = treatment(rules.points.dont_know)
         self.unanswered_points = treatment(rules.points.unanswered)
+        self.not_applicable_points = treatment(rules.points.not_applicable)
         self.asking = asking_plan(self.ordered_questions)  # every condition compiled once, here
         self._plan_rollup()
         self._plan_rag()
@@ -172,6 +175,9 @@ class ScoringPlan:
         for band in rules.levels:
             self.level_names.setdefault(band.level, band.name)
         self.stage_nodes: tuple[str, ...] = tuple(n for n in self.display if self.nodes[n].kind == "stage")
+        self.reported_nodes: tuple[str, ...] = tuple(
+            n for n in self.display if self.nodes[n].kind == "node" and self.nodes[n].reported
+        )
         self.rag_nodes: tuple[str, ...] = tuple(n for n in self.display if self.nodes[n].kind in ("stage", OVERALL))
         self.stage_node_set: frozenset[str] = frozenset(self.stage_nodes)
 
@@ -353,7 +359,10 @@ class ScoringPlan:
                     children.append(Child(child_id, child_kind, weight, weight_from, question.order, question.critical))
                 else:
                     children.append(Child(child_id, child_kind, weight, weight_from))
-            plans[node_id] = NodePlan(node_id, kind, title, tuple(children), rule.method, tuple(rule.caps), source)
+            reported = kind in ("stage", "overall") or (node is not None and node.reported)
+            plans[node_id] = NodePlan(
+                node_id, kind, title, tuple(children), rule.method, tuple(rule.caps), source, reported
+            )
         if problems:
             raise DefinitionError(problems)
         return plans
@@ -410,6 +419,7 @@ def _indicator_plan(ind: Indicator, verdict: Verdict) -> IndicatorPlan:
         weight,
         {rag: weight * verdict.ratings.get(rag, DEFAULT_RATINGS[rag]) for rag in DEFAULT_RATINGS},
         ind.green_needs_evidence,
+        compile_condition(ind.applies_when) if ind.applies_when is not None else None,
     )
 
 

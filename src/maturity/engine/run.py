@@ -81,6 +81,7 @@ class IndicatorFound:
     weight: float
     points: float
     unevidenced: tuple[str, ...] = ()  # answered questions citing no evidence, when they kept it from green
+    applies: bool = True  # False: its applies_when is false, so it is left out of the verdict
 
 
 @dataclass(slots=True)
@@ -154,6 +155,7 @@ class Run:
         plan = self.plan
         statuses, values, points = self.facts.statuses, self.facts.values, self.points
         dont_know_points, unanswered_points = plan.dont_know_points, plan.unanswered_points
+        not_applicable_points = plan.not_applicable_points
         for p in plan.questions:
             qid = p.id
             status = statuses.get(qid, "not_asked")
@@ -170,6 +172,8 @@ class Run:
                     found = dont_know_points
                 elif status == "unanswered":
                     found = unanswered_points
+                elif status == "not_applicable":
+                    found = not_applicable_points
             points[qid] = found
         counts = list(statuses.values())
         self.dont_know, self.unanswered = counts.count("dont_know"), counts.count("unanswered")
@@ -299,6 +303,9 @@ class Run:
         found: list[IndicatorFound] = []
         ratings, tiers, unknown = self.ratings, self.tiers, self.unknown
         for ind in self.plan.indicator_plans:
+            if ind.applies is not None and not ind.applies(facts):
+                found.append(IndicatorFound("green", False, None, (), ind.weight, 0.0, applies=False))
+                continue
             rated = rate_indicator(ind, facts)
             found.append(rated)
             ratings[ind.id] = rated.rating
@@ -373,26 +380,7 @@ class Run:
         return tuple(weak) if len(weak) >= by_critical.at_least else ()
 
     def _decide(self, facts: Facts) -> Decision:
-        """The worst of every veto that holds (each is a floor) and of the first outcome whose condition holds (else
-        the last outcome). Outcomes are listed worst first; on a tie the veto decides, because it says why."""
-        verdict = self.plan.rules.verdict
-        assert verdict is not None
-        plan = self.plan
-        decision = Decision(verdict.outcomes[-1])
-        for outcome, when in zip(verdict.outcomes, plan.outcome_tests, strict=True):
-            if when is not None and when(facts):
-                decision = Decision(outcome, None, outcome.when)
-                break
-        rank = plan.outcome_rank
-        held = tuple(k for k, test in enumerate(plan.veto_tests) if test(facts))
-        best = rank[decision.outcome.id]
-        for k in held:
-            veto = verdict.vetoes[k]
-            at = rank.get(veto.outcome, 0)  # a veto naming no outcome (an invalid file) counts as the worst
-            if at < best or (at == best and decision.veto is None):
-                decision, best = Decision(verdict.outcomes[at], k, veto.when), at
-        decision.vetoes = held
-        return decision
+        return decide(self.plan, facts)
 
     def _deciding_pain_points(self) -> frozenset[int]:
         """The fired pain points behind the verdict: the deciding veto's own, else those that read the questions of
@@ -439,6 +427,7 @@ class Run:
             stages=tuple(
                 StageSummary(s, self.scores[s], self.levels[s], self.rags.get(s, no_rag).rag) for s in plan.stage_nodes
             ),
+            reported=tuple(StageSummary(n, self.scores[n], self.levels[n], None) for n in plan.reported_nodes),
             verdict_outcome=decision.outcome.id if decision else "not_assessed",
             verdict_label=decision.outcome.label if decision else "Not assessed",
             verdict_points=self.verdict_points if decision else None,
@@ -448,6 +437,29 @@ class Run:
             dont_know=self.dont_know,
             unanswered=self.unanswered,
         )
+
+
+def decide(plan: ScoringPlan, facts: Facts) -> Decision:
+    """The verdict for these facts (the roadmap asks it "what if" too): the worst of every veto that holds (each
+    is a floor) and of the first outcome whose condition holds (else the last outcome). Outcomes are listed worst
+    first; on a tie the veto decides, because it says why."""
+    verdict = plan.rules.verdict
+    assert verdict is not None
+    decision = Decision(verdict.outcomes[-1])
+    for outcome, when in zip(verdict.outcomes, plan.outcome_tests, strict=True):
+        if when is not None and when(facts):
+            decision = Decision(outcome, None, outcome.when)
+            break
+    rank = plan.outcome_rank
+    held = tuple(k for k, test in enumerate(plan.veto_tests) if test(facts))
+    best = rank[decision.outcome.id]
+    for k in held:
+        veto = verdict.vetoes[k]
+        at = rank.get(veto.outcome, 0)  # a veto naming no outcome (an invalid file) counts as the worst
+        if at < best or (at == best and decision.veto is None):
+            decision, best = Decision(verdict.outcomes[at], k, veto.when), at
+    decision.vetoes = held
+    return decision
 
 
 def rate_indicator(ind: IndicatorPlan, facts: Facts) -> IndicatorFound:

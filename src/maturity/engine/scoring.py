@@ -19,7 +19,7 @@ refused for the same reasons, with the same words, whichever command reads it.
 
 from __future__ import annotations
 
-from maturity.checks.answers import check_answers
+from maturity.checks.answers import check_answers, resolve_labels
 from maturity.engine.explain import Explainer
 from maturity.engine.plan import ScoringPlan, plan_for
 from maturity.engine.run import Run
@@ -46,14 +46,14 @@ def _model(answers: AnswersFile | Loaded[AnswersFile]) -> AnswersFile:
 def score_with(plan: ScoringPlan, answers: AnswersFile | Loaded[AnswersFile], *, checked: bool = False) -> Assessment:
     """Score one answers file with a plan. `checked=True` says the caller already ran `check_answers` on them (as
     batch scoring does), so the same check is not paid for twice."""
-    model = _model(answers) if checked else _checked(plan, answers)
+    model = resolve_labels(_model(answers) if checked else _checked(plan, answers), plan.index)
     return Explainer(Run(plan, model)).assessment()
 
 
 def summarise_with(plan: ScoringPlan, answers: AnswersFile | Loaded[AnswersFile], *, checked: bool = False) -> Summary:
     """The figures `score_with` would give, without building the explained `Assessment`; raises exactly when
     `score_with` would."""
-    model = _model(answers) if checked else _checked(plan, answers)
+    model = resolve_labels(_model(answers) if checked else _checked(plan, answers), plan.index)
     return Run(plan, model).summary()
 
 

@@ -848,7 +848,7 @@ def _pattern_hint(loc: Loc) -> str:
         return "sha256: followed by 64 hex digits"
     if last == "url":
         return "a web address starting with http:// or https://, with no spaces, quotes or control characters"
-    return "ids start with a letter and use letters, digits, '.', '_' and '-'"
+    return "ids start with a letter or a digit and use letters, digits, '.', '_' and '-' (up to 80)"
 
 
 def to_model(document: Document, model: type[M]) -> M:

@@ -39,20 +39,30 @@ from maturity.io.store import atomic_writer
 from maturity.model.problems import MaturityError, Problem, UsageError
 from maturity.model.text import for_terminal, json_safe
 
-Kind = Literal["text", "json", "raw"]
+Kind = Literal["text", "json", "raw", "binary"]
 Identity = tuple[int, int]
 STDOUT = "<stdout>"
 
 
 def clean(text: str, kind: Kind = "text") -> str:
-    """`text` as it may leave the program: "text" (a terminal, Markdown, HTML, CSV-free plain text) has escape
+    """`text` as it may leave the program: "text" (a terminal, Markdown, HTML, plain text) has escape
     sequences, control characters and bidirectional overrides taken out; "json" has them escaped; "raw" is
-    left as it is (a CSV summary, already made safe cell by cell)."""
+    left as it is (YAML the dumper has escaped, a CSV summary made safe cell by cell)."""
     if kind == "json":
         return json_safe(text)
     if kind == "text":
         return for_terminal(text)
     return text
+
+
+def encoded(data: str | bytes, kind: Kind = "text") -> bytes:
+    """The bytes to write: text made safe for `kind` (bytes of a text format are decoded as UTF-8 first), in
+    UTF-8; "binary" (a PDF) as it is."""
+    if isinstance(data, bytes):
+        if kind in ("binary", "raw"):
+            return data
+        data = data.decode("utf-8", "replace")
+    return clean(data, kind).encode("utf-8", "replace")
 
 
 def identity(path: str | Path) -> Identity | None:
@@ -161,17 +171,17 @@ class FileOutput:
         _make_folders(self.missing, self.created, self.path)
         self.missing = []
 
-    def write(self, text: str, kind: Kind = "text") -> None:
-        """Write `text` (made safe for `kind`); raises MaturityError with an MQ022 problem on any failure."""
-        data = clean(text, kind)
+    def write(self, data: str | bytes, kind: Kind = "text") -> None:
+        """Write `data` (made safe for `kind`); raises MaturityError with an MQ022 problem on any failure."""
+        payload = encoded(data, kind)
         if self.direct:
-            self._write_direct(data)
+            self._write_direct(payload)
             return
         made: list[Path] = []
         try:
             _make_folders(self.missing, made, self.path)
             with atomic_writer(self.target) as handle:
-                handle.write(data)
+                handle.buffer.write(payload)
         except (OSError, MaturityError) as exc:
             for folder in reversed(made):  # leave nothing behind: not even the folders made for this file
                 with contextlib.suppress(OSError):
@@ -182,7 +192,7 @@ class FileOutput:
         self.created.extend(made)
         self.missing = []
 
-    def _write_direct(self, data: str) -> None:
+    def _write_direct(self, payload: bytes) -> None:
         flags = os.O_WRONLY | os.O_APPEND | getattr(os, "O_NOCTTY", 0)
         try:
             is_pipe = stat.S_ISFIFO(os.stat(self.path).st_mode)
@@ -193,7 +203,7 @@ class FileOutput:
         try:
             if is_pipe:
                 os.set_blocking(fd, True)  # a reader is there: let writes wait for it as pipes do
-            view = memoryview(data.encode("utf-8"))
+            view = memoryview(payload)
             while view:
                 view = view[os.write(fd, view) :]
         except OSError as exc:
@@ -308,11 +318,11 @@ class StdoutOutput:
                     usage=True,
                 )
 
-    def write(self, text: str, kind: Kind = "text") -> None:
-        write_stdout(text, kind)
+    def write(self, data: str | bytes, kind: Kind = "text") -> None:
+        write_stdout(data, kind)
 
 
-def write_stdout(text: str, kind: Kind = "text") -> None:
+def write_stdout(data: str | bytes, kind: Kind = "text") -> None:
     """Write to standard output and flush; a closed pipe or a full device is a MaturityError (MQ022), after
     which standard output is pointed at the null device, so the interpreter's own flush at exit cannot fail
     again with a traceback."""
@@ -320,7 +330,13 @@ def write_stdout(text: str, kind: Kind = "text") -> None:
     if stream is None:
         raise MaturityError(Problem.make("MQ022", "standard output is closed; nothing can be written", STDOUT))
     try:
-        stream.write(clean(text, kind))
+        raw = getattr(stream, "buffer", None)
+        if raw is None:  # a text-only stream (an embedding application's): text it is
+            stream.write(encoded(data, kind).decode("utf-8", "replace"))
+        else:
+            stream.flush()  # what was written as text before goes first
+            raw.write(encoded(data, kind))
+            raw.flush()
         stream.flush()
     except OSError as exc:
         silence_stdout()

@@ -54,3 +54,9 @@ def write_atomic(path: str | Path, text: str) -> None:
     """Write `text` to `path` through `atomic_writer`."""
     with atomic_writer(path) as handle:
         handle.write(text)
+
+
+def write_atomic_bytes(path: str | Path, data: bytes) -> None:
+    """Write `data` (a PDF, say) to `path` through `atomic_writer`."""
+    with atomic_writer(path) as handle:
+        handle.buffer.write(data)

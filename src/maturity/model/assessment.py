@@ -167,6 +167,7 @@ class NodeResult(Frozen):
     level: int | None
     level_name: str | None
     rag: Rag | None = None
+    reported: bool = False  # shown like a stage: stages, the overall result and nodes the rules mark reported
     explanation: NodeExplanation
 
 
@@ -254,7 +255,8 @@ class VerdictResult(Frozen):
     triggered_by: tuple[Trigger, ...] = ()
     vetoed_by: VetoResult | None = None  # the veto that decided the verdict
     vetoes: tuple[VetoResult, ...] = ()  # every veto that held (each a floor under the verdict)
-    indicators: tuple[IndicatorResult, ...] = ()
+    indicators: tuple[IndicatorResult, ...] = ()  # those that apply (see not_applying)
+    not_applying: tuple[str, ...] = ()  # indicators whose applies_when was false: left out of the verdict
     open_items_title: str | None = None
     open_items: tuple[OpenItem, ...] = ()  # red and amber indicators, then high pain points, worst first
     unknown: int = 0
@@ -327,6 +329,9 @@ class Assessment(Frozen):
             overall_level_name=overall.level_name,
             overall_rag=overall.rag,
             stages=tuple(StageSummary(s.id, s.score, s.level, s.rag) for s in self.stages()),
+            reported=tuple(
+                StageSummary(n.id, n.score, n.level, n.rag) for n in self.nodes if n.kind == "node" and n.reported
+            ),
             verdict_outcome=verdict.outcome,
             verdict_label=verdict.label,
             verdict_points=verdict.points,
@@ -491,6 +496,7 @@ class Summary:
     overall_level_name: str | None
     overall_rag: Rag | None
     stages: tuple[StageSummary, ...]  # as `Assessment.stages()`: questionnaire order
+    reported: tuple[StageSummary, ...]  # roll-up nodes the rules mark reported, in rules order
     verdict_outcome: str  # "not_assessed" when the verdict does not apply
     verdict_label: str
     verdict_points: float | None

@@ -11,11 +11,20 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import Annotated, Any, Literal, NamedTuple, Union
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    StringConstraints,
+    model_serializer,
+    model_validator,
+)
 
 from maturity.model.vocabulary import Method, Rag, Severity
 
-ID_PATTERN = r"^[A-Za-z][A-Za-z0-9_.-]{0,79}$"
+# Ids start with a letter or a digit (a model keyed by GUIDs has ids such as 3f2b...; quote them in YAML)
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$"
 Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
 SemVer = Annotated[str, StringConstraints(pattern=r"^\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.-]+)?$")]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=20_000)]
@@ -335,7 +344,11 @@ class QuestionPoints(Strict):
 
 class PointsRules(Strict):
     dont_know: Treatment = Field(1.0, description="Points for 'don't know', or exclude.")
-    not_applicable: Literal["exclude"] = "exclude"
+    not_applicable: Treatment = Field(
+        "exclude",
+        description="Points for 'not applicable', or exclude (left out of every mean, the default). Some published "
+        "models count it as a number (for example 0).",
+    )
     unanswered: Treatment = Field("exclude", description="Points for a question asked but not answered.")
     answer_sets: dict[Id, dict[str, Points]] = Field(default_factory=dict)
     questions: dict[Id, QuestionPoints] = Field(default_factory=dict)
@@ -358,6 +371,11 @@ class Node(NodeRule):
     id: Id
     title: ShortText | None = None
     of: list[Id] = Field(min_length=1, description="Questions, groups, stages or other nodes rolled up here.")
+    reported: bool = Field(
+        False,
+        description="Report this node's score and level like a stage's (for example a model's business functions "
+        "above its practices): shown in reports, tables, summaries and comparisons.",
+    )
 
 
 class Rollup(Strict):
@@ -456,6 +474,11 @@ class Indicator(Strict):
     title: ShortText
     tier: Id
     questions: list[Id] = Field(min_length=1, description="The questions it is rated from.")
+    applies_when: Condition | None = Field(
+        None,
+        description="Rate it only when this holds (for example only for a re-tender); otherwise it is left out of the "
+        "verdict: not rated, no points, not counted.",
+    )
     rate: list[RatingRule] = Field(min_length=1, description="First matching rule wins.")
     otherwise: Rag = "red"
     unknown: Literal["any", "all"] = Field(
@@ -497,6 +520,9 @@ class Outcome(Strict):
     label: ShortText
     rag: Rag
     when: Condition | None = Field(None, description="Omit on the last outcome, which applies otherwise.")
+    reason: ShortText | None = Field(
+        None, description="Why this outcome, in words a board can read, when its own condition decides the verdict."
+    )
     summary: Text | None = None
     advice: Text | None = None
     advice_when: list[AdviceVariant] = Field(
@@ -570,14 +596,88 @@ class Answer(Strict):
         return None
 
 
+class Prefilled(Strict):
+    """An assessment that started from an earlier one (`maturity assess --prefill`): where its answers came from,
+    and which of them were confirmed, changed, or left as they were (not yet gone through)."""
+
+    source: ShortText = Field(description="The earlier answers file.")
+    date: dt.date | None = Field(None, description="The date of the earlier assessment.")
+    confirmed: list[Id] = Field(default_factory=list, description="Earlier answers confirmed as they were.")
+    changed: list[Id] = Field(default_factory=list, description="Earlier answers changed.")
+    left: list[Id] = Field(
+        default_factory=list, description="Earlier answers carried over and not yet confirmed or changed."
+    )
+
+
+class RespondentAnswer(Strict):
+    """What one respondent said to a question, in a combined file's list of disagreements."""
+
+    respondent: ShortText
+    value: AnswerValue | None = None
+    status: Literal["dont_know", "not_applicable"] | None = None
+    note: Text | None = None
+
+
+class Disagreement(Strict):
+    """A question the respondents answered differently enough to discuss: more than one level apart, different
+    choices, or a don't know (or not applicable) beside an answer."""
+
+    question: Id
+    answers: list[RespondentAnswer] = Field(min_length=2, description="Who said what.")
+    combined: AnswerValue | None = Field(None, description="The combined answer; none when it was left open.")
+    reason: ShortText = Field(description="Why this counts as a disagreement, and how it was combined.")
+
+
+class Respondent(Strict):
+    name: ShortText
+    file: ShortText | None = Field(None, description="The respondent's own answers file.")
+    date: dt.date | None = None
+    parts: list[Id] = Field(default_factory=list, description="The stages or questions they were asked.")
+
+
+class Combined(Strict):
+    """Answers combined from several respondents (`maturity merge`): who, how, and where they disagreed."""
+
+    policy: Literal["lowest", "median", "open"] = Field(
+        description="How differing answers were combined: the lowest, the median (the lower of the middle two), "
+        "or disagreements left open for discussion."
+    )
+    respondents: list[Respondent] = Field(min_length=2)
+    disagreements: list[Disagreement] = Field(default_factory=list)
+
+
 class AssessmentDetails(Strict):
-    """Who answered, for which organisation and service, and when."""
+    """Who answered, for which organisation and service, and when; who the report is for and its marking."""
 
     organisation: ShortText
     service: ShortText
     assessor: ShortText | None = None
     date: dt.date | None = None
     notes: Text | None = None
+    prepared_for: ShortText | None = Field(
+        None, description="Who the report is for, e.g. 'Cabinet, 12 March 2026' or 'Trust board'."
+    )
+    marking: ShortText | None = Field(
+        None,
+        description="The protective marking printed on every page of the report, e.g. OFFICIAL or "
+        "OFFICIAL-SENSITIVE (OFFICIAL when not given).",
+    )
+    parts: list[Id] = Field(
+        default_factory=list,
+        description="Only these stages or questions were asked (`maturity assess --stages`); empty: all of them.",
+    )
+    prefilled: Prefilled | None = Field(None, description="The earlier assessment this one started from.")
+    combined: Combined | None = Field(None, description="How several respondents' answers were combined.")
+
+    @model_serializer(mode="wrap")
+    def _leave_out_unused(self, handler: SerializerFunctionWrapHandler) -> Any:
+        # one respondent answering everything afresh (the usual file) is written and reported as it always was
+        data = handler(self)
+        if isinstance(data, dict):
+            for key in ("parts", "prefilled", "combined"):
+                if key in data and not data[key]:
+                    del data[key]
+        return data
 
 
 class AnswersFile(Strict):

@@ -78,6 +78,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "MQ401": (Severity.ERROR, "report template is missing"),
     "MQ402": (Severity.ERROR, "report template does not compile"),
     "MQ403": (Severity.ERROR, "report template failed while rendering"),
+    "MQ404": (Severity.ERROR, "report template went past a limit (size, recursion, range)"),
     "MQ501": (Severity.WARNING, "question feeds no score, pain point or verdict"),
     "MQ502": (Severity.WARNING, "questionnaire has no scoring rules"),
     "MQ503": (Severity.WARNING, "definition hidden by another of the same id and version"),
@@ -90,6 +91,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "MQ605": (Severity.ERROR, "answer not allowed for this question"),
     "MQ606": (Severity.WARNING, "answers were given against a changed questionnaire"),
     "MQ607": (Severity.WARNING, "answers were carried forward from an earlier questionnaire version"),
+    "MQ608": (Severity.ERROR, "answers to combine are for another organisation or service"),
 }
 
 

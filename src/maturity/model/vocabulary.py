@@ -46,6 +46,10 @@ Method = Literal["mean", "sum", "min", "max", "weighted"]
 OVERALL = "overall"
 VERDICT_POINTS = "verdict"
 
+# The protective marking a report carries when the answers file gives none (UK government information is
+# OFFICIAL unless marked otherwise).
+DEFAULT_MARKING = "OFFICIAL"
+
 # -------------------------------------------------------------------------------------------------- numbers
 
 
@@ -116,3 +120,26 @@ def hit_words(subject: str, what: str, test: str, actual: str, held: bool = True
     else:
         named = _SUBJECT_WORDS[subject].format(what)
     return f"{'' if held else 'not: '}{named} {test} (found {actual})"
+
+
+# ------------------------------------------------------------------------------------------ combining respondents
+
+CombinePolicy = Literal["lowest", "median", "open"]
+COMBINE_POLICIES: dict[str, dict[str, str]] = {
+    "lowest": {
+        "short": "the lowest answer taken",
+        "explain": "Where respondents differed, the combined answer is the lowest of their answers (for a choice, "
+        "the one the rules give fewest points): the assessment claims no more than its most cautious respondent.",
+    },
+    "median": {
+        "short": "the median answer taken",
+        "explain": "Where respondents differed, the combined answer is the median of their answers (with an even "
+        "number of answers, the lower of the two middle ones, so that combining never flatters).",
+    },
+    "open": {
+        "short": "left open",
+        "explain": "Where respondents disagreed, the question is left open for discussion: it stays unanswered, and "
+        "counts as a gap, until it is settled (maturity assess --resume on the combined file goes back to it). "
+        "Answers one level apart are combined by their median.",
+    },
+}

@@ -12,6 +12,7 @@ import datetime as dt
 import functools
 import json
 import re
+import textwrap
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,17 +21,32 @@ from maturity.io.resources import bundled_dir
 from maturity.model.assessment import Assessment
 from maturity.model.definitions import Questionnaire, Rules
 from maturity.model.problems import DefinitionError, Problem
-from maturity.model.vocabulary import RAG_WORDS, SEVERITY_WORDS, format_number
+from maturity.model.vocabulary import DEFAULT_MARKING, RAG_ORDER, RAG_WORDS, SEVERITY_WORDS, STATUS_WORDS, format_number
+from maturity.render.combined import combined_context
 
 if TYPE_CHECKING:
     from maturity.engine.roadmap import Roadmap
 
 # The report formats rendered from templates, and the template each uses.
 TEMPLATES: dict[str, str] = {"terminal": "report.txt.j2", "md": "report.md.j2", "html": "report.html.j2"}
-FORMATS = ("terminal", "md", "html", "json")
+TEXT_FORMATS = ("terminal", "md", "html", "json")
+FORMATS = (*TEXT_FORMATS, "pdf")
+# The extension each format's file is named with, and the extensions that name a format (strictly: a file name
+# with any other extension is refused, so no format is ever written under another's name).
+SUFFIXES: dict[str, str] = {"terminal": ".txt", "md": ".md", "html": ".html", "json": ".json", "pdf": ".pdf"}
+FORMAT_OF_SUFFIX: dict[str, str] = {
+    ".txt": "terminal",
+    ".md": "md",
+    ".markdown": "md",
+    ".html": "html",
+    ".htm": "html",
+    ".json": "json",
+    ".pdf": "pdf",
+}
 _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 MAX_TEMPLATE_BYTES = 1024 * 1024
 TOP_PAIN_POINTS = 7
+TERMINAL_WIDTH = 100  # the terminal report's line length when the caller gives none
 REPORT_FORMAT_VERSION = 1
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
 
@@ -45,15 +61,150 @@ def _md(value: Any) -> str:
     )
 
 
+MAX_OUTPUT_CHARS = 20_000_000  # a report larger than this is a runaway template, not a report
+MAX_MACRO_DEPTH = 60  # macros calling macros deeper than this are a runaway recursion
+MAX_RANGE = 10_000  # the longest range() a template may loop over
+_MAX_WIDTH = 10_000  # the widest field a template may pad to (format, center, indent)
+_WIDE = re.compile(r"\d{5,}")
+
+
+class TemplateLimit(Exception):
+    """A user template went past one of the sandbox's limits (size, recursion, a range or a number)."""
+
+
+def _css_string(value: Any) -> Any:
+    """Text as a quoted CSS string (for the page header): every character but letters, digits and spaces
+    escaped, so user text can never end the string or the style sheet."""
+    from markupsafe import Markup
+
+    text = " ".join(str(value).split())
+    escaped = "".join(c if c.isalnum() or c == " " else f"\\{ord(c):06x} " for c in text)  # the space ends it
+    return Markup(f'"{escaped}"')
+
+
+def _wrap(value: Any, width: int = TERMINAL_WIDTH, indent: str = "", first: str | None = None) -> str:
+    """Plain text wrapped at word boundaries (never inside a word), each line indented."""
+    width = max(20, min(int(width), _MAX_WIDTH))
+    text = " ".join(("" if value is None else str(value)).split())
+    lines = textwrap.wrap(
+        text,
+        width,
+        initial_indent=indent if first is None else first,
+        subsequent_indent=indent,
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
+    return "\n".join(lines) if lines else (indent if first is None else first).rstrip()
+
+
+def _sandbox_class() -> Any:
+    """The sandbox with limits on what a template may build: jinja2's sandbox stops a template reaching Python's
+    internals, these stop one from exhausting memory or the stack (`'a' * 10**12`, `range(10**9)`, a macro
+    that calls itself, `'%09999999d'|format(1)`)."""
+    from jinja2.runtime import Macro
+    from jinja2.sandbox import SandboxedEnvironment
+
+    class Sandbox(SandboxedEnvironment):
+        intercepted_binops = frozenset({"*", "**", "%", "+"})
+        depth = 0
+
+        def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+            if operator == "**" and isinstance(right, (int, float)) and abs(right) > 1000:
+                raise TemplateLimit(f"a power of {right} is too large")
+            if operator == "*":
+                for seq, n in ((left, right), (right, left)):
+                    if isinstance(seq, (str, list, tuple)) and isinstance(n, int) and len(seq) * n > MAX_OUTPUT_CHARS:
+                        raise TemplateLimit("a repeated string or list would be larger than a report can be")
+            if operator == "%" and isinstance(left, str) and any(int(m) > _MAX_WIDTH for m in _WIDE.findall(left)):
+                raise TemplateLimit("a format field is too wide")
+            sized = isinstance(left, (str, list)) and isinstance(right, (str, list))
+            if operator == "+" and sized and len(left) + len(right) > MAX_OUTPUT_CHARS:
+                raise TemplateLimit("a string or list would be larger than a report can be")
+            return super().call_binop(context, operator, left, right)
+
+        def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
+            if not isinstance(__obj, Macro):
+                return super().call(__context, __obj, *args, **kwargs)
+            if __self.depth >= MAX_MACRO_DEPTH:
+                raise TemplateLimit(f"macros call each other more than {MAX_MACRO_DEPTH} deep")
+            __self.depth += 1
+            try:
+                return super().call(__context, __obj, *args, **kwargs)
+            finally:
+                __self.depth -= 1
+
+        def wrap_str_format(self, value: Any) -> Any:
+            owner = getattr(value, "__self__", None)
+            if isinstance(owner, str) and any(int(m) > _MAX_WIDTH for m in _WIDE.findall(owner)):
+                raise TemplateLimit("a format field is too wide")
+            return super().wrap_str_format(value)
+
+        def join_path(self, template: str, parent: str) -> str:
+            """`{% extends "report.md.j2" %}` inside the user's own report.md.j2 means the bundled one: a name
+            that a template gives for itself is looked up in the folders after the one it came from."""
+            base, _, _ = parent.partition("@")
+            if template == base:
+                layer = self.loader.layer_of(parent) if isinstance(self.loader, Layers) else None
+                if layer is not None:
+                    return f"{template}@{layer + 1}"
+            return template
+
+    return Sandbox
+
+
+class Layers:
+    """The template folders, the user's first: a name is found in the first folder holding it, and
+    "NAME@K" looks only from folder K on (how an override reaches the template it extends)."""
+
+    def __init__(self, directories: tuple[str, ...]) -> None:
+        self.directories = [Path(d) for d in directories]
+
+    def layer_of(self, name: str) -> int | None:
+        base, _, skip = name.partition("@")
+        start = int(skip) if skip.isdigit() else 0
+        return next((k for k in range(start, len(self.directories)) if (self.directories[k] / base).is_file()), None)
+
+    def source(self, name: str) -> tuple[str, str]:
+        from jinja2 import TemplateNotFound
+        from jinja2.loaders import split_template_path
+
+        base, _, _ = name.partition("@")
+        layer = self.layer_of(name)
+        if layer is None:
+            raise TemplateNotFound(name)
+        path = self.directories[layer].joinpath(*split_template_path(base))
+        raw = path.read_bytes()
+        if len(raw) > MAX_TEMPLATE_BYTES:
+            raise TemplateLimit(f"the template {path} is larger than 1 MiB")
+        try:
+            return raw.decode("utf-8"), str(path)
+        except UnicodeDecodeError as exc:
+            raise _BadEncoding(str(path), raw[: exc.start].count(b"\n") + 1) from None
+
+
+class _BadEncoding(Exception):
+    def __init__(self, path: str, line: int) -> None:
+        super().__init__(path)
+        self.path, self.line = path, line
+
+
 @functools.lru_cache(maxsize=16)
 def _environment(directories: tuple[str, ...]) -> Any:
     """One sandboxed environment per search path, kept: jinja2 caches compiled templates per environment and
     reloads a template whose file changed."""
-    from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined, select_autoescape
-    from jinja2.sandbox import SandboxedEnvironment
+    from jinja2 import BaseLoader, StrictUndefined, select_autoescape
 
-    env = SandboxedEnvironment(
-        loader=ChoiceLoader([FileSystemLoader(d) for d in directories]),
+    class Loader(BaseLoader, Layers):
+        def __init__(self) -> None:
+            Layers.__init__(self, directories)
+
+        def get_source(self, environment: Any, template: str) -> tuple[str, str, Any]:
+            text, path = self.source(template)
+            mtime = Path(path).stat().st_mtime
+            return text, path, lambda: Path(path).is_file() and Path(path).stat().st_mtime == mtime
+
+    env = _sandbox_class()(
+        loader=Loader(),
         autoescape=select_autoescape(enabled_extensions=("html", "htm", "xml", "html.j2"), default=False),
         undefined=StrictUndefined,
         trim_blocks=True,
@@ -62,7 +213,31 @@ def _environment(directories: tuple[str, ...]) -> Any:
     )
     env.filters["md"] = _md
     env.filters["num"] = lambda value, places=2: format_number(value, places)
+    env.filters["css_string"] = _css_string
+    env.filters["wrap"] = _wrap
+    env.filters["center"] = lambda value, width=80: str(value).center(min(int(width), _MAX_WIDTH))
+    formatted = env.filters["format"]
+
+    def format_filter(value: Any, *args: Any, **kwargs: Any) -> str:
+        if any(int(m) > _MAX_WIDTH for m in _WIDE.findall(str(value))):
+            raise TemplateLimit("a format field is too wide")
+        return str(formatted(value, *args, **kwargs))
+
+    env.filters["format"] = format_filter
+    indent = env.filters["indent"]
+    env.filters["indent"] = lambda value, width=4, *a, **k: indent(
+        value, min(width, _MAX_WIDTH) if isinstance(width, int) else str(width)[:_MAX_WIDTH], *a, **k
+    )
+    env.globals.pop("lipsum", None)  # paragraphs of filler on demand: nothing a report needs
+    env.globals["range"] = _bounded_range
     return env
+
+
+def _bounded_range(*args: int) -> range:
+    found = range(*args)
+    if len(found) > MAX_RANGE:
+        raise TemplateLimit(f"a range of {len(found)} items is longer than the {MAX_RANGE} a template may loop over")
+    return found
 
 
 def check_templates(directory: Path, require_all: bool) -> list[Problem]:
@@ -93,15 +268,15 @@ def check_templates(directory: Path, require_all: bool) -> list[Problem]:
     return problems
 
 
+_STATUS_TITLES = {k: v[:1].upper() + v[1:] for k, v in STATUS_WORDS.items()}  # "Don't know"
+QUOTE_CHARS = 240  # how much of a note page one and the indicator table quote (the appendix has it in full)
+CHART_LABEL_CHARS = 28  # a stage name wraps at this many characters in the chart, never cut
+
+
 def _answer_words(question: Any, result: Any, questionnaire: Questionnaire) -> str:
     """An answer as the person chose it: the level or option label, not its id."""
     if result.status != "answered":
-        return {
-            "dont_know": "Don't know",
-            "not_applicable": "Not applicable",
-            "unanswered": "Unanswered",
-            "not_asked": "Not asked",
-        }[result.status]
+        return str(_STATUS_TITLES.get(result.status, result.status))
     value = result.value
     if question is None:
         return str(value)
@@ -111,10 +286,227 @@ def _answer_words(question: Any, result: Any, questionnaire: Questionnaire) -> s
     if question.kind in ("single", "multiple"):
         labels = {o.id: o.label for o in questionnaire.options_of(question)}
         chosen = value if isinstance(value, list) else [value]
-        return "; ".join(labels.get(str(v), str(v)) for v in chosen)
+        return "; ".join(labels.get(str(v), str(v)) for v in chosen) or "Nothing chosen"
     if question.kind == "yes_no":
         return "Yes" if value in (True, "yes") else "No"
     return str(value)
+
+
+def _shorten(text: str | None, limit: int) -> str | None:
+    """Text cut at a word boundary before `limit` characters, with an ellipsis when it was cut."""
+    if text is None:
+        return None
+    words = " ".join(text.split())
+    if len(words) <= limit:
+        return words
+    cut = words[:limit].rsplit(" ", 1)[0]
+    return cut.rstrip(",;:.") + "…"
+
+
+def _lower_first(text: str) -> str:
+    """ "The service ..." -> "the service ..." inside a sentence, leaving "NHS ..." and "I ..." alone."""
+    if len(text) > 1 and text[0].isupper() and text[1].islower():
+        return text[0].lower() + text[1:]
+    return text
+
+
+def _first_sentence(text: str | None) -> str | None:
+    if not text:
+        return None
+    words = " ".join(text.split())
+    end = re.search(r"(?<=[.!?])\s+(?=[A-Z])", words)
+    return words[: end.start()] if end else words
+
+
+class _Words:
+    """Ids as a reader sees them: every question, stage, indicator and pain point with its title."""
+
+    def __init__(self, assessment: Assessment, questionnaire: Questionnaire, rules: Rules) -> None:
+        self.assessment, self.questionnaire, self.rules = assessment, questionnaire, rules
+        self.questions = {q.id: q for q in questionnaire.questions()}
+        self.results = {r.id: r for r in assessment.questions}
+        self.nodes = {n.id: n for n in assessment.nodes}
+        self.indicators = {i.id: i for i in assessment.verdict.indicators}
+        self.pains = {p.id: p.title for p in rules.pain_points}
+
+    def question(self, qid: str) -> dict[str, Any]:
+        """A question with its text, the answer by its label, and the assessor's note and evidence."""
+        question = self.questions.get(qid)
+        result = self.results.get(qid)
+        answer = _answer_words(question, result, self.questionnaire) if result is not None else "Not asked"
+        return {
+            "id": qid,
+            "text": " ".join(question.text.split()) if question else qid,
+            "answer": answer,
+            "status": result.status if result is not None else "not_asked",
+            "note": result.note if result is not None else None,
+            "note_short": _shorten(result.note, QUOTE_CHARS) if result is not None else None,
+            "evidence": list(result.evidence) if result is not None else [],
+        }
+
+    def trigger(self, trigger: Any) -> str:
+        """One test that fired, as a sentence: "STR-1 What objectives ...? answered 1: Savings or relief only"."""
+        subject, ident = trigger.subject, trigger.id
+        if subject == "question":
+            q = self.question(ident)
+            if q["status"] == "answered":
+                return f"{ident} {q['text']} answered {q['answer']}"
+            return f"{ident} {q['text']}: {q['answer'].lower()}"
+        if subject in ("score", "level"):
+            if ident == "verdict":
+                return f"the verdict's warning points are {trigger.actual}"
+            node = self.nodes.get(ident)
+            name = "the overall result" if ident == "overall" else node.title if node else ident
+            return f"the {subject} of {name} is {trigger.actual}"
+        if subject == "indicator":
+            ind = self.indicators.get(ident)
+            rating = RAG_WORDS.get(trigger.actual, trigger.actual)
+            return f"{ind.title if ind else ident} is rated {rating}"
+        if subject == "count":
+            tier, _, rated = ident.rpartition("/")
+            return f"{trigger.actual} {tier + ' ' if tier else ''}indicators are rated {RAG_WORDS.get(rated, rated)}"
+        return f"the pain point '{self.pains.get(ident, ident)}' {trigger.actual}"
+
+
+def _indicators(words: _Words) -> list[dict[str, Any]]:
+    out = []
+    for ind in words.assessment.verdict.indicators:
+        out.append(
+            {
+                **ind.model_dump(mode="json"),
+                "rating_words": RAG_WORDS[ind.rating],
+                "answers": [words.question(a.question) for a in ind.answers],
+                "to_green": ind.evidence if ind.rating != "green" and ind.evidence else None,
+                "unevidenced": [words.question(q) for q in getattr(ind, "unevidenced", ())],
+            }
+        )
+    return out
+
+
+def _deciding(words: _Words, indicators: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The three indicators that decided the verdict: those a deciding veto or outcome read, then the worst
+    rated by tier weight (for a good verdict, the heaviest: what it rests on)."""
+    verdict = words.assessment.verdict
+    triggers = verdict.vetoed_by.triggered_by if verdict.vetoed_by is not None else verdict.triggered_by
+    named = [t.id for t in triggers if t.subject == "indicator"]
+    order = {i["id"]: n for n, i in enumerate(indicators)}
+    ranked = sorted(
+        indicators,
+        key=lambda i: (
+            i["id"] not in named,
+            RAG_ORDER[i["rating"]] if verdict.rag != "green" else 0,  # worst first
+            -i["tier_weight"],
+            order[i["id"]],
+        ),
+    )
+    return ranked[:3]
+
+
+def _pain_points(words: _Words) -> list[dict[str, Any]]:
+    """Pain points in the engine's report order (those behind the verdict first, causes before symptoms), with
+    their triggers in words."""
+    out = []
+    for pain in words.assessment.pain_points:
+        body = pain.model_dump(mode="json")
+        body["triggers"] = [words.trigger(t) for t in pain.triggered_by]
+        body["severity_words"] = SEVERITY_WORDS[pain.severity]
+        body.setdefault("role", "cause")
+        body.setdefault("deciding", False)
+        body.setdefault("evidence_gap", False)
+        out.append(body)
+    return out
+
+
+def _verdict_sentence(verdict: Any) -> str:
+    if not verdict.assessed:
+        return f"The verdict was not assessed: {verdict.not_assessed_reason}."
+    if verdict.vetoed_by is not None:
+        return f"{verdict.label}, because {_lower_first(verdict.vetoed_by.reason.rstrip('.'))}."
+    first = _first_sentence(verdict.summary)
+    return f"{verdict.label}: {_lower_first(first)}" if first else f"{verdict.label}."
+
+
+def _verdict_reason(verdict: Any, words: _Words) -> str:
+    """Why the verdict is what it is, as a sentence to stand beside its label (which it does not repeat)."""
+    if not verdict.assessed:
+        return f"{(verdict.not_assessed_reason or 'It does not apply').rstrip('.')}."
+    if verdict.vetoed_by is not None:
+        reason = verdict.vetoed_by.reason.rstrip(".")
+        return f"{reason[:1].upper()}{reason[1:]}."
+    outcome = (
+        next((o for o in words.rules.verdict.outcomes if o.id == verdict.outcome), None)
+        if words.rules.verdict
+        else None
+    )
+    reason = getattr(outcome, "reason", None) if verdict.triggered_by else None
+    if reason:  # the rules say in words why their condition gives this outcome
+        return f"{reason.rstrip('.')}."
+    summary = _first_sentence(verdict.summary)
+    if summary:
+        return summary
+    decided = [words.trigger(t) for t in verdict.triggered_by]
+    if decided:
+        text = "; ".join(decided)
+        return f"{text[:1].upper()}{text[1:]}."
+    return "No other outcome's conditions held."
+
+
+def _points_words(verdict: Any, rules: Rules) -> str | None:
+    """The verdict's points, saying which way they run."""
+    if not verdict.assessed or verdict.points is None or rules.verdict is None:
+        return None
+    ratings = rules.verdict.ratings
+    worse = "more" if ratings.get("red", 2) > ratings.get("green", 0) else "fewer"
+    return (
+        f"{format_number(verdict.points, 2)} of a possible {format_number(verdict.max_points, 2)} warning points "
+        f"({worse} points mean more signs of the problem; each red indicator counts most, weighted by its tier)"
+    )
+
+
+def _chart(stages: list[Any], rules: Rules, next_levels: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """The stage chart's geometry: continuous scores on the levels' axis, each level's band, the next level."""
+    bands = sorted(rules.levels, key=lambda b: b.from_)
+    low, high = bands[0].from_, max(b.to for b in bands)
+    if high <= low:
+        high = low + 1
+    left, width, row, top = 250.0, 380.0, 44, 40
+
+    def x(score: float) -> float:
+        return round(left + width * (min(max(score, low), high) - low) / (high - low), 1)
+
+    rows = []
+    for n, stage in enumerate(stages):
+        lines = textwrap.wrap(stage.title, CHART_LABEL_CHARS, break_long_words=False) or [stage.title]
+        y = top + n * row
+        nxt = next_levels.get(stage.id)
+        rows.append(
+            {
+                "id": stage.id,
+                "title": stage.title,
+                "lines": lines,
+                "y": y,
+                "score": stage.score,
+                "end": x(stage.score) if stage.score is not None else None,
+                "level": stage.level,
+                "level_name": stage.level_name,
+                "rag": stage.rag,
+                "next": {**nxt, "x": x(nxt["from"])} if nxt else None,
+            }
+        )
+    shaded = [
+        {"x": x(b.from_), "w": round(x(b.to) - x(b.from_), 1), "level": b.level, "name": b.name, "even": i % 2 == 0}
+        for i, b in enumerate(bands)
+    ]
+    ticks = sorted({b.from_ for b in bands} | {high})
+    return {
+        "rows": rows,
+        "bands": shaded,
+        "ticks": [{"x": x(t), "label": format_number(t, 2)} for t in ticks],
+        "left": left,
+        "right": left + width,
+        "top": top,
+        "height": top + row * len(stages) + 30,
+    }
 
 
 def _roadmap(
@@ -134,14 +526,42 @@ def _roadmap(
         return None
 
 
-def _next_levels(assessment: Assessment, rules: Rules) -> dict[str, dict[str, Any]]:
+def _next_levels(stages: list[Any], rules: Rules) -> dict[str, dict[str, Any]]:
     """For each stage, the next level up and the score it starts at, for the chart's "next level" marks."""
     bands = sorted(rules.levels, key=lambda b: b.level)
     out: dict[str, dict[str, Any]] = {}
-    for stage in assessment.stages():
+    for stage in stages:
         above = [b for b in bands if stage.level is None or b.level > stage.level]
         if above:
             out[stage.id] = {"level": above[0].level, "name": above[0].name, "from": above[0].from_}
+    return out
+
+
+def _link(url: str | None) -> str | None:
+    """A reference's address, only when it is a web address (a link must never run anything)."""
+    if url is None:
+        return None
+    url = url.strip()
+    return url if re.fullmatch(r"https?://[^\s<>\"'`]+", url) else None
+
+
+def _actions(pains: list[dict[str, Any]], deciding: list[dict[str, Any]], verdict: Any) -> list[str]:
+    """The three next actions: what the pain points behind the verdict say to do, then the other pain points in
+    report order, then the open items' evidence, then what would move the deciding indicators to green."""
+    found = [p["action"] for p in pains if p["deciding"]]
+    found += [p["action"] for p in pains if not p["deciding"]]
+    found += [str(item["action"]) for item in _open_items(verdict) if item.get("action")]
+    found += [i["to_green"] for i in deciding if i["to_green"]]
+    return list(dict.fromkeys(found))[:3]
+
+
+def _open_items(verdict: Any) -> list[dict[str, Any]]:
+    """The verdict's open items when the rules list them (newer rules), as plain dictionaries."""
+    items = getattr(verdict, "open_items", None) or []
+    out = []
+    for item in items:
+        data = item.model_dump(mode="json") if hasattr(item, "model_dump") else item
+        out.append(data if isinstance(data, dict) else {"text": str(data)})
     return out
 
 
@@ -152,24 +572,28 @@ def report_context(
     questionnaire_digest: str | None = None,
     generated: str | None = None,
     roadmap: Roadmap | None = None,
+    width: int = TERMINAL_WIDTH,
 ) -> dict[str, Any]:
     """Everything a template may show, as plain data.
 
     `generated` (default today) is fixed by tests so that reports are reproducible byte for byte; `roadmap` can be
-    passed when the caller has already computed it (it costs a search over the answers).
+    passed when the caller has already computed it; `width` is the terminal report's line length.
     """
-    questions = {q.id: q for q in questionnaire.questions()}
+    words = _Words(assessment, questionnaire, rules)
     stage_titles = {s.id: s.title for s in questionnaire.stages}
     references = {r.tag: r for r in [*questionnaire.references, *rules.references]}
-    pains = [p.model_dump(mode="json") for p in assessment.pain_points]
-    answers = []
+    indicators = _indicators(words)
+    deciding = _deciding(words, indicators) if assessment.verdict.assessed else []
+    pains = _pain_points(words)
+    answers: list[dict[str, Any]] = []
     for result in assessment.questions:
         if result.status == "not_asked":
             continue
         answers.append(
             {
                 **result.model_dump(mode="json"),
-                "answer": _answer_words(questions.get(result.id), result, questionnaire),
+                "order": len(answers),
+                "answer": _answer_words(words.questions.get(result.id), result, questionnaire),
                 "stage_title": stage_titles.get(result.stage or "", "Context"),
             }
         )
@@ -179,26 +603,93 @@ def report_context(
         | {s.split()[0] for q in questionnaire.questions() for s in q.sources}
     )
     found = _roadmap(assessment, questionnaire, rules, roadmap)
+    verdict = assessment.verdict
+    details = assessment.details.model_dump(mode="json")
+    details["marking"] = details.get("marking") or DEFAULT_MARKING
+    # the stages, then the roll-up nodes the rules ask to be reported like them
+    stages = [
+        *assessment.stages(),
+        *(n for n in assessment.nodes if n.kind == "node" and getattr(n, "reported", False)),
+    ]
+    next_levels = _next_levels(stages, rules)
+    gaps = [
+        {
+            "stage": g.stage,
+            "title": g.title,
+            "dont_know": [words.question(q) for q in g.dont_know],
+            "unanswered": [words.question(q) for q in g.unanswered],
+        }
+        for g in assessment.evidence_gaps
+    ]
+    dont_know = sum(len(g.dont_know) for g in assessment.evidence_gaps)
+    unanswered = sum(len(g.unanswered) for g in assessment.evidence_gaps)
+    findings = [
+        {
+            **i,
+            "quotes": [{**a, "evidence": a["evidence"][:3]} for a in i["answers"]],
+        }
+        for i in deciding
+    ]
+    if not findings:  # no verdict: the worst pain points decide what the summary says
+        findings = [
+            {"title": p["title"], "rating": None, "severity_words": p["severity_words"], "quotes": []}
+            for p in pains[:3]
+        ]
     return {
-        "title": questionnaire.title,
-        "details": assessment.details.model_dump(mode="json"),
-        "verdict": assessment.verdict.model_dump(mode="json"),
+        "title": f"{assessment.details.organisation}: {assessment.details.service}",
+        "questionnaire_title": questionnaire.title,
+        "details": details,
+        "summary": {
+            "sentence": _verdict_sentence(verdict),
+            "reason": _verdict_reason(verdict, words),
+            "findings": findings,
+            "actions": _actions(pains, deciding, verdict),
+            "dont_know": dont_know,
+            "unanswered": unanswered,
+        },
+        "verdict": {
+            **verdict.model_dump(mode="json"),
+            "sentence": _verdict_sentence(verdict),
+            "reason": _verdict_reason(verdict, words),
+            "points_words": _points_words(verdict, rules),
+            "decided_words": [words.trigger(t) for t in (verdict.vetoed_by or verdict).triggered_by],
+            "indicators": indicators,
+            "open_items": _open_items(verdict),
+            "open_items_title": getattr(verdict, "open_items_title", None) or "Before going to market",
+        },
         "overall": assessment.overall.model_dump(mode="json"),
-        "stages": [s.model_dump(mode="json") for s in assessment.stages()],
+        "stages": [s.model_dump(mode="json") for s in stages],
+        "chart": _chart(stages, rules, next_levels),
+        "pain_points": pains,
         "top_pain_points": pains[:TOP_PAIN_POINTS],
         "more_pain_points": pains[TOP_PAIN_POINTS:],
-        "evidence_gaps": [g.model_dump(mode="json") for g in assessment.evidence_gaps],
+        "contradictions": [
+            {**c.model_dump(mode="json"), "triggers": [words.trigger(t) for t in c.triggered_by]}
+            for c in getattr(assessment, "contradictions", None) or []
+        ],
+        "evidence_gaps": gaps,
         "answers": answers,
-        "references": [references[t].model_dump(mode="json") for t in cited if t in references],
+        "references": [
+            {**references[t].model_dump(mode="json"), "link": _link(references[t].url)}
+            for t in cited
+            if t in references
+        ],
         "levels": [b.model_dump(mode="json", by_alias=True) for b in rules.levels],
-        "questionnaire": {"id": questionnaire.id, "version": questionnaire.version, "digest": questionnaire_digest},
+        "questionnaire": {
+            "id": questionnaire.id,
+            "title": questionnaire.title,
+            "version": questionnaire.version,
+            "digest": questionnaire_digest,
+        },
         "rules": {"id": rules.id, "version": rules.version},
         "tool_version": __version__,
         "generated": generated or dt.date.today().isoformat(),
         "roadmap": found.to_dict() if found is not None else None,
-        "next_levels": _next_levels(assessment, rules),
+        "next_levels": next_levels,
+        "combined": combined_context(assessment.details, questionnaire),
         "severity_words": SEVERITY_WORDS,
         "rag_words": RAG_WORDS,
+        "width": width,
     }
 
 
@@ -211,11 +702,15 @@ def render_report(
     questionnaire_digest: str | None = None,
     generated: str | None = None,
     roadmap: Roadmap | None = None,
+    width: int = TERMINAL_WIDTH,
 ) -> str:
-    """Render one report. `templates` is a folder whose templates override the bundled ones by name."""
-    if fmt not in FORMATS:
-        raise DefinitionError(Problem.make("MQ104", f"unknown report format '{fmt}' (choose {', '.join(FORMATS)})"))
-    context = report_context(assessment, questionnaire, rules, questionnaire_digest, generated, roadmap)
+    """Render one report as text (every format but pdf: see `render_report_bytes`). `templates` is a folder whose
+    templates override the bundled ones by name."""
+    if fmt not in TEXT_FORMATS:
+        raise DefinitionError(
+            Problem.make("MQ104", f"unknown report format '{fmt}' (choose {', '.join(TEXT_FORMATS)})")
+        )
+    context = report_context(assessment, questionnaire, rules, questionnaire_digest, generated, roadmap, width)
     if fmt == "json":
         body = {
             "report_format_version": REPORT_FORMAT_VERSION,
@@ -229,20 +724,117 @@ def render_report(
     return render_template(TEMPLATES[fmt], context, templates)
 
 
+def render_report_bytes(
+    assessment: Assessment,
+    questionnaire: Questionnaire,
+    rules: Rules,
+    fmt: str,
+    templates: Path | None = None,
+    questionnaire_digest: str | None = None,
+    generated: str | None = None,
+    roadmap: Roadmap | None = None,
+) -> bytes:
+    """Any report format as the bytes of its file: the text formats in UTF-8, pdf from the HTML report."""
+    if fmt != "pdf":
+        text = render_report(assessment, questionnaire, rules, fmt, templates, questionnaire_digest, generated, roadmap)
+        return text.encode("utf-8")
+    require_pdf()
+    html = render_report(assessment, questionnaire, rules, "html", templates, questionnaire_digest, generated, roadmap)
+    return html_to_pdf(html)
+
+
+class FormatUnavailable(Exception):
+    """A format needs an optional extra that is not installed (a usage problem: say how to install it)."""
+
+
+class FormatError(Exception):
+    """The format asked for and the file named do not agree, or the file's extension names no format."""
+
+
+def output_format(chosen: str | None, out: Path | None, formats: tuple[str, ...] = FORMATS) -> str:
+    """The format to write: from `--out`'s extension, strictly; `--format`, when given, must agree with it.
+
+    An extension that names no format is refused, listing the formats, and so is a format asked for under
+    another's extension: a .pdf file never holds plain text, an .html file never holds terminal text.
+    """
+    names = ", ".join(f"{SUFFIXES[f]} ({f})" for f in formats)
+    if out is None:
+        return chosen or "terminal"
+    suffix = out.suffix.lower()
+    if not suffix:
+        if chosen is None:
+            raise FormatError(f"--out {out}: the file name has no extension to choose a format; use one of {names}")
+        return chosen
+    found = FORMAT_OF_SUFFIX.get(suffix)
+    if found is None or found not in formats:
+        raise FormatError(f"--out {out}: '{suffix}' is not a report format; use one of {names}")
+    if chosen is not None and chosen != found:
+        raise FormatError(
+            f"--out {out} names a {found} file but --format {chosen} was asked for; name the file "
+            f"{out.with_suffix(SUFFIXES[chosen]).name} or drop --format"
+        )
+    return found
+
+
+PDF_INSTALL = (
+    "PDF reports need WeasyPrint, an optional extra: pip install 'maturity[pdf]' (it uses the pango library, "
+    "which Debian and Ubuntu install with libpango-1.0-0)"
+)
+
+
+def require_pdf() -> None:
+    """Raise FormatUnavailable, saying how to install it, when WeasyPrint cannot be imported."""
+    try:
+        import weasyprint  # type: ignore[import-untyped]  # noqa: F401
+    except (ImportError, OSError) as exc:  # OSError: the package is there but pango is not
+        raise FormatUnavailable(f"{PDF_INSTALL} ({exc})") from None
+
+
+def _no_fetching(url: str, *args: Any, **kwargs: Any) -> Any:
+    raise ValueError(f"the PDF renderer fetches nothing ({url})")
+
+
+def html_to_pdf(html: str) -> bytes:
+    """A4 PDF of a self-contained HTML document, with WeasyPrint; nothing is fetched from anywhere."""
+    require_pdf()
+    import logging
+
+    import weasyprint
+
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)  # its warnings about CSS it ignores are not ours
+    logging.getLogger("fontTools").setLevel(logging.ERROR)
+    document = weasyprint.HTML(string=html, url_fetcher=_no_fetching)
+    return bytes(document.write_pdf())
+
+
 def render_template(name: str, context: dict[str, Any], templates: Path | None = None) -> str:
     """Render a named template (such as compare.md.j2) with plain data, in the reports' sandbox.
 
     Documents other than the report (the comparison of two assessments) share its sandbox, escaping, `md` filter,
-    overriding by name and error codes, rather than a second, looser way to run user templates.
+    overriding by name and error codes, rather than a second, looser way to run user templates. Every failure
+    of a template, at compile time or while it runs, is a located problem (MQ4xx, the file and line).
     """
-    from jinja2 import TemplateError, TemplateNotFound, TemplateSyntaxError, UndefinedError
+    from jinja2 import TemplateError, TemplateNotFound, TemplateSyntaxError
     from jinja2.exceptions import SecurityError
 
     bundled = bundled_dir("report_templates")
+    if templates is not None and not templates.is_dir():
+        raise DefinitionError(
+            Problem.make("MQ401", "the templates folder does not exist (or is not a folder)", str(templates))
+        )
     directories = ([templates] if templates else []) + [bundled]
     where = str((templates / name) if templates and (templates / name).is_file() else bundled / name)
+    env = _environment(tuple(str(d) for d in directories))
+    env.depth = 0
     try:
-        text = str(_environment(tuple(str(d) for d in directories)).get_template(name).render(**context))
+        parts: list[str] = []
+        size = 0
+        for chunk in env.get_template(name).generate(**context):
+            size += len(chunk)
+            if size > MAX_OUTPUT_CHARS:
+                raise TemplateLimit(f"the report is larger than {MAX_OUTPUT_CHARS:,} characters")
+            parts.append(chunk)
+        text = "".join(parts)
     except TemplateNotFound:
         raise DefinitionError(Problem.make("MQ401", f"the template '{name}' is missing", where)) from None
     except TemplateSyntaxError as exc:
@@ -251,7 +843,76 @@ def render_template(name: str, context: dict[str, Any], templates: Path | None =
                 "MQ402", f"the template does not compile: {exc.message}", exc.filename or where, exc.lineno or 0, 1
             )
         ) from None
-    except (UndefinedError, SecurityError, TemplateError) as exc:
-        raise DefinitionError(Problem.make("MQ403", f"the template failed: {exc}", where)) from None
+    except _BadEncoding as exc:
+        raise DefinitionError(Problem.make("MQ003", "the template is not valid UTF-8", exc.path, exc.line, 1)) from None
+    except TemplateLimit as exc:
+        file, line = _template_frame(exc, where)
+        raise DefinitionError(Problem.make("MQ404", f"the template went past a limit: {exc}", file, line, 1)) from None
+    except RecursionError as exc:
+        file, line = _template_frame(exc, where)
+        raise DefinitionError(
+            Problem.make("MQ404", "the template went past a limit: it calls itself too deeply", file, line, 1)
+        ) from None
+    except (SecurityError, TemplateError) as exc:
+        file, line = _template_frame(exc, where)
+        raise DefinitionError(Problem.make("MQ403", f"the template failed: {exc}", file, line, 1)) from None
+    except (ArithmeticError, MemoryError, TypeError, ValueError, LookupError, AttributeError) as exc:
+        file, line = _template_frame(exc, where)
+        words = str(exc) or type(exc).__name__
+        raise DefinitionError(
+            Problem.make("MQ403", f"the template failed: {words} ({type(exc).__name__})", file, line, 1)
+        ) from None
     # A note could carry terminal escape sequences; no report format has any use for control characters.
     return _CONTROLS.sub("", text)
+
+
+def _template_frame(exc: BaseException, where: str) -> tuple[str, int]:
+    """The template file and line an error was raised at (jinja2 maps its frames back to template lines)."""
+    import traceback
+
+    found = (where, 0)
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if frame.filename.endswith(".j2"):
+            found = (frame.filename, frame.lineno or 0)
+    return found
+
+
+def summary_lines(
+    assessment: Assessment, questionnaire: Questionnaire, rules: Rules, width: int = TERMINAL_WIDTH, top: int = 3
+) -> list[str]:
+    """The end of an interview, for the terminal: the verdict and why, each stage's level, the top pain points
+    and how many answers were "don't know" or skipped, wrapped at word boundaries to `width`."""
+    words = _Words(assessment, questionnaire, rules)
+    verdict = assessment.verdict
+    lines: list[str] = []
+    label = f"{verdict.label} ({RAG_WORDS[verdict.rag]})" if verdict.assessed and verdict.rag else verdict.label
+    lines += _wrap(f"Verdict: {label}. {_verdict_reason(verdict, words)}", width, "  ", "").split("\n")
+    if verdict.low_confidence and verdict.low_confidence_message:
+        lines += _wrap(f"Low confidence: {verdict.low_confidence_message}", width, "  ", "  ").split("\n")
+    overall = assessment.overall
+    level = f"level {overall.level} {overall.level_name or ''}".rstrip() if overall.level is not None else "no level"
+    rag = f", {RAG_WORDS[overall.rag]}" if overall.rag else ""
+    lines.append(f"Overall maturity: {level} (score {format_number(overall.score, 2)}{rag})")
+    for stage in assessment.stages():
+        stage_level = (
+            f"level {stage.level} {stage.level_name or ''}".rstrip() if stage.level is not None else "no level"
+        )
+        stage_rag = f", {RAG_WORDS[stage.rag]}" if stage.rag else ""
+        lines += _wrap(f"{stage.title}: {stage_level}{stage_rag}", width, "      ", "  ").split("\n")
+    pains = _pain_points(words)
+    if pains:
+        lines.append("Top pain points:")
+        for n, pain in enumerate(pains[:top], 1):
+            text = f"[{pain['severity_words']}] {pain['title']}: {pain['action']}"
+            lines += _wrap(text, width, "     ", f"  {n}. ").split("\n")
+    dont_know = sum(len(g.dont_know) for g in assessment.evidence_gaps)
+    unanswered = sum(len(g.unanswered) for g in assessment.evidence_gaps)
+    given = sum(1 for q in assessment.questions if q.status != "not_asked")
+    lines += _wrap(
+        f'Answers: {given} questions asked; {dont_know} answered "don\'t know" and {unanswered} skipped or '
+        "unanswered (each is an evidence gap in the report).",
+        width,
+        "  ",
+        "",
+    ).split("\n")
+    return lines

@@ -2,25 +2,43 @@
 
 The answers file is written atomically after every answer, so Ctrl-C, a closed terminal (SIGHUP), SIGTERM or
 even SIGKILL lose at most the answer being typed. The first three also say how to resume and exit 130.
+
+While an interview holds an answers file it holds a lock on it (io.lock), so a second interview on the same file
+is refused with who holds it and since when. A save that fails (a full disk, a folder made read-only) does not
+end the interview: it says why, keeps everything in memory and offers to try again or save elsewhere; if the
+answers still cannot be saved at the end, a copy goes to the temporary folder and the message says where.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import os
 import re
-import sys
-from collections.abc import Callable
+import tempfile
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from maturity.app.batch import located_at_version, render_reports, terminate_as_interrupt
+from maturity.app.batch import located_at_version, terminate_as_interrupt
 from maturity.app.catalogue import Catalogue, version_key
-from maturity.engine.interview import InputEnded, Interview, answers_data, run
+from maturity.engine.interview import InputEnded, Interview, answers_data, part_names, resolve_parts, run, typed
 from maturity.io import loader
-from maturity.io.output import file_output, write_problem
+from maturity.io.lock import AnswersLock, Busy
+from maturity.io.output import file_output
 from maturity.io.resources import DEFAULT_QUESTIONNAIRE
 from maturity.io.store import write_atomic
 from maturity.model.definitions import Questionnaire
-from maturity.model.problems import EXIT_INTERRUPTED, EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, MaturityError, UsageError
+from maturity.model.problems import (
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_PROBLEMS,
+    EXIT_USAGE,
+    MaturityError,
+    Problem,
+    UsageError,
+)
+from maturity.model.text import one_line
+from maturity.ui.terminal import PlainPrompter, RichPrompter, stdin_is_terminal
 
 Say = Callable[[str], None]
 
@@ -29,14 +47,17 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:40] or "assessment"
 
 
-def default_answers_path(interview: Interview, folder: Path = Path(".")) -> Path:
-    """organisation-service-date.answers.yaml, never the name of another assessment already there."""
+def default_answers_path(interview: Interview, folder: Path = Path("."), passed: Sequence[Path] = ()) -> Path:
+    """organisation-service-questionnaire[-parts]-date.answers.yaml, never the name of another assessment already
+    there (nor one in `passed`, names another interview has just taken)."""
     details = interview.details
     assert details is not None
-    stem = f"{slug(details.organisation)}-{slug(details.service)}-{(details.date or dt.date.today()).isoformat()}"
+    parts = "-".join(slug(p) for p in interview.parts)[:40]
+    words = [slug(details.organisation), slug(details.service), slug(interview.questionnaire.id)]
+    stem = "-".join([*words, *([parts] if parts else []), (details.date or dt.date.today()).isoformat()])
     path = folder / f"{stem}.answers.yaml"
     n = 2
-    while path.exists():
+    while path.exists() or path in passed:
         path = folder / f"{stem}-{n}.answers.yaml"
         n += 1
     return path
@@ -56,22 +77,181 @@ def _load_questionnaire(name: str | None, catalogue: Catalogue) -> tuple[Questio
     return found.questionnaire.model, found.questionnaire.document.digest
 
 
-def _missing(name: str) -> MaturityError:
-    from maturity.model.problems import Problem
+def questionnaire_named(name: str | None, folders: list[Path]) -> Questionnaire:
+    """A questionnaire by file or bundled id (default: the bundled assessment), as `assess` finds it."""
+    if name is not None and Path(name).is_file():
+        folders = [Path(name).resolve().parent, *folders]
+    return _load_questionnaire(name, Catalogue.from_folders(folders))[0]
 
+
+def _missing(name: str) -> MaturityError:
     return MaturityError(Problem.make("MQ001", f"no questionnaire file or bundled questionnaire called '{name}'"))
 
 
-def _check_answers_target(path: Path, inputs: list[str | Path]) -> None:
-    """The answers file is written after every answer, atomically, and read back by --resume: it must be a
-    regular file (or a new one) that is none of the definitions; raises UsageError or MaturityError."""
-    destination = file_output(path, inputs, option="--answers")
-    if destination.direct:
-        from maturity.model.problems import Problem
+class _Refused(Exception):
+    """The interview cannot start; the message says why, and the exit code is given."""
 
-        raise UsageError(
-            Problem.make("MQ021", "--answers: this is not a regular file; answers are saved to a file", str(path))
+    def __init__(self, message: str, code: int) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class Saver:
+    """Saves the answers after every change into one file held under a lock; a failed save keeps the interview
+    going (what was typed stays in memory) and, with a person at the keyboard, offers to retry or save elsewhere."""
+
+    def __init__(self, path: Path | None, interactive: bool, err: Say) -> None:
+        self.prompter: PlainPrompter | None = None  # known once the questionnaire is
+        self.target = path
+        self.interactive = interactive
+        self.err = err
+        self.locks: dict[Path, AnswersLock] = {}
+        self.unsaved = False
+        self.failure: str | None = None
+
+    # ---------------------------------------------------------------------------------------------- locks
+
+    def hold(self, path: Path) -> None:
+        """Take the lock on `path` (raises Busy); a file system without locks is said once and passed over."""
+        key = Path(os.path.abspath(path))
+        if key in self.locks:
+            return
+        lock = AnswersLock(path).acquire()
+        if lock.unavailable:
+            self.err(f"note: {path} is not locked against a second interview: {lock.unavailable}")
+        self.locks[key] = lock
+
+    def let_go(self, path: Path) -> None:
+        lock = self.locks.pop(Path(os.path.abspath(path)), None)
+        if lock is not None:
+            lock.release()
+
+    def release(self) -> None:
+        for lock in self.locks.values():
+            lock.release()
+        self.locks.clear()
+
+    # ---------------------------------------------------------------------------------------------- saving
+
+    def __call__(self, interview: Interview) -> None:
+        if self.target is None:
+            self.target = self._claim_default(interview)
+        text = loader.dump_yaml(answers_data(interview.to_file()))
+        while True:
+            try:
+                write_atomic(self.target, text)
+            except OSError as exc:
+                if self._after_failure(self.target, exc):
+                    continue
+                return
+            self.unsaved, self.failure = False, None
+            return
+
+    def _claim_default(self, interview: Interview) -> Path:
+        """The first free default name that no other interview holds."""
+        passed: list[Path] = []
+        while True:
+            path = default_answers_path(interview, passed=passed)
+            try:
+                self.hold(path)
+            except Busy:
+                passed.append(path)
+                continue
+            if path.exists():  # made by another interview between the look and the lock
+                self.let_go(path)
+                passed.append(path)
+                continue
+            return path
+
+    def _after_failure(self, path: Path, exc: OSError) -> bool:
+        """Say why the save failed; True to try again (the same or another file), False to carry on unsaved."""
+        self.unsaved = True
+        self.failure = f"{path}: {exc.strerror or exc}"
+        assert self.prompter is not None
+        say = self.prompter.say
+        say(
+            f"Could not save your answers to {path}: {exc.strerror or exc}. Nothing is lost yet: everything you "
+            "have typed, the last answer included, is kept in memory."
         )
+        if not self.interactive:
+            self.err(f"warning: could not save to {path} ({exc.strerror or exc}); trying again after the next answer")
+            return False
+        choice = self.prompter.choose(
+            "What do you want to do?",
+            [
+                ("r", "try again (after freeing some space, say)"),
+                ("a", "save to another file"),
+                ("c", "carry on answering; saving is tried again after the next answer"),
+            ],
+            "r",
+        )
+        if choice == "r":
+            return True
+        if choice == "a":
+            elsewhere = self._ask_elsewhere()
+            if elsewhere is not None:
+                self.target = elsewhere
+                return True
+        return False
+
+    def _ask_elsewhere(self) -> Path | None:
+        assert self.prompter is not None
+        while True:
+            text = self.prompter.line("Save to which file? (Enter to go back): ")
+            if text is None or not typed(text):
+                return None
+            path = Path(os.path.expanduser(typed(text)))
+            if path.is_dir():
+                self.prompter.say(f"{path} is a folder; give a file name in it.")
+                continue
+            if path.exists() and not self._same(path):
+                reply = self.prompter.line(f"{path} already exists. Type yes to replace it: ")
+                if reply is None or typed(reply).lower() != "yes":
+                    continue
+            try:
+                self.hold(path)
+            except Busy as busy:
+                self.prompter.say(f"{path} is held by another interview: {one_line(busy.holder.words())}.")
+                continue
+            if self.target is not None:
+                self.let_go(self.target)
+            return path
+
+    def _same(self, path: Path) -> bool:
+        try:
+            return self.target is not None and os.path.samefile(path, self.target)
+        except OSError:
+            return False
+
+    def last_try(self, interview: Interview) -> str | None:
+        """At the end (or an interruption): save once more without asking; when that fails, a copy goes to the
+        temporary folder. Returns the sentence that says where the answers are."""
+        if interview.details is None:
+            return None
+        self.interactive = False
+        with contextlib.suppress(OSError):
+            self(interview)
+        if not self.unsaved:
+            return None
+        rescue = Path(tempfile.gettempdir()) / f"maturity-unsaved-{os.getpid()}-{(self.target or Path('a')).name}"
+        try:
+            write_atomic(rescue, loader.dump_yaml(answers_data(interview.to_file())))
+        except OSError as exc:
+            return f"Your answers could not be saved ({self.failure}), nor a copy in {rescue} ({exc.strerror})."
+        return f"Your answers could not be saved ({self.failure}); a copy is in {rescue}."
+
+    def where(self) -> str:
+        return str(self.target) if self.target is not None else "(nothing saved yet)"
+
+
+def _exists_elsewhere(path: Path, other: Path | None) -> bool:
+    """`path` holds a file, and it is not `other` (the file being resumed)."""
+    if not path.exists():
+        return False
+    try:
+        return other is None or not os.path.samefile(path, other)
+    except OSError:
+        return True
 
 
 def run_assessment(
@@ -83,171 +263,243 @@ def run_assessment(
     folders: list[Path],
     say: Say,
     err: Say,
+    stages: Sequence[str] = (),
+    prefill: Path | None = None,
 ) -> int:
+    if prefill is not None and resume is not None:
+        err("--prefill starts a new assessment from an earlier one; --resume carries on one: give one of them")
+        return EXIT_USAGE
     if questionnaire_name is not None and Path(questionnaire_name).is_file():
         # rules kept beside a questionnaire file are found without --definitions
         folders = [Path(questionnaire_name).resolve().parent, *folders]
     catalogue = Catalogue.from_folders(folders)
+    interactive = stdin_is_terminal()
+    holder = Saver(answers_path or resume, interactive, err)
     try:
-        if resume is not None:
-            from maturity.checks.answers import check_answers
-
-            answers = loader.load_answers_file(resume)
-            ref = answers.model.questionnaire
-            newer = catalogue.migration_target(ref.id, ref.version)
-            if newer is not None:
-                raise MaturityError(
-                    answers.problem(
-                        "MQ604",
-                        f"these answers are for version {ref.version} of '{ref.id}', and version {newer} is current: "
-                        f"run `maturity migrate {resume}`, then resume the file it writes",
-                        ("questionnaire", "version"),
-                    )
-                )
-            try:
-                found = catalogue.get(ref.id, ref.version)
-            except MaturityError as exc:
-                raise located_at_version(exc, answers) from None
-            problems = [p for p in check_answers(answers, found.questionnaire, found.index) if p.is_error]
-            if problems:
-                raise MaturityError(problems)
-            interview = Interview.resume(found.questionnaire.model, answers.model, found.questionnaire.document.digest)
-            path: Path | None = answers_path or resume
-        else:
-            questionnaire, digest = _load_questionnaire(questionnaire_name, catalogue)
-            interview = Interview(questionnaire, digest=digest)
-            path = answers_path  # decided once the organisation and service are known
-        # the answers file is an output: never a questionnaire or rules file, a folder or a read-only file
-        inputs: list[str | Path] = [*catalogue.files(), *([questionnaire_name] if questionnaire_name else [])]
-        if path is not None:
-            _check_answers_target(path, inputs)
+        interview, notes = _start(questionnaire_name, answers_path, resume, prefill, stages, catalogue, holder)
     except MaturityError as exc:
+        holder.release()
         for problem in exc.problems:
             err(str(problem))
-        return EXIT_USAGE if isinstance(exc, UsageError) else EXIT_PROBLEMS
-
-    from maturity.ui.terminal import PlainPrompter, RichPrompter
-
-    interactive = sys.stdin.isatty()
-    if resume is None and answers_path is not None and answers_path.exists():
-        question = f"{answers_path} already holds answers. Overwrite it? Type yes to overwrite: "
-        if not interactive or input(question).strip().lower() != "yes":
-            err(
-                f"{answers_path} already exists and was left as it is. Carry on with it: maturity assess --resume "
-                f"{answers_path}; or choose another name with --answers."
-            )
-            return EXIT_USAGE
+        return EXIT_PROBLEMS
+    except Busy as busy:
+        holder.release()
+        err(
+            f"{busy.path} is being answered in another interview: {one_line(busy.holder.words())}. Wait for it to "
+            "finish, or answer into another file with --answers. (A lock is released when its interview ends, "
+            "however it ends; if that machine crashed, its lock goes once the folder's server notices.)"
+        )
+        return EXIT_PROBLEMS
+    except _Refused as refused:
+        holder.release()
+        err(str(refused))
+        return refused.code
     prompter = (
         RichPrompter(interview.questionnaire) if interactive and not plain else PlainPrompter(interview.questionnaire)
     )
-    target: list[Path] = [path] if path is not None else []
+    saver = holder
+    saver.prompter = prompter
+    try:
+        if answers_path is not None and _exists_elsewhere(answers_path, resume):
+            reply = (
+                prompter.line(f"{answers_path} already holds answers. Type yes to replace it: ")
+                if interactive
+                else None
+            )
+            if reply is None or typed(reply).lower() != "yes":
+                err(
+                    f"{answers_path} already exists and was left as it is. Carry on with it: maturity assess --resume "
+                    f"{answers_path}; or choose another name with --answers."
+                )
+                return EXIT_USAGE
+        for line in notes:
+            prompter.say(line)
+        return _interview(interview, prompter, saver, resume is not None, review, catalogue, say, err)
+    finally:
+        saver.release()
 
-    def save(current: Interview) -> None:
-        if not target:
-            target.append(default_answers_path(current))
-            _check_answers_target(target[0], inputs)
+
+def _check_answers_target(path: Path, inputs: list[str | Path]) -> None:
+    """The answers file is written after every answer, atomically, and read back by --resume: it must be a
+    regular file (or a new one) that is none of the definitions; raises UsageError or MaturityError."""
+    destination = file_output(path, inputs, option="--answers")
+    if destination.direct:
+        raise UsageError(
+            Problem.make("MQ021", "--answers: this is not a regular file; answers are saved to a file", str(path))
+        )
+
+
+def _start(
+    questionnaire_name: str | None,
+    answers_path: Path | None,
+    resume: Path | None,
+    prefill: Path | None,
+    stages: Sequence[str],
+    catalogue: Catalogue,
+    saver: Saver,
+) -> tuple[Interview, list[str]]:
+    """The interview to run (fresh, resumed or prefilled), with its parts, and what to tell the person first.
+    Locks the files it will write before reading the one it resumes, so what it reads is what it will save."""
+    from maturity.checks.answers import check_answers
+
+    notes: list[str] = []
+    if answers_path is not None:
+        # an output like any other: never a questionnaire or rules file, a folder, a pipe or a read-only file
+        _check_answers_target(answers_path, [*catalogue.files(), *([questionnaire_name] if questionnaire_name else [])])
+        saver.hold(answers_path)
+    if resume is not None:
+        saver.hold(resume)
+        answers = loader.load_answers_file(resume)
+        ref = answers.model.questionnaire
+        newer = catalogue.migration_target(ref.id, ref.version)
+        if newer is not None:
+            raise MaturityError(
+                answers.problem(
+                    "MQ604",
+                    f"these answers are for version {ref.version} of '{ref.id}', and version {newer} is current: "
+                    f"run `maturity migrate {resume}`, then resume the file it writes",
+                    ("questionnaire", "version"),
+                )
+            )
         try:
-            write_atomic(target[0], loader.dump_yaml(answers_data(current.to_file())))
-        except OSError as exc:
-            raise MaturityError(write_problem(target[0], exc)) from None
+            found = catalogue.get(ref.id, ref.version)
+        except MaturityError as exc:  # said of the answers file, at the line that names the version
+            raise located_at_version(exc, answers) from None
+        problems = [p for p in check_answers(answers, found.questionnaire, found.index) if p.is_error]
+        if problems:
+            raise MaturityError(problems)
+        interview = Interview.resume(found.questionnaire.model, answers.model, found.questionnaire.document.digest)
+    elif prefill is not None:
+        from maturity.app.answers import load_earlier
 
-    def where() -> str:
-        return str(target[0]) if target else "(nothing saved yet)"
+        questionnaire, digest = (
+            _load_questionnaire(questionnaire_name, catalogue) if questionnaire_name is not None else (None, None)
+        )
+        earlier = load_earlier(prefill, catalogue, questionnaire)
+        if questionnaire is None:
+            questionnaire, digest = _load_questionnaire(earlier.questionnaire.id, catalogue)
+        interview = Interview.prefill(questionnaire, earlier.answers.model, str(prefill), digest)
+        assert interview.prefilled is not None
+        notes.append(
+            f"Starting from the answers in {prefill}: each earlier answer is shown as the default; Enter keeps it, "
+            f"or type another. {len(interview.prefilled.left)} earlier answers to go through."
+        )
+        notes += [f"  {line}" for line in earlier.carried]
+        notes += [f"  {one_line(p.message)}" for p in earlier.warnings]
+    else:
+        questionnaire, digest = _load_questionnaire(questionnaire_name, catalogue)
+        interview = Interview(questionnaire, digest=digest)
+    if stages:
+        parts, unknown = resolve_parts(interview.questionnaire, stages)
+        if unknown or not parts:
+            raise _Refused(
+                f"--stages: {', '.join(unknown) or 'nothing'} names no stage or question of "
+                f"'{interview.questionnaire.id}'. Stages: {', '.join(part_names(interview.questionnaire))}; or give "
+                "question ids.",
+                EXIT_USAGE,
+            )
+        interview = _with_parts(interview, parts)
+    if interview.parts:
+        notes.append(f"Answering only part of the questionnaire: {', '.join(interview.parts)} (and the context).")
+    return interview, notes
 
+
+def _with_parts(interview: Interview, parts: list[str]) -> Interview:
+    return Interview(
+        interview.questionnaire,
+        interview.details,
+        interview.answers,
+        interview.digest,
+        parts=parts,
+        prefilled=interview.prefilled,
+        earlier=interview.earlier,
+        earlier_details=interview.earlier_details,
+    )
+
+
+def _interview(
+    interview: Interview,
+    prompter: PlainPrompter,
+    saver: Saver,
+    resuming: bool,
+    review: bool,
+    catalogue: Catalogue,
+    say: Say,
+    err: Say,
+) -> int:
     try:
         with terminate_as_interrupt():  # SIGTERM and SIGHUP save and say how to resume, as Ctrl-C does
-            if resume is not None:
-                start = None
-                if not review and interview.first_unanswered() is None:
-                    say("Every question already has an answer; scoring it. (Use --review to change answers.)")
-                outcome = run(interview, prompter, save, start, review)
-            else:
-                outcome = run(interview, prompter, save)
+            if resuming and not review and interview.first_unanswered() is None:
+                prompter.say("Every question already has an answer. (Use --review to change answers.)")
+            outcome = run(interview, prompter, saver, review=review, resuming=resuming and not review)
     except KeyboardInterrupt:
-        if interview.details is not None:
-            try:
-                save(interview)
-            except MaturityError as exc:
-                for problem in exc.problems:
-                    err(str(problem))
-                err("\nInterrupted, and the answers could not be saved.")
-                return EXIT_INTERRUPTED
-            err(
-                f"\nInterrupted. Your answers are saved in {where()}. Carry on with: maturity assess --resume {where()}"
-            )
-        else:
+        if interview.details is None:
             err("\nInterrupted before any answer was given; nothing was saved.")
+            return EXIT_INTERRUPTED
+        rescued = saver.last_try(interview)
+        if rescued:
+            err(f"\nInterrupted. {rescued}")
+        else:
+            err(
+                f"\nInterrupted. Your answers are saved in {saver.where()}. Carry on with: maturity assess --resume "
+                f"{saver.where()}"
+            )
         return EXIT_INTERRUPTED
     except (InputEnded, EOFError) as exc:
-        if interview.details is not None:
-            save(interview)
-        err(
-            f"Input ended: {exc}. The answers so far are saved in {where()}; carry on with: maturity assess "
-            f"--resume {where()}"
-        )
+        rescued = saver.last_try(interview)
+        where = rescued or f"The answers so far are saved in {saver.where()}"
+        err(f"Input ended: {exc}. {where}; carry on with: maturity assess --resume {saver.where()}")
         return EXIT_PROBLEMS
-    except MaturityError as exc:  # the answers could not be saved (a full disk, a folder made read-only)
-        for problem in exc.problems:
-            err(str(problem))
-        saved = f"; what was saved before is in {where()}" if target and target[0].exists() else ""
-        err(f"The interview stopped because the answers could not be saved{saved}.")
-        return EXIT_USAGE if isinstance(exc, UsageError) else EXIT_PROBLEMS
+    rescued = saver.last_try(interview)
+    if rescued:
+        err(rescued)
+        return EXIT_PROBLEMS
     if outcome == "quit":
-        err(f"Saved in {where()}. Carry on with: maturity assess --resume {where()}")
+        err(f"Saved in {saver.where()}. Carry on with: maturity assess --resume {saver.where()}")
         return EXIT_INTERRUPTED
-    return _finish(target[0], catalogue, say, err)
+    assert saver.target is not None
+    return _finish(saver.target, catalogue, say, err)
 
 
 def _finish(path: Path, catalogue: Catalogue, say: Say, err: Say) -> int:
-    """Score the finished answers, print the summary (verdict first) and write the reports beside them."""
-    from maturity.app.batch import load_and_score
+    """Score the finished answers, print the summary (verdict first) and write the reports beside them: Markdown
+    and HTML, and PDF when the optional extra is installed."""
+    import shutil
+
+    from maturity.app.batch import load_and_score, render_reports, report_kind
+    from maturity.render.report import FormatUnavailable, require_pdf, summary_lines
 
     try:
         assessment, _ = load_and_score(path, catalogue)
+        found = catalogue.get(assessment.questionnaire.id, assessment.questionnaire.version)
+        questionnaire, rules = found.questionnaire.model, found.rules.model
+        formats = ["md", "html"]
+        pdf_note = None
+        try:
+            require_pdf()
+            formats.append("pdf")
+        except FormatUnavailable:
+            pdf_note = "For a PDF as well: pip install 'maturity[pdf]', then maturity report --out FILE.pdf"
         reports = []
-        for fmt, text in render_reports(assessment, catalogue, ("md", "html")).items():
+        for fmt, data in render_reports(assessment, catalogue, formats).items():
             report_path = path.with_name(path.name.removesuffix(".yaml").removesuffix(".answers") + f".report.{fmt}")
             # checked (never over the answers or a definition, never a folder) and written atomically
-            file_output(report_path, [path, *catalogue.files()], option="report").write(text)
+            file_output(report_path, [path, *catalogue.files()], option="report").write(data, report_kind(fmt))
             reports.append(report_path)
     except MaturityError as exc:
         for problem in exc.problems:
             err(str(problem))
-        err(f"Your answers are saved in {path}, but they could not be scored and reported.")
+        err(f"Your answers are saved in {path}, but they could not be scored.")
         return EXIT_PROBLEMS
-    for line in summary_lines(assessment):
+    except OSError as exc:
+        err(f"Your answers are saved in {path}, but the reports could not be written: {exc.strerror or exc}.")
+        return EXIT_PROBLEMS
+    width = shutil.get_terminal_size((100, 24)).columns
+    for line in summary_lines(assessment, questionnaire, rules, width=max(40, min(width, 160))):
         say(line)
     say("")
     say(f"Answers: {path}")
-    say(f"Reports: {reports[0]} and {reports[1]}")
+    say(f"Reports: {', '.join(str(r) for r in reports[:-1])} and {reports[-1]}")
+    if pdf_note:
+        say(pdf_note)
     return EXIT_OK
-
-
-def summary_lines(assessment: object) -> list[str]:
-    """The terminal summary: verdict first, then each stage's level and RAG, then the top pain points."""
-    from maturity.model.assessment import Assessment
-
-    assert isinstance(assessment, Assessment)
-    v = assessment.verdict
-    lines = []
-    if v.assessed:
-        lines.append(f"Verdict: {v.label.upper()} ({v.rag}): {v.title}")
-        if v.vetoed_by is not None:
-            lines.append(f"  because {v.vetoed_by.reason}")
-        if v.low_confidence:
-            lines.append(f"  {v.low_confidence_message}")
-    else:
-        lines.append(f"Verdict: not assessed ({v.not_assessed_reason})")
-    overall = assessment.overall
-    lines.append(
-        f"Overall maturity: level {overall.level} {overall.level_name or ''} (score "
-        f"{'none' if overall.score is None else f'{overall.score:.2f}'}, {overall.rag or 'no RAG'})"
-    )
-    for stage in assessment.stages():
-        level = f"level {stage.level} {stage.level_name}" if stage.level is not None else "no level"
-        lines.append(f"  {stage.title:<45} {level:<22} {(stage.rag or '-').upper()}")
-    if assessment.pain_points:
-        lines.append("Top pain points:")
-        for pain in assessment.pain_points[:5]:
-            lines.append(f"  [{pain.severity}] {pain.title}: {pain.action}")
-    return lines

@@ -3,21 +3,25 @@
 The only place the interview meets rich. The plain prompter writes nothing but text lines (no boxes, no colour,
 no cursor movement) and reads one line per answer, which is what a screen reader and a script both need.
 
+Reading never raises for odd input: a closed standard input, bytes that are not text, or a terminal that went
+away all read as "input has ended", which the interview turns into a saved file and a way to resume.
+
 Everything shown comes from files someone else wrote (the questionnaire) or typed (notes, answers), so every
-string passes through the one terminal sanitiser (model.text.for_terminal) on its way out, and the rich prompter
-hands rich only Text objects, never strings it would read as markup ("[link=...]" in a stage title).
+string passes through the one terminal sanitiser (model.text.for_terminal) on its way out, in both prompters,
+and the rich prompter hands rich only Text objects, never strings it would read as markup.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, TextIO
 
-from maturity.engine.interview import Step
+from maturity.engine.interview import Step, answer_words, detail_problem, typed
 from maturity.model.definitions import AssessmentDetails, Question, Questionnaire, Stage
-from maturity.model.text import for_terminal
-from maturity.model.vocabulary import STATUS_WORDS
+from maturity.model.text import for_terminal, one_line
+from maturity.model.vocabulary import DEFAULT_MARKING, plural
 
 
 def choices(question: Question, questionnaire: Questionnaire) -> list[tuple[str, str, str | None]]:
@@ -37,9 +41,9 @@ def _keys(step: Step) -> str:
         keys.append("d don't know")
     if step.question.allow_not_applicable:
         keys.append("n not applicable")
-    keys += ["e note", "q save and quit"]
+    keys += ["e note", "v evidence", "q save and quit"]
     if step.current is not None:
-        keys.append("Enter keep the current answer")
+        keys.append("Enter keep the earlier answer" if step.earlier else "Enter keep the current answer")
     return ", ".join(keys)
 
 
@@ -54,14 +58,53 @@ def _hint(question: Question) -> str:
     }[question.kind]
 
 
-def _current(step: Step) -> str | None:
-    answer = step.current
-    if answer is None:
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _where(step: Step) -> str:
+    """Where the question sits: 'Stage 2 of 8, question 3 of 7' or 'Context, question 1 of 3'."""
+    if step.stage is None:
+        return f"Context, question {step.number_in_stage} of {step.asked_in_stage}"
+    return f"Stage {step.stage_number} of {step.stage_count}, question {step.number_in_stage} of {step.asked_in_stage}"
+
+
+def _progress(step: Step) -> str:
+    """'12 of 58 answered', with what the last answer did to the total; for context, what the context is for."""
+    if step.stage is None:
+        return ""  # the context's purpose is said once, before its first question (context_intro)
+    change = ""
+    if step.total_change > 0:
+        change = f" (that answer added {plural(step.total_change, 'question')})"
+    elif step.total_change < 0:
+        change = f" (that answer took away {plural(-step.total_change, 'question')})"
+    return f"{step.answered} of {step.total} answered{change}"
+
+
+def _current(step: Step, questionnaire: Questionnaire) -> str | None:
+    if step.current is None:
         return None
-    if answer.status is not None:
-        return STATUS_WORDS[answer.status]
-    value = answer.value
-    return ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+    words = one_line(answer_words(questionnaire, step.question, step.current))
+    return f"Earlier answer: {words} (Enter keeps it)" if step.earlier else f"Current answer: {words}"
+
+
+def _annotations(step: Step) -> list[str]:
+    lines = []
+    if step.note:
+        lines.append(f"Note: {one_line(step.note)}")
+    if step.evidence:
+        lines.append(f"Evidence: {one_line('; '.join(step.evidence))}")
+    return lines
+
+
+def context_intro(questionnaire: Questionnaire, count: int) -> str:
+    """What the person hears before the first context question: how many come first, and why."""
+    conditional = any(q.when is not None for q in questionnaire.context)
+    many = f"{'up to ' if conditional else ''}{plural(count, 'question')}"
+    return (
+        f"First, {many} about the situation; your answers decide which of the questions in the "
+        f"{plural(len(questionnaire.stages), 'stage')} that follow you are asked."
+    )
 
 
 class PlainPrompter:
@@ -73,7 +116,8 @@ class PlainPrompter:
         self.questionnaire = questionnaire
         self.out = out or sys.stdout
         self.read = read or _read_line
-        self.echo = read is None and not sys.stdin.isatty()
+        self.echo = read is None and not stdin_is_terminal()
+        self.context_said = False
 
     def _say(self, text: str = "") -> None:
         self.out.write(for_terminal(text) + "\n")
@@ -82,82 +126,136 @@ class PlainPrompter:
     def say(self, text: str) -> None:
         self._say(text)
 
+    def line(self, prompt: str) -> str | None:
+        """One line typed after `prompt`; None when input has ended."""
+        return self._line(prompt)
+
     def _line(self, prompt: str) -> str | None:
         self.out.write(for_terminal(prompt))
         self.out.flush()
         text = self.read()
         if self.echo and text is not None:  # input from a script is not echoed by a terminal: keep a transcript
-            self.out.write(for_terminal(text) + "\n")
+            self.out.write(one_line(text) + "\n")
         return text
 
     def details(self, current: AssessmentDetails | None) -> AssessmentDetails:
         self._say(f"{self.questionnaire.title}. First, who and what this assessment is for.")
         values: dict[str, str | None] = {}
-        for key, label, required in (
-            ("organisation", "Organisation", True),
-            ("service", "Service", True),
-            ("assessor", "Your name (the assessor)", False),
+        # (key, prompt, required, default): a default is taken on Enter and shown in the prompt
+        for key, label, required, default in (
+            ("organisation", "Organisation", True, None),
+            ("service", "Service", True, None),
+            ("assessor", "Your name (the assessor)", False, None),
+            ("prepared_for", "Who the report is for, e.g. Cabinet or the trust board", False, None),
+            ("marking", "Protective marking", False, DEFAULT_MARKING),
         ):
+            previous = getattr(current, key) if current is not None and key != "assessor" else None
+            default = previous or default
+            shown = f" [{one_line(default)}]" if default else ("" if required else " (optional)")
             while True:
-                text = self._line(f"{label}{'' if required else ' (optional)'}: ")
+                text = self._line(f"{label}{shown}: ")
                 if text is None:
-                    raise EOFError(f"input ended before the {key} was given")
-                text = text.strip()
+                    raise EOFError(f"input ended before the {key.replace('_', ' ')} was given")
+                text = typed(text) or default or ""
+                problem = detail_problem(key, text) if text else None
+                if problem:
+                    self._say(f"Not accepted: {problem}.")
+                    continue
                 if text or not required:
-                    values[key] = text or None
+                    values[key] = text or default
                     break
                 self._say(f"The {key} is needed for the report.")
-        import datetime as dt
-
         return AssessmentDetails(
             organisation=values["organisation"] or "",
             service=values["service"] or "",
             assessor=values["assessor"],
             date=dt.date.today(),
+            prepared_for=values["prepared_for"],
+            marking=values["marking"],
         )
 
     def stage_intro(self, stage: Stage, number: int, count: int) -> None:
         self._say()
         self._say(f"Stage {number} of {count}: {stage.title}.")
         if stage.intro:
-            self._say(" ".join(stage.intro.split()))
+            self._say(_flat(stage.intro))
+
+    def _context_intro(self, step: Step) -> None:
+        if step.stage is None and not self.context_said:
+            self.context_said = True
+            self._say()
+            self._say(context_intro(self.questionnaire, step.asked_in_stage))
 
     def ask(self, step: Step, error: str | None) -> str | None:
         q = step.question
         if error:
             self._say(f"Not accepted: {error}.")
         else:
-            where = f"stage {step.stage_number} of {step.stage_count}, " if step.stage else "context, "
+            self._context_intro(step)
             self._say()
-            self._say(
-                f"Question {step.number_in_stage} of {step.asked_in_stage}, {where}"
-                f"{step.answered_total} of {step.asked_total} answered. {q.id}: {' '.join(q.text.split())}"
-            )
+            again = "Going back over it. " if step.revisiting else ""
+            progress = _progress(step)
+            self._say(f"{again}{_where(step)}. {progress + '. ' if progress else ''}{q.id}: {_flat(q.text)}")
             for key, label, description in choices(q, self.questionnaire):
-                self._say(f"  {key}. {label}" + (f": {' '.join(description.split())}" if description else ""))
-            current = _current(step)
-            if current is not None:
-                self._say(f"Current answer: {current}.")
+                self._say(f"  {key}. {label}" + (f": {_flat(description)}" if description else ""))
+            current = _current(step, self.questionnaire)
+            for line in [*([current] if current else []), *_annotations(step)]:
+                self._say(f"{line}.")
             self._say(f"Keys: {_keys(step)}.")
         return self._line(f"{_hint(q)}: ")
 
     def help(self, question: Question) -> None:
-        self._say(" ".join((question.help or "No help is written for this question.").split()))
+        self._say(_flat(question.help or "No help is written for this question."))
         if question.sources:
             self._say(f"Sources: {', '.join(question.sources)}.")
 
     def note(self, question: Question, current: str | None) -> str | None:
         if current:
-            self._say(f"Current note: {current}")
-        text = self._line("Note or evidence (Enter to keep, a single - to remove): ")
-        if text is None or not text.strip():
-            return current
-        return None if text.strip() == "-" else text.strip()
+            self._say(f"Current note: {one_line(current)}")
+        return self._line("Note (Enter keeps it as it is, a single - removes it): ")
+
+    def evidence(self, question: Question, current: Sequence[str]) -> str | None:
+        if current:
+            self._say(f"Current evidence: {one_line('; '.join(current))}")
+        return self._line(
+            "Evidence: the documents that show this answer, separated by ; (Enter keeps, a single - removes): "
+        )
+
+    def choose(self, text: str, options: Sequence[tuple[str, str]], default: str) -> str | None:
+        keys = [key for key, _ in options]
+        self._say(text)
+        for key, label in options:
+            self._say(f"  {key}. {label}")
+        while True:
+            answer = self._line(f"Type {' or '.join(keys)} (Enter: {default}): ")
+            if answer is None:
+                return None
+            chosen = typed(answer).lower() or default
+            if chosen in keys:
+                return chosen
+            self._say(f"Not accepted: type {' or '.join(keys)}.")
+
+
+def stdin_is_terminal() -> bool:
+    """Whether a person is typing: False for a pipe, a file, a closed or missing standard input."""
+    try:
+        return sys.stdin is not None and sys.stdin.isatty()
+    except (ValueError, OSError):  # closed, or a terminal that went away
+        return False
 
 
 def _read_line() -> str | None:
-    line = sys.stdin.readline()
-    return None if line == "" else line.rstrip("\n")
+    """One line from standard input; None when it has ended, is closed, or cannot be read."""
+    stream = sys.stdin
+    if stream is None:
+        return None
+    try:
+        line = stream.readline()
+    except (ValueError, OSError):
+        return None
+    except UnicodeDecodeError:
+        return "\ufffd"  # not text: refused by the question as an answer it cannot understand
+    return None if line == "" else line.rstrip("\r\n")
 
 
 class RichPrompter(PlainPrompter):
@@ -175,13 +273,15 @@ class RichPrompter(PlainPrompter):
     def _line(self, prompt: str) -> str | None:
         try:
             return self.console.input(_text(prompt))
-        except EOFError:
+        except (EOFError, ValueError, OSError):
             return None
+        except UnicodeDecodeError:
+            return "\ufffd"
 
     def stage_intro(self, stage: Stage, number: int, count: int) -> None:
         from rich.panel import Panel
 
-        body = _text(" ".join((stage.intro or "").split()))
+        body = _text(_flat(stage.intro or ""))
         self.console.print()
         title = _text(f"Stage {number} of {count}: {stage.title}")
         self.console.print(Panel(body, title=title, title_align="left", border_style="cyan"))
@@ -197,43 +297,46 @@ class RichPrompter(PlainPrompter):
         if error:
             self.console.print(_text(f"Not accepted: {error}.", style="bold red"))
             return self._line(f"{_hint(q)}: ")
+        self._context_intro(step)
         table = Table.grid(padding=(0, 1))
         table.add_column(justify="right", style="bold")
         table.add_column()
         for key, label, description in choices(q, self.questionnaire):
             line = _text(label, style="bold")
             if description:
-                line.append("  " + for_terminal(" ".join(description.split())), style="")
+                line.append("  " + for_terminal(_flat(description)), style="")
             table.add_row(_text(f"{key}."), line)
-        parts: list[Any] = [_text(" ".join(q.text.split()), style="bold"), Text()]
+        parts: list[Any] = [_text(_flat(q.text), style="bold"), Text()]
         if table.row_count:
             parts.append(table)
-        current = _current(step)
-        if current is not None:
-            parts += [Text(), _text(f"Current answer: {current}", style="italic")]
-        progress = Table.grid(padding=(0, 2))
-        progress.add_row(
-            ProgressBar(total=max(step.asked_total, 1), completed=step.answered_total, width=30),
-            Text(f"{step.answered_total} of {step.asked_total} answered"),
-        )
-        parts += [Text(), progress, Text(f"Keys: {_keys(step)}", style="dim")]
-        where = (
-            f"Stage {step.stage_number} of {step.stage_count}" if step.stage else "Context"
-        ) + f" · question {step.number_in_stage} of {step.asked_in_stage} · {q.id}"
+        current = _current(step, self.questionnaire)
+        notes = [*([current] if current else []), *_annotations(step)]
+        if notes:
+            parts += [Text(), *(_text(line, style="italic") for line in notes)]
+        if step.stage is not None:
+            progress = Table.grid(padding=(0, 2))
+            progress.add_row(
+                ProgressBar(total=max(step.total, 1), completed=step.answered, width=30), _text(_progress(step))
+            )
+            parts += [Text(), progress]
+        parts.append(_text(f"Keys: {_keys(step)}", style="dim"))
+        again = "Going back over it · " if step.revisiting else ""
+        where = again + _where(step).replace(", ", " · ") + f" · {q.id}"
         self.console.print(Panel(Group(*parts), title=_text(where), title_align="left"))
         return self._line(f"{_hint(q)}: ")
 
     def help(self, question: Question) -> None:
         from rich.panel import Panel
 
-        text = " ".join((question.help or "No help is written for this question.").split())
+        text = _flat(question.help or "No help is written for this question.")
         if question.sources:
             text += f"\n\nSources: {', '.join(question.sources)}"
         self.console.print(Panel(_text(text), title="Help", title_align="left", border_style="green"))
 
 
 def _text(text: str, style: str = "") -> Any:
-    """Text for rich: made safe for a terminal, and a Text object, so that rich never reads it as markup."""
+    """Text for rich: made safe for a terminal, and a Text object, so that rich never reads it as markup
+    ("[link=...]" in a stage title)."""
     from rich.text import Text
 
     return Text(for_terminal(text), style=style)
