@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import errno
 import os
 import sys
 from collections.abc import Iterator
@@ -715,6 +716,8 @@ class _Table:
         if self.gone is not None:
             return
         try:
+            if sys.stdout is None:  # closed before the command started (`>&-`)
+                raise OSError(errno.EBADF, "standard output is closed")
             sys.stdout.write(text)
         except OSError as exc:
             from maturity.io.output import silence_stdout
@@ -723,7 +726,7 @@ class _Table:
             silence_stdout()  # so that flushing stdout at exit cannot fail again
 
     def close(self) -> None:
-        if self.gone is None:
+        if self.gone is None and sys.stdout is not None:
             try:
                 sys.stdout.flush()
             except OSError as exc:
