@@ -368,8 +368,9 @@ class _Locator:
         return [self.found.get(p) or self._deepest(p) for p in paths]
 
     def _deepest(self, path: tuple[Any, ...]) -> tuple[int, int]:
+        keys = tuple(str(p) for p in path)  # an int part may name a mapping's key ("0"), not a list's item
         for end in range(len(path), -1, -1):
-            found = self.found.get(path[:end])
+            found = self.found.get(path[:end]) or self.found.get(keys[:end])
             if found is not None:
                 return found
         return (1, 1)
