@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -80,7 +81,7 @@ def test_an_existing_answers_file_is_not_overwritten_without_asking(tmp_path: Pa
 def test_resume_carries_on_at_the_first_unanswered(tmp_path: Path) -> None:
     stopped = _assess(tmp_path, [*FULL[: D + 2], "q"], "--answers", "a.yaml")
     assert stopped.exit_code == 130
-    assert "Carry on with: maturity assess --resume a.yaml" in stopped.stderr
+    assert "Carry on with: " in stopped.stderr and stopped.stderr.rstrip().endswith(" assess --resume a.yaml")
     result = _assess(tmp_path, ["yes", "2", "2", "1", "3"], "--resume", "a.yaml")
     assert result.exit_code == 0, result.output
     assert "STR-2: Is there a pilot plan?" in result.stdout
@@ -160,7 +161,7 @@ def test_sigterm_and_sighup_save_and_exit_130(tmp_path: Path, signame: str) -> N
     process.send_signal(getattr(signal, signame))
     _, stderr = process.communicate(timeout=10)
     assert process.returncode == 130
-    assert f"maturity assess --resume {answers}" in stderr
+    assert f"-m maturity assess --resume {answers}" in stderr  # started as python -m maturity: said so
     assert list(load_answers_file(answers).model.answers) == ["situation", "STR-1"]
 
 
@@ -218,6 +219,70 @@ def test_real_terminal_back_ctrl_c_resume_and_report(tmp_path: Path) -> None:
     assert child.exitstatus == 0
     report = answers.with_name("p.report.md").read_text(encoding="utf-8")
     assert report.startswith("**OFFICIAL**\n\n# Example Council: Parks\n")
+
+
+def test_the_resume_line_is_quoted_and_runs_as_printed(tmp_path: Path) -> None:
+    """A path with a space and a quote survives the shell, and the program is named so that the line runs even
+    when `maturity` is not on PATH (here it was started as `python -m maturity`)."""
+    import shlex
+
+    name = "it's my answers.yaml"
+    env = {**os.environ, "PATH": os.defpath}
+
+    def run(argv: list[str], lines: list[str]) -> subprocess.CompletedProcess[str]:
+        given = "\n".join(lines) + "\n"
+        return subprocess.run(argv, input=given, capture_output=True, text=True, cwd=tmp_path, env=env, check=False)
+
+    started = run(
+        [sys.executable, "-m", "maturity", "assess", QUESTIONNAIRE, "-d", str(VALID), "--answers", name],
+        [*FULL[: D + 2], "q"],
+    )
+    assert started.returncode == 130, started.stderr
+    line = started.stderr.strip().splitlines()[-1].split("Carry on with: ", 1)[1]
+    argv = shlex.split(line)
+    assert argv[-2:] == ["--resume", name]
+    resumed = run([*argv, "-d", str(VALID)], FULL[D + 2 :])
+    assert resumed.returncode == 0, resumed.stderr
+    assert "Verdict:" in resumed.stdout
+
+
+def test_a_misspelt_questionnaire_id_gets_a_suggestion(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["assess", "outsourcing-a-problm"])
+    assert result.exit_code == 1
+    assert "did you mean 'outsourcing-a-problem'?" in result.stderr
+
+
+def test_answers_written_by_assess_carry_a_modeline_that_resolves(tmp_path: Path) -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    result = _assess(tmp_path, FULL, "--answers", "m.yaml")
+    assert result.exit_code == 0, result.output
+    first = (tmp_path / "m.yaml").read_text(encoding="utf-8").splitlines()[0]
+    assert first.startswith("# yaml-language-server: $schema=file://")
+    from urllib.parse import unquote, urlparse
+
+    schema_path = Path(unquote(urlparse(first.split("$schema=", 1)[1]).path))
+    schema = json.loads(schema_path.read_text(encoding="utf-8"))
+    data = load_answers_file(tmp_path / "m.yaml").document.data
+    assert list(jsonschema.Draft7Validator(schema).iter_errors(data)) == []
+
+
+@pytest.mark.parametrize("on_path", [True, False])
+def test_the_resume_line_names_the_script_by_its_path_when_it_is_not_on_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, on_path: bool
+) -> None:
+    import shlex
+
+    from maturity.ui.assess import resume_command
+
+    script = tmp_path / "my venv" / "bin" / "maturity"
+    script.parent.mkdir(parents=True)
+    script.write_text("#!/bin/sh\n", encoding="utf-8")
+    script.chmod(0o755)
+    monkeypatch.setattr(sys, "argv", [str(script), "assess"])
+    monkeypatch.setenv("PATH", str(script.parent) if on_path else os.defpath)
+    line = resume_command(Path("a b.yaml"))
+    expected = ["maturity"] if on_path else [str(script)]
+    assert shlex.split(line) == [*expected, "assess", "--resume", "a b.yaml"]
 
 
 # ----------------------------------------------------------------------------- parts, prefill, faults (issue 16, 17)

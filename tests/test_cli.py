@@ -87,7 +87,8 @@ def test_junit_format() -> None:
 
 def test_auto_format_is_github_under_actions() -> None:
     result = invoke("validate", str(BROKEN / "unknown-key.yaml"), env={"GITHUB_ACTIONS": "true"})
-    assert result.stdout.startswith("::error file=")
+    assert result.stdout.startswith("::group::")
+    assert "\n::error file=" in result.stdout
     result = invoke("validate", str(BROKEN / "unknown-key.yaml"), env={"GITHUB_ACTIONS": ""})
     assert ": MQ101 error:" in result.stdout
 
@@ -122,6 +123,7 @@ def test_schema_out_writes_every_format(tmp_path: Path) -> None:
         "questionnaire.schema.json",
         "rule_cases.schema.json",
         "scoring_rules.schema.json",
+        "validate_output.schema.json",
     ]
 
 
@@ -133,7 +135,7 @@ def test_python_dash_m_runs_the_same_command() -> None:
     assert completed.stdout == f"maturity {__version__}\n"
 
 
-@pytest.mark.parametrize("kind", ["questionnaire", "scoring_rules", "answers", "rule_cases"])
+@pytest.mark.parametrize("kind", ["questionnaire", "scoring_rules", "answers", "rule_cases", "validate_output"])
 def test_committed_schemas_are_up_to_date(kind: str) -> None:
     from maturity.render.schema import json_schema_text
 

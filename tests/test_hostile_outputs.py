@@ -148,6 +148,7 @@ def test_missing_folders_are_created_and_named(tmp_path: Path) -> None:
         "questionnaire.schema.json",
         "rule_cases.schema.json",
         "scoring_rules.schema.json",
+        "validate_output.schema.json",
     ]
 
 

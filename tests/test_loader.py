@@ -68,12 +68,13 @@ def test_file_over_the_size_cap_is_refused_before_parsing(tmp_path: Path) -> Non
     assert read_text(path, max_bytes=5000)[0].startswith("a: ")
 
 
-def test_size_cap_comes_from_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_size_cap_is_a_parameter_not_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "a.yaml"
     path.write_bytes(b"a: 1\n" * 100)
-    monkeypatch.setenv("MATURITY_MAX_FILE_BYTES", "50")
+    monkeypatch.setenv("MATURITY_MAX_FILE_BYTES", "50")  # once read from here; settings are now parameters
+    assert read_text(path)[0].startswith("a: 1")
     with pytest.raises(DefinitionError):
-        read_text(path)
+        read_text(path, max_bytes=50)
 
 
 def test_missing_file_and_folder(tmp_path: Path) -> None:

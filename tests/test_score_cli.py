@@ -133,7 +133,7 @@ def test_spreadsheet_formulas_in_answers_stay_text(tmp_path: Path) -> None:
 def test_rule_cases_pass_and_fail_with_a_diff(tmp_path: Path) -> None:
     result = runner.invoke(app, ["test", str(VALID / "cases"), *DEFS])
     assert result.exit_code == 0, result.output
-    assert result.stdout.splitlines()[-1] == "1 passed, 0 failed"
+    assert result.stderr.splitlines()[-1] == "1 passed, 0 failed"  # a summary, like every command's, on stderr
     cases = (VALID / "cases" / "demo.cases.yaml").read_text(encoding="utf-8")
     broken = tmp_path / "cases.yaml"
     broken.write_text(
@@ -148,7 +148,7 @@ def test_rule_cases_pass_and_fail_with_a_diff(tmp_path: Path) -> None:
     assert "  - verdict: expected clear, found at-risk (4.0 points)" in result.stdout
     assert "  - level of manage: expected 3, found 2 (score 2.25)" in result.stdout
     assert "  - score of manage: expected 2.5, found 2.25" in result.stdout
-    assert result.stdout.splitlines()[-1] == "0 passed, 1 failed"
+    assert result.stderr.splitlines()[-1] == "0 passed, 1 failed"
 
 
 def test_rule_cases_that_cannot_be_read_fail_the_run(tmp_path: Path) -> None:
@@ -162,13 +162,14 @@ def test_rule_cases_that_cannot_be_read_fail_the_run(tmp_path: Path) -> None:
     (tmp_path / "typo.cases.yaml").write_text(cases.replace("kind: rule_cases", "kind: rule_case"), encoding="utf-8")
     result = runner.invoke(app, ["test", str(tmp_path), *DEFS])
     assert result.exit_code == 1, result.output
-    assert f"ERROR {tmp_path / 'broken.yaml'}:3:1: MQ010 error" in result.stdout
+    assert f"{tmp_path / 'broken.yaml'}:3:1: MQ010 error" in result.stderr  # diagnostics on stderr
+    assert "MQ010" not in result.stdout
     assert (result.stdout + result.stderr).count("broken.yaml") == 1  # not again as a skipped definition
     assert f"FAIL (cases file)  ({tmp_path / 'typo.cases.yaml'})" in result.stdout
     assert "PASS the demo answers are at risk" in result.stdout
-    assert result.stdout.splitlines()[-1] == "1 passed, 1 failed, 1 file(s) could not be read"
+    assert result.stderr.splitlines()[-1] == "1 passed, 1 failed, 1 file(s) could not be read"
     named = runner.invoke(app, ["test", str(tmp_path / "broken.yaml"), *DEFS])
-    assert named.exit_code == 1 and " MQ010 error" in named.stdout
+    assert named.exit_code == 1 and " MQ010 error" in named.stderr
 
 
 @pytest.mark.parametrize("value", ["1e400", ".nan", "-.inf", "1" * 5000, "0x" + "f" * 3000])
@@ -415,7 +416,7 @@ def test_explain_says_why_confidence_is_low() -> None:
     result = runner.invoke(app, ["score", str(bundled_dir("examples") / "dont-know-heavy.yaml"), "--explain"])
     assert result.exit_code == 0, result.output
     assert (
-        "  low confidence: 10 of 16 indicators rest on unknown answers, more than the 3 the rules allow. Find "
+        "  low confidence: 10 of 14 indicators rest on unknown answers, more than the 3 the rules allow. Find "
         "the missing evidence" in result.stdout
     )
 

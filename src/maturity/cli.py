@@ -11,26 +11,57 @@ import dataclasses
 import errno
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any, NoReturn, Optional
 
 import typer
+from typer.models import CommandFunctionType
 
 from maturity import __version__
 from maturity.model.problems import EXIT_INTERRUPTED, EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE
 
-app = typer.Typer(
+
+class _Command(typer.core.TyperCommand):
+    """A command whose help names each argument by its metavar alone; typer would add the Python type after it
+    (`PATH <list[Path]>`), which means nothing to a contract manager."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for param in self.params:
+            if isinstance(param, typer.core.TyperArgument):
+                param.display_type_rich = _no_type  # type: ignore[method-assign]
+
+
+def _no_type(ctx: Any) -> None:
+    return None
+
+
+class _Typer(typer.Typer):
+    def command(self, *args: Any, **kwargs: Any) -> Callable[[CommandFunctionType], CommandFunctionType]:
+        kwargs.setdefault("cls", _Command)
+        return super().command(*args, **kwargs)
+
+
+app = _Typer(
     name="maturity",
     help="Outsourcing maturity self-assessment: validate definitions, score answers, report the verdict.",
     epilog="Exit codes: 0 ok, 1 problems found, 2 usage error, 130 interrupted. Docs: README.md.",
     no_args_is_help=True,
-    add_completion=True,
+    # completion is `maturity completion SHELL`: typer's --show-completion ignores the shell it is given
+    add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
+
+
+def _at_least_one(value: int | None) -> int | None:
+    """A count or a size: checked here rather than with typer's min=1, which prints `[x>=1]` in the help."""
+    if value is not None and value < 1:
+        raise typer.BadParameter(f"{value} is not allowed: give 1 or more")
+    return value
 
 
 def _version(value: bool) -> None:
@@ -72,6 +103,17 @@ def _say(message: str) -> None:
     write_stdout(message + "\n")
 
 
+def _out(text: str, kind: str = "text") -> None:
+    """Data on stdout, made safe for where it goes; a closed pipe or a full device exits 1 with its problem."""
+    from maturity.io.output import write_stdout
+    from maturity.model.problems import MaturityError
+
+    try:
+        write_stdout(text, kind)  # type: ignore[arg-type]
+    except MaturityError as exc:
+        _fail(exc)
+
+
 def _fail(exc: Exception, path: Path | None = None) -> NoReturn:
     """Report a MaturityError's problems on stderr (naming the file when a problem does not) and exit 1, or 2
     for a usage error (an output that would replace an input, say)."""
@@ -87,67 +129,188 @@ def _warn(problems: list[Any]) -> None:
         _err(str(problem))
 
 
+_CONFIG_HELP = (
+    "A configuration file (.maturity.toml, or pyproject.toml with [tool.maturity]). Default: the nearest one from "
+    "here up."
+)
+
+# Options several commands share, declared once.
+StdinFilename = Annotated[
+    Optional[str],
+    typer.Option(
+        "--stdin-filename",
+        help="The name to give standard input (-) in messages; a name ending in .json is read as JSON.",
+        show_default=False,
+        metavar="NAME",
+    ),
+]
+ConfigFile = Annotated[Optional[Path], typer.Option("--config", help=_CONFIG_HELP, show_default=False, metavar="FILE")]
+
+
+def _config(path: Path | None, **options: Any) -> Any:
+    """The configuration (named, or the nearest one) with the command line's options over it; exit 2 if bad."""
+    from maturity.app.config import load_config
+    from maturity.model.problems import UsageError
+
+    try:
+        return load_config(path).with_options(**options)
+    except UsageError as exc:
+        for problem in exc.problems:
+            _err(str(problem))
+        raise typer.Exit(EXIT_USAGE) from None
+
+
+def _codes(values: list[str] | None, option: str) -> tuple[str, ...] | None:
+    from maturity.app.config import parse_codes
+    from maturity.model.problems import UsageError
+
+    if not values:
+        return None
+    try:
+        return parse_codes(values, option)
+    except UsageError as exc:
+        _err(str(exc.problems[0]).removeprefix("<input>: "))
+        raise typer.Exit(EXIT_USAGE) from None
+
+
 @app.command()
 def validate(
     paths: Annotated[
-        Optional[list[Path]],
+        Optional[list[str]],
         typer.Argument(
-            help="Files or folders to validate. Default: the bundled questionnaires, scoring rules and templates.",
+            help="Files or folders to validate; - reads one file from standard input. Default: the configured "
+            "definitions folders, else the bundled questionnaires, scoring rules and templates.",
             show_default=False,
+            metavar="PATH",
         ),
     ] = None,
     output_format: Annotated[
-        OutputFormat,
+        Optional[OutputFormat],
         typer.Option(
             "--format",
             "-f",
-            help="text (file:line:col: CODE message), json, github, sarif or junit; auto picks "
+            help="text (file:line:col: CODE message), json, github, sarif or junit; auto (the default) picks "
             "github under GitHub Actions, else text.",
+            show_default=False,
+            metavar="FORMAT",
         ),
-    ] = OutputFormat.auto,
-    strict: Annotated[bool, typer.Option("--strict", help="Fail on warnings too.")] = False,
+    ] = None,
+    strict: Annotated[
+        Optional[bool], typer.Option("--strict/--no-strict", help="Fail on warnings too.", show_default=False)
+    ] = None,
+    select: Annotated[
+        Optional[list[str]],
+        typer.Option(
+            "--select",
+            help="Report only these codes or prefixes (MQ5, MQ501), comma-separated.",
+            show_default=False,
+            metavar="CODES",
+        ),
+    ] = None,
+    ignore: Annotated[
+        Optional[list[str]],
+        typer.Option("--ignore", help="Never report these codes or prefixes.", show_default=False, metavar="CODES"),
+    ] = None,
+    no_warnings: Annotated[bool, typer.Option("--no-warnings", help="Report errors only.")] = False,
     max_file_size: Annotated[
         Optional[int],
         typer.Option(
             "--max-file-size",
-            min=1,
-            help="Largest file to read, in bytes (default 4 MiB, or MATURITY_MAX_FILE_BYTES).",
+            callback=_at_least_one,
+            help="Largest file to read, in bytes (default 4 MiB, or max-file-size in the configuration).",
             show_default=False,
+            metavar="BYTES",
         ),
     ] = None,
+    config_file: ConfigFile = None,
+    stdin_filename: StdinFilename = None,
+    list_files: Annotated[
+        bool, typer.Option("--list-files", help="List the files that would be checked, and check nothing.")
+    ] = False,
+    skip_other: Annotated[
+        bool,
+        typer.Option(
+            "--skip-other-files",
+            help="Pass over named files that are not maturity files (no maturity kind, outside the definitions "
+            "folders), as a pre-commit hook that names every YAML file needs.",
+        ),
+    ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary line on stderr.")] = False,
+    explain: Annotated[
+        Optional[str],
+        typer.Option(
+            "--explain",
+            help="Print what a problem code means, how to put it right and an example that raises it; check nothing.",
+            show_default=False,
+            metavar="CODE",
+        ),
+    ] = None,
 ) -> None:
     """Check questionnaires, scoring rules, answers and report templates, and report every problem.
 
-    Problems go to stdout in the chosen format; a summary goes to stderr. Exit 0 when valid, 1 when there are
-    errors (or warnings with --strict), 2 on a usage error.
+    Problems go to stdout in the chosen format; a summary goes to stderr. A file named on its own is checked
+    with the questionnaires and rules it needs, found beside it. Exit 0 when valid, 1 when there are errors
+    (or warnings with --strict), 2 on a usage error.
 
+    Settings come from .maturity.toml or [tool.maturity] in pyproject.toml (the nearest, from here up);
+    options override them. `# maturity: disable=MQ502` at the end of a line silences that code there.
+
+    \b
     Examples:
-
       maturity validate
-
       maturity validate questionnaires/ scoring_rules/ --strict
-
       maturity validate my-questionnaire.yaml --format json > problems.json
+      maturity validate --select MQ1,MQ2 --ignore MQ501 --format sarif > maturity.sarif
+      cat answers.yaml | maturity validate - --stdin-filename answers.yaml
+      maturity validate --explain MQ312
     """
-    from maturity.checks.validation import validate_paths
-    from maturity.io.output import write_stdout
-    from maturity.io.resources import bundled_definition_dirs
-    from maturity.model.problems import MaturityError
-    from maturity.render.output import render, summary_line
+    import time
 
-    targets = list(paths) if paths else bundled_definition_dirs()
-    report = validate_paths(targets, max_bytes=max_file_size)
-    fmt = output_format.value
+    from maturity.app.validate import explain as explain_code
+    from maturity.app.validate import validate as run_validation
+    from maturity.render.output import Run, render, summary_line
+
+    if explain is not None:
+        entry = explain_code(explain)
+        if entry is None:
+            _err(f"--explain {explain}: not a problem code (MQ and three digits, as in MQ101); see maturity.CODES")
+            raise typer.Exit(EXIT_USAGE)
+        _out(entry)
+        raise typer.Exit(EXIT_OK)
+
+    config = _config(
+        config_file,
+        strict=strict,
+        max_file_size=max_file_size,
+        select=_codes(select, "--select"),
+        ignore=_codes(ignore, "--ignore"),
+        format=output_format.value if output_format else None,
+    )
+    started, clock = Run().started, time.perf_counter()
+    outcome = run_validation(
+        list(paths or []),
+        config,
+        stdin=sys.stdin.buffer if "-" in (paths or []) else None,
+        stdin_name=stdin_filename,
+        warnings=not no_warnings,
+        skip_other=skip_other,
+        list_only=list_files,
+    )
+    if list_files:
+        for problem in outcome.problems:
+            _err(str(problem))
+        _out("".join(f"{name}\n" for name in outcome.files))
+        raise typer.Exit(EXIT_PROBLEMS if any(p.is_error for p in outcome.problems) else EXIT_OK)
+    fmt = config.format or "auto"
     if fmt == "auto":
         fmt = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
-    try:
-        write_stdout(render(report.problems, report.files, fmt), "json" if fmt in ("json", "sarif") else "text")
-    except MaturityError as exc:
-        _fail(exc)
+    run = Run(strict=config.strict, started=started, seconds=time.perf_counter() - clock)
+    _out(render(outcome.problems, outcome.files, fmt, run), "json" if fmt in ("json", "sarif") else "text")
+    ok = run.ok(outcome.problems)
     if not quiet:
-        _err(summary_line(report.problems, len(report.files)) + (" (valid)" if report.ok(strict) else ""))
-    raise typer.Exit(EXIT_OK if report.ok(strict) else EXIT_PROBLEMS)
+        skipped = f"; passed over {len(outcome.skipped)} other file(s)" if outcome.skipped else ""
+        _err(summary_line(outcome.problems, len(outcome.files)) + skipped + (" (valid)" if ok else ""))
+    raise typer.Exit(EXIT_OK if ok else EXIT_PROBLEMS)
 
 
 class SchemaKind(str, Enum):
@@ -155,17 +318,22 @@ class SchemaKind(str, Enum):
     scoring_rules = "scoring_rules"
     answers = "answers"
     rule_cases = "rule_cases"
+    validate_output = "validate_output"
 
 
 @app.command()
 def schema(
     kind: Annotated[
-        Optional[SchemaKind], typer.Argument(help="Which format's schema to print.", show_default=False)
+        Optional[SchemaKind], typer.Argument(help="Which format's schema to print.", show_default=False, metavar="KIND")
     ] = None,
     out: Annotated[
         Optional[Path],
         typer.Option(
-            "--out", "-o", help="Write every format's schema into this folder as KIND.schema.json.", show_default=False
+            "--out",
+            "-o",
+            help="Write every format's schema into this folder as KIND.schema.json.",
+            show_default=False,
+            metavar="DIR",
         ),
     ] = None,
 ) -> None:
@@ -174,31 +342,30 @@ def schema(
     Put `# yaml-language-server: $schema=schemas/questionnaire.schema.json` on the first line of a YAML file
     and editors with the YAML language server complete and check it as you type.
 
+    \b
     Examples:
-
       maturity schema questionnaire > questionnaire.schema.json
-
       maturity schema --out schemas/
     """
-    from maturity.io.output import folder_output, output
+    from maturity.io.output import folder_output
     from maturity.model.problems import MaturityError
     from maturity.render.schema import KINDS, json_schema_text
 
     if out is None and kind is None:
-        _err("Say which schema to print (questionnaire, scoring_rules, answers, rule_cases), or use --out DIR.")
+        _err("Say which schema to print (" + ", ".join(k.value for k in SchemaKind) + "), or use --out DIR.")
         raise typer.Exit(EXIT_USAGE)
-    try:
-        if out is not None:
+    if out is not None:
+        try:
             folder = folder_output(out)
             for name in [kind.value] if kind else KINDS:
                 target = folder.file(f"{name}.schema.json")
                 target.write(json_schema_text(name), "json")
                 _err(f"wrote {target.path}")
-            return
-        assert kind is not None
-        output(None).write(json_schema_text(kind.value), "json")
-    except MaturityError as exc:
-        _fail(exc)
+        except MaturityError as exc:
+            _fail(exc)
+        return
+    assert kind is not None
+    _out(json_schema_text(kind.value), "json")
 
 
 @app.command()
@@ -208,6 +375,7 @@ def assess(
         typer.Argument(
             help="A questionnaire file, or the id of a bundled one. Default: the outsourcing lifecycle questionnaire.",
             show_default=False,
+            metavar="QUESTIONNAIRE",
         ),
     ] = None,
     answers_path: Annotated[
@@ -217,6 +385,7 @@ def assess(
             "-a",
             help="Where to save the answers (default: organisation-service-date.answers.yaml here).",
             show_default=False,
+            metavar="FILE",
         ),
     ] = None,
     resume: Annotated[
@@ -226,6 +395,7 @@ def assess(
             "-r",
             help="Carry on an assessment from its answers file, after the question answered last.",
             show_default=False,
+            metavar="FILE",
         ),
     ] = None,
     review: Annotated[
@@ -242,7 +412,11 @@ def assess(
     definitions: Annotated[
         Optional[list[Path]],
         typer.Option(
-            "--definitions", "-d", help="Folders holding your own questionnaires and rules.", show_default=False
+            "--definitions",
+            "-d",
+            help="Folders holding your own questionnaires and rules.",
+            show_default=False,
+            metavar="DIR",
         ),
     ] = None,
     stages: Annotated[
@@ -253,6 +427,7 @@ def assess(
             "(STR,RDY) or question ids; the context questions are always asked. For colleagues who each answer "
             "their part, then `maturity merge`.",
             show_default=False,
+            metavar="PARTS",
         ),
     ] = None,
     prefill: Annotated[
@@ -262,6 +437,7 @@ def assess(
             help="Start from an earlier answers file (last year's, or a colleague's): each earlier answer is the "
             "default, and the new file records which were confirmed, changed or left as they were.",
             show_default=False,
+            metavar="FILE",
         ),
     ] = None,
 ) -> None:
@@ -271,18 +447,14 @@ def assess(
     note, v add evidence, q save and quit. Ctrl-C, a closed terminal or a kill also save; resume with --resume.
     When input is not a terminal, answers are read one per line and running out of input is an error.
 
+    \b
     Examples:
-
-      maturity assess
-
+      maturity assess                                   # the outsourcing lifecycle questionnaire
+      maturity assess outsourcing-a-problem --plain     # another one, by its id (maturity list)
       maturity assess --resume northmoor-waste-2026-11-21.answers.yaml
-
       maturity assess --resume my.answers.yaml --review
-
-      maturity assess questionnaires/outsourcing-a-problem.yaml --plain
-
+      maturity assess my-questionnaire.yaml -d my-rules/
       maturity assess --stages STR,RDY --answers finance.answers.yaml
-
       maturity assess --prefill last-year.answers.yaml
     """
     from maturity.ui.assess import run_assessment
@@ -319,34 +491,45 @@ def questionnaire_form(
         typer.Argument(
             help="A questionnaire file, or the id of a bundled one. Default: the outsourcing lifecycle questionnaire.",
             show_default=False,
+            metavar="QUESTIONNAIRE",
         ),
     ] = None,
     output_format: Annotated[
         Optional[FormFormat],
         typer.Option(
-            "--format", "-f", help="md or html. Default: from the --out file's extension, else md.", show_default=False
+            "--format",
+            "-f",
+            help="md or html. Default: from the --out file's extension, else md.",
+            show_default=False,
+            metavar="FORMAT",
         ),
     ] = None,
     out: Annotated[
         Optional[Path],
-        typer.Option("--out", "-o", help="Write the form to this file instead of stdout.", show_default=False),
+        typer.Option(
+            "--out", "-o", help="Write the form to this file instead of stdout.", show_default=False, metavar="FILE"
+        ),
     ] = None,
     definitions: Annotated[
         Optional[list[Path]],
         typer.Option(
-            "--definitions", "-d", help="Folders holding your own questionnaires and rules.", show_default=False
+            "--definitions",
+            "-d",
+            help="Folders holding your own questionnaires and rules.",
+            show_default=False,
+            metavar="DIR",
         ),
     ] = None,
 ) -> None:
     """Write the questionnaire as a blank, printable form: every question with its levels, help and space for the
     answer, a note and the evidence, in the interview's order, saying when a question is asked only sometimes.
 
+    \b
     Examples:
-
       maturity questionnaire --out form.html
-
       maturity questionnaire outsourcing-a-problem --format md > pre-check.md
     """
+    from maturity.app.batch import catalogue_for
     from maturity.io.output import output
     from maturity.model.problems import MaturityError
     from maturity.render.form import render_form
@@ -355,12 +538,8 @@ def questionnaire_form(
     fmt = (
         output_format.value if output_format else ("html" if out and out.suffix.lower() in (".html", ".htm") else "md")
     )
-    from maturity.app.batch import catalogue_for
-
-    inputs: list[str | Path] = [
-        *([questionnaire] if questionnaire else []),
-        *catalogue_for([str(d) for d in definitions or []]).files(),
-    ]
+    definitions_read = catalogue_for([str(d) for d in definitions or []]).files()
+    inputs: list[str | Path] = [*([questionnaire] if questionnaire else []), *definitions_read]
     try:  # checked before any work: never over the questionnaire or a definition, never into a folder
         destination = output(out, inputs)
         text = render_form(questionnaire_named(questionnaire, list(definitions or [])), fmt)
@@ -378,10 +557,16 @@ class MergePolicy(str, Enum):
 @app.command()
 def merge(
     files: Annotated[
-        list[Path], typer.Argument(help="Two or more respondents' answers files, one per person.", show_default=False)
+        list[Path],
+        typer.Argument(
+            help="Two or more respondents' answers files, one per person.", show_default=False, metavar="FILE"
+        ),
     ],
     out: Annotated[
-        Path, typer.Option("--out", "-o", help="Where to write the combined answers file (never over an existing one).")
+        Path,
+        typer.Option(
+            "--out", "-o", help="Where to write the combined answers file (never over an existing one).", metavar="FILE"
+        ),
     ],
     policy: Annotated[
         MergePolicy,
@@ -389,12 +574,17 @@ def merge(
             "--policy",
             help="Where respondents differ: open leaves disagreements for discussion (resume the combined file to "
             "settle them), lowest takes the lowest answer, median the median (the lower middle one).",
+            metavar="POLICY",
         ),
     ] = MergePolicy.open,
     definitions: Annotated[
         Optional[list[Path]],
         typer.Option(
-            "--definitions", "-d", help="Folders holding your own questionnaires and rules.", show_default=False
+            "--definitions",
+            "-d",
+            help="Folders holding your own questionnaires and rules.",
+            show_default=False,
+            metavar="DIR",
         ),
     ] = None,
 ) -> None:
@@ -405,10 +595,9 @@ def merge(
     don't know beside an answer. Files of another questionnaire or version, for another organisation or service,
     or with errors are refused with their located problems.
 
+    \b
     Examples:
-
       maturity merge finance.answers.yaml service.answers.yaml contracts.answers.yaml --out combined.answers.yaml
-
       maturity merge a.yaml b.yaml --policy median --out combined.yaml
     """
     from maturity.app.merging import merge_files
@@ -448,7 +637,10 @@ class ScoreFormat(str, Enum):
 @app.command()
 def score(
     paths: Annotated[
-        list[str], typer.Argument(help="Answers files (YAML or JSON), folders or glob patterns.", show_default=False)
+        list[str],
+        typer.Argument(
+            help="Answers files (YAML or JSON), folders or glob patterns.", show_default=False, metavar="PATH"
+        ),
     ],
     summary: Annotated[
         Optional[Path],
@@ -458,12 +650,16 @@ def score(
             help="Write every file's scores, levels, verdict and pain point ids to this file: CSV, "
             "or JSON when it ends in .json.",
             show_default=False,
+            metavar="FILE",
         ),
     ] = None,
     output_format: Annotated[
         ScoreFormat,
         typer.Option(
-            "--format", "-f", help="table: one line per file; json: one file's full result, explanations included."
+            "--format",
+            "-f",
+            help="table: one line per file; json: one file's full result, explanations included.",
+            metavar="FORMAT",
         ),
     ] = ScoreFormat.table,
     explain: Annotated[bool, typer.Option("--explain", help="Print how every number was reached (one file).")] = False,
@@ -475,6 +671,7 @@ def score(
             help="Write each file's full result as JSON into this folder (NAME.result.json, mirroring "
             "the answers files' folders).",
             show_default=False,
+            metavar="DIR",
         ),
     ] = None,
     report_formats: Annotated[
@@ -485,6 +682,7 @@ def score(
             help="With --out: also write each file's report in this format (repeat for several: "
             "md, html, json, terminal, pdf).",
             show_default=False,
+            metavar="FORMAT",
         ),
     ] = None,
     definitions: Annotated[
@@ -494,21 +692,32 @@ def score(
             "-d",
             help="Folders (or files) holding your own questionnaires and rules; the bundled ones are always available.",
             show_default=False,
+            metavar="DIR",
         ),
     ] = None,
     workers: Annotated[
         Optional[int],
-        typer.Option("--workers", "-j", min=1, help="Processes to use (default: one per core).", show_default=False),
+        typer.Option(
+            "--workers",
+            "-j",
+            callback=_at_least_one,
+            help="Processes to use (default: one per core).",
+            show_default=False,
+            metavar="N",
+        ),
     ] = None,
     max_file_size: Annotated[
         Optional[int],
         typer.Option(
             "--max-file-size",
-            min=1,
-            help="Largest answers file to read, in bytes (default 4 MiB, or MATURITY_MAX_FILE_BYTES).",
+            callback=_at_least_one,
+            help="Largest answers file to read, in bytes (default 4 MiB, or max-file-size in the configuration).",
             show_default=False,
+            metavar="BYTES",
         ),
     ] = None,
+    stdin_filename: StdinFilename = None,
+    config_file: ConfigFile = None,
 ) -> None:
     """Score answers files against their questionnaire's rules: one line per file, and a summary to pivot.
 
@@ -516,16 +725,12 @@ def score(
     the bundled ones. A file that cannot be scored is reported with its located problem on stderr and the rest
     are still scored; the exit code is then 1.
 
+    \b
     Examples:
-
       maturity score examples/well-run-retender.yaml --explain
-
       maturity score answers/ --summary portfolio.csv
-
       maturity score 'answers/**/*.json' --out results/ --summary portfolio.json
-
       maturity score answers/ --out results/ --report html --report md
-
       maturity score examples/mid-maturity-council.yaml --format json > result.json
     """
     single = output_format is ScoreFormat.json or explain
@@ -543,9 +748,53 @@ def score(
     if summary is not None and summary.suffix.lower() not in (".csv", ".json"):
         _err(f"--summary {summary}: name a .csv or a .json file (the extension chooses the format)")
         raise typer.Exit(EXIT_USAGE)
+    config = _config(config_file, max_file_size=max_file_size)
+    definitions = list(definitions or config.definitions)
     catalogue = _catalogue(definitions)
-    with _answers_size_limit(max_file_size):  # set once the definitions are loaded: it is for the answers files
-        _score_files(paths, catalogue, summary, explain, out, report_formats, definitions, workers, single)
+    if "-" in paths:
+        _score_stdin(paths, stdin_filename, catalogue, config.max_file_size, explain, single, summary, out)
+    _score_files(
+        paths, catalogue, summary, explain, out, report_formats, definitions, workers, single, config.max_file_size
+    )
+
+
+def _read_stdin(name: str | None, max_bytes: int | None) -> tuple[str, str]:
+    """Standard input as one file: its name for messages, and its text (exit 1 when it cannot be read)."""
+    from maturity.app.validate import read_stdin
+
+    shown, texts, problems = read_stdin(sys.stdin.buffer, name, max_bytes)
+    for problem in problems:
+        _err(str(problem))
+    if problems:
+        raise typer.Exit(EXIT_PROBLEMS)
+    return shown, texts[shown]
+
+
+def _score_stdin(
+    paths: list[str],
+    name: str | None,
+    catalogue: Any,
+    max_bytes: int | None,
+    explain: bool,
+    single: bool,
+    summary: Path | None,
+    out: Path | None,
+) -> NoReturn:
+    """`score -`: one answers file from standard input, scored in this process."""
+    from maturity.app.batch import score_file, table_header, table_line
+
+    if paths != ["-"] or summary is not None or out is not None:
+        _err("- reads one answers file from standard input: give it alone, without --summary or --out")
+        raise typer.Exit(EXIT_USAGE)
+    shown, text = _read_stdin(name, max_bytes)
+    if single:
+        _score_one(Path(shown), catalogue, explain, text)
+        raise typer.Exit(EXIT_OK)
+    outcome = score_file(Path(shown), catalogue, text=text)
+    for problem in outcome.problems:
+        _err(str(problem))
+    _out(table_header() + table_line(outcome.row))
+    raise typer.Exit(EXIT_OK if outcome.ok else EXIT_PROBLEMS)
 
 
 def _score_files(
@@ -558,6 +807,7 @@ def _score_files(
     definitions: list[Path] | None,
     workers: int | None,
     single: bool,
+    max_bytes: int | None = None,
 ) -> None:
     from maturity.app.batch import plan_outputs, terminate_as_interrupt
     from maturity.io.files import expand
@@ -583,7 +833,7 @@ def _score_files(
         raise typer.Exit(EXIT_USAGE)
     folders = list(definitions or [])
     if plan is None:
-        _score_one(Path(files[0]), catalogue, explain)
+        _score_one(Path(files[0]), catalogue, explain, max_bytes=max_bytes)
         return
     reports = tuple(dict.fromkeys(f.value for f in report_formats or []))
     try:
@@ -591,7 +841,7 @@ def _score_files(
         for folder in plan.created:
             _err(f"created the folder {folder}")
         with terminate_as_interrupt():  # SIGTERM ends the workers and removes the temporary summary too
-            failed, table_cut = _score_batch(files, folders, catalogue, plan, reports, workers)
+            failed, table_cut = _score_batch(files, folders, catalogue, plan, reports, workers, max_bytes)
     except MaturityError as exc:
         _fail(exc)
     except KeyboardInterrupt:  # Ctrl-C, or SIGTERM: the workers are ended and no temporary file is left
@@ -618,24 +868,6 @@ def _score_files(
     raise typer.Exit(EXIT_PROBLEMS if failed or problems or lost_output else EXIT_OK)
 
 
-@contextlib.contextmanager
-def _answers_size_limit(max_file_size: int | None) -> Iterator[None]:
-    """--max-file-size, through the variable the loader reads in this process and in every worker it starts;
-    put back afterwards, for callers that run several commands in one process."""
-    from maturity.io.loader import ENV_MAX_BYTES
-
-    before = os.environ.get(ENV_MAX_BYTES)
-    if max_file_size is not None:
-        os.environ[ENV_MAX_BYTES] = str(max_file_size)
-    try:
-        yield
-    finally:
-        if before is None:
-            os.environ.pop(ENV_MAX_BYTES, None)
-        else:
-            os.environ[ENV_MAX_BYTES] = before
-
-
 def _catalogue(definitions: list[Path] | None, reported: frozenset[str] = frozenset()) -> Any:
     """The definitions to score against; a --definitions path that is missing stops the command (exit 1), and a
     file there that cannot be used, or that another hides, is a warning (unless its file is among `reported`)."""
@@ -657,6 +889,7 @@ def _score_batch(
     plan: Any,
     reports: tuple[str, ...],
     workers: int | None,
+    max_bytes: int | None = None,
 ) -> tuple[int, OSError | None]:
     """Score the files, writing the table to stdout and the summary (atomically) as rows arrive; the count of
     files that failed, and why the table was cut short, if it was (its reader went away, a full device)."""
@@ -688,6 +921,7 @@ def _score_batch(
             workers=workers,
             summary=writer.format if writer else None,
             table=True,
+            max_bytes=max_bytes,
             notice=lambda message: _err(f"warning: {message}"),
         ):
             if writer is not None and outcome.summary_text is not None:
@@ -736,23 +970,21 @@ class _Table:
                 silence_stdout()
 
 
-def _score_one(path: Path, catalogue: Any, explain: bool) -> None:
+def _score_one(
+    path: Path, catalogue: Any, explain: bool, text: str | None = None, max_bytes: int | None = None
+) -> None:
     from maturity.app.batch import assessment_json, load_and_score
-    from maturity.io.output import write_stdout
     from maturity.model.problems import MaturityError
 
     try:
-        assessment, warnings = load_and_score(path, catalogue)
+        assessment, warnings = load_and_score(path, catalogue, max_bytes, text)
     except MaturityError as exc:
         _fail(exc, path)
     _warn(warnings)
-    try:
-        if explain:
-            write_stdout("\n".join(assessment.explain_lines()) + "\n")
-        else:
-            write_stdout(assessment_json(assessment), "json")
-    except MaturityError as exc:
-        _fail(exc)
+    if explain:
+        _out("\n".join(assessment.explain_lines()) + "\n")
+    else:
+        _out(assessment_json(assessment), "json")
 
 
 class _NoProgress:
@@ -794,7 +1026,14 @@ def _progress(total: int) -> _NoProgress | _Progress:
 
 @app.command()
 def report(
-    answers: Annotated[Path, typer.Argument(help="An answers file (YAML or JSON).", show_default=False)],
+    answers: Annotated[
+        Path,
+        typer.Argument(
+            help="An answers file (YAML or JSON); - reads it from standard input.",
+            show_default=False,
+            metavar="ANSWERS",
+        ),
+    ],
     output_format: Annotated[
         Optional[ReportFormat],
         typer.Option(
@@ -803,11 +1042,14 @@ def report(
             help="terminal, md, html, json or pdf (pdf needs: pip install 'maturity[pdf]'). Default: from the "
             "--out file's extension (.txt, .md, .html, .json, .pdf), else terminal.",
             show_default=False,
+            metavar="FORMAT",
         ),
     ] = None,
     out: Annotated[
         Optional[Path],
-        typer.Option("--out", "-o", help="Write the report to this file instead of stdout.", show_default=False),
+        typer.Option(
+            "--out", "-o", help="Write the report to this file instead of stdout.", show_default=False, metavar="FILE"
+        ),
     ] = None,
     templates: Annotated[
         Optional[Path],
@@ -816,23 +1058,28 @@ def report(
             help="A folder of report templates that override the bundled ones by name "
             "(report.md.j2, report.html.j2); they run sandboxed.",
             show_default=False,
+            metavar="DIR",
         ),
     ] = None,
     definitions: Annotated[
         Optional[list[Path]],
         typer.Option(
-            "--definitions", "-d", help="Folders holding your own questionnaires and rules.", show_default=False
+            "--definitions",
+            "-d",
+            help="Folders holding your own questionnaires and rules.",
+            show_default=False,
+            metavar="DIR",
         ),
     ] = None,
+    stdin_filename: StdinFilename = None,
+    config_file: ConfigFile = None,
 ) -> None:
     """Score one answers file and write its report: verdict, levels, pain points, gaps and every answer.
 
+    \b
     Examples:
-
       maturity report examples/well-run-retender.yaml
-
       maturity report answers.yaml --out report.html
-
       maturity report answers.yaml --format md > report.md
     """
     from maturity.app.batch import load_and_score
@@ -841,13 +1088,19 @@ def report(
     from maturity.render.report import render_report_bytes
 
     fmt = _output_format(output_format, out)
-    catalogue = _catalogue(definitions)
+    config = _config(config_file)
+    catalogue = _catalogue(list(definitions or config.definitions))
     try:  # checked before any work: never over one of the inputs, never into a folder
-        destination = output(out, [answers, *catalogue.files(), *_files_in(templates)])
+        inputs = [*([answers] if str(answers) != "-" else []), *catalogue.files(), *_files_in(templates)]
+        destination = output(out, inputs)
     except MaturityError as exc:
         _fail(exc)
+    text_in: str | None = None
+    if str(answers) == "-":
+        shown, text_in = _read_stdin(stdin_filename, config.max_file_size)
+        answers = Path(shown)
     try:
-        assessment, warnings = load_and_score(answers, catalogue)
+        assessment, warnings = load_and_score(answers, catalogue, config.max_file_size, text_in)
         ref = assessment.questionnaire
         found = catalogue.get(ref.id, ref.version)
         data = render_report_bytes(
@@ -911,7 +1164,10 @@ def _output_format(chosen: ReportFormat | None, out: Path | None, formats: tuple
 @app.command()
 def migrate(
     answers: Annotated[
-        Path, typer.Argument(help="An answers file for an earlier questionnaire version.", show_default=False)
+        Path,
+        typer.Argument(
+            help="An answers file for an earlier questionnaire version.", show_default=False, metavar="ANSWERS"
+        ),
     ],
     out: Annotated[
         Optional[Path],
@@ -921,15 +1177,23 @@ def migrate(
             help="Where to write the carried-forward file ('-' for stdout). Default: beside it, named with the new "
             "version; an existing file is never replaced.",
             show_default=False,
+            metavar="FILE",
         ),
     ] = None,
     to_version: Annotated[
-        Optional[str], typer.Option("--to", help="The version to carry it to. Default: the newest.", show_default=False)
+        Optional[str],
+        typer.Option(
+            "--to", help="The version to carry it to. Default: the newest.", show_default=False, metavar="VERSION"
+        ),
     ] = None,
     definitions: Annotated[
         Optional[list[Path]],
         typer.Option(
-            "--definitions", "-d", help="Folders holding your own questionnaires and rules.", show_default=False
+            "--definitions",
+            "-d",
+            help="Folders holding your own questionnaires and rules.",
+            show_default=False,
+            metavar="DIR",
         ),
     ] = None,
 ) -> None:
@@ -938,10 +1202,9 @@ def migrate(
     Questions that changed are mapped as the new questionnaire declares; the new file lists, at the top and on
     stderr, the questions that need a fresh answer or a second look.
 
+    \b
     Examples:
-
       maturity migrate last-year.answers.yaml
-
       maturity migrate last-year.answers.yaml --out this-year.answers.yaml
     """
     from maturity.app.migration import default_output, migrate_file
@@ -979,12 +1242,17 @@ def test_cases(
         typer.Argument(
             help="Rule-case files or folders holding them. Default: the bundled scoring rules' cases.",
             show_default=False,
+            metavar="PATH",
         ),
     ] = None,
     definitions: Annotated[
         Optional[list[Path]],
         typer.Option(
-            "--definitions", "-d", help="Folders holding your own questionnaires and rules.", show_default=False
+            "--definitions",
+            "-d",
+            help="Folders holding your own questionnaires and rules.",
+            show_default=False,
+            metavar="DIR",
         ),
     ] = None,
 ) -> None:
@@ -992,53 +1260,40 @@ def test_cases(
 
     Each failing case prints every expectation that did not hold, expected beside found. Exit 0 when all pass.
 
+    \b
     Examples:
-
       maturity test
-
       maturity test scoring_rules/cases/ --definitions questionnaires/ --definitions scoring_rules/
     """
     from maturity.app.cases import find_case_files, run_cases
     from maturity.io.resources import bundled_dir
-    from maturity.model.problems import MaturityError
 
     targets = list(paths) if paths else [bundled_dir("scoring_rules")]
     files, problems = find_case_files(targets)
-    try:
-        for problem in problems:
-            _say(f"ERROR {problem}")
-    except MaturityError as exc:
-        _fail(exc)
+    for problem in problems:
+        _err(str(problem))
     if not files:
         _err("no rule-case files (kind: rule_cases) found")
         raise typer.Exit(EXIT_PROBLEMS)
     catalogue = _catalogue(
         [*(definitions or []), *(p for p in targets if p.is_dir())], reported=frozenset(p.file for p in problems)
     )
-    try:
-        passed, failed = _run_cases(files, catalogue, run_cases)
-    except MaturityError as exc:  # stdout closed or full
-        _fail(exc)
-    unusable = f", {len(problems)} file(s) could not be read" if problems else ""
-    _say(f"{passed} passed, {failed} failed{unusable}")
-    raise typer.Exit(EXIT_PROBLEMS if failed or problems else EXIT_OK)
-
-
-def _run_cases(files: list[Path], catalogue: Any, run_cases: Any) -> tuple[int, int]:
     passed = failed = 0
     for path in files:
         for result in run_cases(path, catalogue):
             if result.passed:
                 passed += 1
-                _say(f"PASS {result.name}  ({result.file})")
+                _out(f"PASS {result.name}  ({result.file})\n")
                 continue
             failed += 1
-            _say(f"FAIL {result.name}  ({result.file})")
+            _out(f"FAIL {result.name}  ({result.file})\n")
             for difference in result.differences:
-                _say(f"  - {difference}")
+                _out(f"  - {difference}\n")
             for problem in result.problems:
-                _say(f"  ! {problem}")
-    return passed, failed
+                _err(str(problem))
+    unusable = f", {len(problems)} file(s) could not be read" if problems else ""
+    _err(f"{passed} passed, {failed} failed{unusable}")
+    raise typer.Exit(EXIT_PROBLEMS if failed or problems else EXIT_OK)
 
 
 # ------------------------------------------------------------------------------------------------- compare
@@ -1052,9 +1307,12 @@ def compare(
             help="The earlier assessment: an answers file, or a scored result (JSON "
             "from `maturity score --format json` or `--out`).",
             show_default=False,
+            metavar="OLD",
         ),
     ],
-    new: Annotated[Path, typer.Argument(help="The later assessment, in either form.", show_default=False)],
+    new: Annotated[
+        Path, typer.Argument(help="The later assessment, in either form.", show_default=False, metavar="NEW")
+    ],
     target: Annotated[
         Optional[Path],
         typer.Option(
@@ -1063,6 +1321,7 @@ def compare(
             help="An assessment to aim for (answers file or scored result, e.g. the answers you "
             "want to be able to give): reports how far NEW is from its verdict and stage levels.",
             show_default=False,
+            metavar="FILE",
         ),
     ] = None,
     output_format: Annotated[
@@ -1072,10 +1331,12 @@ def compare(
             "-f",
             help="terminal, md, html, json or pdf. Default: from the --out file's extension, else terminal.",
             show_default=False,
+            metavar="FORMAT",
         ),
     ] = None,
     out: Annotated[
-        Optional[Path], typer.Option("--out", "-o", help="Write to this file instead of stdout.", show_default=False)
+        Optional[Path],
+        typer.Option("--out", "-o", help="Write to this file instead of stdout.", show_default=False, metavar="FILE"),
     ] = None,
     templates: Annotated[
         Optional[Path],
@@ -1084,12 +1345,17 @@ def compare(
             help="A folder of templates that override the bundled ones by name (compare.md.j2, "
             "compare.html.j2); they run sandboxed.",
             show_default=False,
+            metavar="DIR",
         ),
     ] = None,
     definitions: Annotated[
         Optional[list[Path]],
         typer.Option(
-            "--definitions", "-d", help="Folders holding your own questionnaires and rules.", show_default=False
+            "--definitions",
+            "-d",
+            help="Folders holding your own questionnaires and rules.",
+            show_default=False,
+            metavar="DIR",
         ),
     ] = None,
 ) -> None:
@@ -1100,14 +1366,11 @@ def compare(
     compared with a warning. Stages are ranked by level, then by score; the verdict by its RAG (red, amber,
     green). With --target, the gap from NEW to the target's verdict and stage levels is reported too.
 
+    \b
     Examples:
-
       maturity compare baseline.answers.yaml this-year.answers.yaml
-
       maturity compare results/2024.result.json results/2025.result.json --format html --out progress.html
-
       maturity compare baseline.yaml now.yaml --target goal.answers.yaml
-
       maturity compare baseline.yaml now.yaml --format json > comparison.json
     """
     from maturity.engine.compare import TEMPLATES, comparison_context, comparison_json, terminal_lines
@@ -1183,15 +1446,79 @@ def _load_assessment(path: Path, catalogue: Any) -> tuple[Any, list[Any]]:
     )
 
 
+class Shell(str, Enum):
+    bash = "bash"
+    zsh = "zsh"
+    fish = "fish"
+    powershell = "powershell"
+
+
+COMPLETE_VAR = "_MATURITY_COMPLETE"
+
+
+@app.command()
+def completion(shell: Annotated[Shell, typer.Argument(help="bash, zsh, fish or powershell.", metavar="SHELL")]) -> None:
+    """Print the shell completion script for SHELL: commands, options, formats and files complete on Tab.
+
+    \b
+    Examples:
+      eval "$(maturity completion bash)"                            # in ~/.bashrc
+      maturity completion zsh > ~/.zfunc/_maturity                  # with fpath+=(~/.zfunc) before compinit
+      maturity completion fish > ~/.config/fish/completions/maturity.fish
+    """
+    from typer._completion_shared import get_completion_script  # typer's own scripts
+
+    typer.echo(get_completion_script(prog_name="maturity", complete_var=COMPLETE_VAR, shell=shell.value))
+
+
+@app.command("list")
+def list_command(
+    definitions: Annotated[
+        Optional[list[Path]],
+        typer.Option(
+            "--definitions",
+            "-d",
+            help="Folders holding your own questionnaires (listed before the bundled ones).",
+            show_default=False,
+            metavar="DIR",
+        ),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per questionnaire, in a list.")] = False,
+) -> None:
+    """List the questionnaires you can assess: id, version, question count and title, bundled and your own.
+
+    \b
+    Examples:
+      maturity list
+      maturity list --definitions my-definitions/
+      maturity assess outsourcing-a-problem          # then answer one, by its id
+    """
+    from maturity.app.listing import listing_json, listing_lines
+    from maturity.checks.validation import list_questionnaires
+
+    infos, problems = list_questionnaires(definitions or [])
+    for problem in problems:
+        _err(str(problem))
+    _out(
+        listing_json(infos) if as_json else "".join(f"{line}\n" for line in listing_lines(infos)),
+        "json" if as_json else "text",
+    )
+    raise typer.Exit(EXIT_PROBLEMS if any(p.is_error and p.code == "MQ001" for p in problems) else EXIT_OK)
+
+
 def run() -> None:
     """Entry point: exit 130 on Ctrl-C (or SIGTERM, where a command turns it into one) rather than a traceback,
     and exit 1 with a message when stdout or stderr cannot be written (a full device, a closed pipe)."""
+    if COMPLETE_VAR in os.environ:  # a shell asking for completions, through the script `completion` prints
+        from typer._completion_classes import completion_init  # typer's protocol
+
+        completion_init()
     try:
-        app()
+        app(prog_name="maturity")
     except KeyboardInterrupt:
         _err("interrupted")
         sys.exit(EXIT_INTERRUPTED)
-    except OSError as exc:
+    except OSError as exc:  # stdout or stderr that cannot be written (a full device, a closed pipe): no traceback
         from maturity.io.output import STDOUT, silence_stdout, write_problem
 
         silence_stdout()

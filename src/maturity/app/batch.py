@@ -219,6 +219,7 @@ _out_dir: Path | None = None
 _reports: tuple[str, ...] = ()
 _summary: SummaryFormat | None = None
 _table = False
+_max_bytes: int | None = None
 REPORT_SUFFIXES = {
     "md": ".report.md",
     "html": ".report.html",
@@ -247,22 +248,29 @@ def _init_worker(
     reports: tuple[str, ...] = (),
     summary: SummaryFormat | None = None,
     table: bool = False,
+    max_bytes: int | None = None,
 ) -> None:
-    global _catalogue, _out_dir, _reports, _summary, _table
-    _reports, _summary, _table = reports, summary, table
+    global _catalogue, _out_dir, _reports, _summary, _table, _max_bytes
+    _reports, _summary, _table, _max_bytes = reports, summary, table, max_bytes
     _catalogue = catalogue_for(folders, bundled)
     _out_dir = Path(out_dir) if out_dir else None
 
 
-def load_checked(path: Path, catalogue: Catalogue) -> tuple[Any, Any, list[Problem]]:
-    """Load an answers file and find and check it against its definitions.
+def load_checked(
+    path: Path, catalogue: Catalogue, max_bytes: int | None = None, text: str | None = None
+) -> tuple[Any, Any, list[Problem]]:
+    """Load an answers file (or `text` already read, from standard input, under the name `path`) and find and
+    check it against its definitions.
 
     Returns (definitions, answers, warnings); raises MaturityError with located problems.
     """
     from maturity.checks.answers import check_answers
     from maturity.io import loader
 
-    answers = loader.load_answers_file(path)
+    if text is None:
+        answers = loader.load_answers_file(path, max_bytes)
+    else:
+        answers = loader.load_document(loader.parse_text(text, str(path), loader.digest_of(text)), "answers")
     ref = answers.model.questionnaire
     carried: list[Problem] = []
     try:
@@ -308,11 +316,13 @@ def carry_forward(answers: Any, catalogue: Catalogue, target: str) -> tuple[Any,
     return Loaded(moved.answers, answers.document), [warning]
 
 
-def load_and_score(path: Path, catalogue: Catalogue) -> tuple[Any, list[Problem]]:
+def load_and_score(
+    path: Path, catalogue: Catalogue, max_bytes: int | None = None, text: str | None = None
+) -> tuple[Any, list[Problem]]:
     """Load, check and score one answers file. Returns the Assessment and any warnings; raises MaturityError."""
     from maturity.engine.scoring import score
 
-    definitions, answers, problems = load_checked(path, catalogue)
+    definitions, answers, problems = load_checked(path, catalogue, max_bytes, text)
     return score(definitions.questionnaire.model, definitions.rules.model, answers.model, checked=True), problems
 
 
@@ -322,6 +332,8 @@ def score_file(
     out_dir: Path | None = None,
     reports: tuple[str, ...] = (),
     name: str | None = None,
+    max_bytes: int | None = None,
+    text: str | None = None,
 ) -> Outcome:
     """Score one file into a summary row; every failure becomes located problems on the outcome.
 
@@ -332,10 +344,10 @@ def score_file(
     row: dict[str, Any] = {"file": str(path), "status": "failed"}
     try:
         if out_dir is not None:
-            assessment, problems = load_and_score(path, catalogue)
+            assessment, problems = load_and_score(path, catalogue, max_bytes, text)
             summary = assessment.summary()
         else:
-            summary, problems = _load_and_summarise(path, catalogue)
+            summary, problems = _load_and_summarise(path, catalogue, max_bytes, text)
     except MaturityError as exc:
         return failed_outcome(path, exc.problems)
     except (MemoryError, RecursionError):  # one file must not end the batch, whatever it holds
@@ -407,11 +419,13 @@ def _write_reports(assessment: Any, catalogue: Catalogue, stem: Path, reports: t
         write_atomic_bytes(stem.with_name(stem.name + REPORT_SUFFIXES[fmt]), encoded(data, report_kind(fmt)))
 
 
-def _load_and_summarise(path: Path, catalogue: Catalogue) -> tuple[Summary, list[Problem]]:
+def _load_and_summarise(
+    path: Path, catalogue: Catalogue, max_bytes: int | None = None, text: str | None = None
+) -> tuple[Summary, list[Problem]]:
     """`load_and_score` for the figures alone."""
     from maturity.engine.scoring import summarise
 
-    definitions, answers, problems = load_checked(path, catalogue)
+    definitions, answers, problems = load_checked(path, catalogue, max_bytes, text)
     return summarise(definitions.questionnaire.model, definitions.rules.model, answers.model, checked=True), problems
 
 
@@ -419,7 +433,7 @@ def _work(item: str | Path | tuple[str, str]) -> Outcome:
     """One file: a path, or with --out a (path, result name) pair."""
     assert _catalogue is not None
     path, name = item if isinstance(item, tuple) else (item, None)
-    return _rendered(score_file(Path(path), _catalogue, _out_dir, _reports, name))
+    return _rendered(score_file(Path(path), _catalogue, _out_dir, _reports, name, _max_bytes))
 
 
 def _work_chunk(items: Sequence[str | Path | tuple[str, str]]) -> list[Outcome]:
@@ -544,6 +558,7 @@ def score_many(
     chunksize: int = 32,
     summary: SummaryFormat | None = None,
     table: bool = False,
+    max_bytes: int | None = None,
     notice: Callable[[str], None] | None = None,
 ) -> Iterator[Outcome]:
     """Score every file, in input order, on `workers` processes (default: every core).
@@ -557,19 +572,20 @@ def score_many(
     items: Sequence[str | Path | tuple[str, str]] = paths
     if out_dir is not None:
         items = list(zip(map(str, paths), result_names([str(p) for p in paths]), strict=True))
-    setup = ([str(f) for f in folders], bundled, str(out_dir) if out_dir else None, reports, summary, table)
+    setup = ([str(f) for f in folders], bundled, str(out_dir) if out_dir else None, reports, summary, table, max_bytes)
     _init_worker(*setup)
     catalogue_for([str(f) for f in folders], bundled).preload()
     with _collector_for_batches():
         if workers == 1 or len(items) < 4:
             yield from map(_work, items)
             return
-        pool = WorkerPool(workers, _work_chunk, _init_worker, setup, lost=_lost_file, cleanup=_remove_temporaries)
+        pool = WorkerPool(workers, _work_chunk, _init_worker, setup, lost=lost_outcome, cleanup=_remove_temporaries)
         yield from pool.map(items, chunksize, notice)
 
 
-def _lost_file(item: str | Path | tuple[str, str], how: str) -> Outcome:
-    """The outcome of a file whose worker was lost twice while scoring it (in the parent, after `_init_worker`)."""
+def lost_outcome(item: str | Path | tuple[str, str], how: str) -> Outcome:
+    """The outcome of a file whose worker was lost twice while scoring it: a failed row (MQ007), rendered for the
+    summary and the table as the batch asked (in the parent, after `_init_worker`)."""
     path = item[0] if isinstance(item, tuple) else item
     problem = Problem.make(
         "MQ007",

@@ -71,10 +71,15 @@ def compare(expect: Expectation, assessment: Any) -> list[str]:
     ratings = {i.id: i for i in verdict.indicators}
     for indicator_id, rating in expect.indicators.items():
         found = ratings.get(indicator_id)
-        if found is None or found.rating != rating:
+        if rating == "not_applicable":
+            if indicator_id not in verdict.not_applying:
+                shown = found.rating if found else "no such indicator"
+                out.append(f"indicator {indicator_id}: expected not to apply, found {shown}")
+        elif found is None or found.rating != rating:
+            missing = "does not apply" if indicator_id in verdict.not_applying else "no such indicator"
             out.append(
                 f"indicator {indicator_id}: expected {rating}, found "
-                f"{found.rating + (' (unknown)' if found.unknown else '') if found else 'no such indicator'}"
+                f"{found.rating + (' (unknown)' if found.unknown else '') if found else missing}"
             )
     fired = [p.id for p in assessment.pain_points]
     for pain in expect.pain_points:

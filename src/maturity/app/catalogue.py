@@ -14,6 +14,7 @@ from pathlib import Path
 from maturity.checks.index import Index, index_questionnaire
 from maturity.checks.questionnaire import check_questionnaire
 from maturity.checks.rules import check_rules
+from maturity.checks.validation import version_key as version_key  # its home is checks (a lower layer)
 from maturity.io import loader
 from maturity.io.files import walk
 from maturity.io.resources import bundled_dir
@@ -182,12 +183,6 @@ class Catalogue:
         definitions = Definitions(questionnaire, rules, index_questionnaire(questionnaire.model))
         self._loaded[key] = definitions
         return definitions
-
-
-def version_key(version: str) -> tuple[int, ...]:
-    """A semantic version as numbers, for ordering (a pre-release suffix is ignored)."""
-    head = version.split("-")[0].split("+")[0]
-    return tuple(int(part) if part.isdigit() else 0 for part in head.split("."))
 
 
 def _as_warning(problem: Problem, prefix: str) -> Problem:

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from maturity.checks.index import Index
+from maturity.checks.index import Index, QuestionInfo
 from maturity.model.definitions import Condition
 from maturity.model.document import Loc
 from maturity.model.vocabulary import OVERALL, RAG_ORDER, VERDICT_POINTS, YES_NO
@@ -122,9 +122,10 @@ def _check_numeric_only(leaf: Condition, where: Loc, what: str, emit: Callable[[
             emit("MQ204", f"{what} is a number, but it is compared with {value!r}", where)
 
 
-def _check_answer_test(
-    leaf: Condition, where: Loc, scope: ConditionScope, emit: Callable[[str, str, Loc], None]
-) -> None:
+Emit = Callable[[str, str, Loc], None]
+
+
+def _check_answer_test(leaf: Condition, where: Loc, scope: ConditionScope, emit: Emit) -> None:
     qid = leaf.question
     assert qid is not None
     info = scope.index.questions.get(qid)
@@ -132,8 +133,6 @@ def _check_answer_test(
         emit("MQ202", f"there is no question '{qid}'", (*where, "question"))
         return
     kind = info.question.kind
-    values = _compared_values(leaf)
-    ranged = leaf.at_least is not None or leaf.at_most is not None
     if leaf.is_ == "dont_know" and not info.allow_dont_know:
         emit("MQ205", f"question '{qid}' does not allow 'don't know', so this can never be true", (*where, "is"))
     if leaf.is_ == "not_applicable" and not info.allow_not_applicable:
@@ -142,7 +141,7 @@ def _check_answer_test(
         emit(
             "MQ204",
             "'is: fired' is for pain points; for an answer use answered, unanswered, dont_know, "
-            "not_applicable, known or gap",
+            "not_applicable, known, gap or evidenced",
             (*where, "is"),
         )
     if leaf.includes is not None:
@@ -154,61 +153,86 @@ def _check_answer_test(
             )
         elif leaf.includes not in info.options:
             emit("MQ203", f"question '{qid}' has no option '{leaf.includes}'", (*where, "includes"))
-    if kind == "scale":
-        for value in values:
-            if not isinstance(value, int) or isinstance(value, bool):
-                emit("MQ204", f"question '{qid}' is answered with a level number, not {value!r}", where)
-            elif value not in info.levels:
-                emit("MQ203", f"question '{qid}' has no level {value} (levels: {info.levels})", where)
-        if info.levels and leaf.at_least is not None and leaf.at_least > max(info.levels):
-            emit(
-                "MQ205",
-                f"question '{qid}' goes up to level {max(info.levels)}, so at_least {leaf.at_least} can never be true",
-                (*where, "at_least"),
-            )
-        if info.levels and leaf.at_most is not None and leaf.at_most < min(info.levels):
-            emit(
-                "MQ205",
-                f"question '{qid}' starts at level {min(info.levels)}, so at_most {leaf.at_most} can never be true",
-                (*where, "at_most"),
-            )
-    elif kind in ("single", "multiple"):
-        if ranged:
-            emit("MQ204", f"question '{qid}' has options, not numbers: use equals, in or includes", where)
-        if kind == "multiple" and values:
-            emit("MQ204", f"question '{qid}' is multiple choice: test it with 'includes'", where)
-        for value in values:
-            if not isinstance(value, str):
-                emit("MQ204", f"question '{qid}' is answered with an option id, not {value!r}", where)
-            elif value not in info.options:
-                hint = f" (options: {', '.join(info.options)})" if len(info.options) <= 12 else ""
-                emit("MQ203", f"question '{qid}' has no option '{value}'{hint}", where)
-    elif kind == "yes_no":
-        if ranged:
-            emit("MQ204", f"question '{qid}' is yes or no: use equals", where)
-        for value in values:
-            if not isinstance(value, bool) and str(value).lower() not in YES_NO:
-                emit("MQ204", f"question '{qid}' is answered yes or no, not {value!r}", where)
-    elif kind == "number":
-        for value in values:
-            if not is_number(value):
-                emit("MQ204", f"question '{qid}' is answered with a number, not {value!r}", where)
-        q = info.question
-        if q.maximum is not None and leaf.at_least is not None and leaf.at_least > q.maximum:
-            emit(
-                "MQ205",
-                f"answers to '{qid}' are at most {q.maximum}, so at_least {leaf.at_least} can never be true",
-                (*where, "at_least"),
-            )
-        if q.minimum is not None and leaf.at_most is not None and leaf.at_most < q.minimum:
-            emit(
-                "MQ205",
-                f"answers to '{qid}' are at least {q.minimum}, so at_most {leaf.at_most} can never be true",
-                (*where, "at_most"),
-            )
-    elif kind == "text":
-        if ranged:
-            emit("MQ204", f"question '{qid}' is answered with text, not a number", where)
-        for value in values:
-            if not isinstance(value, str):
-                emit("MQ204", f"question '{qid}' is answered with text, not {value!r}", where)
+    _BY_KIND[kind](leaf, info, _compared_values(leaf), where, emit)
+
+
+def _scale_test(leaf: Condition, info: QuestionInfo, values: list[Any], where: Loc, emit: Emit) -> None:
+    qid = info.question.id
+    for value in values:
+        if not isinstance(value, int) or isinstance(value, bool):
+            emit("MQ204", f"question '{qid}' is answered with a level number, not {value!r}", where)
+        elif value not in info.levels:
+            emit("MQ203", f"question '{qid}' has no level {value} (levels: {info.levels})", where)
+    if info.levels and leaf.at_least is not None and leaf.at_least > max(info.levels):
+        emit(
+            "MQ205",
+            f"question '{qid}' goes up to level {max(info.levels)}, so at_least {leaf.at_least} can never be true",
+            (*where, "at_least"),
+        )
+    if info.levels and leaf.at_most is not None and leaf.at_most < min(info.levels):
+        emit(
+            "MQ205",
+            f"question '{qid}' starts at level {min(info.levels)}, so at_most {leaf.at_most} can never be true",
+            (*where, "at_most"),
+        )
+
+
+def _choice_test(leaf: Condition, info: QuestionInfo, values: list[Any], where: Loc, emit: Emit) -> None:
+    qid = info.question.id
+    if leaf.at_least is not None or leaf.at_most is not None:
+        emit("MQ204", f"question '{qid}' has options, not numbers: use equals, in or includes", where)
+    if info.question.kind == "multiple" and values:
+        emit("MQ204", f"question '{qid}' is multiple choice: test it with 'includes'", where)
+    for value in values:
+        if not isinstance(value, str):
+            emit("MQ204", f"question '{qid}' is answered with an option id, not {value!r}", where)
+        elif value not in info.options:
+            hint = f" (options: {', '.join(info.options)})" if len(info.options) <= 12 else ""
+            emit("MQ203", f"question '{qid}' has no option '{value}'{hint}", where)
+
+
+def _yes_no_test(leaf: Condition, info: QuestionInfo, values: list[Any], where: Loc, emit: Emit) -> None:
+    qid = info.question.id
+    if leaf.at_least is not None or leaf.at_most is not None:
+        emit("MQ204", f"question '{qid}' is yes or no: use equals", where)
+    for value in values:
+        if not isinstance(value, bool) and str(value).lower() not in YES_NO:
+            emit("MQ204", f"question '{qid}' is answered yes or no, not {value!r}", where)
+
+
+def _number_test(leaf: Condition, info: QuestionInfo, values: list[Any], where: Loc, emit: Emit) -> None:
+    q = info.question
+    for value in values:
+        if not is_number(value):
+            emit("MQ204", f"question '{q.id}' is answered with a number, not {value!r}", where)
+    if q.maximum is not None and leaf.at_least is not None and leaf.at_least > q.maximum:
+        emit(
+            "MQ205",
+            f"answers to '{q.id}' are at most {q.maximum}, so at_least {leaf.at_least} can never be true",
+            (*where, "at_least"),
+        )
+    if q.minimum is not None and leaf.at_most is not None and leaf.at_most < q.minimum:
+        emit(
+            "MQ205",
+            f"answers to '{q.id}' are at least {q.minimum}, so at_most {leaf.at_most} can never be true",
+            (*where, "at_most"),
+        )
+
+
+def _text_test(leaf: Condition, info: QuestionInfo, values: list[Any], where: Loc, emit: Emit) -> None:
+    qid = info.question.id
+    if leaf.at_least is not None or leaf.at_most is not None:
+        emit("MQ204", f"question '{qid}' is answered with text, not a number", where)
+    for value in values:
+        if not isinstance(value, str):
+            emit("MQ204", f"question '{qid}' is answered with text, not {value!r}", where)
+
+
+_BY_KIND: dict[str, Callable[[Condition, QuestionInfo, list[Any], Loc, Emit], None]] = {
+    "scale": _scale_test,
+    "single": _choice_test,
+    "multiple": _choice_test,
+    "yes_no": _yes_no_test,
+    "number": _number_test,
+    "text": _text_test,
+}

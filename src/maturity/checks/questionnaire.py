@@ -28,15 +28,21 @@ def _loc_words(loc: Loc) -> str:
 
 
 def check_questionnaire(loaded: Loaded[Questionnaire]) -> list[Problem]:
+    """Every problem with one questionnaire across its parts: ids, answer sets, sources and conditions."""
     q = loaded.model
     problems: list[Problem] = []
 
     def emit(code: str, message: str, loc: Loc) -> None:
         problems.append(loaded.problem(code, message, loc))
 
-    index = index_questionnaire(q)
+    _check_ids(q, emit)
+    _check_answer_sets(q, emit)
+    _check_conditions(q, emit)
+    return problems
 
-    # ids: one namespace for questions, groups and stages, because roll-ups and conditions name them alike
+
+def _check_ids(q: Questionnaire, emit: Callable[[str, str, Loc], None]) -> None:
+    # one namespace for questions, groups and stages, because roll-ups and conditions name them alike
     named: list[tuple[str, Loc]] = []
     for s, stage in enumerate(q.stages):
         named.append((stage.id, ("stages", s, "id")))
@@ -50,6 +56,10 @@ def check_questionnaire(loaded: Loaded[Questionnaire]) -> list[Problem]:
     duplicates([(r.tag, ("references", i, "tag")) for i, r in enumerate(q.references)], "reference", emit)
     duplicates([(a.id, ("answer_sets", i, "id")) for i, a in enumerate(q.answer_sets)], "answer set", emit)
 
+
+def _check_answer_sets(q: Questionnaire, emit: Callable[[str, str, Loc], None]) -> None:
+    """Shared answer sets, and each question's own levels, options, answer set and sources."""
+    tags = {r.tag for r in q.references}
     sets = {a.id: a for a in q.answer_sets}
     for i, answer_set in enumerate(q.answer_sets):
         loc = ("answer_sets", i)
@@ -58,7 +68,6 @@ def check_questionnaire(loaded: Loaded[Questionnaire]) -> list[Problem]:
         if answer_set.kind != "scale" and (answer_set.options is None or answer_set.levels is not None):
             emit("MQ210", f"answer set '{answer_set.id}' is {answer_set.kind} choice: give it options", loc)
         _check_choices(answer_set.levels, answer_set.options, loc, emit)
-
     for qid, info in all_questions(q):
         question = info.question
         if question.answer_set is not None:
@@ -74,9 +83,14 @@ def check_questionnaire(loaded: Loaded[Questionnaire]) -> list[Problem]:
         _check_choices(question.levels, question.options, info.loc, emit)
         for k, source in enumerate(question.sources):
             tag = source.split()[0]
-            if tag not in index.tags:
+            if tag not in tags:
                 emit("MQ208", f"source '{tag}' is not in the questionnaire's references", (*info.loc, "sources", k))
 
+
+def _check_conditions(q: Questionnaire, emit: Callable[[str, str, Loc], None]) -> None:
+    """When questions are asked: each condition on its own, then that none depends on a later answer or on
+    itself through others."""
+    index = index_questionnaire(q)
     scope = ConditionScope(index, frozenset({"question"}), "a question's condition")
     graph: dict[str, list[str]] = {}
     for qid, info in all_questions(q):
@@ -105,7 +119,6 @@ def check_questionnaire(loaded: Loaded[Questionnaire]) -> list[Problem]:
                     "change the condition",
                     (*info.loc, "when"),
                 )
-    return problems
 
 
 def _check_choices(levels: Any, options: Any, loc: Loc, emit: Callable[[str, str, Loc], None]) -> None:

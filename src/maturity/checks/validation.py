@@ -6,8 +6,10 @@ Also the public way to load one definition with every check applied (`load_quest
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from difflib import get_close_matches
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +20,7 @@ from maturity.checks.rules import check_rules
 from maturity.io import loader
 from maturity.io.files import is_definition_name, not_a_regular_file, walk
 from maturity.io.resources import bundled_dir
-from maturity.model.definitions import AnswersFile, Questionnaire, RuleCases, Rules
+from maturity.model.definitions import ID_PATTERN, AnswersFile, Questionnaire, RuleCases, Rules
 from maturity.model.document import Loaded
 from maturity.model.problems import DefinitionError, MaturityError, Problem, capped, has_errors
 
@@ -27,6 +29,7 @@ from maturity.model.problems import DefinitionError, MaturityError, Problem, cap
 class ValidationReport:
     problems: list[Problem] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # named files that are not maturity files (skip_other)
 
     @property
     def errors(self) -> list[Problem]:
@@ -65,15 +68,225 @@ def discover(paths: Iterable[Path]) -> tuple[list[Path], list[Path], list[Proble
     return list(dict.fromkeys(files)), list(dict.fromkeys(template_dirs)), problems
 
 
-def validate_paths(paths: Iterable[Path], max_bytes: int | None = None) -> ValidationReport:
-    files, template_dirs, problems = discover(paths)
-    report = ValidationReport(problems=problems, files=[str(f) for f in files])
-    loaded: list[Loaded[Any]] = []
+def _definition_files_under(folder: Path, recursive: bool = True) -> list[Path]:
+    """YAML and JSON files in a folder (and below it, when `recursive`), found by the one file walk."""
+    if recursive:
+        return [Path(f) for f in walk(str(folder), [])]
+    return sorted(
+        p for p in folder.glob("*") if is_definition_name(p.name) and not p.name.startswith(".") and p.is_file()
+    )
+
+
+# The folders definitions conventionally live in; a file in one is ours whatever it holds.
+DEFINITION_FOLDERS = frozenset({"questionnaires", "scoring_rules", "report_templates", "examples", "cases"})
+_OUR_KIND = re.compile(
+    r"""^[ \t{]*["']?kind["']?[ \t]*:[ \t]*["']?(questionnaire|scoring_rules|answers|rule_cases)\b""", re.MULTILINE
+)
+
+
+def is_maturity_file(path: Path, folders: Iterable[Path] = ()) -> bool:
+    """Whether a file named on the command line is one of ours: it says a kind of ours, or it sits in a
+    definitions folder (conventional or configured), or it is a report template. Used to pass over the other
+    YAML files a pre-commit hook hands over, while a broken file of ours is still checked."""
+    absolute = path.resolve()
+    if any(part in DEFINITION_FOLDERS for part in path.parent.parts):
+        return True
+    if any(_is_within(absolute, folder.resolve()) for folder in folders):
+        return True
+    if path.suffix == ".j2":
+        return path.name.startswith(("report.", "compare."))
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(64 * 1024).decode("utf-8", errors="replace")
+    except OSError:
+        return True  # let the loader say why it cannot be read
+    return _OUR_KIND.search(head) is not None
+
+
+def _is_within(path: Path, folder: Path) -> bool:
+    try:
+        path.relative_to(folder)
+    except ValueError:
+        return False
+    return True
+
+
+@dataclass
+class _Source:
+    """Where the definitions come from: files on disk, or text already read (standard input) under a name."""
+
+    max_bytes: int | None = None
+    texts: Mapping[str, str] = field(default_factory=dict)
+    cache: dict[str, Loaded[Any] | list[Problem]] = field(default_factory=dict)
+
+    def load(self, name: str) -> Loaded[Any] | list[Problem]:
+        if name not in self.cache:
+            try:
+                if name in self.texts:
+                    text = self.texts[name]
+                    document = loader.parse_text(text, name, loader.digest_of(text))
+                    self.cache[name] = loader.load_document(document)
+                else:
+                    self.cache[name] = loader.load_file(name, max_bytes=self.max_bytes)
+            except MaturityError as exc:
+                self.cache[name] = list(exc.problems)
+        return self.cache[name]
+
+
+def related_folders(named: Iterable[Path], context: Iterable[Path] = ()) -> list[Path]:
+    """Where the related definitions of named files are looked for: each file's own folder, the conventional
+    questionnaires/ and scoring_rules/ beside it (or above it, for scoring_rules/cases/), and the configured
+    definitions folders."""
+    out: list[Path] = [*context]
+    for path in named:
+        folder = path.parent
+        out.append(folder)
+        for base in (folder.parent, folder.parent.parent):
+            out.extend(base / name for name in ("questionnaires", "scoring_rules"))
+    seen: set[Path] = set()
+    unique = []
+    for folder in out:
+        key = folder.resolve()
+        if key not in seen and folder.is_dir():
+            seen.add(key)
+            unique.append(folder)
+    return unique
+
+
+_DEFINITION_KIND = re.compile(
+    r"""^[ \t{]*["']?kind["']?[ \t]*:[ \t]*["']?(questionnaire|scoring_rules)\b""", re.MULTILINE
+)
+
+
+def _related(named: list[str], source: _Source, context: Iterable[Path]) -> list[str]:
+    """The questionnaires and rules the named files need to be checked in full, found beside them: an answers
+    file's questionnaire, a questionnaire's rules, rules' questionnaire, rule cases' rules; and so on until
+    nothing more is needed."""
+    candidates: list[Path] = []
+    # standard input is looked up by the name it was given (--stdin-filename), as if the file were there
+    for folder in related_folders([Path(n) for n in named], context):
+        shallow = folder.name not in DEFINITION_FOLDERS  # a project's top folder is not searched all the way down
+        for path in _definition_files_under(folder, recursive=not shallow):
+            try:
+                head = path.read_bytes()[: 64 * 1024].decode("utf-8", errors="replace")
+            except OSError:
+                continue
+            if _DEFINITION_KIND.search(head):
+                candidates.append(path)
+    chosen = set(named)
+    added: list[str] = []
+    changed = True
+    while changed:
+        changed = False
+        wanted_q, wanted_r, wanted_ids = set(), set(), set()
+        for name in [*named, *added]:
+            found = source.load(name)
+            if isinstance(found, list):
+                continue
+            model = found.model
+            if isinstance(model, (AnswersFile, Rules)):
+                wanted_q.add((model.questionnaire.id, model.questionnaire.version))
+            elif isinstance(model, Questionnaire):
+                wanted_r.add((model.id, model.version))
+            elif isinstance(model, RuleCases):
+                wanted_ids.add(model.rules)
+        for path in candidates:
+            name = str(path)
+            if name in chosen or any(
+                Path(name).resolve() == Path(c).resolve() for c in chosen if c not in source.texts
+            ):
+                continue
+            found = source.load(name)
+            if isinstance(found, list):
+                continue
+            model = found.model
+            fits = (isinstance(model, Questionnaire) and (model.id, model.version) in wanted_q) or (
+                isinstance(model, Rules)
+                and ((model.questionnaire.id, model.questionnaire.version) in wanted_r or model.id in wanted_ids)
+            )
+            if fits:
+                chosen.add(name)
+                added.append(name)
+                changed = True
+    return added
+
+
+@dataclass
+class Selection:
+    """The files a validation reads: those named (or found in named folders), then the related ones."""
+
+    files: list[str] = field(default_factory=list)
+    template_dirs: list[Path] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    related: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+
+
+def select_files(
+    paths: Iterable[Path],
+    *,
+    texts: Mapping[str, str] | None = None,
+    related: bool = False,
+    context: Iterable[Path] = (),
+    skip_other: bool = False,
+    source: _Source | None = None,
+) -> Selection:
+    """Which files a validation of `paths` reads (see `validate_paths`); `maturity validate --list-files`."""
+    texts = dict(texts or {})
+    source = source or _Source(texts=texts)
+    context = list(context)
+    on_disk = [p for p in paths if str(p) not in texts]
+    files, template_dirs, problems = discover(on_disk)
+    selection = Selection(template_dirs=template_dirs, problems=problems)
+    named = set(on_disk)
     for path in files:
-        try:
-            loaded.append(loader.load_file(path, max_bytes=max_bytes))
-        except MaturityError as exc:
-            report.problems.extend(exc.problems)
+        if skip_other and path in named and not is_maturity_file(path, context):
+            selection.skipped.append(str(path))
+        else:
+            selection.files.append(str(path))
+    selection.files[:0] = [str(p) for p in paths if str(p) in texts]
+    if skip_other:
+        others = [p for p in on_disk if p.is_file() and p.suffix == ".j2" and not is_maturity_file(p, context)]
+        from_folders = set(discover([p for p in on_disk if p.is_dir()])[1])
+        named_ours = {p.parent for p in on_disk if p.is_file() and p.suffix == ".j2" and p not in others}
+        selection.template_dirs = [d for d in template_dirs if d in from_folders or d in named_ours]
+        selection.skipped.extend(str(p) for p in others)
+    if related:
+        selection.related = _related(selection.files, source, context)
+        selection.files.extend(selection.related)
+    return selection
+
+
+def validate_paths(
+    paths: Iterable[Path],
+    max_bytes: int | None = None,
+    *,
+    texts: Mapping[str, str] | None = None,
+    related: bool = False,
+    context: Iterable[Path] = (),
+    skip_other: bool = False,
+) -> ValidationReport:
+    """Validate the files under `paths`, each against the others it refers to, and report every problem.
+
+    `texts` holds files already read (standard input) by the name problems should give them. With `related`,
+    the questionnaires and rules that the named files need are found beside them (and in `context`) and checked
+    with them, as a pre-commit hook needs when it names only the files that changed. With `skip_other`, named
+    files that are not maturity files are passed over (see `is_maturity_file`).
+    """
+    source = _Source(max_bytes=max_bytes, texts=dict(texts or {}))
+    selection = select_files(
+        paths, texts=source.texts, related=related, context=context, skip_other=skip_other, source=source
+    )
+    template_dirs = selection.template_dirs
+    report = ValidationReport(problems=list(selection.problems), files=list(selection.files))
+    report.skipped = selection.skipped
+    loaded: list[Loaded[Any]] = []
+    for name in selection.files:
+        result = source.load(name)
+        if isinstance(result, list):
+            report.problems.extend(result)
+        else:
+            loaded.append(result)
     questionnaires = [x for x in loaded if isinstance(x.model, Questionnaire)]
     rules_files = [x for x in loaded if isinstance(x.model, Rules)]
     for q in questionnaires:
@@ -207,11 +420,75 @@ def _raise_on_errors(problems: list[Problem]) -> None:
         raise DefinitionError([p for p in problems if p.is_error])
 
 
-def load_questionnaire(path: str | Path, max_bytes: int | None = None) -> Loaded[Questionnaire]:
-    """Load a questionnaire and check it; raises DefinitionError listing every error."""
+@dataclass(frozen=True)
+class QuestionnaireInfo:
+    """What `maturity list` shows of a questionnaire: enough to choose one by id."""
+
+    id: str
+    version: str
+    title: str
+    questions: int
+    path: str
+    bundled: bool
+
+
+def list_questionnaires(folders: Iterable[Path] = ()) -> tuple[list[QuestionnaireInfo], list[Problem]]:
+    """The questionnaires in `folders` (searched recursively) and the bundled ones, ordered by id and version;
+    and the problems of the files there that look like questionnaires but cannot be read."""
+    infos: list[QuestionnaireInfo] = []
+    problems: list[Problem] = []
+    for folder, bundled in [*((Path(f), False) for f in folders), (bundled_dir("questionnaires"), True)]:
+        if not folder.exists():
+            problems.append(Problem.make("MQ001", "no such file or folder", str(folder)))
+            continue
+        for path in [folder] if folder.is_file() else _definition_files_under(folder):
+            try:
+                head = path.read_bytes()[: 64 * 1024].decode("utf-8", errors="replace")
+            except OSError:
+                continue
+            if not re.search(r"""^[ \t{]*["']?kind["']?[ \t]*:[ \t]*["']?questionnaire\b""", head, re.MULTILINE):
+                continue
+            try:
+                q = loader.load_questionnaire_file(path).model
+            except MaturityError as exc:
+                problems.extend(exc.problems)
+                continue
+            infos.append(QuestionnaireInfo(q.id, q.version, q.title, len(q.questions()), str(path), bundled))
+    infos.sort(key=lambda i: (i.id, version_key(i.version), not i.bundled))
+    return infos, problems
+
+
+def version_key(version: str) -> tuple[int, ...]:
+    """A semantic version as numbers, for ordering (a pre-release suffix is ignored): 1.10.0 after 1.9.0."""
+    head = version.split("-")[0].split("+")[0]
+    return tuple(int(part) if part.isdigit() else 0 for part in head.split("."))
+
+
+def load_questionnaire(
+    source: str | Path, max_bytes: int | None = None, *, version: str | None = None, folders: Iterable[Path] = ()
+) -> Loaded[Questionnaire]:
+    """Load a questionnaire, from a file or by id (`load_questionnaire("outsourcing-lifecycle")`, found in
+    `folders` and then among the bundled ones, the newest version unless `version` is given), and check it;
+    raises DefinitionError listing every error."""
+    path = Path(source)
+    if not path.is_file() and not is_definition_name(str(path)) and re.fullmatch(ID_PATTERN, str(source)):
+        path = _by_id(str(source), version, folders)
     loaded = loader.load_questionnaire_file(path, max_bytes)
     _raise_on_errors(check_questionnaire(loaded))
     return loaded
+
+
+def _by_id(qid: str, version: str | None, folders: Iterable[Path]) -> Path:
+    infos, _ = list_questionnaires(folders)
+    found = [i for i in infos if i.id == qid and (version is None or i.version == version)]
+    if not found:
+        known = sorted({i.id for i in infos})
+        hint = get_close_matches(qid, known, n=1)
+        tip = f"; did you mean '{hint[0]}'?" if hint else f"; known: {', '.join(known)}" if known else ""
+        what = f"questionnaire '{qid}'" + (f" version {version}" if version else "")
+        raise DefinitionError(Problem.make("MQ001", f"no file or bundled {what}{tip}", qid))
+    mine = [i for i in found if not i.bundled]  # a folder given first wins over the bundled copy
+    return Path((mine or found)[-1].path)
 
 
 def load_rules(path: str | Path, questionnaire: Loaded[Questionnaire], max_bytes: int | None = None) -> Loaded[Rules]:

@@ -7,7 +7,7 @@ ratings of the indicators before them, pain points the pain points before them t
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -325,6 +325,10 @@ class Explainer:
         answer = self.run.answers.answers.get(qid)
         return answer.value if answer is not None else None
 
+    def _pain_questions(self) -> dict[str, frozenset[str]]:
+        pains = self.plan.rules.pain_points
+        return {p.id: read for p, read in zip(pains, self.plan.pain_questions, strict=True)}
+
     def _veto(self, k: int, facts: Facts) -> VetoResult:
         verdict = self.plan.rules.verdict
         assert verdict is not None
@@ -389,7 +393,7 @@ class Explainer:
             vetoes=vetoes,
             indicators=indicators,
             open_items_title=(variant.open_items_title if variant else None) or verdict.open_items_title,
-            open_items=_open_items(indicators, pains),
+            open_items=_open_items(indicators, pains, self._pain_questions()),
             unknown=sum(1 for i in indicators if i.unknown),
             low_confidence=low_flag,
             low_confidence_message=low.message if low_flag and low is not None else None,
@@ -459,18 +463,22 @@ def _is_gap(hit: Hit, facts: Facts) -> bool:
     return facts.status(hit.id) in GAP_STATUSES
 
 
-def _open_items(indicators: Sequence[IndicatorResult], pains: Sequence[PainPointResult]) -> tuple[OpenItem, ...]:
+def _open_items(
+    indicators: Sequence[IndicatorResult],
+    pains: Sequence[PainPointResult],
+    pain_questions: Mapping[str, frozenset[str]],
+) -> tuple[OpenItem, ...]:
     """What is still open, worst first: red indicators, then amber ones (heaviest tier first), then the high-severity
-    pain points in report order. A Clear verdict keeps this list, so it never reads as "ready to go"."""
-    ranked = sorted(
-        (i for i in indicators if i.rating != "green"),
-        key=lambda i: (RAG_ORDER[i.rating], -i.tier_weight),
-    )
+    pain points in report order that say something the indicators do not (one that reads only questions an open
+    indicator already reads is the same item twice). A Clear verdict keeps this list, so it never reads as
+    "ready to go"."""
+    ranked = sorted((i for i in indicators if i.rating != "green"), key=lambda i: (RAG_ORDER[i.rating], -i.tier_weight))
     items = [OpenItem(kind="indicator", id=i.id, title=i.title, rating=i.rating, action=i.evidence) for i in ranked]
+    covered = {a.question for i in ranked for a in i.answers}
     items += [
         OpenItem(kind="pain_point", id=p.id, title=p.title, severity=p.severity, stage=p.stage, action=p.action)
         for p in pains
-        if p.severity == "high"
+        if p.severity == "high" and not pain_questions.get(p.id, frozenset()) <= covered
     ]
     return tuple(items)
 

@@ -305,6 +305,8 @@ class _VerdictModel:
         rating_facts = replace(facts, ratings=ratings, tiers=tiers, unknown=unknown, verdict_points=None)
         for ind in plan.indicator_plans:  # in order: an indicator may read those rated before it
             found = rate_indicator(ind, rating_facts)
+            if not found.applies:
+                continue  # left out of the verdict in this situation
             ratings[ind.id] = found.rating
             tiers[ind.id] = ind.tier
             if found.unknown:
@@ -327,6 +329,8 @@ class _VerdictModel:
         self.exact = True  # no way was dropped to keep the search small
         self.factors: list[_Factor] = []
         for k, indicator in enumerate(verdict.indicators):
+            if indicator.id not in ratings:
+                continue
             options = self._indicator_options(k, indicator.questions, indicator.rate, candidates)
             if len(options) > 1 or indicator.id in self.read_indicators:
                 self.factors.append(_Factor(k, indicator.id, indicator.tier, tuple(options)))
@@ -377,13 +381,15 @@ class _VerdictModel:
                 ratings[factor.id] = str(option.effect)
                 (unknown.add if option.unknown else unknown.discard)(factor.id)
         plan = self.plan
-        points = math.fsum(ind.points[ratings[ind.id]] for ind in plan.indicator_plans)
+        points = math.fsum(ind.points[ratings[ind.id]] for ind in plan.indicator_plans if ind.id in ratings)
         facts = _patched(self.facts, changes, ratings=ratings, tiers=self.tiers, unknown=unknown, verdict_points=points)
         return decide(plan, facts).outcome.id
 
     def full(self) -> Facts:
         """The facts as they stand, ratings and points included."""
-        points = math.fsum(ind.points[self.ratings[ind.id]] for ind in self.plan.indicator_plans)
+        points = math.fsum(
+            ind.points[self.ratings[ind.id]] for ind in self.plan.indicator_plans if ind.id in self.ratings
+        )
         return replace(self.facts, ratings=self.ratings, tiers=self.tiers, unknown=self.unknown, verdict_points=points)
 
     def needed(self, wanted: int, ranks: Mapping[str, int]) -> list[int] | None:

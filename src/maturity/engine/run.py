@@ -303,11 +303,10 @@ class Run:
         found: list[IndicatorFound] = []
         ratings, tiers, unknown = self.ratings, self.tiers, self.unknown
         for ind in self.plan.indicator_plans:
-            if ind.applies is not None and not ind.applies(facts):
-                found.append(IndicatorFound("green", False, None, (), ind.weight, 0.0, applies=False))
-                continue
             rated = rate_indicator(ind, facts)
             found.append(rated)
+            if not rated.applies:
+                continue
             ratings[ind.id] = rated.rating
             tiers[ind.id] = ind.tier
             if rated.unknown:
@@ -463,7 +462,10 @@ def decide(plan: ScoringPlan, facts: Facts) -> Decision:
 
 
 def rate_indicator(ind: IndicatorPlan, facts: Facts) -> IndicatorFound:
-    """An indicator's rating: unknown when its questions are gaps, else the first rule that holds, else otherwise."""
+    """An indicator's rating: unknown when its questions are gaps, else the first rule that holds, else otherwise.
+    One whose applies_when is false is not rated at all (`applies` False, no points): callers leave it out."""
+    if ind.applies is not None and not ind.applies(facts):
+        return IndicatorFound("green", False, None, (), ind.weight, 0.0, applies=False)
     statuses = facts.statuses
     gaps = [(qid, status) for qid in ind.questions if (status := statuses.get(qid, "not_asked")) in UNKNOWN_STATUSES]
     unknown = bool(gaps) and (ind.unknown_if_any or len(gaps) == len(ind.questions))

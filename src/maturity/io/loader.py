@@ -20,7 +20,7 @@ import stat
 from collections.abc import Callable, Iterable, Iterator
 from difflib import get_close_matches
 from pathlib import Path
-from typing import Any, TypeVar, get_args, get_origin
+from typing import Any, BinaryIO, TypeVar, get_args, get_origin
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -33,14 +33,14 @@ from maturity.model.text import shorten
 
 DEFAULT_MAX_BYTES = 4 * 1024 * 1024
 MAX_DEPTH = 64  # far beyond any real definition, far below what would exhaust a stack
-ENV_MAX_BYTES = "MATURITY_MAX_FILE_BYTES"
 
 M = TypeVar("M", bound=BaseModel)
 
 
 def max_bytes_default() -> int:
-    raw = os.environ.get(ENV_MAX_BYTES, "")
-    return int(raw) if raw.isdigit() and int(raw) > 0 else DEFAULT_MAX_BYTES
+    """The size cap when the caller gives none. A setting reaches the loader as a parameter (from an option or
+    the configuration file), never through the environment, so worker processes and library callers agree."""
+    return DEFAULT_MAX_BYTES
 
 
 # ---------------------------------------------------------------------------------------------------- resolving
@@ -504,6 +504,22 @@ _O_NONBLOCK = getattr(os, "O_NONBLOCK", 0)  # opening a named pipe must never wa
 _O_NOCTTY = getattr(os, "O_NOCTTY", 0)  # nor a terminal device become this process's terminal
 
 
+def digest_of(text: str) -> str:
+    """The digest `read_text` would give the file holding this text (its UTF-8 bytes)."""
+    return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def read_stream(stream: BinaryIO, name: str, max_bytes: int | None = None) -> tuple[str, str]:
+    """Read standard input (or any byte stream) under the same cap and decoding as a file; `name` is what
+    problems call it. Returns (text, sha256 digest of the bytes)."""
+    limit = max_bytes or max_bytes_default()
+    try:
+        raw = stream.read(limit + 1)
+    except OSError as exc:
+        raise DefinitionError(Problem.make("MQ001", f"cannot read standard input: {exc.strerror}", name)) from None
+    return decode(raw, name, limit)
+
+
 def decode(raw: bytes, name: str, limit: int | None = None) -> tuple[str, str]:
     limit = limit or max_bytes_default()
     if len(raw) > limit:
@@ -511,7 +527,7 @@ def decode(raw: bytes, name: str, limit: int | None = None) -> tuple[str, str]:
             Problem.make(
                 "MQ002",
                 f"the file is larger than the limit of {limit:,} bytes; split it, or raise the limit with "
-                f"--max-file-size or {ENV_MAX_BYTES}",
+                "--max-file-size or max-file-size in the configuration",
                 name,
             )
         )

@@ -74,13 +74,17 @@ class Condition(Strict):
     count: IndicatorCount | None = Field(None, description="Count verdict indicators with a rating.")
     pain_point: Id | None = Field(None, description="True when this pain point fired (use with `is: fired`).")
 
-    equals: Scalar | None = None
-    not_equals: Scalar | None = None
-    in_: list[Scalar] | None = Field(None, alias="in")
-    not_in: list[Scalar] | None = None
+    equals: Scalar | None = Field(None, description="True when the subject equals this value.")
+    not_equals: Scalar | None = Field(
+        None, description="True when the subject is answered and differs from this value."
+    )
+    in_: list[Scalar] | None = Field(None, alias="in", description="True when the subject is one of these values.")
+    not_in: list[Scalar] | None = Field(None, description="True when the subject is answered and none of these values.")
     includes: Id | None = Field(None, description="A multiple-choice answer includes this option.")
-    at_least: float | None = None
-    at_most: float | None = None
+    at_least: float | None = Field(
+        None, description="True when the subject is at least this number (a level, score, number or count)."
+    )
+    at_most: float | None = Field(None, description="True when the subject is at most this number.")
     is_: (
         Literal["answered", "unanswered", "dont_know", "not_applicable", "known", "gap", "evidenced", "fired"] | None
     ) = Field(
@@ -141,39 +145,43 @@ class IndicatorCount(Strict):
 
 
 class Reference(Strict):
-    tag: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")]
-    title: ShortText
-    url: Url | None = Field(None, description="A web address (http or https).")
-    note: Text | None = None
+    tag: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")] = Field(
+        description="The short tag questions cite it by, in sources."
+    )
+    title: ShortText = Field(description="The source's title.")
+    url: Url | None = Field(None, description="Where the source can be found: a web address (http or https).")
+    note: Text | None = Field(None, description="A note about the source.")
 
 
 class Level(Strict):
     """One step of a maturity scale, described by what you would observe there."""
 
-    level: int = Field(ge=0, le=100)
-    label: ShortText
-    description: Text | None = None
+    level: int = Field(ge=0, le=100, description="The level's number (usually 1 to 5).")
+    label: ShortText = Field(description="The level's short name, shown as the answer.")
+    description: Text | None = Field(None, description="What you would observe at this level.")
 
 
 class Option(Strict):
-    id: Id
-    label: ShortText
-    description: Text | None = None
+    id: Id = Field(description="The option's id, as answers and conditions name it.")
+    label: ShortText = Field(description="The option's words, as the person answering sees them.")
+    description: Text | None = Field(None, description="More about the option, shown with it.")
 
 
 class AnswerSet(Strict):
     """A scale or option list shared by many questions (for example one answer set for a whole model)."""
 
-    id: Id
-    kind: Literal["scale", "single", "multiple"]
-    levels: list[Level] | None = None
-    options: list[Option] | None = None
+    id: Id = Field(description="The id questions use to share this answer set (answer_set: ID).")
+    kind: Literal["scale", "single", "multiple"] = Field(description="scale (levels), single or multiple (options).")
+    levels: list[Level] | None = Field(None, description="For kind scale: each level and what you would observe.")
+    options: list[Option] | None = Field(None, description="For kinds single and multiple: the options.")
 
 
 class Question(Strict):
-    id: Id
-    text: Text
-    kind: QuestionKind
+    id: Id = Field(
+        description=("The question's id, unique in the questionnaire; answers, conditions and rules name it.")
+    )
+    text: Text = Field(description="The question as asked.")
+    kind: QuestionKind = Field(description="scale, single, multiple, yes_no, number or text.")
     help: Text | None = Field(None, description="What good evidence looks like; shown on request.")
     levels: list[Level] | None = Field(None, description="For kind scale: each level and what you would observe.")
     options: list[Option] | None = Field(None, description="For kinds single and multiple.")
@@ -181,13 +189,13 @@ class Question(Strict):
     minimum: float | None = Field(None, description="For kind number: the smallest allowed answer.")
     maximum: float | None = Field(None, description="For kind number: the largest allowed answer.")
     integer: bool = Field(False, description="For kind number: only whole numbers.")
-    unit: ShortText | None = None
+    unit: ShortText | None = Field(None, description="For kind number: the unit shown after the answer.")
     max_length: int | None = Field(None, gt=0, le=100_000, description="For kind text.")
     sources: list[ShortText] = Field(default_factory=list, description="Reference tags, optionally with detail.")
-    weight: PositiveWeight = 1.0
+    weight: PositiveWeight = Field(1.0, description="The question's weight in a weighted roll-up.")
     when: Condition | None = Field(None, description="Ask the question only when this is true.")
-    allow_dont_know: bool = True
-    allow_not_applicable: bool = False
+    allow_dont_know: bool = Field(True, description='Whether "don\'t know" may be answered.')
+    allow_not_applicable: bool = Field(False, description='Whether "not applicable" may be answered.')
 
     @model_validator(mode="after")
     def _fits_kind(self) -> Question:
@@ -209,18 +217,18 @@ class Question(Strict):
 
 
 class Group(Strict):
-    id: Id
-    title: ShortText
-    intro: Text | None = None
-    questions: list[Question] = Field(min_length=1)
+    id: Id = Field(description=("The group's id, unique in the questionnaire; roll-ups and conditions can name it."))
+    title: ShortText = Field(description="The group's title, shown in the interview and the report.")
+    intro: Text | None = Field(None, description="Shown before the group's first question.")
+    questions: list[Question] = Field(min_length=1, description="The questions in the group.")
 
 
 class Stage(Strict):
-    id: Id
-    title: ShortText
+    id: Id = Field(description=("The stage's id, unique in the questionnaire; roll-ups and conditions can name it."))
+    title: ShortText = Field(description="The stage's title.")
     intro: Text | None = Field(None, description="Shown before the stage's first question.")
-    questions: list[Question] | None = None
-    groups: list[Group] | None = None
+    questions: list[Question] | None = Field(None, description="The stage's questions (or give groups instead).")
+    groups: list[Group] | None = Field(None, description="Groups of questions (or give questions instead).")
 
     @model_validator(mode="after")
     def _questions_or_groups(self) -> Stage:
@@ -234,7 +242,9 @@ class Stage(Strict):
 class Change(Strict):
     """One change since the previous version, and how an old answer carries over."""
 
-    change: Literal["added", "removed", "renamed", "reworded", "rescaled", "split", "merged"]
+    change: Literal["added", "removed", "renamed", "reworded", "rescaled", "split", "merged"] = Field(
+        description="What changed: added, removed, renamed, reworded, rescaled, split or merged."
+    )
     from_: list[Id] = Field(default_factory=list, alias="from", description="Question ids in the previous version.")
     to: list[Id] = Field(default_factory=list, description="Question ids in this version.")
     map: dict[str, Scalar] | None = Field(None, description="Old answer (level or option id) -> new answer.")
@@ -242,14 +252,14 @@ class Change(Strict):
         None, description="For merged questions: which of the old answers carries over."
     )
     review: bool = Field(False, description="The answer carries over but should be looked at afresh.")
-    note: Text | None = None
+    note: Text | None = Field(None, description="Why it changed, for whoever carries answers over.")
 
 
 class Migration(Strict):
     """How answers to a previous version of this questionnaire carry over to this one."""
 
     from_: SemVer = Field(alias="from", description="The previous version.")
-    summary: Text | None = None
+    summary: Text | None = Field(None, description="What changed in this version, in a sentence or two.")
     changes: list[Change] = Field(default_factory=list, description="Questions not listed carry over unchanged.")
 
 
@@ -263,16 +273,20 @@ class Placed(NamedTuple):
 
 
 class Questionnaire(Strict):
-    kind: Literal["questionnaire"]
-    id: Id
-    version: SemVer
-    title: ShortText
-    description: Text | None = None
-    language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(-[A-Z]{2})?$")] = "en-GB"
-    references: list[Reference] = Field(default_factory=list)
-    answer_sets: list[AnswerSet] = Field(default_factory=list)
+    kind: Literal["questionnaire"] = Field(description="Always questionnaire.")
+    id: Id = Field(description="The questionnaire's id; answers files and rules name it.")
+    version: SemVer = Field(description="Its semantic version (1.0.0); answers files name the version they answer.")
+    title: ShortText = Field(description="The title, shown in the interview and on the report.")
+    description: Text | None = Field(None, description="What the questionnaire is for.")
+    language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(-[A-Z]{2})?$")] = Field(
+        "en-GB", description="The language of its text, such as en-GB."
+    )
+    references: list[Reference] = Field(default_factory=list, description="The sources questions cite by tag.")
+    answer_sets: list[AnswerSet] = Field(
+        default_factory=list, description="Scales and option lists shared by many questions."
+    )
     context: list[Question] = Field(default_factory=list, description="Asked first; describes the assessment.")
-    stages: list[Stage] = Field(min_length=1)
+    stages: list[Stage] = Field(min_length=1, description="The stages, in the order they are asked.")
     migrations: list[Migration] = Field(
         default_factory=list, description="How answers to earlier versions carry over (see `maturity migrate`)."
     )
@@ -314,18 +328,22 @@ class Questionnaire(Strict):
 
 
 class QuestionnaireRef(Strict):
-    id: Id
-    version: SemVer
-    digest: Annotated[str, StringConstraints(pattern=r"^sha256:[0-9a-f]{64}$")] | None = None
+    id: Id = Field(description="The questionnaire's id.")
+    version: SemVer = Field(description="The questionnaire's version.")
+    digest: Annotated[str, StringConstraints(pattern=r"^sha256:[0-9a-f]{64}$")] | None = Field(
+        None, description="sha256 of the questionnaire file, to notice when it changed since."
+    )
 
 
 Treatment = Union[Points, Literal["exclude"]]
 
 
 class PointBand(Strict):
-    at_least: float | None = None
-    below: float | None = None
-    points: Points
+    at_least: float | None = Field(
+        None, description="The band starts at this answer (inclusive); omit for no lower bound."
+    )
+    below: float | None = Field(None, description="The band ends below this answer; omit for no upper bound.")
+    points: Points = Field(description="Points for an answer in the band.")
 
 
 class QuestionPoints(Strict):
@@ -350,26 +368,36 @@ class PointsRules(Strict):
         "models count it as a number (for example 0).",
     )
     unanswered: Treatment = Field("exclude", description="Points for a question asked but not answered.")
-    answer_sets: dict[Id, dict[str, Points]] = Field(default_factory=dict)
-    questions: dict[Id, QuestionPoints] = Field(default_factory=dict)
+    answer_sets: dict[Id, dict[str, Points]] = Field(
+        default_factory=dict, description="Answer set id -> points per option or level, for every question using it."
+    )
+    questions: dict[Id, QuestionPoints] = Field(
+        default_factory=dict, description="Question id -> how its answer becomes points."
+    )
 
 
 class Cap(Strict):
     """The level is at most the lowest of something plus `plus`: an average cannot hide a critical weakness."""
 
-    lowest: Literal["critical_questions", "questions", "children"]
-    plus: float = Field(0, ge=0, le=ARITHMETIC_LIMIT)
+    lowest: Literal["critical_questions", "questions", "children"] = Field(
+        description=("What the cap looks at: the critical questions, all questions, or the node's children.")
+    )
+    plus: float = Field(0, ge=0, le=ARITHMETIC_LIMIT, description="How far above the lowest of those the level may go.")
 
 
 class NodeRule(Strict):
-    method: Method = "mean"
-    weights: dict[Id, PositiveWeight] | None = None
-    caps: list[Cap] = Field(default_factory=list)
+    method: Method = Field("mean", description="How children's scores combine: mean, sum, min, max or weighted.")
+    weights: dict[Id, PositiveWeight] | None = Field(
+        None, description="For method weighted: child id -> weight (children not named weigh 1)."
+    )
+    caps: list[Cap] = Field(
+        default_factory=list, description="Limits on the level, so that an average cannot hide a critical weakness."
+    )
 
 
 class Node(NodeRule):
-    id: Id
-    title: ShortText | None = None
+    id: Id = Field(description=("The node's id: a new node, or the id of a group or stage whose roll-up it overrides."))
+    title: ShortText | None = Field(None, description="The node's title, shown in the report.")
     of: list[Id] = Field(min_length=1, description="Questions, groups, stages or other nodes rolled up here.")
     reported: bool = Field(
         False,
@@ -379,10 +407,12 @@ class Node(NodeRule):
 
 
 class Rollup(Strict):
-    group: NodeRule = NodeRule()
-    stage: NodeRule = NodeRule()
-    overall: NodeRule = NodeRule()
-    nodes: list[Node] = Field(default_factory=list)
+    group: NodeRule = Field(NodeRule(), description="How a group's questions roll up by default.")
+    stage: NodeRule = Field(NodeRule(), description="How a stage's questions or groups roll up by default.")
+    overall: NodeRule = Field(NodeRule(), description="How the stages roll up into the overall score by default.")
+    nodes: list[Node] = Field(
+        default_factory=list, description="Extra roll-up nodes, or overrides for groups and stages by id."
+    )
     cap_gaps: Literal["lowest", "ignore"] = Field(
         "lowest",
         description="How a cap on questions treats one that was asked but has no points (unanswered, or "
@@ -394,23 +424,23 @@ class Rollup(Strict):
 class Band(Strict):
     """A range of scores: `from` inclusive, `to` exclusive, except the last band which includes `to`."""
 
-    from_: float = Field(alias="from")
-    to: float
+    from_: float = Field(alias="from", description="Where the band starts (inclusive).")
+    to: float = Field(description="Where the band ends (exclusive, except in the last band).")
 
 
 class LevelBand(Band):
-    level: int = Field(ge=0, le=100)
-    name: ShortText
-    description: Text | None = None
+    level: int = Field(ge=0, le=100, description="The maturity level this band gives.")
+    name: ShortText = Field(description="The level's name (for example Defined).")
+    description: Text | None = Field(None, description="What this level means, shown in the report.")
 
 
 class RagBand(Band):
-    rag: Rag
+    rag: Rag = Field(description="The RAG rating this band gives.")
 
 
 class PainPointCount(Strict):
-    severity: Severity
-    at_least: int = Field(ge=1)
+    severity: Severity = Field(description="Count pain points of this severity.")
+    at_least: int = Field(ge=1, description="How many must have fired.")
 
 
 class CriticalCount(Strict):
@@ -424,10 +454,14 @@ class RagOverride(Strict):
     """Make a stage's RAG no better than `at_most` when enough of its pain points fired, or when enough of its own
     critical questions are answered at or below a level."""
 
-    pain_points: PainPointCount | None = None
-    critical: CriticalCount | None = None
-    at_most: Rag
-    reason: ShortText | None = None
+    pain_points: PainPointCount | None = Field(
+        None, description="How many pain points of which severity make the override apply."
+    )
+    critical: CriticalCount | None = Field(
+        None, description="How many critical questions at which level make the override apply."
+    )
+    at_most: Rag = Field(description="The best RAG the stage may then have.")
+    reason: ShortText | None = Field(None, description="Why, shown in the explanation.")
 
     @model_validator(mode="after")
     def _one_trigger(self) -> RagOverride:
@@ -437,42 +471,48 @@ class RagOverride(Strict):
 
 
 class RagRules(Strict):
-    bands: list[RagBand] = Field(min_length=1)
-    overrides: list[RagOverride] = Field(default_factory=list)
+    bands: list[RagBand] = Field(min_length=1, description="Score ranges and the RAG rating each gives.")
+    overrides: list[RagOverride] = Field(
+        default_factory=list, description="Make a stage's RAG no better than a rating when its pain points fire."
+    )
 
 
 class PainPoint(Strict):
-    id: Annotated[str, StringConstraints(pattern=r"^pp-[a-z0-9][a-z0-9-]{0,78}$")]
-    title: ShortText
-    severity: Severity
+    id: Annotated[str, StringConstraints(pattern=r"^pp-[a-z0-9][a-z0-9-]{0,78}$")] = Field(
+        description="The pain point's id: pp- then lower-case letters, digits and dashes."
+    )
+    title: ShortText = Field(description="A short title, shown in the report.")
+    severity: Severity = Field(description="high, medium or low: orders the report and feeds RAG overrides.")
     stage: Id | None = Field(None, description="The stage it belongs to, for ordering and RAG overrides.")
     role: Literal["cause", "symptom"] = Field(
         "cause", description="A root cause to fix, or a symptom of one; reports group causes apart from symptoms."
     )
-    when: Condition
-    why: Text
-    action: Text
-    sources: list[ShortText] = Field(default_factory=list)
+    when: Condition = Field(description="The condition under which it fires.")
+    why: Text = Field(description="Why it matters, for the reader of the report.")
+    action: Text = Field(description="What to do about it.")
+    sources: list[ShortText] = Field(default_factory=list, description="Reference tags, optionally with detail.")
 
 
 class Contradiction(Strict):
     """Answers that cannot both be true (for example, causes "fixed and proven" while performance is failing)."""
 
-    id: Annotated[str, StringConstraints(pattern=r"^c-[a-z0-9][a-z0-9-]{0,78}$")]
-    title: ShortText
-    when: Condition
-    why: Text
+    id: Annotated[str, StringConstraints(pattern=r"^c-[a-z0-9][a-z0-9-]{0,78}$")] = Field(
+        description="The contradiction's id: c- then lower-case letters, digits and dashes."
+    )
+    title: ShortText = Field(description="A short title, shown in the report.")
+    when: Condition = Field(description="The condition under which the answers contradict each other.")
+    why: Text = Field(description="Why the answers cannot both be true, and what to check.")
 
 
 class RatingRule(Strict):
-    rating: Rag
-    when: Condition
+    rating: Rag = Field(description="The rating given when the condition holds.")
+    when: Condition = Field(description="The condition.")
 
 
 class Indicator(Strict):
-    id: Id
-    title: ShortText
-    tier: Id
+    id: Id = Field(description="The indicator's id; conditions and vetoes name it.")
+    title: ShortText = Field(description="The indicator's title, shown in the report.")
+    tier: Id = Field(description="Its tier (one of verdict.tiers), which gives its weight in the verdict.")
     questions: list[Id] = Field(min_length=1, description="The questions it is rated from.")
     applies_when: Condition | None = Field(
         None,
@@ -480,26 +520,26 @@ class Indicator(Strict):
         "verdict: not rated, no points, not counted.",
     )
     rate: list[RatingRule] = Field(min_length=1, description="First matching rule wins.")
-    otherwise: Rag = "red"
+    otherwise: Rag = Field("red", description="The rating when no rate rule matches.")
     unknown: Literal["any", "all"] = Field(
         "any", description="Unknown when any (or all) of its questions is don't know or unanswered."
     )
-    unknown_rating: Rag = "red"
+    unknown_rating: Rag = Field("red", description="The rating when its questions are unknown (see unknown).")
     evidence: Text | None = Field(None, description="What evidence would move it to green.")
     green_needs_evidence: bool = Field(
         False,
         description="Green only on evidence: a green rating is lowered to amber unless every answered question of "
         "the indicator cites at least one evidence reference (an assertion alone is not proof).",
     )
-    sources: list[ShortText] = Field(default_factory=list)
+    sources: list[ShortText] = Field(default_factory=list, description="Reference tags, optionally with detail.")
 
 
 class Veto(Strict):
     """A floor under the verdict: when `when` holds, the verdict is at least as bad as `outcome`."""
 
-    when: Condition
-    outcome: Id
-    reason: ShortText
+    when: Condition = Field(description="The condition that forces the outcome.")
+    outcome: Id = Field(description="The outcome it forces.")
+    reason: ShortText = Field(description="Why, in the report.")
     pain_points: list[Id] = Field(
         default_factory=list,
         description="The pain points behind this veto: when it decides the verdict, the report lists them first.",
@@ -509,22 +549,22 @@ class Veto(Strict):
 class AdviceVariant(Strict):
     """Wording for one situation: the first variant whose condition holds replaces the outcome's own."""
 
-    when: Condition
-    summary: Text | None = None
-    advice: Text | None = None
-    open_items_title: ShortText | None = None
+    when: Condition = Field(description="The situation this wording is for.")
+    summary: Text | None = Field(None, description="The outcome's summary in this situation.")
+    advice: Text | None = Field(None, description="The outcome's advice in this situation.")
+    open_items_title: ShortText | None = Field(None, description="The heading of the open items in this situation.")
 
 
 class Outcome(Strict):
-    id: Id
-    label: ShortText
-    rag: Rag
+    id: Id = Field(description="The outcome's id (for example clear, at-risk, problem).")
+    label: ShortText = Field(description="The outcome's words in the report.")
+    rag: Rag = Field(description="The outcome's RAG rating.")
     when: Condition | None = Field(None, description="Omit on the last outcome, which applies otherwise.")
     reason: ShortText | None = Field(
         None, description="Why this outcome, in words a board can read, when its own condition decides the verdict."
     )
-    summary: Text | None = None
-    advice: Text | None = None
+    summary: Text | None = Field(None, description="A sentence that explains the outcome to a board.")
+    advice: Text | None = Field(None, description="What to do about it.")
     advice_when: list[AdviceVariant] = Field(
         default_factory=list,
         description="Situation-specific wording: the first variant whose condition holds replaces summary and advice.",
@@ -532,46 +572,69 @@ class Outcome(Strict):
 
 
 class LowConfidence(Strict):
-    unknown_more_than: int = Field(ge=0)
+    unknown_more_than: int = Field(
+        ge=0, description="Flag the verdict as low confidence when more indicators than this are unknown."
+    )
     contradictions: bool = Field(False, description="Also low confidence when any contradiction holds.")
-    message: ShortText = "Low confidence: too many indicators rest on missing evidence."
+    message: ShortText = Field(
+        "Low confidence: too many indicators rest on missing evidence.", description="The flag's words in the report."
+    )
 
 
 DEFAULT_RATINGS: dict[Rag, float] = {"green": 0.0, "amber": 1.0, "red": 2.0}
 
 
 class Verdict(Strict):
-    title: ShortText = "Outsourcing a problem"
-    applies_when: Condition | None = None
-    ratings: dict[Rag, Points] = Field(default_factory=lambda: DEFAULT_RATINGS.copy())
-    tiers: dict[Id, PositiveWeight] = Field(min_length=1)
-    indicators: list[Indicator] = Field(min_length=1)
-    vetoes: list[Veto] = Field(default_factory=list)
+    title: ShortText = Field("Outsourcing a problem", description="The verdict's title on the report.")
+    applies_when: Condition | None = Field(
+        None, description=("Assess the verdict only when this holds (for example for a first-time outsourcing).")
+    )
+    ratings: dict[Rag, Points] = Field(
+        default_factory=lambda: DEFAULT_RATINGS.copy(), description="Points for each rating (green, amber, red)."
+    )
+    tiers: dict[Id, PositiveWeight] = Field(
+        min_length=1, description="Tier id -> weight (for example core: 3, minor: 1)."
+    )
+    indicators: list[Indicator] = Field(min_length=1, description="The indicators the verdict is rated from.")
+    vetoes: list[Veto] = Field(
+        default_factory=list, description="Conditions that force an outcome, whatever the points."
+    )
     outcomes: list[Outcome] = Field(min_length=1, description="Worst first; the first whose condition holds.")
-    low_confidence: LowConfidence | None = None
+    low_confidence: LowConfidence | None = Field(
+        None, description="When to flag the verdict as resting on too little evidence."
+    )
     open_items_title: ShortText = Field(
         "Open items", description="The heading of the list of red and amber indicators and high pain points."
     )
 
 
 class Rules(Strict):
-    kind: Literal["scoring_rules"]
-    id: Id
-    version: SemVer
-    title: ShortText
-    description: Text | None = None
-    questionnaire: QuestionnaireRef
-    references: list[Reference] = Field(default_factory=list)
-    points: PointsRules = PointsRules()
-    critical_questions: list[Id] = Field(default_factory=list)
-    rollup: Rollup = Rollup()
-    levels: list[LevelBand] = Field(min_length=1)
-    rag: RagRules | None = None
-    pain_points: list[PainPoint] = Field(default_factory=list)
+    kind: Literal["scoring_rules"] = Field(description="Always scoring_rules.")
+    id: Id = Field(description="The rules' id; rule cases name it.")
+    version: SemVer = Field(description="The rules' semantic version.")
+    title: ShortText = Field(description="The rules' title.")
+    description: Text | None = Field(None, description="What the rules are for.")
+    questionnaire: QuestionnaireRef = Field(description="The questionnaire (id and version) these rules score.")
+    references: list[Reference] = Field(
+        default_factory=list, description="The sources pain points and indicators cite by tag."
+    )
+    points: PointsRules = Field(PointsRules(), description="How answers become points.")
+    critical_questions: list[Id] = Field(
+        default_factory=list,
+        description="Questions whose weakness caps a stage (see caps: lowest: critical_questions).",
+    )
+    rollup: Rollup = Field(Rollup(), description="How points roll up: question, group, stage, overall.")
+    levels: list[LevelBand] = Field(min_length=1, description="The maturity level bands, lowest first.")
+    rag: RagRules | None = Field(None, description="The red, amber and green bands and overrides.")
+    pain_points: list[PainPoint] = Field(
+        default_factory=list, description="The pain points: a condition, a severity, why it matters and what to do."
+    )
     contradictions: list[Contradiction] = Field(
         default_factory=list, description="Answers that contradict each other; each that holds is reported."
     )
-    verdict: Verdict | None = None
+    verdict: Verdict | None = Field(
+        None, description="The 'outsourcing a problem' verdict: indicators, vetoes and outcomes."
+    )
 
 
 # ------------------------------------------------------------------------------------------------------ answers
@@ -580,12 +643,22 @@ AnswerValue = Union[bool, int, float, str, list[str]]
 
 
 class Answer(Strict):
-    value: AnswerValue | None = None
-    status: Literal["dont_know", "not_applicable", "skipped"] | None = None
-    note: Text | None = None
-    evidence: list[ShortText] = Field(default_factory=list)
-    answered_at: dt.datetime | None = None
-    answered_by: ShortText | None = None
+    value: AnswerValue | None = Field(
+        None,
+        description=(
+            "The answer: a level number for a scale, an option id (or a list of them for "
+            "multiple choice), yes or no, a number, or text."
+        ),
+    )
+    status: Literal["dont_know", "not_applicable", "skipped"] | None = Field(
+        None, description=("Instead of a value: dont_know, not_applicable (where the question allows it) or skipped.")
+    )
+    note: Text | None = Field(None, description="A note on the answer, shown in the report's appendix.")
+    evidence: list[ShortText] = Field(
+        default_factory=list, description="References to the evidence behind the answer (documents, links)."
+    )
+    answered_at: dt.datetime | None = Field(None, description="When the answer was given (date and time).")
+    answered_by: ShortText | None = Field(None, description="Who gave the answer.")
 
     def problem(self) -> str | None:
         """An answer holds a value or a status, not both and not neither (checked with the answers, see checks)."""
@@ -612,26 +685,28 @@ class Prefilled(Strict):
 class RespondentAnswer(Strict):
     """What one respondent said to a question, in a combined file's list of disagreements."""
 
-    respondent: ShortText
-    value: AnswerValue | None = None
-    status: Literal["dont_know", "not_applicable"] | None = None
-    note: Text | None = None
+    respondent: ShortText = Field(description="Who gave this answer.")
+    value: AnswerValue | None = Field(None, description="What they answered.")
+    status: Literal["dont_know", "not_applicable"] | None = Field(
+        None, description="Instead of a value: dont_know or not_applicable."
+    )
+    note: Text | None = Field(None, description="Their note on the answer.")
 
 
 class Disagreement(Strict):
     """A question the respondents answered differently enough to discuss: more than one level apart, different
     choices, or a don't know (or not applicable) beside an answer."""
 
-    question: Id
+    question: Id = Field(description="The question they disagreed on.")
     answers: list[RespondentAnswer] = Field(min_length=2, description="Who said what.")
     combined: AnswerValue | None = Field(None, description="The combined answer; none when it was left open.")
     reason: ShortText = Field(description="Why this counts as a disagreement, and how it was combined.")
 
 
 class Respondent(Strict):
-    name: ShortText
+    name: ShortText = Field(description="The respondent's name.")
     file: ShortText | None = Field(None, description="The respondent's own answers file.")
-    date: dt.date | None = None
+    date: dt.date | None = Field(None, description="When they answered (YYYY-MM-DD).")
     parts: list[Id] = Field(default_factory=list, description="The stages or questions they were asked.")
 
 
@@ -642,18 +717,22 @@ class Combined(Strict):
         description="How differing answers were combined: the lowest, the median (the lower of the middle two), "
         "or disagreements left open for discussion."
     )
-    respondents: list[Respondent] = Field(min_length=2)
-    disagreements: list[Disagreement] = Field(default_factory=list)
+    respondents: list[Respondent] = Field(
+        min_length=2, description="Who answered, each with their own file, date and the parts they were asked."
+    )
+    disagreements: list[Disagreement] = Field(
+        default_factory=list, description="The questions the respondents answered differently enough to discuss."
+    )
 
 
 class AssessmentDetails(Strict):
     """Who answered, for which organisation and service, and when; who the report is for and its marking."""
 
-    organisation: ShortText
-    service: ShortText
-    assessor: ShortText | None = None
-    date: dt.date | None = None
-    notes: Text | None = None
+    organisation: ShortText = Field(description="The organisation assessed.")
+    service: ShortText = Field(description="The service or contract assessed.")
+    assessor: ShortText | None = Field(None, description="Who carried out the assessment.")
+    date: dt.date | None = Field(None, description="The date of the assessment (YYYY-MM-DD).")
+    notes: Text | None = Field(None, description="Anything the reader of the report should know about the assessment.")
     prepared_for: ShortText | None = Field(
         None, description="Who the report is for, e.g. 'Cabinet, 12 March 2026' or 'Trust board'."
     )
@@ -681,10 +760,17 @@ class AssessmentDetails(Strict):
 
 
 class AnswersFile(Strict):
-    kind: Literal["answers"]
-    questionnaire: QuestionnaireRef
-    assessment: AssessmentDetails
-    answers: dict[Id, Answer] = Field(default_factory=dict)
+    kind: Literal["answers"] = Field(description="Always answers.")
+    questionnaire: QuestionnaireRef = Field(
+        description="The questionnaire (id and version) these answers were given against."
+    )
+    assessment: AssessmentDetails = Field(description="Who answered, for which organisation and service, and when.")
+    answers: dict[Id, Answer] = Field(
+        default_factory=dict,
+        description=(
+            "Question id -> answer: the value alone (STR-1: 3) or a mapping with value or status, note and evidence."
+        ),
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -727,29 +813,32 @@ class Expectation(Strict):
     """What a rules author expects for one answers file. Only what is given is checked."""
 
     verdict: Id | None = Field(None, description="The verdict outcome id, or 'not_assessed'.")
-    low_confidence: bool | None = None
+    low_confidence: bool | None = Field(None, description="Whether the verdict must be flagged as low confidence.")
     levels: dict[Id, int | None] = Field(default_factory=dict, description="Node id (stage, overall...) -> level.")
     scores: dict[Id, FiniteNumber | None] = Field(
         default_factory=dict, description="Node id -> score, compared to 3 decimal places (null: no score)."
     )
-    rag: dict[Id, Rag] = Field(default_factory=dict)
-    indicators: dict[Id, Rag] = Field(default_factory=dict)
+    rag: dict[Id, Rag] = Field(default_factory=dict, description="Node id -> the RAG rating it must have.")
+    indicators: dict[Id, Rag | Literal["not_applicable"]] = Field(
+        default_factory=dict,
+        description="Indicator id -> its rating, or not_applicable when its applies_when is false.",
+    )
     pain_points: list[Id] = Field(default_factory=list, description="These must all fire.")
     not_pain_points: list[Id] = Field(default_factory=list, description="These must not fire.")
     top_pain_points: list[Id] = Field(default_factory=list, description="The first ones in report order.")
 
 
 class RuleCase(Strict):
-    name: ShortText
+    name: ShortText = Field(description="What the case shows, in a few words.")
     answers: ShortText = Field(description="An answers file, relative to the cases file.")
-    expect: Expectation
-    note: Text | None = None
+    expect: Expectation = Field(description="What the answers must give; only what is written is checked.")
+    note: Text | None = Field(None, description="Why the case exists.")
 
 
 class RuleCases(Strict):
-    kind: Literal["rule_cases"]
+    kind: Literal["rule_cases"] = Field(description="Always rule_cases.")
     rules: Id = Field(description="The id of the scoring rules these cases test.")
-    cases: list[RuleCase] = Field(min_length=1)
+    cases: list[RuleCase] = Field(min_length=1, description="The cases.")
 
 
 Condition.model_rebuild()

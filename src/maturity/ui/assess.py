@@ -15,6 +15,9 @@ import contextlib
 import datetime as dt
 import os
 import re
+import shlex
+import shutil
+import sys
 import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -25,7 +28,7 @@ from maturity.engine.interview import InputEnded, Interview, answers_data, part_
 from maturity.io import loader
 from maturity.io.lock import AnswersLock, Busy
 from maturity.io.output import file_output
-from maturity.io.resources import DEFAULT_QUESTIONNAIRE
+from maturity.io.resources import DEFAULT_QUESTIONNAIRE, schema_modeline
 from maturity.io.store import write_atomic
 from maturity.model.definitions import Questionnaire
 from maturity.model.problems import (
@@ -72,7 +75,7 @@ def _load_questionnaire(name: str | None, catalogue: Catalogue) -> tuple[Questio
     wanted = name or DEFAULT_QUESTIONNAIRE
     versions = [v for (qid, v) in catalogue.questionnaires() if qid == wanted]
     if not versions:
-        raise _missing(wanted)
+        raise _missing(wanted, sorted({qid for qid, _ in catalogue.questionnaires()}))
     found = catalogue.get(wanted, sorted(versions, key=version_key)[-1])
     return found.questionnaire.model, found.questionnaire.document.digest
 
@@ -84,8 +87,29 @@ def questionnaire_named(name: str | None, folders: list[Path]) -> Questionnaire:
     return _load_questionnaire(name, Catalogue.from_folders(folders))[0]
 
 
-def _missing(name: str) -> MaturityError:
-    return MaturityError(Problem.make("MQ001", f"no questionnaire file or bundled questionnaire called '{name}'"))
+def _missing(name: str, known: list[str]) -> MaturityError:
+    from difflib import get_close_matches
+
+    hint = get_close_matches(name, known, n=1, cutoff=0.6)
+    tip = f"; did you mean '{hint[0]}'?" if hint else f"; `maturity list` shows them ({', '.join(known)})"
+    return MaturityError(Problem.make("MQ001", f"no questionnaire file or bundled questionnaire called '{name}'{tip}"))
+
+
+def program() -> str:
+    """How to run this program again, as a shell would need it typed: `maturity` when that name on PATH is this
+    program, else the path it was started by (or `python -m maturity`), quoted."""
+    started = sys.argv[0] if sys.argv else ""
+    on_path = shutil.which("maturity")
+    if on_path and started and os.path.realpath(on_path) == os.path.realpath(started):
+        return "maturity"
+    if started and os.path.basename(started).startswith("maturity") and os.path.isfile(started):
+        return shlex.quote(os.path.abspath(started))
+    return f"{shlex.quote(sys.executable)} -m maturity"
+
+
+def resume_command(path: Path | str) -> str:
+    """The command that carries on this assessment, runnable exactly as printed."""
+    return f"{program()} assess --resume {shlex.quote(str(path))}"
 
 
 class _Refused(Exception):
@@ -136,7 +160,7 @@ class Saver:
     def __call__(self, interview: Interview) -> None:
         if self.target is None:
             self.target = self._claim_default(interview)
-        text = loader.dump_yaml(answers_data(interview.to_file()))
+        text = schema_modeline("answers") + loader.dump_yaml(answers_data(interview.to_file()))
         while True:
             try:
                 write_atomic(self.target, text)
@@ -235,7 +259,7 @@ class Saver:
             return None
         rescue = Path(tempfile.gettempdir()) / f"maturity-unsaved-{os.getpid()}-{(self.target or Path('a')).name}"
         try:
-            write_atomic(rescue, loader.dump_yaml(answers_data(interview.to_file())))
+            write_atomic(rescue, schema_modeline("answers") + loader.dump_yaml(answers_data(interview.to_file())))
         except OSError as exc:
             return f"Your answers could not be saved ({self.failure}), nor a copy in {rescue} ({exc.strerror})."
         return f"Your answers could not be saved ({self.failure}); a copy is in {rescue}."
@@ -308,8 +332,8 @@ def run_assessment(
             )
             if reply is None or typed(reply).lower() != "yes":
                 err(
-                    f"{answers_path} already exists and was left as it is. Carry on with it: maturity assess --resume "
-                    f"{answers_path}; or choose another name with --answers."
+                    f"{answers_path} already exists and was left as it is. Carry on with it: "
+                    f"{resume_command(answers_path)}; or choose another name with --answers."
                 )
                 return EXIT_USAGE
         for line in notes:
@@ -440,22 +464,20 @@ def _interview(
         if rescued:
             err(f"\nInterrupted. {rescued}")
         else:
-            err(
-                f"\nInterrupted. Your answers are saved in {saver.where()}. Carry on with: maturity assess --resume "
-                f"{saver.where()}"
-            )
+            carry_on = resume_command(saver.where())
+            err(f"\nInterrupted. Your answers are saved in {saver.where()}. Carry on with: {carry_on}")
         return EXIT_INTERRUPTED
     except (InputEnded, EOFError) as exc:
         rescued = saver.last_try(interview)
         where = rescued or f"The answers so far are saved in {saver.where()}"
-        err(f"Input ended: {exc}. {where}; carry on with: maturity assess --resume {saver.where()}")
+        err(f"Input ended: {exc}. {where}; carry on with: {resume_command(saver.where())}")
         return EXIT_PROBLEMS
     rescued = saver.last_try(interview)
     if rescued:
         err(rescued)
         return EXIT_PROBLEMS
     if outcome == "quit":
-        err(f"Saved in {saver.where()}. Carry on with: maturity assess --resume {saver.where()}")
+        err(f"Saved in {saver.where()}. Carry on with: {resume_command(saver.where())}")
         return EXIT_INTERRUPTED
     assert saver.target is not None
     return _finish(saver.target, catalogue, say, err)
