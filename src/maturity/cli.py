@@ -7,6 +7,8 @@ Heavy modules (pydantic models, yaml, jinja2, rich) are imported inside the comm
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import errno
 import os
 import sys
 from collections.abc import Callable
@@ -87,14 +89,39 @@ class OutputFormat(str, Enum):
 
 
 def _err(message: str) -> None:
-    typer.echo(message, err=True)
+    """A diagnostic on stderr, made safe for a terminal (see maturity.model.text)."""
+    from maturity.model.text import for_terminal
+
+    with contextlib.suppress(OSError):  # stderr itself gone: there is nowhere left to say anything
+        typer.echo(for_terminal(message), err=True)
 
 
-def _fail(exc: Exception, path: Path) -> NoReturn:
-    """Report a MaturityError's problems on stderr (naming the file when a problem does not) and exit 1."""
+def _say(message: str) -> None:
+    """A line of data on stdout, made safe for a terminal and flushed (see maturity.io.output)."""
+    from maturity.io.output import write_stdout
+
+    write_stdout(message + "\n")
+
+
+def _out(text: str, kind: str = "text") -> None:
+    """Data on stdout, made safe for where it goes; a closed pipe or a full device exits 1 with its problem."""
+    from maturity.io.output import write_stdout
+    from maturity.model.problems import MaturityError
+
+    try:
+        write_stdout(text, kind)  # type: ignore[arg-type]
+    except MaturityError as exc:
+        _fail(exc)
+
+
+def _fail(exc: Exception, path: Path | None = None) -> NoReturn:
+    """Report a MaturityError's problems on stderr (naming the file when a problem does not) and exit 1, or 2
+    for a usage error (an output that would replace an input, say)."""
+    from maturity.model.problems import UsageError
+
     for problem in getattr(exc, "problems", []):
-        _err(str(problem) if problem.file else f"{path}: {problem}")
-    raise typer.Exit(EXIT_PROBLEMS)
+        _err(str(problem if problem.file or path is None else dataclasses.replace(problem, file=str(path))))
+    raise typer.Exit(EXIT_USAGE if isinstance(exc, UsageError) else EXIT_PROBLEMS)
 
 
 def _warn(problems: list[Any]) -> None:
@@ -248,7 +275,7 @@ def validate(
         if entry is None:
             _err(f"--explain {explain}: not a problem code (MQ and three digits, as in MQ101); see maturity.CODES")
             raise typer.Exit(EXIT_USAGE)
-        sys.stdout.write(entry)
+        _out(entry)
         raise typer.Exit(EXIT_OK)
 
     config = _config(
@@ -272,13 +299,13 @@ def validate(
     if list_files:
         for problem in outcome.problems:
             _err(str(problem))
-        sys.stdout.write("".join(f"{name}\n" for name in outcome.files))
+        _out("".join(f"{name}\n" for name in outcome.files))
         raise typer.Exit(EXIT_PROBLEMS if any(p.is_error for p in outcome.problems) else EXIT_OK)
     fmt = config.format or "auto"
     if fmt == "auto":
         fmt = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
     run = Run(strict=config.strict, started=started, seconds=time.perf_counter() - clock)
-    sys.stdout.write(render(outcome.problems, outcome.files, fmt, run))
+    _out(render(outcome.problems, outcome.files, fmt, run), "json" if fmt in ("json", "sarif") else "text")
     ok = run.ok(outcome.problems)
     if not quiet:
         skipped = f"; passed over {len(outcome.skipped)} other file(s)" if outcome.skipped else ""
@@ -320,19 +347,25 @@ def schema(
       maturity schema questionnaire > questionnaire.schema.json
       maturity schema --out schemas/
     """
+    from maturity.io.output import folder_output
+    from maturity.model.problems import MaturityError
     from maturity.render.schema import KINDS, json_schema_text
 
     if out is None and kind is None:
         _err("Say which schema to print (" + ", ".join(k.value for k in SchemaKind) + "), or use --out DIR.")
         raise typer.Exit(EXIT_USAGE)
     if out is not None:
-        out.mkdir(parents=True, exist_ok=True)
-        for name in [kind.value] if kind else KINDS:
-            (out / f"{name}.schema.json").write_text(json_schema_text(name), encoding="utf-8")
-            _err(f"wrote {out / f'{name}.schema.json'}")
+        try:
+            folder = folder_output(out)
+            for name in [kind.value] if kind else KINDS:
+                target = folder.file(f"{name}.schema.json")
+                target.write(json_schema_text(name), "json")
+                _err(f"wrote {target.path}")
+        except MaturityError as exc:
+            _fail(exc)
         return
     assert kind is not None
-    sys.stdout.write(json_schema_text(kind.value))
+    _out(json_schema_text(kind.value), "json")
 
 
 @app.command()
@@ -438,7 +471,7 @@ def assess(
         review,
         accessible,
         list(definitions or []),
-        typer.echo,
+        _say,
         _err,
         parts,
         prefill,
@@ -496,7 +529,8 @@ def questionnaire_form(
       maturity questionnaire --out form.html
       maturity questionnaire outsourcing-a-problem --format md > pre-check.md
     """
-    from maturity.io.store import write_atomic
+    from maturity.app.batch import catalogue_for
+    from maturity.io.output import output
     from maturity.model.problems import MaturityError
     from maturity.render.form import render_form
     from maturity.ui.assess import questionnaire_named
@@ -504,19 +538,14 @@ def questionnaire_form(
     fmt = (
         output_format.value if output_format else ("html" if out and out.suffix.lower() in (".html", ".htm") else "md")
     )
-    try:
+    definitions_read = catalogue_for([str(d) for d in definitions or []]).files()
+    inputs: list[str | Path] = [*([questionnaire] if questionnaire else []), *definitions_read]
+    try:  # checked before any work: never over the questionnaire or a definition, never into a folder
+        destination = output(out, inputs)
         text = render_form(questionnaire_named(questionnaire, list(definitions or [])), fmt)
     except MaturityError as exc:
         _fail(exc, Path(questionnaire or "."))
-    if out is None:
-        sys.stdout.write(text)
-        return
-    try:
-        write_atomic(out, text)
-    except OSError as exc:
-        _err(f"{out}: cannot write: {exc.strerror}")
-        raise typer.Exit(EXIT_PROBLEMS) from None
-    _err(f"wrote {out}")
+    _write(destination, text, fmt)
 
 
 class MergePolicy(str, Enum):
@@ -572,14 +601,15 @@ def merge(
       maturity merge a.yaml b.yaml --policy median --out combined.yaml
     """
     from maturity.app.merging import merge_files
-    from maturity.io.store import write_atomic
+    from maturity.io.output import output
     from maturity.model.problems import MaturityError, UsageError
 
     if out.exists():
         _err(f"{out} already exists and was left as it is; give another name with --out")
         raise typer.Exit(EXIT_USAGE)
     catalogue = _catalogue(definitions)
-    try:
+    try:  # checked before any work: never into a folder, a read-only place or one of the inputs
+        destination = output(out, [*files, *catalogue.files()])
         result = merge_files(list(files), catalogue, policy.value)
     except MaturityError as exc:
         for problem in exc.problems:
@@ -588,12 +618,7 @@ def merge(
     _warn(result.warnings)
     for line in result.lines():
         _err(line)
-    try:
-        write_atomic(out, result.text)
-    except OSError as exc:
-        _err(f"{out}: cannot write: {exc.strerror}")
-        raise typer.Exit(EXIT_PROBLEMS) from None
-    _err(f"wrote {out}")
+    _write(destination, result.text, "raw")  # YAML: the dumper has escaped what needs escaping
 
 
 class ReportFormat(str, Enum):
@@ -768,7 +793,7 @@ def _score_stdin(
     outcome = score_file(Path(shown), catalogue, text=text)
     for problem in outcome.problems:
         _err(str(problem))
-    sys.stdout.write(table_header() + table_line(outcome.row))
+    _out(table_header() + table_line(outcome.row))
     raise typer.Exit(EXIT_OK if outcome.ok else EXIT_PROBLEMS)
 
 
@@ -784,14 +809,20 @@ def _score_files(
     single: bool,
     max_bytes: int | None = None,
 ) -> None:
-    from maturity.app.batch import without_outputs
+    from maturity.app.batch import plan_outputs, terminate_as_interrupt
     from maturity.io.files import expand
+    from maturity.model.problems import MaturityError
 
     files, problems = expand(paths)
-    kept = without_outputs(files, summary, out)
-    if len(kept) < len(files):
-        _err(f"note: left out {len(files) - len(kept)} file(s) that this command writes (--summary, --out)")
-    files = kept
+    plan = None
+    if not single:
+        try:  # before anything is scored: never over an input, never a folder for a file
+            plan = plan_outputs(files, summary, out)
+        except MaturityError as exc:
+            _fail(exc)
+        if plan.left_out:
+            _err(f"note: left out {plan.left_out} file(s) that this command writes (--summary, --out)")
+        files = plan.files
     for problem in problems:
         _err(str(problem))
     if not files:
@@ -801,22 +832,40 @@ def _score_files(
         _err("--format json and --explain show one file in full: give exactly one file (use --out DIR for many)")
         raise typer.Exit(EXIT_USAGE)
     folders = list(definitions or [])
-    if single:
+    if plan is None:
         _score_one(Path(files[0]), catalogue, explain, max_bytes=max_bytes)
         return
-    _prepare_outputs(summary, out)
     reports = tuple(dict.fromkeys(f.value for f in report_formats or []))
     try:
-        failed = _score_batch(files, folders, catalogue, summary, out, reports, workers, max_bytes)
-    except OSError as exc:  # the summary (a full disk, say) or a result folder; the old summary is left as it was
-        _err(f"{exc.filename or summary}: cannot write: {exc.strerror}")
+        plan.create()
+        for folder in plan.created:
+            _err(f"created the folder {folder}")
+        with terminate_as_interrupt():  # SIGTERM ends the workers and removes the temporary summary too
+            failed, table_cut = _score_batch(files, folders, catalogue, plan, reports, workers, max_bytes)
+    except MaturityError as exc:
+        _fail(exc)
+    except KeyboardInterrupt:  # Ctrl-C, or SIGTERM: the workers are ended and no temporary file is left
+        _err(
+            "interrupted: scoring stopped; no summary was written"
+            + (" (the earlier one is as it was)" if summary else "")
+        )
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+    except OSError as exc:  # the summary (a full disk, say); the old summary is left as it was
+        from maturity.io.output import write_problem
+
+        _err(str(write_problem(exc.filename or summary or out or "", exc)))
         raise typer.Exit(EXIT_PROBLEMS) from None
     _err(
         f"{len(files) - failed} scored, {failed} failed"
         + (f"; summary in {summary}" if summary else "")
         + (f"; results in {out}" if out else "")
     )
-    raise typer.Exit(EXIT_PROBLEMS if failed or problems else EXIT_OK)
+    if table_cut is not None:
+        from maturity.io.output import STDOUT, write_problem
+
+        _err(str(write_problem(STDOUT, table_cut)))
+    lost_output = table_cut is not None and summary is None and out is None  # the table was the only output
+    raise typer.Exit(EXIT_PROBLEMS if failed or problems or lost_output else EXIT_OK)
 
 
 def _catalogue(definitions: list[Path] | None, reported: frozenset[str] = frozenset()) -> Any:
@@ -833,52 +882,31 @@ def _catalogue(definitions: list[Path] | None, reported: frozenset[str] = frozen
     return catalogue
 
 
-def _prepare_outputs(summary: Path | None, out: Path | None) -> None:
-    """Check where results will go before scoring anything: a run of an hour must not fail at its last step."""
-    try:
-        if out is not None:
-            if out.exists() and not out.is_dir():
-                _err(f"--out {out}: this is a file; --out names a folder for the results")
-                raise typer.Exit(EXIT_USAGE)
-            out.mkdir(parents=True, exist_ok=True)
-        if summary is not None:
-            if summary.is_dir():
-                _err(f"--summary {summary}: this is a folder; name a .csv or .json file")
-                raise typer.Exit(EXIT_USAGE)
-            summary.parent.mkdir(parents=True, exist_ok=True)
-            if not os.access(summary.parent, os.W_OK):
-                _err(f"--summary {summary}: cannot write in {summary.parent}")
-                raise typer.Exit(EXIT_PROBLEMS)
-    except OSError as exc:
-        _err(f"{exc.filename}: cannot create: {exc.strerror}")
-        raise typer.Exit(EXIT_PROBLEMS) from None
-
-
 def _score_batch(
     files: list[str],
     folders: list[Path],
     catalogue: Any,
-    summary: Path | None,
-    out: Path | None,
+    plan: Any,
     reports: tuple[str, ...],
     workers: int | None,
     max_bytes: int | None = None,
-) -> int:
+) -> tuple[int, OSError | None]:
     """Score the files, writing the table to stdout and the summary (atomically) as rows arrive; the count of
-    files that failed."""
+    files that failed, and why the table was cut short, if it was (its reader went away, a full device)."""
     from contextlib import ExitStack
 
     from maturity.app.batch import SummaryFormat, SummaryWriter, score_many, stage_columns, table_header
     from maturity.io.store import atomic_writer
 
     failed = 0
+    summary, out = plan.summary, plan.out
     with ExitStack() as stack:
         writer = None
         if summary is not None:
-            handle = stack.enter_context(atomic_writer(summary, buffering=1 << 20))
+            handle = stack.enter_context(atomic_writer(summary.target, buffering=1 << 20))
             columns = stage_columns(catalogue)
             writer = SummaryWriter(
-                handle, SummaryFormat("json" if summary.suffix.lower() == ".json" else "csv", columns)
+                handle, SummaryFormat("json" if summary.path.suffix.lower() == ".json" else "csv", columns)
             )
         progress = _progress(len(files))
         stack.callback(progress.close)
@@ -888,12 +916,13 @@ def _score_batch(
         for outcome in score_many(
             files,
             folders,
-            out_dir=out,
+            out_dir=out.path if out is not None else None,
             reports=reports,
             workers=workers,
             summary=writer.format if writer else None,
             table=True,
             max_bytes=max_bytes,
+            notice=lambda message: _err(f"warning: {message}"),
         ):
             if writer is not None and outcome.summary_text is not None:
                 writer.write_rendered(outcome.summary_text)
@@ -905,25 +934,40 @@ def _score_batch(
             progress.advance()
         if writer is not None:
             writer.close()
-    return failed
+        table.close()
+    return failed, table.gone
 
 
 class _Table:
-    """The table on stdout. When its reader goes away (`| head`), the rest of the table is dropped and the
-    scoring goes on, so the summary and results are still complete."""
+    """The table on stdout. When it cannot be written (its reader went away, `| head`; a full device), the rest
+    of the table is dropped and the scoring goes on, so the summary and results are still complete; `gone`
+    then holds the error, reported at the end."""
 
     def __init__(self) -> None:
-        self.gone = False
+        self.gone: OSError | None = None
 
     def write(self, text: str) -> None:
-        if self.gone:
+        if self.gone is not None:
             return
         try:
+            if sys.stdout is None:  # closed before the command started (`>&-`)
+                raise OSError(errno.EBADF, "standard output is closed")
             sys.stdout.write(text)
-        except BrokenPipeError:
-            self.gone = True
-            with contextlib.suppress(OSError, ValueError):  # so that flushing stdout at exit cannot fail again
-                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except OSError as exc:
+            from maturity.io.output import silence_stdout
+
+            self.gone = exc
+            silence_stdout()  # so that flushing stdout at exit cannot fail again
+
+    def close(self) -> None:
+        if self.gone is None and sys.stdout is not None:
+            try:
+                sys.stdout.flush()
+            except OSError as exc:
+                from maturity.io.output import silence_stdout
+
+                self.gone = exc
+                silence_stdout()
 
 
 def _score_one(
@@ -938,9 +982,9 @@ def _score_one(
         _fail(exc, path)
     _warn(warnings)
     if explain:
-        sys.stdout.write("\n".join(assessment.explain_lines()) + "\n")
+        _out("\n".join(assessment.explain_lines()) + "\n")
     else:
-        sys.stdout.write(assessment_json(assessment))
+        _out(assessment_json(assessment), "json")
 
 
 class _NoProgress:
@@ -1039,12 +1083,18 @@ def report(
       maturity report answers.yaml --format md > report.md
     """
     from maturity.app.batch import load_and_score
+    from maturity.io.output import output
     from maturity.model.problems import MaturityError
     from maturity.render.report import render_report_bytes
 
     fmt = _output_format(output_format, out)
     config = _config(config_file)
     catalogue = _catalogue(list(definitions or config.definitions))
+    try:  # checked before any work: never over one of the inputs, never into a folder
+        inputs = [*([answers] if str(answers) != "-" else []), *catalogue.files(), *_files_in(templates)]
+        destination = output(out, inputs)
+    except MaturityError as exc:
+        _fail(exc)
     text_in: str | None = None
     if str(answers) == "-":
         shown, text_in = _read_stdin(stdin_filename, config.max_file_size)
@@ -1064,7 +1114,34 @@ def report(
     except MaturityError as exc:
         _fail(exc, answers)
     _warn(warnings)
-    _write_output(data, out, fmt)
+    _write(destination, data, fmt)
+
+
+def _files_in(folder: Path | None) -> list[Path]:
+    """The files directly in a folder (a templates folder, whose files are inputs too); none for None."""
+    if folder is None or not folder.is_dir():
+        return []
+    with contextlib.suppress(OSError):
+        return [p for p in folder.iterdir() if p.is_file()]
+    return []
+
+
+def _write(destination: Any, data: str | bytes, fmt: str) -> None:
+    """Write a command's document where it was checked to go (made safe for its format: JSON escaped, a PDF as it
+    is, any other text cleaned), saying where when that is a file."""
+    from maturity.app.batch import report_kind
+    from maturity.io.output import FileOutput
+    from maturity.model.problems import MaturityError
+
+    kind = "raw" if fmt == "raw" else report_kind(fmt)
+    try:
+        destination.write(data, kind)
+    except MaturityError as exc:
+        _fail(exc)
+    if isinstance(destination, FileOutput):
+        for folder in destination.created:
+            _err(f"created the folder {folder}")
+        _err(f"wrote {destination.path}")
 
 
 def _output_format(chosen: ReportFormat | None, out: Path | None, formats: tuple[str, ...] | None = None) -> str:
@@ -1082,18 +1159,6 @@ def _output_format(chosen: ReportFormat | None, out: Path | None, formats: tuple
         _err("a PDF is not for the terminal: give --out FILE.pdf, or redirect the output to a file")
         raise typer.Exit(EXIT_USAGE)
     return fmt
-
-
-def _write_output(data: bytes, out: Path | None, fmt: str) -> None:
-    from maturity.io.store import write_atomic_bytes
-
-    if out is None:
-        sys.stdout.flush()
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
-        return
-    write_atomic_bytes(out, data)
-    _err(f"wrote {out}")
 
 
 @app.command()
@@ -1143,25 +1208,31 @@ def migrate(
       maturity migrate last-year.answers.yaml --out this-year.answers.yaml
     """
     from maturity.app.migration import default_output, migrate_file
-    from maturity.io.store import write_atomic
+    from maturity.io.output import output
     from maturity.model.problems import MaturityError
 
     catalogue = _catalogue(definitions)
+    inputs = [answers, *catalogue.files()]
+    try:  # an output given is checked before any work: never over the answers it was given, nor a definition
+        destination = output(None if out is None or str(out) == "-" else out, inputs)
+    except MaturityError as exc:
+        _fail(exc)
     try:
         moved, text = migrate_file(answers, catalogue, to_version)
     except MaturityError as exc:
         _fail(exc, answers)
     for line in moved.lines():
         _err(line)
-    if out is not None and str(out) == "-":
-        sys.stdout.write(text)
-        return
-    target = out or default_output(answers, moved.to_version)
-    if target.exists() and (out is None or target.resolve() == answers.resolve()):
-        _err(f"{target} already exists; give another name with --out")
-        raise typer.Exit(EXIT_PROBLEMS)
-    write_atomic(target, text)
-    _err(f"wrote {target}")
+    if out is None:
+        target = default_output(answers, moved.to_version)
+        if target.exists():
+            _err(f"{target} already exists; give another name with --out")
+            raise typer.Exit(EXIT_PROBLEMS)
+        try:
+            destination = output(target, inputs)
+        except MaturityError as exc:
+            _fail(exc)
+    _write(destination, text, "raw")  # YAML: the dumper has escaped what needs escaping
 
 
 @app.command("test")
@@ -1212,12 +1283,12 @@ def test_cases(
         for result in run_cases(path, catalogue):
             if result.passed:
                 passed += 1
-                typer.echo(f"PASS {result.name}  ({result.file})")
+                _out(f"PASS {result.name}  ({result.file})\n")
                 continue
             failed += 1
-            typer.echo(f"FAIL {result.name}  ({result.file})")
+            _out(f"FAIL {result.name}  ({result.file})\n")
             for difference in result.differences:
-                typer.echo(f"  - {difference}")
+                _out(f"  - {difference}\n")
             for problem in result.problems:
                 _err(str(problem))
     unusable = f", {len(problems)} file(s) could not be read" if problems else ""
@@ -1304,11 +1375,17 @@ def compare(
     """
     from maturity.engine.compare import TEMPLATES, comparison_context, comparison_json, terminal_lines
     from maturity.engine.compare import compare as compare_assessments
+    from maturity.io.output import output
     from maturity.model.problems import MaturityError
     from maturity.render.report import html_to_pdf, render_template
 
     fmt = _output_format(output_format, out)
     catalogue = _catalogue(definitions)
+    inputs = [old, new, *([target] if target is not None else []), *catalogue.files(), *_files_in(templates)]
+    try:  # checked before any work: never over one of the inputs, never into a folder
+        destination = output(out, inputs)
+    except MaturityError as exc:
+        _fail(exc)
     loaded = []
     for path in [old, new, *([target] if target is not None else [])]:
         try:
@@ -1332,7 +1409,7 @@ def compare(
         _fail(exc, new)
     for warning in comparison.warnings:
         _err(f"warning: {warning}")
-    _write_output(data, out, fmt)
+    _write(destination, data, fmt)
 
 
 def _load_assessment(path: Path, catalogue: Any) -> tuple[Any, list[Any]]:
@@ -1422,12 +1499,16 @@ def list_command(
     infos, problems = list_questionnaires(definitions or [])
     for problem in problems:
         _err(str(problem))
-    sys.stdout.write(listing_json(infos) if as_json else "".join(f"{line}\n" for line in listing_lines(infos)))
+    _out(
+        listing_json(infos) if as_json else "".join(f"{line}\n" for line in listing_lines(infos)),
+        "json" if as_json else "text",
+    )
     raise typer.Exit(EXIT_PROBLEMS if any(p.is_error and p.code == "MQ001" for p in problems) else EXIT_OK)
 
 
 def run() -> None:
-    """Entry point: exit 130 on Ctrl-C rather than a traceback."""
+    """Entry point: exit 130 on Ctrl-C (or SIGTERM, where a command turns it into one) rather than a traceback,
+    and exit 1 with a message when stdout or stderr cannot be written (a full device, a closed pipe)."""
     if COMPLETE_VAR in os.environ:  # a shell asking for completions, through the script `completion` prints
         from typer._completion_classes import completion_init  # typer's protocol
 
@@ -1437,3 +1518,9 @@ def run() -> None:
     except KeyboardInterrupt:
         _err("interrupted")
         sys.exit(EXIT_INTERRUPTED)
+    except OSError as exc:  # stdout or stderr that cannot be written (a full device, a closed pipe): no traceback
+        from maturity.io.output import STDOUT, silence_stdout, write_problem
+
+        silence_stdout()
+        _err(str(write_problem(STDOUT, exc)))
+        sys.exit(EXIT_PROBLEMS)
