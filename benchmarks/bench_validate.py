@@ -6,13 +6,18 @@ only ratios within one run mean much):
 * validate: wall time of `maturity validate Q R` (one process, one core) against a bare `yaml.load` with
   libyaml's CSafeLoader of the same two files in a fresh interpreter. Target: validate under 1 s.
 * cold start: `maturity --help` against `python -c "import typer"`. Target: at most 1.5x.
+* many unknown ids: `maturity validate` of answers files made of nothing but answers to questions that do not
+  exist (the case that once took a quadratic time to locate: 16 s for 20,000), from 1/16 of the size cap up to
+  4 MiB, YAML and JSON, each against a bare parse of the same file. The cost per MB must stay flat as the file
+  grows (linear); at 4 MiB the target is "within a second or two" on top of reading the file.
 
-Run: python benchmarks/bench_validate.py [--questions 5000] [--repeat 5]
+Run: python benchmarks/bench_validate.py [--questions 5000] [--repeat 5] [--only unknown-ids]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import shutil
 import statistics
 import subprocess
@@ -22,6 +27,7 @@ import time
 from pathlib import Path
 
 STAGES = 10
+ROOT = Path(__file__).resolve().parents[1]
 
 
 LEVELS = ("Ad hoc", "Developing", "Defined", "Managed", "Optimised")
@@ -151,9 +157,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--questions", type=int, default=5000)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--only", choices=["unknown-ids"], help="Run only this part.")
     args = parser.parse_args()
+    if args.only == "unknown-ids":
+        measure_unknown_ids(max(args.repeat // 2, 1))
+        return
     for shape in ("answer-set", "levels"):
         measure(args.questions, args.repeat, shape)
+    measure_unknown_ids(max(args.repeat // 2, 1))
     help_s, _ = timed([*_maturity(), "--help"], args.repeat * 2)
     typer_s, _ = timed([sys.executable, "-c", "import typer"], args.repeat * 2)
     print(f"maturity --help cold start:             {help_s * 1000:8.0f} ms")
@@ -198,6 +209,113 @@ def measure(questions: int, repeat: int, shape: str) -> None:
     )
     print(f"baseline yaml.load CSafeLoader (same):  {parse_s * 1000:8.0f} ms")
     print(f"ratio validate / bare parse:            {validate_s / parse_s:8.2f}x")
+
+
+# the bundled questionnaire's current version (answers to an older one would be carried forward, not checked)
+BUNDLED_VERSION = next(
+    line.split(":", 1)[1].strip()
+    for line in (ROOT / "questionnaires" / "outsourcing-lifecycle.yaml").read_text(encoding="utf-8").splitlines()
+    if line.startswith("version:")
+)
+UNKNOWN_HEAD = {
+    "kind": "answers",
+    "questionnaire": {"id": "outsourcing-lifecycle", "version": BUNDLED_VERSION},
+    "assessment": {"organisation": "Benchmark Council", "service": "Unknown ids"},
+}
+
+
+def unknown_ids_file(folder: Path, target_bytes: int, fmt: str) -> tuple[Path, int]:
+    """An answers file of about `target_bytes`, every answer to a question that does not exist."""
+    line = len('  "NO-SUCH-QUESTION-0000000": 3,\n' if fmt == "json" else "  NO-SUCH-QUESTION-0000000: 3\n")
+    count = max((target_bytes - 200) // line, 1)
+    path = folder / f"unknown-{target_bytes}.{fmt}"
+    if fmt == "json":
+        answers = {f"NO-SUCH-QUESTION-{i:07d}": 3 for i in range(count)}
+        path.write_text(json.dumps({**UNKNOWN_HEAD, "answers": answers}, indent=1), encoding="utf-8")
+    else:
+        head = (
+            f"kind: answers\nquestionnaire: {{id: outsourcing-lifecycle, version: {BUNDLED_VERSION}}}\n"
+            "assessment: {organisation: Benchmark Council, service: Unknown ids}\nanswers:\n"
+        )
+        body = "".join(f"  NO-SUCH-QUESTION-{i:07d}: 3\n" for i in range(count))
+        path.write_text(head + body, encoding="utf-8")
+    return path, count
+
+
+def measure_unknown_ids(repeat: int) -> None:
+    """Time against file size for files full of unknown ids: linear means a flat cost per MB.
+
+    Measured inside one process, after a warm-up, taking the fastest of `repeat` runs of each, so that the
+    start-up every command pays, and other work on a shared machine, do not blur a curve of a few seconds: the
+    validation itself (read, parse, schema, checks, the first 100 problems located, the rest counted) against a
+    bare parse of the same file (yaml.load with CSafeLoader, json.loads). The whole command at 4 MiB is timed too.
+    """
+    limit = 4 * 1024 * 1024
+    sizes = [limit // 16, limit // 8, limit // 4, limit // 2, limit - 64 * 1024]
+    print("many unknown ids: `maturity validate FILE` (every answer names a question that does not exist)")
+    with tempfile.TemporaryDirectory() as tmp:
+        for fmt in ("yaml", "json"):
+            files = [unknown_ids_file(Path(tmp), size, fmt) for size in sizes]
+            done = subprocess.run(
+                [sys.executable, "-c", _IN_PROCESS, fmt, str(repeat), *(str(path) for path, _ in files)],
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            if done.returncode != 0:
+                sys.exit(f"the in-process measurement failed:\n{done.stderr}")
+            rows = json.loads(done.stdout)
+            print(f"[{fmt}] {'ids':>9} {'MB':>6} {'validate ms':>12} {'parse ms':>9} {'ms per MB':>10} {'ratio':>6}")
+            for (path, count), (validate_s, parse_s) in zip(files, rows, strict=True):
+                megabytes = path.stat().st_size / 1e6
+                print(
+                    f"[{fmt}] {count:>9,} {megabytes:6.2f} {validate_s * 1000:12.0f} {parse_s * 1000:9.0f} "
+                    f"{validate_s / megabytes * 1000:10.0f} {validate_s / parse_s:5.2f}x"
+                )
+            first, last = rows[0][0] / files[0][0].stat().st_size, rows[-1][0] / files[-1][0].stat().st_size
+            whole_s, whole = timed([*_maturity(), "validate", "-q", str(files[-1][0])], max(repeat // 2, 1))
+            if whole.returncode != 1 or "MQ009" not in whole.stdout or "Traceback" in whole.stderr:
+                sys.exit(f"validate did not report the unknown ids as expected:\n{whole.stdout[:500]}{whole.stderr}")
+            print(
+                f"[{fmt}] cost per MB at 4 MiB / at 256 KiB: {last / first:.2f} (1.0 is linear; quadratic would be "
+                f"{sizes[-1] / sizes[0]:.0f}); the whole command at 4 MiB, start-up included: {whole_s:.2f} s"
+            )
+
+
+# Run in a child process: warm up, then the fastest of REPEAT runs of validation and of a bare parse, per file.
+_IN_PROCESS = """
+import json, sys, time
+from pathlib import Path
+from maturity.checks.validation import validate_paths
+fmt, repeat, paths = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
+if fmt == "yaml":
+    import yaml
+    parse = lambda text: yaml.load(text, Loader=yaml.CSafeLoader)
+else:
+    parse = json.loads
+def fastest(work):
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        work()
+        best = min(best, time.perf_counter() - start)
+    return best
+big = 8 * 1024 * 1024
+validate_paths([Path(paths[0])], max_bytes=big)  # warm-up: imports, the bundled questionnaires, the schemas
+rows = []
+for path in paths:
+    report = validate_paths([Path(path)], max_bytes=big)
+    assert any(p.code == "MQ009" for p in report.problems)
+    text = Path(path).read_text(encoding="utf-8")
+    rows.append([fastest(lambda: validate_paths([Path(path)], max_bytes=big)), fastest(lambda: parse(text))])
+print(json.dumps(rows))
+"""
+
+
+_PARSE = {
+    "yaml": "import yaml,sys\nyaml.load(open(sys.argv[1], encoding='utf-8').read(), Loader=yaml.CSafeLoader)",
+    "json": "import json,sys\njson.loads(open(sys.argv[1], encoding='utf-8').read())",
+}
 
 
 if __name__ == "__main__":

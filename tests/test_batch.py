@@ -119,3 +119,34 @@ def test_a_summary_format_renders_the_same_after_a_trip_to_another_process() -> 
         copy = pickle.loads(pickle.dumps(original))
         assert copy.render(row) == original.render(row) and copy.header() == original.header()
     assert SummaryFormat("csv", []).render(row).startswith('a.yaml,scored,"\'=HYPERLINK(""x"")"')
+
+
+def test_csv_rows_end_in_crlf_and_every_cell_is_one_guarded_line() -> None:
+    import csv
+    import io
+
+    from maturity.app.batch import SummaryFormat
+
+    row = {"file": "a\r\nb.yaml", "status": "scored", "organisation": "\r=1+1", "service": "x" * 5000}
+    line = SummaryFormat("csv", []).render(row)
+    assert line.endswith("\r\n") and line.count("\r") == 1 and line.count("\n") == 1
+    cells = next(csv.reader(io.StringIO(line)))
+    assert cells[0] == "a b.yaml" and cells[2] == "' =1+1"
+    assert cells[3].endswith("… (5,000 characters)") and len(cells[3]) < 1100
+
+
+def test_a_summary_is_found_among_the_inputs_by_identity(tmp_path: Path) -> None:
+    from maturity.app.batch import plan_outputs, without_outputs
+
+    summary = tmp_path / "s.json"
+    summary.write_text("[\n]\n", encoding="utf-8")  # a summary an earlier run wrote
+    (tmp_path / "link.json").symlink_to(summary)
+    answers = tmp_path / "a.yaml"
+    answers.write_text("x", encoding="utf-8")
+    files = [str(answers), str(tmp_path / "link.json")]
+    assert without_outputs(files, summary, None) == [str(answers)]  # the link is the summary: left out
+    plan = plan_outputs(files, summary, tmp_path / "results")
+    assert plan.files == [str(answers)] and plan.left_out == 1 and plan.out is not None
+    assert not (tmp_path / "results").exists()  # made by create(), once the command is sure to run
+    plan.create()
+    assert (tmp_path / "results").is_dir() and plan.created == [tmp_path / "results"]

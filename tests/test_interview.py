@@ -199,7 +199,7 @@ def _question(qid: str) -> Question:
         ("MGT-1", "9" * 5000, "type a number"),
         ("MGT-1", "1,250", "1250 is above the largest allowed answer, 500"),
         ("MGT-1", "+3", Action("answer", 3)),
-        ("MGT-4", "tab\tand \x1b[2J escape", Action("answer", "tab and [2J escape")),
+        ("MGT-4", "tab\tand \x1b[2J escape", Action("answer", "tab and  escape")),  # the whole sequence goes
         ("MGT-4", "x" * 2001, "the answer is 2001 characters long; the limit is 2000"),
     ],
 )

@@ -25,9 +25,9 @@ BAD_BYTES = [
     ("empty", b"", "MQ005", 0),
     ("only-whitespace", b"  \n\n\t\n", "MQ005", 0),
     ("only-comments", b"# nothing here\n# at all\n", "MQ005", 0),
-    ("binary", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "MQ004", 0),
+    ("binary", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "MQ004", 3),  # located at its first NUL
     ("latin-1", b"kind: questionnaire\ntitle: Caf\xe9\n", "MQ003", 2),
-    ("utf-16", "kind: answers\n".encode("utf-16"), "MQ004", 0),
+    ("utf-16", "kind: answers\n".encode("utf-16"), "MQ004", 1),
     ("malformed", b"kind: questionnaire\nstages: [unclosed\n", "MQ010", 3),
     ("tab-indent", b"kind: questionnaire\nstages:\n\t- id: x\n", "MQ010", 3),
     ("duplicate-key", b"kind: answers\nanswers: {}\nkind: answers\n", "MQ011", 3),
@@ -211,3 +211,41 @@ def _dumper() -> Any:
     from maturity.io import loader
 
     return loader._SafeDumper(None)
+
+
+@pytest.mark.parametrize(
+    ("text", "offset", "in_bytes", "place"),
+    [
+        ("a: 1\nb: x\n", 8, False, (2, 4)),
+        ("a: é\nb: x\n", 9, True, (2, 4)),  # é is two bytes; the column counts characters
+        ("é: é\n", 6, True, (1, 5)),
+        ("", 0, False, (1, 1)),
+        ("one line", 100, False, (1, 9)),  # past the end: the end
+    ],
+)
+def test_an_offset_becomes_a_line_and_column(text: str, offset: int, in_bytes: bool, place: tuple[int, int]) -> None:
+    from maturity.io.loader import offset_location
+
+    assert offset_location(text, offset, in_bytes) == place
+
+
+@pytest.mark.parametrize("name", ["doc.yaml", "doc.json"])
+def test_a_path_is_located_at_its_deepest_part_found(name: str) -> None:
+    data = {"kind": "answers", "answers": {"A-1": {"value": [1, {"deep": 2}]}, "0": "zero"}}
+    text = json.dumps(data, indent=2) if name.endswith(".json") else dump_yaml(data)
+    document = parse_text(text, name)
+    deep = document.locate(("answers", "A-1", "value", 1, "deep"))
+    assert deep > document.locate(("answers", "A-1", "value", 0)) > document.locate(("answers", "A-1"))
+    missing = document.locate(("answers", "A-1", "no-such-key", "below"))  # a key the schema says is missing
+    assert missing == document.locate(("answers", "A-1"))
+    assert document.locate(("answers", 0)) == document.locate(("answers", "0"))  # an int part names a key too
+    assert document.locate(()) == (1, 1)
+
+
+def test_a_duplicate_json_key_is_located_even_beside_characters_yaml_refuses() -> None:
+    text = '{"kind": "answers",\n "note": "a\\u009b \u009b b",\n "kind": "again"}\n'
+    with pytest.raises(DefinitionError) as caught:
+        parse_text(text, "dup.json")
+    [problem] = caught.value.problems
+    assert (problem.code, problem.line, problem.column) == ("MQ011", 3, 2)
+    assert "first on line 1" in problem.message

@@ -133,7 +133,9 @@ def test_migrate_never_replaces_an_existing_file(defs: Path, tmp_path: Path) -> 
     assert result.exit_code == 1
     assert "already exists" in result.stderr
     assert (tmp_path / "a-2.0.0.answers.yaml").read_text(encoding="utf-8") == "mine"
-    assert runner.invoke(app, ["migrate", str(old), "--definitions", str(defs), "--out", str(old)]).exit_code == 1
+    # --out naming the input is refused as every command refuses an output that is one of its inputs (usage, 2)
+    same = runner.invoke(app, ["migrate", str(old), "--definitions", str(defs), "--out", str(old)])
+    assert same.exit_code == 2 and "MQ020" in same.stderr
 
 
 def test_migrate_to_stdout_and_a_file_already_current(defs: Path, tmp_path: Path) -> None:

@@ -135,6 +135,61 @@ def test_user_text_is_escaped(tmp_path: Path) -> None:
     assert "<script" not in md.stdout
 
 
+def test_the_portfolio_never_writes_over_an_input_and_is_checked_before_scoring(tmp_path: Path) -> None:
+    answers = tmp_path / "a.yaml"
+    answers.write_bytes(EXAMPLES[0].read_bytes())
+    before = answers.read_bytes()
+    link = tmp_path / "link.html"
+    link.symlink_to(answers)
+    hard = tmp_path / "hard.md"
+    hard.hardlink_to(answers)
+    for out in (link, hard):
+        result = runner.invoke(app, ["portfolio", str(answers), "--out", str(out)])
+        assert result.exit_code == 2 and "MQ020" in result.stderr, result.output
+        assert "scored" not in result.stderr  # refused before any work
+    assert answers.read_bytes() == before
+    folder = tmp_path / "folder.html"
+    folder.mkdir()
+    result = runner.invoke(app, ["portfolio", str(answers), "--out", str(folder)])
+    assert result.exit_code != 0 and "MQ021" in result.stderr
+    out = tmp_path / "p.html"
+    result = runner.invoke(app, ["portfolio", str(answers), "--out", str(out), "--reports", str(answers)])
+    assert result.exit_code != 0 and "MQ021" in result.stderr
+
+
+def test_escape_sequences_typed_in_answers_leave_no_document(tmp_path: Path) -> None:
+    sneaky = tmp_path / "sneaky.yaml"
+    sneaky.write_text(
+        EXAMPLES[0]
+        .read_text(encoding="utf-8")
+        .replace("organisation: ", 'organisation: "\\e]8;;http://x\\e\\\\Council\\u202e" # ', 1),
+        encoding="utf-8",
+    )
+    for fmt in ("md", "html"):
+        out = tmp_path / f"p.{fmt}"
+        result = runner.invoke(app, ["portfolio", str(sneaky), "--out", str(out)])
+        assert result.exit_code == 0, result.output
+        text = out.read_text(encoding="utf-8")
+        assert "Council" in text and "\x1b" not in text and "\u202e" not in text
+        stdout = runner.invoke(app, ["portfolio", str(sneaky), "-f", fmt])
+        assert "Council" in stdout.stdout and "\x1b" not in stdout.stdout
+
+
+def test_a_rerun_into_the_same_folder_leaves_its_own_reports_out(tmp_path: Path) -> None:
+    answers = tmp_path / "answers"
+    answers.mkdir()
+    for example in EXAMPLES[:3]:
+        (answers / example.name).write_bytes(example.read_bytes())
+    out = tmp_path / "portfolio.html"
+    command = ["portfolio", str(answers), "--out", str(out), "--reports", str(answers)]
+    first = runner.invoke(app, command)
+    assert first.exit_code == 0, first.output
+    assert any(p.name.endswith(".result.json") for p in answers.iterdir())
+    second = runner.invoke(app, command)
+    assert second.exit_code == 0, second.output
+    assert "3 scored, 0 failed" in second.stderr
+
+
 def test_the_pdf_is_a_document_a_pdf_reader_opens(tmp_path: Path) -> None:
     pytest.importorskip("weasyprint")
     pypdf = pytest.importorskip("pypdf")

@@ -3,7 +3,9 @@ fixture names a code that exists, `validate --explain` prints an entry, and the 
 
 from __future__ import annotations
 
+import os
 import re
+import signal
 from pathlib import Path
 
 import pytest
@@ -26,9 +28,15 @@ runner = CliRunner()
 def raised_by_example(code: str) -> list[Problem]:
     """Everything the example provokes, through the paths a user would take: `maturity validate` on its files
     (with the configuration its folder holds), rules checked against the questionnaire they are given with, and
-    each answers file in it scored against the definitions beside it, with the templates beside it."""
+    each answers file in it scored against the definitions beside it, with the templates beside it; and the
+    commands its run.txt shows (`# maturity ...`), run in a copy of its folder, for the codes that a command
+    raises rather than a file (an output over an input, a device given as a file)."""
     own, companions = problem_example(code)
     folder = PROBLEM_EXAMPLES / code
+    if code == "MQ007":
+        return _raised_by_a_lost_worker()
+    if (folder / "run.txt").is_file():
+        return _run(folder / "run.txt")
     config = (
         load_config(find_config(folder)) if folder.is_dir() and find_config(folder) else load_config(None, Path("/"))
     )
@@ -47,6 +55,46 @@ def raised_by_example(code: str) -> list[Problem]:
     if answers:
         problems += _score(answers, [p for p in [*own, *companions] if p not in answers], folder)
     return problems
+
+
+def _run(example: Path) -> list[Problem]:
+    """The problems a user typing the example's commands is told, in a copy of its folder (which they may write)."""
+    import shlex
+    import shutil
+    import tempfile
+
+    found: list[Problem] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        copy = Path(shutil.copytree(example.parent, Path(tmp) / example.parent.name))
+        for line in example.read_text(encoding="utf-8").splitlines():
+            if not line.startswith("# maturity "):
+                continue
+            before = os.getcwd()
+            os.chdir(copy)
+            try:
+                result = runner.invoke(app, shlex.split(line.removeprefix("# maturity ")))
+            finally:
+                os.chdir(before)
+            found += [Problem.make(m[1], line) for m in re.finditer(r"\b(MQ\d{3}) (?:error|warning):", result.output)]
+    return found
+
+
+def _kill_yourself(items: list[str]) -> list[object]:
+    os.kill(os.getpid(), signal.SIGKILL)  # as the out-of-memory killer would
+    return []
+
+
+def _no_setup() -> None:
+    pass
+
+
+def _raised_by_a_lost_worker() -> list[Problem]:
+    """MQ007's example is a fault of the machine, not a file: a worker process killed (twice) while it scores a
+    file, as here, where every worker kills itself."""
+    from maturity.app.batch import WorkerPool, lost_outcome
+
+    pool = WorkerPool(1, _kill_yourself, _no_setup, (), lost=lost_outcome)
+    return [problem for outcome in pool.map(["example.answers.yaml"], 1) for problem in outcome.problems]
 
 
 def _score(answers: list[Path], definitions: list[Path], folder: Path) -> list[Problem]:

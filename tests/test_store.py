@@ -40,3 +40,20 @@ def test_a_failure_while_writing_leaves_the_old_file_and_no_temporary(
         raise failure()
     assert target.read_text(encoding="utf-8") == "the summary of yesterday\n"
     assert [p.name for p in tmp_path.iterdir()] == ["summary.csv"]
+
+
+def test_an_os_error_at_the_rename_leaves_the_old_file_and_no_temporary(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As when the disk fills at the last moment, or the target became a folder: the old file stands."""
+    target = tmp_path / "report.md"
+    target.write_text("yesterday\n", encoding="utf-8")
+
+    def refuse(source: object, destination: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", refuse)
+    with pytest.raises(OSError):
+        write_atomic(target, "today\n")
+    assert target.read_text(encoding="utf-8") == "yesterday\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["report.md"]

@@ -7,6 +7,8 @@ Heavy modules (pydantic models, yaml, jinja2, rich) are imported inside the comm
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import errno
 import os
 import sys
 from collections.abc import Callable
@@ -87,14 +89,39 @@ class OutputFormat(str, Enum):
 
 
 def _err(message: str) -> None:
-    typer.echo(message, err=True)
+    """A diagnostic on stderr, made safe for a terminal (see maturity.model.text)."""
+    from maturity.model.text import for_terminal
+
+    with contextlib.suppress(OSError):  # stderr itself gone: there is nowhere left to say anything
+        typer.echo(for_terminal(message), err=True)
 
 
-def _fail(exc: Exception, path: Path) -> NoReturn:
-    """Report a MaturityError's problems on stderr (naming the file when a problem does not) and exit 1."""
+def _say(message: str) -> None:
+    """A line of data on stdout, made safe for a terminal and flushed (see maturity.io.output)."""
+    from maturity.io.output import write_stdout
+
+    write_stdout(message + "\n")
+
+
+def _out(text: str, kind: str = "text") -> None:
+    """Data on stdout, made safe for where it goes; a closed pipe or a full device exits 1 with its problem."""
+    from maturity.io.output import write_stdout
+    from maturity.model.problems import MaturityError
+
+    try:
+        write_stdout(text, kind)  # type: ignore[arg-type]
+    except MaturityError as exc:
+        _fail(exc)
+
+
+def _fail(exc: Exception, path: Path | None = None) -> NoReturn:
+    """Report a MaturityError's problems on stderr (naming the file when a problem does not) and exit 1, or 2
+    for a usage error (an output that would replace an input, say)."""
+    from maturity.model.problems import UsageError
+
     for problem in getattr(exc, "problems", []):
-        _err(str(problem) if problem.file else f"{path}: {problem}")
-    raise typer.Exit(EXIT_PROBLEMS)
+        _err(str(problem if problem.file or path is None else dataclasses.replace(problem, file=str(path))))
+    raise typer.Exit(EXIT_USAGE if isinstance(exc, UsageError) else EXIT_PROBLEMS)
 
 
 def _warn(problems: list[Any]) -> None:
@@ -269,7 +296,7 @@ def validate(
         if entry is None:
             _err(f"--explain {explain}: not a problem code (MQ and three digits, as in MQ101); see maturity.CODES")
             raise typer.Exit(EXIT_USAGE)
-        sys.stdout.write(entry)
+        _out(entry)
         raise typer.Exit(EXIT_OK)
 
     config = _config(
@@ -293,13 +320,13 @@ def validate(
     if list_files:
         for problem in outcome.problems:
             _err(str(problem))
-        sys.stdout.write("".join(f"{name}\n" for name in outcome.files))
+        _out("".join(f"{name}\n" for name in outcome.files))
         raise typer.Exit(EXIT_PROBLEMS if any(p.is_error for p in outcome.problems) else EXIT_OK)
     fmt = config.format or "auto"
     if fmt == "auto":
         fmt = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
     run = Run(strict=config.strict, started=started, seconds=time.perf_counter() - clock)
-    sys.stdout.write(render(outcome.problems, outcome.files, fmt, run))
+    _out(render(outcome.problems, outcome.files, fmt, run), "json" if fmt in ("json", "sarif") else "text")
     ok = run.ok(outcome.problems)
     if not quiet:
         skipped = f"; passed over {len(outcome.skipped)} other file(s)" if outcome.skipped else ""
@@ -341,19 +368,25 @@ def schema(
       maturity schema questionnaire > questionnaire.schema.json
       maturity schema --out schemas/
     """
+    from maturity.io.output import folder_output
+    from maturity.model.problems import MaturityError
     from maturity.render.schema import KINDS, json_schema_text
 
     if out is None and kind is None:
         _err("Say which schema to print (" + ", ".join(k.value for k in SchemaKind) + "), or use --out DIR.")
         raise typer.Exit(EXIT_USAGE)
     if out is not None:
-        out.mkdir(parents=True, exist_ok=True)
-        for name in [kind.value] if kind else KINDS:
-            (out / f"{name}.schema.json").write_text(json_schema_text(name), encoding="utf-8")
-            _err(f"wrote {out / f'{name}.schema.json'}")
+        try:
+            folder = folder_output(out)
+            for name in [kind.value] if kind else KINDS:
+                target = folder.file(f"{name}.schema.json")
+                target.write(json_schema_text(name), "json")
+                _err(f"wrote {target.path}")
+        except MaturityError as exc:
+            _fail(exc)
         return
     assert kind is not None
-    sys.stdout.write(json_schema_text(kind.value))
+    _out(json_schema_text(kind.value), "json")
 
 
 @app.command()
@@ -459,7 +492,7 @@ def assess(
         review,
         accessible,
         list(definitions or []),
-        typer.echo,
+        _say,
         _err,
         parts,
         prefill,
@@ -517,7 +550,8 @@ def questionnaire_form(
       maturity questionnaire --out form.html
       maturity questionnaire outsourcing-a-problem --format md > pre-check.md
     """
-    from maturity.io.store import write_atomic
+    from maturity.app.batch import catalogue_for
+    from maturity.io.output import output
     from maturity.model.problems import MaturityError
     from maturity.render.form import render_form
     from maturity.ui.assess import questionnaire_named
@@ -525,19 +559,14 @@ def questionnaire_form(
     fmt = (
         output_format.value if output_format else ("html" if out and out.suffix.lower() in (".html", ".htm") else "md")
     )
-    try:
+    definitions_read = catalogue_for([str(d) for d in definitions or []]).files()
+    inputs: list[str | Path] = [*([questionnaire] if questionnaire else []), *definitions_read]
+    try:  # checked before any work: never over the questionnaire or a definition, never into a folder
+        destination = output(out, inputs)
         text = render_form(questionnaire_named(questionnaire, list(definitions or [])), fmt)
     except MaturityError as exc:
         _fail(exc, Path(questionnaire or "."))
-    if out is None:
-        sys.stdout.write(text)
-        return
-    try:
-        write_atomic(out, text)
-    except OSError as exc:
-        _err(f"{out}: cannot write: {exc.strerror}")
-        raise typer.Exit(EXIT_PROBLEMS) from None
-    _err(f"wrote {out}")
+    _write(destination, text, fmt)
 
 
 class MergePolicy(str, Enum):
@@ -593,14 +622,15 @@ def merge(
       maturity merge a.yaml b.yaml --policy median --out combined.yaml
     """
     from maturity.app.merging import merge_files
-    from maturity.io.store import write_atomic
+    from maturity.io.output import output
     from maturity.model.problems import MaturityError, UsageError
 
     if out.exists():
         _err(f"{out} already exists and was left as it is; give another name with --out")
         raise typer.Exit(EXIT_USAGE)
     catalogue = _catalogue(definitions)
-    try:
+    try:  # checked before any work: never into a folder, a read-only place or one of the inputs
+        destination = output(out, [*files, *catalogue.files()])
         result = merge_files(list(files), catalogue, policy.value)
     except MaturityError as exc:
         for problem in exc.problems:
@@ -609,12 +639,7 @@ def merge(
     _warn(result.warnings)
     for line in result.lines():
         _err(line)
-    try:
-        write_atomic(out, result.text)
-    except OSError as exc:
-        _err(f"{out}: cannot write: {exc.strerror}")
-        raise typer.Exit(EXIT_PROBLEMS) from None
-    _err(f"wrote {out}")
+    _write(destination, result.text, "raw")  # YAML: the dumper has escaped what needs escaping
 
 
 class ReportFormat(str, Enum):
@@ -816,7 +841,7 @@ def _score_stdin(
     outcome = score_file(Path(shown), catalogue, text=text)
     for problem in outcome.problems:
         _err(str(problem))
-    sys.stdout.write(table_header() + table_line(outcome.row))
+    _out(table_header() + table_line(outcome.row))
     raise typer.Exit(EXIT_OK if outcome.ok else EXIT_PROBLEMS)
 
 
@@ -833,14 +858,20 @@ def _score_files(
     max_bytes: int | None = None,
     excel_csv: bool = False,
 ) -> None:
-    from maturity.app.batch import without_outputs
+    from maturity.app.batch import plan_outputs, terminate_as_interrupt
     from maturity.io.files import expand
+    from maturity.model.problems import MaturityError
 
     files, problems = expand(paths)
-    kept = without_outputs(files, summary, out)
-    if len(kept) < len(files):
-        _err(f"note: left out {len(files) - len(kept)} file(s) that this command writes (--summary, --out)")
-    files = kept
+    plan = None
+    if not single:
+        try:  # before anything is scored: never over an input, never a folder for a file
+            plan = plan_outputs(files, summary, out)
+        except MaturityError as exc:
+            _fail(exc)
+        if plan.left_out:
+            _err(f"note: left out {plan.left_out} file(s) that this command writes (--summary, --out)")
+        files = plan.files
     for problem in problems:
         _err(str(problem))
     if not files:
@@ -850,22 +881,40 @@ def _score_files(
         _err("--format json and --explain show one file in full: give exactly one file (use --out DIR for many)")
         raise typer.Exit(EXIT_USAGE)
     folders = list(definitions or [])
-    if single:
+    if plan is None:
         _score_one(Path(files[0]), catalogue, explain, max_bytes=max_bytes)
         return
-    _prepare_outputs(summary, out)
     reports = tuple(dict.fromkeys(f.value for f in report_formats or []))
     try:
-        failed = _score_batch(files, folders, catalogue, summary, out, reports, workers, max_bytes, excel_csv)
-    except OSError as exc:  # the summary (a full disk, say) or a result folder; the old summary is left as it was
-        _err(f"{exc.filename or summary}: cannot write: {exc.strerror}")
+        plan.create()
+        for folder in plan.created:
+            _err(f"created the folder {folder}")
+        with terminate_as_interrupt():  # SIGTERM ends the workers and removes the temporary summary too
+            failed, table_cut = _score_batch(files, folders, catalogue, plan, reports, workers, max_bytes, excel_csv)
+    except MaturityError as exc:
+        _fail(exc)
+    except KeyboardInterrupt:  # Ctrl-C, or SIGTERM: the workers are ended and no temporary file is left
+        _err(
+            "interrupted: scoring stopped; no summary was written"
+            + (" (the earlier one is as it was)" if summary else "")
+        )
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+    except OSError as exc:  # the summary (a full disk, say); the old summary is left as it was
+        from maturity.io.output import write_problem
+
+        _err(str(write_problem(exc.filename or summary or out or "", exc)))
         raise typer.Exit(EXIT_PROBLEMS) from None
     _err(
         f"{len(files) - failed} scored, {failed} failed"
         + (f"; summary in {summary}" if summary else "")
         + (f"; results in {out}" if out else "")
     )
-    raise typer.Exit(EXIT_PROBLEMS if failed or problems else EXIT_OK)
+    if table_cut is not None:
+        from maturity.io.output import STDOUT, write_problem
+
+        _err(str(write_problem(STDOUT, table_cut)))
+    lost_output = table_cut is not None and summary is None and out is None  # the table was the only output
+    raise typer.Exit(EXIT_PROBLEMS if failed or problems or lost_output else EXIT_OK)
 
 
 def _catalogue(definitions: list[Path] | None, reported: frozenset[str] = frozenset()) -> Any:
@@ -882,46 +931,25 @@ def _catalogue(definitions: list[Path] | None, reported: frozenset[str] = frozen
     return catalogue
 
 
-def _prepare_outputs(summary: Path | None, out: Path | None) -> None:
-    """Check where results will go before scoring anything: a run of an hour must not fail at its last step."""
-    try:
-        if out is not None:
-            if out.exists() and not out.is_dir():
-                _err(f"--out {out}: this is a file; --out names a folder for the results")
-                raise typer.Exit(EXIT_USAGE)
-            out.mkdir(parents=True, exist_ok=True)
-        if summary is not None:
-            if summary.is_dir():
-                _err(f"--summary {summary}: this is a folder; name a .csv, .json or .xlsx file")
-                raise typer.Exit(EXIT_USAGE)
-            summary.parent.mkdir(parents=True, exist_ok=True)
-            if not os.access(summary.parent, os.W_OK):
-                _err(f"--summary {summary}: cannot write in {summary.parent}")
-                raise typer.Exit(EXIT_PROBLEMS)
-    except OSError as exc:
-        _err(f"{exc.filename}: cannot create: {exc.strerror}")
-        raise typer.Exit(EXIT_PROBLEMS) from None
-
-
 def _score_batch(
     files: list[str],
     folders: list[Path],
     catalogue: Any,
-    summary: Path | None,
-    out: Path | None,
+    plan: Any,
     reports: tuple[str, ...],
     workers: int | None,
     max_bytes: int | None = None,
     excel_csv: bool = False,
-) -> int:
+) -> tuple[int, OSError | None]:
     """Score the files, writing the table to stdout and the summary (atomically) as rows arrive; the count of
-    files that failed."""
+    files that failed, and why the table was cut short, if it was (its reader went away, a full device)."""
     from contextlib import ExitStack
 
     from maturity.app.batch import score_many, table_header
     from maturity.app.spreadsheet import SummarySink
 
     failed = 0
+    summary, out = plan.summary, plan.out
     with ExitStack() as stack:
         sink = SummarySink(summary, catalogue, stack, excel_csv) if summary is not None else None
         progress = _progress(len(files))
@@ -932,12 +960,13 @@ def _score_batch(
         for outcome in score_many(
             files,
             folders,
-            out_dir=out,
+            out_dir=out.path if out is not None else None,
             reports=reports,
             workers=workers,
             summary=sink.format if sink else None,
             table=True,
             max_bytes=max_bytes,
+            notice=lambda message: _err(f"warning: {message}"),
         ):
             if sink is not None:
                 sink.take(outcome)
@@ -949,25 +978,40 @@ def _score_batch(
             progress.advance()
         if sink is not None:
             sink.close()
-    return failed
+        table.close()
+    return failed, table.gone
 
 
 class _Table:
-    """The table on stdout. When its reader goes away (`| head`), the rest of the table is dropped and the
-    scoring goes on, so the summary and results are still complete."""
+    """The table on stdout. When it cannot be written (its reader went away, `| head`; a full device), the rest
+    of the table is dropped and the scoring goes on, so the summary and results are still complete; `gone`
+    then holds the error, reported at the end."""
 
     def __init__(self) -> None:
-        self.gone = False
+        self.gone: OSError | None = None
 
     def write(self, text: str) -> None:
-        if self.gone:
+        if self.gone is not None:
             return
         try:
+            if sys.stdout is None:  # closed before the command started (`>&-`)
+                raise OSError(errno.EBADF, "standard output is closed")
             sys.stdout.write(text)
-        except BrokenPipeError:
-            self.gone = True
-            with contextlib.suppress(OSError, ValueError):  # so that flushing stdout at exit cannot fail again
-                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except OSError as exc:
+            from maturity.io.output import silence_stdout
+
+            self.gone = exc
+            silence_stdout()  # so that flushing stdout at exit cannot fail again
+
+    def close(self) -> None:
+        if self.gone is None and sys.stdout is not None:
+            try:
+                sys.stdout.flush()
+            except OSError as exc:
+                from maturity.io.output import silence_stdout
+
+                self.gone = exc
+                silence_stdout()
 
 
 def _score_one(
@@ -982,9 +1026,9 @@ def _score_one(
         _fail(exc, path)
     _warn(warnings)
     if explain:
-        sys.stdout.write("\n".join(assessment.explain_lines()) + "\n")
+        _out("\n".join(assessment.explain_lines()) + "\n")
     else:
-        sys.stdout.write(assessment_json(assessment))
+        _out(assessment_json(assessment), "json")
 
 
 class _NoProgress:
@@ -1083,12 +1127,18 @@ def report(
       maturity report answers.yaml --format md > report.md
     """
     from maturity.app.batch import load_and_score
+    from maturity.io.output import output
     from maturity.model.problems import MaturityError
     from maturity.render.report import render_report_bytes
 
     fmt = _output_format(output_format, out)
     config = _config(config_file)
     catalogue = _catalogue(list(definitions or config.definitions))
+    try:  # checked before any work: never over one of the inputs, never into a folder
+        inputs = [*([answers] if str(answers) != "-" else []), *catalogue.files(), *_files_in(templates)]
+        destination = output(out, inputs)
+    except MaturityError as exc:
+        _fail(exc)
     text_in: str | None = None
     if str(answers) == "-":
         shown, text_in = _read_stdin(stdin_filename, config.max_file_size)
@@ -1108,7 +1158,34 @@ def report(
     except MaturityError as exc:
         _fail(exc, answers)
     _warn(warnings)
-    _write_output(data, out, fmt)
+    _write(destination, data, fmt)
+
+
+def _files_in(folder: Path | None) -> list[Path]:
+    """The files directly in a folder (a templates folder, whose files are inputs too); none for None."""
+    if folder is None or not folder.is_dir():
+        return []
+    with contextlib.suppress(OSError):
+        return [p for p in folder.iterdir() if p.is_file()]
+    return []
+
+
+def _write(destination: Any, data: str | bytes, fmt: str) -> None:
+    """Write a command's document where it was checked to go (made safe for its format: JSON escaped, a PDF as it
+    is, any other text cleaned), saying where when that is a file."""
+    from maturity.app.batch import report_kind
+    from maturity.io.output import FileOutput
+    from maturity.model.problems import MaturityError
+
+    kind = "raw" if fmt == "raw" else report_kind(fmt)
+    try:
+        destination.write(data, kind)
+    except MaturityError as exc:
+        _fail(exc)
+    if isinstance(destination, FileOutput):
+        for folder in destination.created:
+            _err(f"created the folder {folder}")
+        _err(f"wrote {destination.path}")
 
 
 def _output_format(chosen: ReportFormat | None, out: Path | None, formats: tuple[str, ...] | None = None) -> str:
@@ -1126,18 +1203,6 @@ def _output_format(chosen: ReportFormat | None, out: Path | None, formats: tuple
         _err("a PDF is not for the terminal: give --out FILE.pdf, or redirect the output to a file")
         raise typer.Exit(EXIT_USAGE)
     return fmt
-
-
-def _write_output(data: bytes, out: Path | None, fmt: str) -> None:
-    from maturity.io.store import write_atomic_bytes
-
-    if out is None:
-        sys.stdout.flush()
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
-        return
-    write_atomic_bytes(out, data)
-    _err(f"wrote {out}")
 
 
 @app.command()
@@ -1187,25 +1252,31 @@ def migrate(
       maturity migrate last-year.answers.yaml --out this-year.answers.yaml
     """
     from maturity.app.migration import default_output, migrate_file
-    from maturity.io.store import write_atomic
+    from maturity.io.output import output
     from maturity.model.problems import MaturityError
 
     catalogue = _catalogue(definitions)
+    inputs = [answers, *catalogue.files()]
+    try:  # an output given is checked before any work: never over the answers it was given, nor a definition
+        destination = output(None if out is None or str(out) == "-" else out, inputs)
+    except MaturityError as exc:
+        _fail(exc)
     try:
         moved, text = migrate_file(answers, catalogue, to_version)
     except MaturityError as exc:
         _fail(exc, answers)
     for line in moved.lines():
         _err(line)
-    if out is not None and str(out) == "-":
-        sys.stdout.write(text)
-        return
-    target = out or default_output(answers, moved.to_version)
-    if target.exists() and (out is None or target.resolve() == answers.resolve()):
-        _err(f"{target} already exists; give another name with --out")
-        raise typer.Exit(EXIT_PROBLEMS)
-    write_atomic(target, text)
-    _err(f"wrote {target}")
+    if out is None:
+        target = default_output(answers, moved.to_version)
+        if target.exists():
+            _err(f"{target} already exists; give another name with --out")
+            raise typer.Exit(EXIT_PROBLEMS)
+        try:
+            destination = output(target, inputs)
+        except MaturityError as exc:
+            _fail(exc)
+    _write(destination, text, "raw")  # YAML: the dumper has escaped what needs escaping
 
 
 @app.command("test")
@@ -1256,12 +1327,12 @@ def test_cases(
         for result in run_cases(path, catalogue):
             if result.passed:
                 passed += 1
-                typer.echo(f"PASS {result.name}  ({result.file})")
+                _out(f"PASS {result.name}  ({result.file})\n")
                 continue
             failed += 1
-            typer.echo(f"FAIL {result.name}  ({result.file})")
+            _out(f"FAIL {result.name}  ({result.file})\n")
             for difference in result.differences:
-                typer.echo(f"  - {difference}")
+                _out(f"  - {difference}\n")
             for problem in result.problems:
                 _err(str(problem))
     unusable = f", {len(problems)} file(s) could not be read" if problems else ""
@@ -1336,6 +1407,7 @@ def portfolio(
     """
     from maturity.app import portfolio as folio
     from maturity.io.files import expand
+    from maturity.io.output import folder_output, output
     from maturity.model.problems import MaturityError
 
     fmt = _output_format(output_format or (None if out is not None else ReportFormat("md")), out, folio.FORMATS)
@@ -1346,6 +1418,19 @@ def portfolio(
     if not files:
         _err("no answers files to score")
         raise typer.Exit(EXIT_PROBLEMS if problems else EXIT_USAGE)
+    if reports is not None:  # a rerun into the same folder leaves out the results and reports it wrote
+        from maturity.app.batch import without_outputs
+
+        files = without_outputs(files, None, reports)
+    try:  # checked before any scoring: never over an answers file or a definition, never into a folder
+        destination = output(out, [*files, *catalogue.files(), *_files_in(templates)])
+        if reports is not None:
+            report_folder = folder_output(reports, option="--reports")
+            report_folder.create()
+            for folder in report_folder.created:
+                _err(f"created the folder {folder}")
+    except MaturityError as exc:
+        _fail(exc)
 
     def report_problems(outcome: Any) -> None:
         for problem in outcome.problems:
@@ -1363,7 +1448,7 @@ def portfolio(
         on_outcome=report_problems,
     )
     try:
-        folio.write(found, out, fmt, templates)
+        folio.write(found, destination, fmt, templates)
     except MaturityError as exc:
         _fail(exc, out or Path("-"))
     finally:
@@ -1447,6 +1532,7 @@ def compare(
       maturity compare baseline.yaml now.yaml --format json > comparison.json
     """
     from maturity.app.trends import trend_document
+    from maturity.io.output import output
     from maturity.model.problems import MaturityError
 
     if len(paths) < 2:
@@ -1454,6 +1540,11 @@ def compare(
         raise typer.Exit(EXIT_USAGE)
     fmt = _output_format(output_format, out)
     catalogue = _catalogue(definitions)
+    inputs = [*paths, *([target] if target is not None else []), *catalogue.files(), *_files_in(templates)]
+    try:  # checked before any work: never over one of the inputs, never into a folder
+        destination = output(out, inputs)
+    except MaturityError as exc:
+        _fail(exc)
     loaded = []
     for path in [*paths, *([target] if target is not None else [])]:
         try:
@@ -1468,7 +1559,7 @@ def compare(
         _fail(exc, paths[-1])
     for warning in course.warnings:
         _err(f"warning: {warning}")
-    _write_output(data, out, fmt)
+    _write(destination, data, fmt)
 
 
 def _load_assessment(path: Path, catalogue: Any) -> tuple[Any, list[Any]]:
@@ -1558,12 +1649,16 @@ def list_command(
     infos, problems = list_questionnaires(definitions or [])
     for problem in problems:
         _err(str(problem))
-    sys.stdout.write(listing_json(infos) if as_json else "".join(f"{line}\n" for line in listing_lines(infos)))
+    _out(
+        listing_json(infos) if as_json else "".join(f"{line}\n" for line in listing_lines(infos)),
+        "json" if as_json else "text",
+    )
     raise typer.Exit(EXIT_PROBLEMS if any(p.is_error and p.code == "MQ001" for p in problems) else EXIT_OK)
 
 
 def run() -> None:
-    """Entry point: exit 130 on Ctrl-C rather than a traceback."""
+    """Entry point: exit 130 on Ctrl-C (or SIGTERM, where a command turns it into one) rather than a traceback,
+    and exit 1 with a message when stdout or stderr cannot be written (a full device, a closed pipe)."""
     if COMPLETE_VAR in os.environ:  # a shell asking for completions, through the script `completion` prints
         from typer._completion_classes import completion_init  # typer's protocol
 
@@ -1573,3 +1668,9 @@ def run() -> None:
     except KeyboardInterrupt:
         _err("interrupted")
         sys.exit(EXIT_INTERRUPTED)
+    except OSError as exc:  # stdout or stderr that cannot be written (a full device, a closed pipe): no traceback
+        from maturity.io.output import STDOUT, silence_stdout, write_problem
+
+        silence_stdout()
+        _err(str(write_problem(STDOUT, exc)))
+        sys.exit(EXIT_PROBLEMS)

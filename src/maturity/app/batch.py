@@ -7,22 +7,29 @@ back in input order, so summaries are reproducible run to run.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import gc
+import glob
 import io
 import json
+import multiprocessing
 import os
+import signal
+import sys
 from collections import deque
-from collections.abc import Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from multiprocessing.connection import wait
 from pathlib import Path
+from types import FrameType
 from typing import TYPE_CHECKING, Any, Protocol
 
 from maturity.app.catalogue import Catalogue
-from maturity.model.problems import MaturityError, Problem
-from maturity.model.text import one_line
+from maturity.io.output import FileOutput, FolderOutput, Kind, file_output, folder_output, identity, write_problem
+from maturity.model.problems import MaturityError, Problem, UsageError, problem_count
+from maturity.model.text import LIST_CELL_LIMIT, csv_cell, is_plain_cell, json_safe, one_line
 from maturity.model.vocabulary import round_half_up
 
 if TYPE_CHECKING:
@@ -103,18 +110,16 @@ def is_own_output(name: str) -> bool:
 
 def without_outputs(files: list[str], summary: str | Path | None, out: str | Path | None) -> list[str]:
     """The files less what a batch writes, so scoring a folder again does not read its own summary and results:
-    the summary file, and the files in the `out` folder named as results and reports are (NAME.result.json, ...).
+    the summary file (found by identity: another spelling or a link to it is the same file), and the files in
+    the `out` folder named as results and reports are (NAME.result.json, ...).
 
-    Paths are compared as absolute paths, with the outputs' links resolved: resolving every input's links too
-    would cost a system call per folder of every path, a noticeable share of a batch of small files.
+    A summary that is not one an earlier run wrote (an answers file, say) is not left out: `plan_outputs` then
+    refuses to write over it. Paths in the `out` folder are compared as absolute paths, with the folder's links
+    resolved: resolving every input's links too would cost a system call per folder of every path.
     """
     if summary is None and out is None:
         return files
-    summaries = (
-        {os.path.normcase(os.path.abspath(summary)), os.path.normcase(os.path.realpath(summary))}
-        if summary is not None
-        else set()
-    )
+    summary_id = identity(summary) if summary is not None and looks_like_a_summary(summary) else None
     folders = (
         tuple(os.path.normcase(os.path.join(p, "")) for p in {os.path.abspath(out), os.path.realpath(out)})
         if out is not None
@@ -122,11 +127,12 @@ def without_outputs(files: list[str], summary: str | Path | None, out: str | Pat
     )
     kept = []
     for file in files:
-        own = bool(folders) and is_own_output(os.path.basename(file))
-        if summaries or own:
+        if folders and is_own_output(os.path.basename(file)):
             absolute = os.path.normcase(os.path.abspath(file))
-            if absolute in summaries or (own and absolute.startswith(folders)):
+            if absolute.startswith(folders):
                 continue
+        if summary_id is not None and identity(file) == summary_id:
+            continue
         kept.append(file)
     return kept
 
@@ -136,6 +142,84 @@ class RowFormat(Protocol):
     so that the process reading the outcomes only writes them out."""
 
     def render(self, row: dict[str, Any]) -> str: ...
+
+
+def looks_like_a_summary(path: str | Path) -> bool:
+    """Whether a file is a summary an earlier run wrote (a CSV with our header, a JSON array, or a workbook with
+    our Contracts sheet), never an answers file, which is a mapping."""
+    try:
+        with open(path, "rb") as handle:
+            start = handle.read(64).removeprefix(b"\xef\xbb\xbf").lstrip()
+    except OSError:
+        return False
+    if start.startswith(b"PK\x03\x04"):
+        return _is_summary_workbook(path)
+    return start.startswith((b"[", ROW_FIELDS[0].encode() + b"," + ROW_FIELDS[1].encode() + b","))
+
+
+def _is_summary_workbook(path: str | Path) -> bool:
+    """A workbook `score --summary x.xlsx` wrote: its first sheet is called Contracts (read from the workbook's
+    index inside the zip, a few hundred bytes, never the sheets)."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as book, book.open("xl/workbook.xml") as member:
+            index = member.read(65536)  # read no further: a hostile zip may unpack to gigabytes
+    except (OSError, KeyError, zipfile.BadZipFile, RuntimeError, ValueError):
+        return False
+    return b'<sheet name="Contracts"' in index
+
+
+def _holds_something_else(path: str | Path) -> bool:
+    """An existing, non-empty file that is not a summary: what a summary must never be written over."""
+    try:
+        size = os.stat(path).st_size
+    except OSError:
+        return False
+    return size > 0 and not looks_like_a_summary(path)
+
+
+@dataclass
+class BatchOutputs:
+    """Where a batch writes, checked before anything is scored, and the files left to score."""
+
+    files: list[str]
+    left_out: int = 0
+    summary: FileOutput | None = None
+    out: FolderOutput | None = None
+    created: list[Path] = field(default_factory=list)
+
+    def create(self) -> None:
+        """Make the folders the results and the summary go into; raises MaturityError if one cannot be made."""
+        if self.out is not None:
+            self.out.create()
+            self.created += self.out.created
+        if self.summary is not None:
+            self.summary.prepare()
+            self.created += self.summary.created
+
+
+def plan_outputs(files: list[str], summary: str | Path | None, out: str | Path | None) -> BatchOutputs:
+    """Check the summary file and the results folder before anything is scored (a run of an hour must not fail
+    at its last step; `create` then makes their folders), and leave out the files an earlier run wrote there.
+
+    The summary may not be one of the files to score (by identity) unless it is a summary an earlier run wrote;
+    it may not be a folder, nor read-only. Raises UsageError or MaturityError with located problems."""
+    folder = folder_output(out) if out is not None else None
+    kept = without_outputs(files, summary, out)
+    target = None
+    if summary is not None:
+        target = file_output(summary, kept, option="--summary")
+        if not target.direct and _holds_something_else(target.target):
+            raise UsageError(
+                Problem.make(
+                    "MQ020",
+                    "--summary: this file is not a summary an earlier run wrote: writing here would replace it; "
+                    "name another file, or move this one away first",
+                    str(summary),
+                )
+            )
+    return BatchOutputs(kept, len(files) - len(kept), target, folder)
 
 
 @dataclass
@@ -220,17 +304,22 @@ def load_checked(
     except MaturityError as exc:
         target = catalogue.migration_target(ref.id, ref.version)
         if target is None:
-            # say which answers file asked for the missing questionnaire, at the line that names it
-            line, column = answers.document.locate(("questionnaire", "version"))
-            raise MaturityError(
-                [Problem.make(p.code, p.message, str(path), line, column) if not p.file else p for p in exc.problems]
-            ) from None
+            raise located_at_version(exc, answers) from None
         answers, carried = carry_forward(answers, catalogue, target)
         definitions = catalogue.get(ref.id, target)
     problems = check_answers(answers, definitions.questionnaire, definitions.index)
     if any(p.is_error for p in problems):
         raise MaturityError([p for p in problems if p.is_error])
     return definitions, answers, [*carried, *problems]
+
+
+def located_at_version(exc: MaturityError, answers: Any) -> MaturityError:
+    """A missing questionnaire or rules, said of the answers file that asked for them, at the line that names
+    the version (the catalogue's own problem names no file)."""
+    line, column = answers.document.locate(("questionnaire", "version"))
+    return MaturityError(
+        [Problem.make(p.code, p.message, answers.path, line, column) if not p.file else p for p in exc.problems]
+    )
 
 
 def carry_forward(answers: Any, catalogue: Catalogue, target: str) -> tuple[Any, list[Problem]]:
@@ -286,12 +375,9 @@ def score_file(
         else:
             summary, problems = _load_and_summarise(path, catalogue, max_bytes, text)
     except MaturityError as exc:
-        located = [p if p.file else Problem.make(p.code, p.message, str(path), p.line, p.column) for p in exc.problems]
-        first = located[0] if located else Problem.make("MQ001", "unknown problem", str(path))
-        where = f"line {first.line}, column {first.column or 1}: " if first.line else ""
-        more = f" (and {len(located) - 1} more)" if len(located) > 1 else ""
-        row.update(error_code=first.code, error=f"{where}{first.message}{more}")
-        return Outcome(row, located, [])
+        return failed_outcome(path, exc.problems)
+    except (MemoryError, RecursionError):  # one file must not end the batch, whatever it holds
+        return failed_outcome(path, [Problem.make("MQ007", "scoring this file ran out of memory", str(path))])
     row.update(summary_row(summary, catalogue))
     row["status"] = "scored"
     if out_dir is not None:
@@ -301,37 +387,62 @@ def score_file(
         try:
             stem.parent.mkdir(parents=True, exist_ok=True)
             write_atomic(stem.with_name(stem.name + RESULT_SUFFIX), assessment_json(assessment))
-        except OSError as exc:
-            problem = Problem.make("MQ001", f"cannot write the result: {exc.strerror}", str(stem) + RESULT_SUFFIX)
-            row.update(status="failed", error_code=problem.code, error=problem.message)
+        except OSError as exc:  # a full disk, a folder made read-only: this file's row says so, the rest go on
+            problem = write_problem(str(stem) + RESULT_SUFFIX, exc)
+            row.update(status="failed", error_code=problem.code, error=f"the result was not written: {problem.message}")
             return Outcome(row, [*problems, problem], [])
         if reports:
             try:
                 _write_reports(assessment, catalogue, stem, reports)
             except MaturityError as exc:  # a broken user template: the scores stand, the report is reported
                 return Outcome(row, [*problems, *exc.problems], [s.id for s in summary.stages])
+            except OSError as exc:  # the disk filled up between the result and its reports
+                problem = write_problem(str(stem), exc)
+                return Outcome(row, [*problems, problem], [s.id for s in summary.stages])
     return Outcome(row, problems, [s.id for s in summary.stages])
 
 
-def _write_reports(assessment: Any, catalogue: Catalogue, stem: Path, reports: tuple[str, ...]) -> None:
-    """The same reports `maturity report` and `maturity assess` write, beside the file's JSON result."""
+def failed_outcome(path: str | Path, problems: Sequence[Problem]) -> Outcome:
+    """The outcome of a file that could not be scored: its row says failed, with the first problem's code and
+    where it is, and how many more there are."""
+    row: dict[str, Any] = {"file": str(path), "status": "failed"}
+    located = [p if p.file else Problem.make(p.code, p.message, str(path), p.line, p.column) for p in problems]
+    first = located[0] if located else Problem.make("MQ001", "unknown problem", str(path))
+    where = f"line {first.line}, column {first.column or 1}: " if first.line else ""
+    others = problem_count(located) - 1
+    more = f" (and {others:,} more)" if others > 0 else ""
+    row.update(error_code=first.code, error=f"{where}{first.message}{more}")
+    return Outcome(row, located, [])
+
+
+def render_reports(assessment: Any, catalogue: Catalogue, formats: Sequence[str]) -> dict[str, bytes]:
+    """The reports `maturity report`, `maturity assess` and `score --report` write, in each format asked for,
+    the roadmap (a search over the answers) computed once for all of them."""
     from maturity.engine.roadmap import answers_from_assessment, build_roadmap
-    from maturity.io.store import write_atomic_bytes
     from maturity.render.report import render_report_bytes
 
     found = catalogue.get(assessment.questionnaire.id, assessment.questionnaire.version)
     questionnaire, rules = found.questionnaire.model, found.rules.model
-    roadmap = build_roadmap(questionnaire, rules, answers_from_assessment(assessment), assessment)  # once for all
-    for fmt in reports:
-        data = render_report_bytes(
-            assessment,
-            questionnaire,
-            rules,
-            fmt,
-            roadmap=roadmap,
-            questionnaire_digest=found.questionnaire.document.digest,
-        )
-        write_atomic_bytes(stem.with_name(stem.name + REPORT_SUFFIXES[fmt]), data)
+    roadmap = build_roadmap(questionnaire, rules, answers_from_assessment(assessment), assessment)
+    digest = found.questionnaire.document.digest
+    return {
+        fmt: render_report_bytes(assessment, questionnaire, rules, fmt, roadmap=roadmap, questionnaire_digest=digest)
+        for fmt in formats
+    }
+
+
+def report_kind(fmt: str) -> Kind:
+    """How a report format's bytes are made safe on the way out (see io.output.encoded)."""
+    return "json" if fmt == "json" else "binary" if fmt == "pdf" else "text"
+
+
+def _write_reports(assessment: Any, catalogue: Catalogue, stem: Path, reports: tuple[str, ...]) -> None:
+    """The reports beside the file's JSON result, each written atomically and made safe for its format."""
+    from maturity.io.output import encoded
+    from maturity.io.store import write_atomic_bytes
+
+    for fmt, data in render_reports(assessment, catalogue, reports).items():
+        write_atomic_bytes(stem.with_name(stem.name + REPORT_SUFFIXES[fmt]), encoded(data, report_kind(fmt)))
 
 
 def _load_and_summarise(
@@ -348,12 +459,7 @@ def _work(item: str | Path | tuple[str, str]) -> Outcome:
     """One file: a path, or with --out a (path, result name) pair."""
     assert _catalogue is not None
     path, name = item if isinstance(item, tuple) else (item, None)
-    outcome = score_file(Path(path), _catalogue, _out_dir, _reports, name, _max_bytes)
-    if _summary is not None:
-        outcome.summary_text = _summary.render(outcome.row)
-    if _table:
-        outcome.table_text = table_line(outcome.row)
-    return outcome
+    return _rendered(score_file(Path(path), _catalogue, _out_dir, _reports, name, _max_bytes))
 
 
 def _work_chunk(items: Sequence[str | Path | tuple[str, str]]) -> list[Outcome]:
@@ -506,7 +612,8 @@ def _round(value: float | None) -> float | int | None:
 
 
 def assessment_json(assessment: Any) -> str:
-    return json.dumps(assessment.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"
+    """The full result as JSON; characters a terminal would act on are written as \\u escapes."""
+    return json_safe(json.dumps(assessment.model_dump(mode="json"), indent=2, ensure_ascii=False)) + "\n"
 
 
 # ----------------------------------------------------------------------------------------------- the pool
@@ -524,12 +631,14 @@ def score_many(
     summary: RowFormat | None = None,
     table: bool = False,
     max_bytes: int | None = None,
+    notice: Callable[[str], None] | None = None,
 ) -> Iterator[Outcome]:
     """Score every file, in input order, on `workers` processes (default: every core).
 
     With `summary` and `table`, each outcome also carries its row rendered as a summary line and a table line,
     done in the workers so that the process reading the outcomes only writes them out. With `out_dir`, each
-    file's result is written under the name `result_names` gives it.
+    file's result is written under the name `result_names` gives it. A worker lost on the way (see WorkerPool)
+    is reported to `notice`, and its files are scored again or, lost twice, become failed rows.
     """
     workers = workers or os.cpu_count() or 1
     items: Sequence[str | Path | tuple[str, str]] = paths
@@ -542,17 +651,311 @@ def score_many(
         if workers == 1 or len(items) < 4:
             yield from map(_work, items)
             return
-        with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=setup) as pool:
-            # Chunks go out a few per worker ahead of the one being read, not all at once as Executor.map would
-            # send them: the parent then holds a bounded number of results however many files there are.
-            ahead = workers * 4
-            pending: deque[Future[list[Outcome]]] = deque()
-            for start in range(0, len(items), chunksize):
-                pending.append(pool.submit(_work_chunk, items[start : start + chunksize]))
-                if len(pending) >= ahead:
-                    yield from pending.popleft().result()
-            while pending:
-                yield from pending.popleft().result()
+        pool = WorkerPool(workers, _work_chunk, _init_worker, setup, lost=lost_outcome, cleanup=_remove_temporaries)
+        yield from pool.map(items, chunksize, notice)
+
+
+def lost_outcome(item: str | Path | tuple[str, str], how: str) -> Outcome:
+    """The outcome of a file whose worker was lost twice while scoring it: a failed row (MQ007), rendered for the
+    summary and the table as the batch asked (in the parent, after `_init_worker`)."""
+    path = item[0] if isinstance(item, tuple) else item
+    problem = Problem.make(
+        "MQ007",
+        f"the process scoring this file was lost twice ({how}), so it was not scored; if it is very large, "
+        "score it on its own, with more memory",
+        str(path),
+    )
+    return _rendered(failed_outcome(path, [problem]))
+
+
+def _rendered(outcome: Outcome) -> Outcome:
+    """An outcome with its summary line and table line, as a worker would have rendered them."""
+    if _summary is not None:
+        outcome.summary_text = _summary.render(outcome.row)
+    if _table:
+        outcome.table_text = table_line(outcome.row)
+    return outcome
+
+
+def _remove_temporaries(items: Sequence[str | Path | tuple[str, str]]) -> None:
+    """Remove the temporary files a lost worker may have left beside these files' results and reports (an
+    atomic write names them .NAME.XXXXXXXX.tmp, beside NAME)."""
+    if _out_dir is None:
+        return
+    suffixes = [RESULT_SUFFIX, *(REPORT_SUFFIXES[fmt] for fmt in _reports)]
+    for item in items:
+        if not isinstance(item, tuple):
+            continue
+        stem = _out_dir / item[1]
+        for suffix in suffixes:
+            pattern = os.path.join(glob.escape(str(stem.parent)), f".{glob.escape(stem.name + suffix)}.*.tmp")
+            for temporary in glob.glob(pattern):
+                with contextlib.suppress(OSError):
+                    os.unlink(temporary)
+
+
+@contextmanager
+def terminate_as_interrupt() -> Iterator[None]:
+    """SIGTERM (and SIGHUP, a closed terminal) end the work the way Ctrl-C does, as KeyboardInterrupt: a batch
+    then ends its workers and removes its temporary summary, an interview saves and says how to resume, instead
+    of the process dying with nothing done. Only in the main thread, where signal handlers can be set."""
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    previous: dict[int, Any] = {}
+    for name in ("SIGTERM", "SIGHUP"):
+        number = getattr(signal, name, None)
+        if number is not None:
+            with contextlib.suppress(ValueError, OSError):  # not the main thread
+                previous[number] = signal.signal(number, handler)
+    try:
+        yield
+    finally:
+        for number, old in previous.items():
+            signal.signal(number, old)
+
+
+# A chunk of work for a worker: (chunk number, offset in the chunk, items, attempt).
+_Task = tuple[int, int, list[Any], int]
+
+
+class _WorkerFailed:
+    """What a worker sends back instead of outcomes when scoring a chunk raised (a bug, not bad input)."""
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+
+@dataclass
+class _Run:
+    """Where one `WorkerPool.map` stands: the outcomes of each chunk so far (None where one is awaited), how many
+    each still awaits, the files to try again one by one, and whom to tell of a lost worker."""
+
+    say: Callable[[str], None]
+    slots: dict[int, list[Any]] = field(default_factory=dict)
+    waiting: dict[int, int] = field(default_factory=dict)
+    retries: deque[_Task] = field(default_factory=deque)
+
+
+class _Worker:
+    def __init__(self, process: Any, conn: Any) -> None:
+        self.process, self.conn = process, conn
+        self.task: _Task | None = None
+        self.done = 0  # chunks completed
+
+
+def _worker_main(conn: Any, parent: int, work: Callable[[list[Any]], list[Any]], initializer: Any, setup: Any) -> None:
+    """A worker: score the chunks the parent sends until it sends None, goes away, or sends SIGTERM."""
+
+    def leave(signum: int, frame: FrameType | None) -> None:
+        raise SystemExit(128 + signum)  # unwinds, so an atomic write in progress removes its temporary file
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole process group: the parent decides
+    signal.signal(signal.SIGTERM, leave)
+    initializer(*setup)
+    while True:
+        if not conn.poll(1.0):
+            if os.getppid() != parent:  # the parent died without saying goodbye (SIGKILL): so does its worker
+                return
+            continue
+        try:
+            task = conn.recv()
+        except (EOFError, OSError):
+            return
+        if task is None:
+            return
+        try:
+            result: Any = work(task)
+        except Exception as exc:  # a bug while scoring: say so, and let the parent try the files one by one
+            result = _WorkerFailed(f"{type(exc).__name__}: {exc}")
+        conn.send(result)
+
+
+def _how_it_ended(exitcode: int | None) -> str:
+    if exitcode is not None and exitcode < 0:
+        try:
+            name = signal.Signals(-exitcode).name
+        except ValueError:
+            name = f"signal {-exitcode}"
+        why = ", as the out-of-memory killer does" if -exitcode == getattr(signal, "SIGKILL", 9) else ""
+        return f"killed by {name}{why}"
+    return f"it exited with code {exitcode}"
+
+
+class WorkerPool:
+    """Worker processes that score chunks of files, survive losing one, and end cleanly when told to stop.
+
+    Each worker is given one chunk at a time over its own pipe, so the pool always knows which files a worker
+    holds. A worker that dies (killed by the out-of-memory killer, say: SIGKILL, no goodbye) is replaced, and the
+    files of the chunk it held are tried again one at a time: the innocent ones are scored, and one that loses
+    its worker again becomes a failed row (through `lost`), so the run goes on to its summary. `notice` hears
+    of each loss. Results come back in input order, at most a few chunks per worker ahead of the one being read,
+    so the parent holds little however many files there are.
+
+    Stopping early (an error, Ctrl-C, or SIGTERM turned into KeyboardInterrupt) ends every worker: SIGTERM
+    first, which a worker turns into an orderly exit (an atomic write in progress removes its temporary file),
+    then SIGKILL for any still alive after GRACE seconds; `cleanup` is then given the files that were in hand.
+    """
+
+    GRACE = 3.0
+    AHEAD = 4  # chunks per worker handed out ahead of the one being read
+
+    def __init__(
+        self,
+        size: int,
+        work: Callable[[list[Any]], list[Any]],
+        initializer: Callable[..., None],
+        setup: Sequence[Any],
+        lost: Callable[[Any, str], Any],
+        cleanup: Callable[[list[Any]], None] | None = None,
+    ) -> None:
+        self.size, self.work, self.initializer, self.setup = size, work, initializer, tuple(setup)
+        self.lost, self.cleanup = lost, cleanup or (lambda items: None)
+        methods = multiprocessing.get_all_start_methods()
+        # fork where there is one: the workers inherit the definitions already loaded, checked and planned
+        self.context = multiprocessing.get_context("fork" if "fork" in methods else None)
+        self.workers: list[_Worker] = []
+        self.idle_losses = 0
+
+    def _start(self) -> None:
+        for stream in (sys.stdout, sys.stderr):  # a forked child must not inherit (and flush again) pending output
+            with contextlib.suppress(Exception):
+                stream.flush()
+        parent_end, child_end = self.context.Pipe()
+        process = self.context.Process(
+            target=_worker_main,
+            args=(child_end, os.getpid(), self.work, self.initializer, self.setup),
+            daemon=True,
+        )
+        process.start()
+        child_end.close()
+        self.workers.append(_Worker(process, parent_end))
+
+    def map(self, items: Sequence[Any], chunksize: int, notice: Callable[[str], None] | None = None) -> Iterator[Any]:
+        """The outcome of every item, in order."""
+        run = _Run(notice or (lambda message: None))
+        chunks = (len(items) + chunksize - 1) // chunksize
+        handed = 0  # chunks handed out so far
+        reading = 0  # the chunk to yield next
+        finished = False
+        try:
+            while reading < chunks:
+                while reading in run.slots and run.waiting[reading] == 0:
+                    del run.waiting[reading]
+                    yield from run.slots.pop(reading)
+                    reading += 1
+                if reading >= chunks:
+                    break
+                while len(self.workers) < self.size:
+                    self._start()
+                for worker in self.workers:
+                    if worker.task is not None:
+                        continue
+                    if run.retries:
+                        task = run.retries.popleft()
+                    elif handed < min(chunks, reading + self.size * self.AHEAD):
+                        start = handed * chunksize
+                        task = (handed, 0, list(items[start : start + chunksize]), 1)
+                        run.slots[handed] = [None] * len(task[2])
+                        run.waiting[handed] = len(task[2])
+                        handed += 1
+                    else:
+                        break
+                    worker.task = task
+                    with contextlib.suppress(OSError):  # it has just died: its sentinel says so, below
+                        worker.conn.send(task[2])
+                busy = {w.conn: w for w in self.workers if w.task is not None}
+                ended = {w.process.sentinel: w for w in self.workers}
+                for ready in wait([*busy, *ended]):
+                    worker = busy.get(ready) or ended[ready]
+                    if worker not in self.workers:
+                        continue  # already handled through its other handle
+                    result = self._receive(worker)
+                    if result is not None:
+                        held = worker.task
+                        assert held is not None
+                        worker.task = None
+                        worker.done += 1
+                        self._settle(held, result, run)
+                    if not worker.process.is_alive():
+                        self._bury(worker, run)
+            finished = True
+        finally:
+            self._stop(finished)
+
+    def _receive(self, worker: _Worker) -> Any:
+        """A worker's reply if one is waiting in its pipe (it may have replied, then died)."""
+        try:
+            if worker.task is not None and worker.conn.poll():
+                return worker.conn.recv()
+        except Exception:  # a reply cut short by the worker's death: the death is what counts
+            pass
+        return None
+
+    def _settle(self, task: _Task, result: Any, run: _Run) -> None:
+        chunk, offset = task[0], task[1]
+        if isinstance(result, _WorkerFailed):
+            self._retry_or_fail(task, f"it failed: {result.message}", run)
+            return
+        run.slots[chunk][offset : offset + len(result)] = result
+        run.waiting[chunk] -= len(result)
+
+    def _retry_or_fail(self, task: _Task, how: str, run: _Run) -> None:
+        chunk, offset, items, attempt = task
+        self.cleanup(items)
+        if attempt == 1:
+            run.say(
+                f"a worker process was lost ({how}) while scoring {len(items)} file(s); each is scored again on its own"
+            )
+            run.retries.extend((chunk, offset + i, [item], 2) for i, item in enumerate(items))
+            return
+        for i, item in enumerate(items):
+            run.slots[chunk][offset + i] = self.lost(item, how)
+        run.waiting[chunk] -= len(items)
+
+    def _bury(self, worker: _Worker, run: _Run) -> None:
+        """A worker died: replace it (by the next round of the loop), and retry or fail what it held."""
+        worker.process.join()
+        self.workers.remove(worker)
+        with contextlib.suppress(OSError):
+            worker.conn.close()
+        how = _how_it_ended(worker.process.exitcode)
+        if worker.task is not None:
+            self._retry_or_fail(worker.task, how, run)
+        elif worker.done == 0:
+            self.idle_losses += 1
+            if self.idle_losses > 3 * self.size:  # workers that cannot even start: stop trying
+                raise MaturityError(
+                    Problem.make("MQ007", f"the worker processes keep failing as they start ({how}); try --workers 1")
+                )
+
+    def _stop(self, finished: bool) -> None:
+        """End every worker: politely when the work is done, by SIGTERM (then SIGKILL) when it was cut short."""
+        in_hand = [item for w in self.workers if w.task is not None for item in w.task[2]]
+        for worker in self.workers:
+            with contextlib.suppress(Exception):
+                if finished:
+                    worker.conn.send(None)
+                else:
+                    worker.process.terminate()
+        deadline = _now() + self.GRACE
+        for worker in self.workers:
+            worker.process.join(max(0.0, deadline - _now()))
+            if worker.process.is_alive():
+                worker.process.kill()
+                worker.process.join()
+            with contextlib.suppress(OSError):
+                worker.conn.close()
+        self.workers = []
+        if in_hand:
+            self.cleanup(in_hand)
+
+
+def _now() -> float:
+    import time
+
+    return time.monotonic()
 
 
 @contextmanager
@@ -606,13 +1009,16 @@ def stage_columns(catalogue: Catalogue) -> list[str]:
 class SummaryFormat:
     """How each file's row is written in a summary: a CSV line, or one JSON object of an array.
 
-    Pure text, so batch workers render their own rows and the parent only writes them out.
+    Pure text, so batch workers render their own rows and the parent only writes them out. CSV follows RFC 4180
+    (CRLF line endings, quotes where needed), and every cell is one line of at most 1,000 characters that no
+    spreadsheet will run as a formula (model.text.csv_cell): a reader that splits rows on line breaks, whatever
+    it makes of quotes, still sees one row per file. JSON escapes what a terminal would act on.
     """
 
     def __init__(self, fmt: str, columns: list[str]) -> None:
         self.fmt, self.columns = fmt, [*ROW_FIELDS[:-2], *columns, *ROW_FIELDS[-2:]]
         self._buffer = io.StringIO()
-        self._csv = csv.writer(self._buffer, lineterminator="\n")
+        self._csv = csv.writer(self._buffer, lineterminator="\r\n")
 
     def header(self) -> str:
         return self._csv_line(self.columns) if self.fmt == "csv" else "["
@@ -623,17 +1029,17 @@ class SummaryFormat:
     def render(self, row: dict[str, Any]) -> str:
         """The row as one CSV line (with its newline), or as one JSON object (without separators)."""
         if self.fmt == "csv":
-            # thousands of rows of dozens of cells: only text that could start a formula, booleans and empty
-            # cells need a second look
+            # thousands of rows of dozens of cells: only text that is long, not printable or could start a
+            # formula, booleans, lists and empty cells need a second look
             return self._csv_line(
                 [
                     value
-                    if value.__class__ in _PLAIN or (value.__class__ is str and (not value or value[0] not in _FORMULA))
+                    if value.__class__ in _PLAIN or (value.__class__ is str and is_plain_cell(value))
                     else _csv_cell(value)
                     for value in map(row.get, self.columns)
                 ]
             )
-        return json.dumps({k: row.get(k) for k in self.columns if k in row}, ensure_ascii=False)
+        return json_safe(json.dumps({k: row.get(k) for k in self.columns if k in row}, ensure_ascii=False))
 
     def __getstate__(self) -> dict[str, Any]:  # for platforms that start workers afresh and pickle their setup
         return {"fmt": self.fmt, "columns": self.columns}
@@ -641,7 +1047,7 @@ class SummaryFormat:
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.fmt, self.columns = state["fmt"], state["columns"]
         self._buffer = io.StringIO()
-        self._csv = csv.writer(self._buffer, lineterminator="\n")
+        self._csv = csv.writer(self._buffer, lineterminator="\r\n")
 
     def _csv_line(self, cells: list[Any]) -> str:
         buffer = self._buffer
@@ -676,7 +1082,6 @@ class SummaryWriter:
 
 
 _PLAIN = frozenset({int, float})
-_FORMULA = frozenset("=+-@\t\r")  # a spreadsheet runs a cell starting with one of these as a formula
 
 
 def _csv_cell(value: Any) -> Any:
@@ -685,7 +1090,7 @@ def _csv_cell(value: Any) -> Any:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, list):
-        return ";".join(value)
-    if isinstance(value, str) and value[:1] in _FORMULA:
-        return "'" + value  # a spreadsheet would run it as a formula: text a user typed must stay text
+        return csv_cell(";".join(map(str, value)), LIST_CELL_LIMIT)
+    if isinstance(value, str):
+        return csv_cell(value)  # one line, not too long, and never run as a formula: text a user typed stays text
     return value

@@ -97,8 +97,15 @@ def compare(expect: Expectation, assessment: Any) -> list[str]:
 def run_cases(path: Path, catalogue: Catalogue) -> list[CaseResult]:
     """Run every case in one cases file. A file that cannot be loaded is one failing result with its problems."""
     try:
-        cases: RuleCases = loader.load_cases_file(path).model
-        definitions = catalogue.for_rules(cases.rules)
+        loaded = loader.load_cases_file(path)
+        cases: RuleCases = loaded.model
+        try:
+            definitions = catalogue.for_rules(cases.rules)
+        except MaturityError as exc:  # rules that cannot be found: said where the cases file names them
+            line, column = loaded.document.locate(("rules",))
+            raise MaturityError(
+                [p if p.file else Problem.make(p.code, p.message, str(path), line, column) for p in exc.problems]
+            ) from None
     except MaturityError as exc:
         return [CaseResult(str(path), "(cases file)", problems=[_locate(p, path) for p in exc.problems])]
     results = []

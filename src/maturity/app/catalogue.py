@@ -58,7 +58,7 @@ class Catalogue:
                     Problem.make("MQ001", "no such file or folder (given with --definitions)", str(folder))
                 )
             found: list[Problem] = []
-            paths = [str(folder)] if folder.is_file() else walk(str(folder), found) if folder.is_dir() else []
+            paths = walk(str(folder), found) if folder.is_dir() else [str(folder)] if folder.exists() else []
             if mine:
                 catalogue.problems.extend(_as_warning(p, "") for p in found)
             for path in paths:
@@ -99,6 +99,10 @@ class Catalogue:
                     str(path),
                 )
             )
+
+    def files(self) -> list[Path]:
+        """Every questionnaire and rules file found, so that a command's outputs can be checked against them."""
+        return list(self._documents)
 
     def for_rules(self, rules_id: str) -> Definitions:
         """The definitions whose scoring rules have this id (rule cases name their rules this way)."""

@@ -16,12 +16,15 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from maturity.app.batch import REPORT_SUFFIXES, Outcome, result_names, score_many
 from maturity.app.catalogue import Catalogue
 from maturity.model.problems import MaturityError, Problem
 from maturity.model.vocabulary import RAG_ORDER
+
+if TYPE_CHECKING:
+    from maturity.io.output import Output
 
 # The heatmap's groups, worst first: contracts whose verdict is red, amber, green, those without a verdict
 # (a model with levels only, or a verdict not assessed), and files that could not be scored.
@@ -309,29 +312,19 @@ def part_titles(catalogue: Catalogue) -> dict[str, str]:
     return titles
 
 
-def write(portfolio: Portfolio, out: Path | None, fmt: str, templates: Path | None = None) -> None:
-    """Write the portfolio document to `out` (atomically) or to stdout; the heatmap is streamed from the spool."""
+def write(portfolio: Portfolio, destination: Output, fmt: str, templates: Path | None = None) -> None:
+    """Write the portfolio document to its checked destination (a file, atomically, or standard output): the
+    heatmap is streamed from the spool, so the document is never held whole, except as a PDF, which is made
+    from the whole HTML. Raises MaturityError (MQ022) when it cannot be written."""
     import io
-    import sys
 
-    from maturity.io.store import atomic_writer, write_atomic_bytes
     from maturity.render.portfolio import write_document
     from maturity.render.report import html_to_pdf
 
     if fmt == "pdf":
         buffer = io.StringIO()
         write_document(portfolio, buffer, "html", templates)
-        data = html_to_pdf(buffer.getvalue())
-        if out is None:
-            sys.stdout.flush()
-            sys.stdout.buffer.write(data)
-            sys.stdout.flush()
-        else:
-            write_atomic_bytes(out, data)
+        destination.write(html_to_pdf(buffer.getvalue()), "binary")
         return
-    if out is None:
-        write_document(portfolio, sys.stdout, fmt, templates)
-        return
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with atomic_writer(out, buffering=1 << 20) as handle:
+    with destination.stream() as handle:
         write_document(portfolio, handle, fmt, templates)

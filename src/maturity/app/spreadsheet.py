@@ -18,11 +18,14 @@ import datetime as dt
 import os
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from maturity.app.catalogue import Catalogue
 from maturity.app.portfolio import Portfolio, part_titles
 from maturity.model.vocabulary import RAG_WORDS, SEVERITY_WORDS, column_title
+
+if TYPE_CHECKING:
+    from maturity.io.output import FileOutput
 
 INSTALL = "a .xlsx summary needs XlsxWriter, an optional extra: pip install 'maturity[xlsx]' (or write a .csv summary)"
 RAG_FILLS = {"red": ("#A4161A", "#FFFFFF"), "amber": ("#F0B429", "#1B1B1B"), "green": ("#1D6B34", "#FFFFFF")}
@@ -186,11 +189,14 @@ class SummarySink:
     or a workbook written from each row in this process. Entered on an ExitStack, so an error or Ctrl-C leaves
     no half-written file and the earlier summary as it was."""
 
-    def __init__(self, path: Path, catalogue: Catalogue, stack: contextlib.ExitStack[Any], excel: bool = False) -> None:
+    def __init__(
+        self, output: FileOutput, catalogue: Catalogue, stack: contextlib.ExitStack[Any], excel: bool = False
+    ) -> None:
         from maturity.app.batch import ROW_FIELDS, SummaryFormat, SummaryWriter, stage_columns
         from maturity.io.store import atomic_writer
 
-        suffix = path.suffix.lower()
+        suffix = output.path.suffix.lower()  # the format is the named file's; a link's target is written
+        path = output.target
         columns = stage_columns(catalogue)
         self.workbook: XlsxSummary | None = None
         self.writer: SummaryWriter | None = None

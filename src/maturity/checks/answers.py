@@ -10,8 +10,8 @@ from typing import Any
 from maturity.checks.conditions import is_number
 from maturity.checks.index import Index, QuestionInfo, index_questionnaire
 from maturity.model.definitions import AnswersFile, Questionnaire
-from maturity.model.document import Document, Loaded
-from maturity.model.problems import Problem
+from maturity.model.document import Document, Loaded, Loc
+from maturity.model.problems import MAX_PROBLEMS_PER_FILE, Problem
 from maturity.model.vocabulary import YES_NO
 
 
@@ -59,23 +59,34 @@ def check_answers(
         )
     index = index or index_questionnaire(q)
     questions = index.questions
+    # worded here and located together afterwards, in one reading of the file; past the first
+    # MAX_PROBLEMS_PER_FILE (and one more, where the count of the rest is located) problems are only counted, so
+    # a file of 300,000 unknown ids costs little more than reading it
+    found: list[tuple[str, str, Loc]] = []
+    limit = MAX_PROBLEMS_PER_FILE + 1
+    uncounted = 0
+    lower = index.by_lower_case()
     for qid, answer in answers.answers.items():
         info = questions.get(qid)
         if info is None:
-            close = [k for k in questions if k.lower() == qid.lower()]
-            tip = f"; did you mean '{close[0]}'?" if close else ""
-            problems.append(loaded.problem("MQ601", f"there is no question '{qid}' in '{q.id}'{tip}", ("answers", qid)))
+            if len(found) >= limit:
+                uncounted += 1
+                continue
+            close = lower.get(qid.lower())
+            tip = f"; did you mean '{close}'?" if close else ""
+            found.append(("MQ601", f"there is no question '{qid}' in '{q.id}'{tip}", ("answers", qid)))
             continue
         status, value = answer.status, answer.value
-        if (status is None) is (value is None):  # both a value and a status, or neither
-            problems.append(loaded.problem("MQ105", f"'{qid}': {answer.problem()}", ("answers", qid)))
-            continue
         if status is None and value.__class__ is int and value in info.level_set:
             continue  # the common answer, a level of a scale question, needs no more checking
+        if (status is None) is (value is None):  # both a value and a status, or neither
+            found.append(("MQ105", f"'{qid}': {answer.problem()}", ("answers", qid)))
+            continue
         message = answer_problem(info, value, status)
         if message:
-            code = "MQ605" if answer.status else "MQ602"
-            problems.append(loaded.problem(code, f"'{qid}': {message}", ("answers", qid)))
+            found.append(("MQ605" if answer.status else "MQ602", f"'{qid}': {message}", ("answers", qid)))
+    if found:
+        problems.extend(loaded.document.problems(found, uncounted))
     return problems
 
 
@@ -88,7 +99,7 @@ def _show(value: Any) -> str:
         return "a number too large to use"
     except TypeError:
         text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
+    return text if len(text) <= 60 else f"{text[:57]}… ({len(text):,} characters)"
 
 
 def _finite(value: Any) -> bool:

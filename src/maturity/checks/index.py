@@ -37,6 +37,15 @@ class Index:
     stages: dict[str, tuple[Loc, list[str]]] = field(default_factory=dict)  # id -> (loc, child ids)
     groups: dict[str, tuple[Loc, list[str]]] = field(default_factory=dict)
     tags: set[str] = field(default_factory=set)
+    _lower: dict[str, str] | None = field(default=None, repr=False, compare=False)
+
+    def by_lower_case(self) -> dict[str, str]:
+        """Question ids by their lower-case form (the first of each), to suggest the id an answer meant."""
+        if self._lower is None:
+            self._lower = {}
+            for qid in self.questions:
+                self._lower.setdefault(qid.lower(), qid)
+        return self._lower
 
 
 def index_questionnaire(questionnaire: Questionnaire) -> Index:

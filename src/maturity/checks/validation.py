@@ -18,11 +18,11 @@ from maturity.checks.migrations import check_migrations
 from maturity.checks.questionnaire import check_questionnaire
 from maturity.checks.rules import check_rules
 from maturity.io import loader
-from maturity.io.files import is_definition_name, walk
+from maturity.io.files import is_definition_name, not_a_regular_file, walk
 from maturity.io.resources import bundled_dir
 from maturity.model.definitions import ID_PATTERN, AnswersFile, Questionnaire, RuleCases, Rules
 from maturity.model.document import Loaded
-from maturity.model.problems import DefinitionError, MaturityError, Problem, has_errors
+from maturity.model.problems import DefinitionError, MaturityError, Problem, capped, has_errors
 
 
 @dataclass
@@ -59,6 +59,10 @@ def discover(paths: Iterable[Path]) -> tuple[list[Path], list[Path], list[Proble
                 template_dirs.append(path.parent)
             else:
                 files.append(path)
+        elif path.exists():  # a named pipe, a device or a socket: refused unopened, with the reason
+            problems.append(
+                not_a_regular_file(str(path), path.stat()) or Problem.make("MQ001", "not a file", str(path))
+            )
         else:
             problems.append(Problem.make("MQ001", "no such file or folder", str(path)))
     return list(dict.fromkeys(files)), list(dict.fromkeys(template_dirs)), problems
@@ -390,7 +394,13 @@ def validate_paths(
 
         for directory in template_dirs:
             report.problems.extend(check_templates(directory, require_all=directory.name == "report_templates"))
-    report.problems.sort(key=lambda p: (p.file, p.line, p.column, p.code))
+    # at most MAX_PROBLEMS_PER_FILE problems a file (errors first), and one that counts the rest
+    by_file: dict[str, list[Problem]] = {}
+    for problem in sorted(report.problems, key=lambda p: (p.file, p.line, p.column, p.code)):
+        by_file.setdefault(problem.file, []).append(problem)
+    report.problems = sorted(
+        (kept for found in by_file.values() for kept in capped(found)), key=lambda p: (p.file, p.line, p.column, p.code)
+    )
     return report
 
 

@@ -28,6 +28,7 @@ from maturity import __version__
 from maturity.model.assessment import Assessment, Frozen, NodeResult, PainPointResult, QuestionResult
 from maturity.model.definitions import AnswerValue, AssessmentDetails
 from maturity.model.problems import MaturityError, Problem
+from maturity.model.text import one_line
 from maturity.model.vocabulary import (
     RAG_ORDER,
     RAG_WORDS,
@@ -228,8 +229,10 @@ def compare(old: Assessment, new: Assessment, target: Assessment | None = None) 
         warnings += _check_same(new, target, "the newer assessment and the target")
     if (old.details.organisation, old.details.service) != (new.details.organisation, new.details.service):
         warnings.append(
-            f"the assessments are of different services: '{old.details.organisation}, "
-            f"{old.details.service}' and '{new.details.organisation}, {new.details.service}'"
+            one_line(
+                f"the assessments are of different services: '{old.details.organisation}, "
+                f"{old.details.service}' and '{new.details.organisation}, {new.details.service}'"
+            )
         )
     old_pains = {p.id for p in old.pain_points}
     new_pains = {p.id for p in new.pain_points}
@@ -709,8 +712,8 @@ def _level(level: int | None, name: str | None) -> str:
 
 
 def _who(side: Side) -> str:
-    d = side.details
-    return f"{d.organisation}, {d.service}" + (f" ({d.date.isoformat()})" if d.date else "")
+    d = side.details  # typed by users: on one line, whatever they typed
+    return one_line(f"{d.organisation}, {d.service}") + (f" ({d.date.isoformat()})" if d.date else "")
 
 
 def _verdict_words(outcome: str, label: str, rag: Rag | None) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import fnmatch
 import glob
 import os
+import stat
 from collections.abc import Callable, Iterable
 
 from maturity.model.problems import Problem
@@ -26,7 +27,7 @@ def expand(patterns: Iterable[str]) -> tuple[list[str], list[Problem]]:
     for pattern in patterns:
         if os.path.isdir(pattern):
             found.extend(walk(pattern, problems))
-        elif os.path.isfile(pattern):
+        elif os.path.isfile(pattern) or os.path.exists(pattern):  # a pipe or a device: its reader says why not
             found.append(pattern)
         elif glob.has_magic(pattern):
             matches = (
@@ -93,7 +94,8 @@ def walk(folder: str, problems: list[Problem], accept: Callable[[str], bool] = i
     folder's entries sorted by name (no sort of the whole list, which would make a list of parts per file).
 
     Hidden files and folders are skipped. Each folder is visited once, by the first path that reaches it, so a
-    link back to a folder above cannot loop.
+    link back to a folder above cannot loop. A named pipe, device or socket with a name `accept` takes is a
+    problem (MQ006), never opened: reading a pipe would wait for a writer, for ever.
     """
     found: list[str] = []
     seen: set[tuple[int, int]] = set()
@@ -121,8 +123,12 @@ def walk(folder: str, problems: list[Problem], accept: Callable[[str], bool] = i
                 elif accept(entry.path):
                     if entry.is_file():
                         todo.append((entry.path, False))
-                    elif entry.is_symlink():
+                    elif entry.is_symlink() and not os.path.exists(entry.path):
                         problems.append(Problem.make("MQ001", "this link points to nothing", entry.path))
+                    else:
+                        special = not_a_regular_file(entry.path, entry.stat())
+                        if special is not None:
+                            problems.append(special)
             except OSError as exc:  # a broken link, or one that loops
                 problems.append(Problem.make("MQ001", f"cannot read this entry: {exc.strerror}", entry.path))
     return found
@@ -131,3 +137,29 @@ def walk(folder: str, problems: list[Problem], accept: Callable[[str], bool] = i
 def path_order(path: str) -> list[str]:
     """Folder by folder, as paths compare (so a/b comes before a-b, as a listing shows them)."""
     return path.split(os.sep)
+
+
+def special_file_kind(mode: int) -> str | None:
+    """What a file that is neither a regular file nor a folder is, in words; None for those two."""
+    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
+        return None
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "not a regular file"
+
+
+def not_a_regular_file(name: str, info: os.stat_result) -> Problem | None:
+    """The MQ006 problem for a path that is neither a regular file nor a folder; None for those two."""
+    kind = special_file_kind(info.st_mode)
+    if kind is None:
+        return None
+    return Problem.make(
+        "MQ006",
+        f"this is {kind}, not a file: only regular files are read (a pipe could wait forever); save the data "
+        "to a file and give that instead",
+        name,
+    )

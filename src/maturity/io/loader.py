@@ -10,11 +10,14 @@ only when a problem needs a line number.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import math
 import os
 import re
-from collections.abc import Callable
+import stat
+from collections.abc import Callable, Iterable, Iterator
 from difflib import get_close_matches
 from pathlib import Path
 from typing import Any, BinaryIO, TypeVar, get_args, get_origin
@@ -22,15 +25,14 @@ from typing import Any, BinaryIO, TypeVar, get_args, get_origin
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from maturity.io.files import not_a_regular_file
 from maturity.model.definitions import MODELS, AnswersFile, Questionnaire, RuleCases, Rules
 from maturity.model.document import Document, Loaded, Loc, render_loc
 from maturity.model.problems import DefinitionError, Problem
+from maturity.model.text import shorten
 
 DEFAULT_MAX_BYTES = 4 * 1024 * 1024
 MAX_DEPTH = 64  # far beyond any real definition, far below what would exhaust a stack
-# libyaml's composer recurses in C; past a few tens of thousands of levels it overflows the stack. Input whose
-# nesting could exceed this bound has its depth measured from the parser's events first.
-_C_COMPOSER_SAFE_DEPTH = 10_000
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -127,58 +129,11 @@ else:  # pragma: no cover - exercised only where PyYAML was built without libyam
     _make_loader = _PyLoader
 
 
-def _check_depth_by_events(text: str) -> None:
-    """Walk the parser's events (libyaml's parser does not recurse) and stop at the first too-deep node."""
-    depth = 0
-    loader: Any = _make_loader
-    for event in yaml.parse(text, Loader=loader):
-        if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
-            depth += 1
-            if depth > MAX_DEPTH:
-                raise _TooDeep(event.start_mark)
-        elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
-            depth -= 1
-
-
-class _TooDeep(Exception):
-    def __init__(self, mark: Any) -> None:
-        self.mark = mark
-
-
 class _Fault(Exception):
     """A problem found while walking the node tree; carries the node's position."""
 
     def __init__(self, code: str, message: str, mark: Any) -> None:
         self.code, self.message, self.mark = code, message, mark
-
-
-_DEEP_INDENT = re.compile(r"^[ \t]{2000}", re.MULTILINE)
-_LONG_COMPACT = re.compile(r"(?:[-?:][ \t]+){500}")
-
-
-def _nesting_bound(text: str) -> int:
-    """An upper bound on how deeply `text` can nest, cheap enough to compute for every file.
-
-    Every level takes at least one character. Flow nesting cannot exceed the number of opening brackets; block
-    nesting cannot exceed the widest indentation plus the compact indicators (`- - -`) on one line, and two
-    regular-expression scans tell whether either could be large.
-    """
-    if len(text) <= _C_COMPOSER_SAFE_DEPTH:
-        return len(text)
-    flow = text.count("[") + text.count("{")
-    if flow > _C_COMPOSER_SAFE_DEPTH or _DEEP_INDENT.search(text) or _LONG_COMPACT.search(text):
-        return len(text)
-    return flow + 2000 + 500
-
-
-def _compose(text: str) -> Any:
-    if _nesting_bound(text) > _C_COMPOSER_SAFE_DEPTH:
-        _check_depth_by_events(text)
-    loader = _make_loader(text)
-    try:
-        return loader.get_single_node()
-    finally:
-        loader.dispose()
 
 
 _PLAIN_RESOLVER = _Core12Resolver()
@@ -308,70 +263,245 @@ _DEEP_MESSAGE = f"the data is nested more than {MAX_DEPTH} levels deep"
 _ALIAS_MESSAGE = "this value is a YAML alias (*name): anchors and aliases are not allowed; write the value out in full"
 
 
-def _node_locator(root: Any) -> Callable[[Loc], tuple[int, int]]:
-    """Find the line and column of a path such as ('stages', 1, 'questions', 0, 'text')."""
+# ----------------------------------------------------------------------------------------------------- locating
 
-    def locate(loc: Loc) -> tuple[int, int]:
-        node, mark = root, root.start_mark if root is not None else None
-        if node is None:
-            return (0, 0)
-        for part in loc:
-            if isinstance(node, yaml.MappingNode):
-                for key_node, value_node in node.value:
-                    if key_node.value == str(part):
-                        node, mark = value_node, key_node.start_mark
-                        break
-                # not found: a pydantic union tag or a missing key; stay on this node and keep going
-            elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
-                node = node.value[part]
-                mark = node.start_mark
-        return (mark.line + 1, mark.column + 1) if mark is not None else (0, 0)
-
-    return locate
+_OPEN_MAP, _OPEN_LIST, _SCALAR_AT, _CLOSE = range(4)  # the events a locator reads
+_Event = tuple[int, int, int, Any]  # what, line, column (1-based), a scalar's text
+_TERMINAL = object()  # marks a trie node where a path asked for ends
 
 
-def _lazy_locator(text: str) -> Callable[[Loc], tuple[int, int]]:
-    """Compose the text again only when a location is asked for (JSON is valid YAML 1.2, so JSON too).
+def _yaml_events(text: str) -> Iterator[_Event]:
+    """The parser's events, reduced to what locating needs. libyaml's parser does not recurse, and the text has
+    already been read once without a fault, so this cannot fail on depth, aliases or tags."""
+    parser = _make_loader(text)
+    try:
+        get = parser.get_event
+        while True:
+            event = get()
+            cls = event.__class__
+            if cls is _ScalarEvent:
+                mark = event.start_mark
+                yield _SCALAR_AT, mark.line + 1, mark.column + 1, event.value
+            elif cls is _MappingStart or cls is _SequenceStart:
+                mark = event.start_mark
+                yield (_OPEN_MAP if cls is _MappingStart else _OPEN_LIST), mark.line + 1, mark.column + 1, None
+            elif cls is _MappingEnd or cls is _SequenceEnd:
+                yield _CLOSE, 0, 0, None
+            elif cls is yaml.StreamEndEvent:
+                return
+    finally:
+        parser.dispose()
 
-    A document keeps only its text, not its node tree: most files never need a location, and a tree kept alive
-    while the file is checked and scored is hundreds of objects the garbage collector would walk again and again.
+
+# JSON tokens: a string (its escapes unrolled, so a long string costs one step), a bracket, or a bare scalar;
+# commas, colons and white space fall between the matches.
+_JSON_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[{}\[\]]|[^\s{}\[\],:"]+')
+
+
+def _json_events(text: str) -> Iterator[_Event]:
+    """The same events for JSON text, from a scan of its tokens with the json module's own grammar in mind.
+
+    Valid JSON holds no raw line break inside a string, so lines are counted between tokens. JSON is read this
+    way rather than as YAML, which refuses characters JSON allows (C1 controls, DEL) and counts more kinds of
+    line break than an editor does."""
+    line, line_start, last = 1, 0, 0
+    count, rfind = text.count, text.rfind
+    for match in _JSON_TOKEN.finditer(text):
+        start = match.start()
+        breaks = count("\n", last, start)
+        if breaks:
+            line += breaks
+            line_start = rfind("\n", last, start) + 1
+        last = start
+        token = match.group()
+        first = token[0]
+        if first == "{":
+            yield _OPEN_MAP, line, start - line_start + 1, None
+        elif first == "[":
+            yield _OPEN_LIST, line, start - line_start + 1, None
+        elif first == "}" or first == "]":
+            yield _CLOSE, 0, 0, None
+        elif first == '"':
+            yield _SCALAR_AT, line, start - line_start + 1, json.loads(token) if "\\" in token else token[1:-1]
+        else:
+            yield _SCALAR_AT, line, start - line_start + 1, token
+
+
+class _Locator:
+    """Where the parts of a document were written, found by reading its text again only when a problem asks.
+
+    A document keeps only its text: most files never need a location, and a node tree kept alive while a file
+    is checked and scored is thousands of objects the garbage collector would walk again and again. A pass reads
+    the parser's events (YAML) or the tokens (JSON) from the start, records where the paths asked for were
+    written and stops as soon as it has found them all: locating the first problems of a 4 MiB file reads only
+    its beginning, and paths asked for together (`many`) cost one pass. Past a few passes, the next one records
+    every path, so however many locations are asked for one at a time the file is read at most a few times
+    more: the cost of locating grows with the size of the file, never with the number of problems times it.
+
+    A path is located where its last part was written: a mapping entry at its key, a list item where it starts,
+    the top level where the data starts. A part the data does not hold (a key the schema says is missing) leaves
+    the location at the deepest part that was found.
     """
-    cache: list[Callable[[Loc], tuple[int, int]]] = []
 
-    def locate(loc: Loc) -> tuple[int, int]:
-        if not cache:
-            try:
-                cache.append(_node_locator(_compose(text)))
-            except Exception:  # a location is a courtesy; never let finding one fail the report
-                cache.append(lambda _loc: (0, 0))
-        return cache[0](loc)
+    PASSES_BEFORE_ALL = 3
 
-    return locate
+    def __init__(self, text: str, json_syntax: bool) -> None:
+        self.text, self.json_syntax = text, json_syntax
+        self.found: dict[tuple[Any, ...], tuple[int, int]] = {}
+        self.passes = 0
+        self.complete = False
+
+    def __call__(self, loc: Loc) -> tuple[int, int]:
+        return self.many([loc])[0]
+
+    def many(self, locs: Iterable[Loc]) -> list[tuple[int, int]]:
+        paths = [tuple(loc) for loc in locs]
+        wanted = list(dict.fromkeys(p for p in paths if p not in self.found))
+        if wanted and not self.complete:
+            self.passes += 1
+            everything = self.passes > self.PASSES_BEFORE_ALL
+            with contextlib.suppress(Exception):  # a location is a courtesy: what was found so far stands
+                self._read(None if everything else wanted)
+            self.complete = everything
+            for path in wanted:  # asked for once, known from now on, found or not
+                self.found.setdefault(path, self._deepest(path))
+        return [self.found.get(p) or self._deepest(p) for p in paths]
+
+    def _deepest(self, path: tuple[Any, ...]) -> tuple[int, int]:
+        keys = tuple(str(p) for p in path)  # an int part may name a mapping's key ("0"), not a list's item
+        for end in range(len(path), -1, -1):
+            found = self.found.get(path[:end]) or self.found.get(keys[:end])
+            if found is not None:
+                return found
+        return (1, 1)
+
+    def _read(self, wanted: list[tuple[Any, ...]] | None) -> None:
+        """One pass: record every path on the way to those wanted (every path at all when `wanted` is None)."""
+        everything_marker: dict[Any, Any] = {}  # a trie node that matches any part, and records it
+        trie: dict[Any, Any] = {}
+        for path in wanted or ():
+            node = trie
+            for part in path:
+                node = node.setdefault(part, {})
+            node[_TERMINAL] = True
+        remaining = len(wanted) if wanted is not None else -1
+        root = everything_marker if wanted is None else trie
+        found = self.found
+
+        def arrive(child: dict[Any, Any], path: tuple[Any, ...], place: tuple[int, int]) -> bool:
+            """Record where `path` was written; True once every path wanted has been found."""
+            nonlocal remaining
+            found[path] = place
+            if child.get(_TERMINAL) is True:
+                child[_TERMINAL] = False
+                remaining -= 1
+            return remaining == 0
+
+        # one frame per open container: [is a mapping, trie node (None: nothing wanted inside), its path,
+        # the next list index (lists) or the entry's (node, path) (mappings), awaiting a key]
+        stack: list[list[Any]] = []
+        events = _json_events(self.text) if self.json_syntax else _yaml_events(self.text)
+        try:
+            for what, line, column, value in events:
+                if what == _CLOSE:
+                    stack.pop()
+                    continue
+                if not stack:  # the top level
+                    found[()] = (line, column)
+                    if what != _SCALAR_AT:
+                        stack.append([what == _OPEN_MAP, root, (), 0, True])
+                    continue
+                frame = stack[-1]
+                node = frame[1]
+                child: dict[Any, Any] | None = None
+                child_path: tuple[Any, ...] = ()
+                if frame[0] and frame[4]:  # a mapping's key: where its entry is located
+                    frame[4] = False
+                    if node is everything_marker:
+                        child = everything_marker
+                    elif node is not None:
+                        child = node.get(value)
+                        if child is None and isinstance(value, str) and value.isdigit():
+                            child = node.get(int(value))
+                    if child is not None:
+                        child_path = (*frame[2], value)
+                        if arrive(child, child_path, (line, column)):
+                            return
+                    frame[3] = (child, child_path)
+                    continue
+                if frame[0]:  # a mapping's value: the next event at this level is a key
+                    frame[4] = True
+                    child, child_path = frame[3]
+                else:  # a list's item, located where it starts
+                    index = frame[3]
+                    frame[3] = index + 1
+                    if node is not None:
+                        child = everything_marker if node is everything_marker else node.get(index)
+                    if child is not None:
+                        child_path = (*frame[2], index)
+                        if arrive(child, child_path, (line, column)):
+                            return
+                if what != _SCALAR_AT:
+                    stack.append([what == _OPEN_MAP, child, child_path, 0, True])
+        finally:
+            close = getattr(events, "close", None)
+            if close is not None:
+                close()
+
+
+def offset_location(text: str, offset: int, in_bytes: bool = False) -> tuple[int, int]:
+    """The line and column (1-based, the column in characters) of an offset into `text`, counted in characters
+    or, with `in_bytes`, in bytes of its UTF-8 encoding, as some parsers report a fault."""
+    if in_bytes:
+        before = text.encode("utf-8", "surrogatepass")[: max(offset, 0)].decode("utf-8", "replace")
+    else:
+        before = text[: max(offset, 0)]
+    line_start = before.rfind("\n") + 1
+    return before.count("\n") + 1, len(before) - line_start + 1
 
 
 # ------------------------------------------------------------------------------------------------------ reading
 
 
 def read_text(path: str | Path, max_bytes: int | None = None) -> tuple[str, str]:
-    """Read a file as strict UTF-8 under a size cap. Returns (text, sha256 digest of the bytes)."""
+    """Read a file as strict UTF-8 under a size cap. Returns (text, sha256 digest of the bytes).
+
+    Only a regular file is read: a named pipe would block the reader until something writes to it (forever, in
+    a batch), and a device or a socket is never a definition. The kind is checked before the file is opened,
+    and again on the open file, in case the name was swapped in between."""
     name = str(path)
     limit = max_bytes or max_bytes_default()
     try:
-        with open(path, "rb") as handle:
+        info = os.stat(path)
+        if stat.S_ISDIR(info.st_mode):
+            raise IsADirectoryError
+        problem = not_a_regular_file(name, info)
+        if problem is not None:
+            raise DefinitionError(problem)
+        fd = os.open(path, os.O_RDONLY | _O_NONBLOCK | _O_NOCTTY)
+        with os.fdopen(fd, "rb") as handle:
+            info = os.fstat(fd)
+            problem = not_a_regular_file(name, info)
+            if problem is not None:
+                raise DefinitionError(problem)
             # Read what the file holds, not `limit` bytes: asking for 4 MiB allocates 4 MiB, which costs more than
-            # reading a small answers file. A file that reports no size (a pipe) or grew since is read to the cap.
-            size = os.fstat(handle.fileno()).st_size
-            want = limit + 1 if size == 0 else min(size, limit) + 1
+            # reading a small answers file. A file that grew since it was measured is read to the cap.
+            want = min(info.st_size, limit) + 1
             raw = handle.read(want)
             if len(raw) == want and want <= limit:
                 raw += handle.read(limit + 1 - want)
-    except FileNotFoundError:
-        raise DefinitionError(Problem.make("MQ001", "no such file", name)) from None
+    except (FileNotFoundError, NotADirectoryError):
+        message = "this link points to nothing" if os.path.islink(path) else "no such file"
+        raise DefinitionError(Problem.make("MQ001", message, name)) from None
     except IsADirectoryError:
         raise DefinitionError(Problem.make("MQ001", "this is a folder, not a file", name)) from None
     except OSError as exc:
         raise DefinitionError(Problem.make("MQ001", f"cannot read the file: {exc.strerror}", name)) from None
     return decode(raw, name, limit)
+
+
+_O_NONBLOCK = getattr(os, "O_NONBLOCK", 0)  # opening a named pipe must never wait for a writer
+_O_NOCTTY = getattr(os, "O_NOCTTY", 0)  # nor a terminal device become this process's terminal
 
 
 def digest_of(text: str) -> str:
@@ -401,14 +531,19 @@ def decode(raw: bytes, name: str, limit: int | None = None) -> tuple[str, str]:
                 name,
             )
         )
-    if b"\x00" in raw[:8192]:
-        raise DefinitionError(Problem.make("MQ004", "the file holds binary data (NUL bytes), not text", name))
+    nul = raw.find(b"\x00")
+    if nul >= 0:
+        line, column = _byte_location(raw, nul)
+        message = (
+            "the file holds binary data (NUL bytes), not text"
+            if nul < 8192
+            else "the file holds a NUL byte, which text never does: remove it (it may have been pasted in)"
+        )
+        raise DefinitionError(Problem.make("MQ004", message, name, line, column))
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        before = raw[: exc.start]
-        line = before.count(b"\n") + 1
-        column = exc.start - (before.rfind(b"\n") + 1) + 1
+        line, column = _byte_location(raw, exc.start)
         raise DefinitionError(
             Problem.make(
                 "MQ003", f"byte 0x{raw[exc.start]:02x} is not valid UTF-8: save the file as UTF-8", name, line, column
@@ -423,13 +558,33 @@ def decode(raw: bytes, name: str, limit: int | None = None) -> tuple[str, str]:
     return text, "sha256:" + hashlib.sha256(raw).hexdigest()
 
 
+def _byte_location(raw: bytes, offset: int) -> tuple[int, int]:
+    """Line and column (in characters, as an editor counts them) of a byte offset into undecoded bytes."""
+    line_start = raw.rfind(b"\n", 0, offset) + 1
+    column = len(raw[line_start:offset].decode("utf-8", "replace")) + 1
+    return raw.count(b"\n", 0, offset) + 1, column
+
+
 def _mark_problem(code: str, message: str, name: str, mark: Any) -> Problem:
     if mark is None:
         return Problem.make(code, message, name)
     return Problem.make(code, message, name, mark.line + 1, mark.column + 1)
 
 
-def _yaml_syntax(exc: yaml.YAMLError, name: str) -> Problem:
+def _yaml_syntax(exc: yaml.YAMLError, name: str, text: str) -> Problem:
+    if isinstance(exc, yaml.reader.ReaderError):
+        # the reader refuses a character before any token is read, so there is no mark: only an offset, in
+        # bytes of the UTF-8 text for libyaml, in characters for the pure-Python reader
+        line, column = offset_location(text, exc.position, in_bytes=WITH_LIBYAML)
+        character = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "?")
+        return Problem.make(
+            "MQ010",
+            f"the file holds the control character U+{character:04X}, which YAML does not allow: remove it "
+            "(it may have been pasted in with the text)",
+            name,
+            line,
+            column,
+        )
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     problem = getattr(exc, "problem", None) or str(exc)
     context = getattr(exc, "context", None)
@@ -438,6 +593,8 @@ def _yaml_syntax(exc: yaml.YAMLError, name: str) -> Problem:
     if "maximum nesting depth" in str(problem):  # libyaml 0.2.6 and newer bound nesting themselves (at 1,000)
         return _mark_problem("MQ013", _DEEP_MESSAGE, name, mark)
     message = f"YAML syntax error: {problem}" + (f" ({context})" if context else "")
+    if mark is None:  # every fault has a place in the file: the end, at worst
+        return Problem.make("MQ010", message, name, *offset_location(text, len(text)))
     return _mark_problem("MQ010", message, name, mark)
 
 
@@ -457,20 +614,41 @@ class _DuplicateJsonKey(Exception):
 
 
 def _json_duplicate(text: str, name: str, key: str) -> Problem:
-    """The repeated key, located: JSON is YAML 1.2, so our YAML reading finds the line of both uses."""
+    """The first repeated key, located at its second use, with the line of its first."""
     try:
-        _load_events(text)
-    except _Fault as fault:
-        if fault.code == "MQ011":
-            return _mark_problem("MQ011", fault.message, name, fault.mark)
+        frames: list[list[Any] | None] = []  # per open container: [keys seen, awaiting a key], or None for a list
+        for what, line, column, value in _json_events(text):
+            frame = frames[-1] if frames else None
+            if what == _CLOSE:
+                frames.pop()
+                continue
+            if frame is not None:
+                if frame[1]:
+                    frame[1] = False
+                    first = frame[0].get(value)
+                    if first is not None:
+                        return Problem.make(
+                            "MQ011",
+                            f"the key '{shorten(value, 80)}' appears twice in this mapping: first on line {first}, "
+                            f"again on line {line}; keep one",
+                            name,
+                            line,
+                            column,
+                        )
+                    frame[0][value] = line
+                    continue
+                frame[1] = True
+            if what != _SCALAR_AT:
+                frames.append([{}, True] if what == _OPEN_MAP else None)
     except Exception:  # a location is a courtesy; the problem stands without one
         pass
-    return Problem.make("MQ011", f"the key '{key}' appears twice in an object", name)
+    return Problem.make("MQ011", f"the key '{shorten(key, 80)}' appears twice in an object", name)
 
 
 def parse_text(text: str, name: str, digest: str = "") -> Document:
     """Parse YAML or JSON text (JSON when the name ends in .json) into a Document whose top level is a mapping."""
-    if name.lower().endswith(".json"):
+    json_syntax = name.lower().endswith(".json")
+    if json_syntax:
         try:
             data = json.loads(text, object_pairs_hook=_json_pairs)
         except _DuplicateJsonKey as exc:
@@ -480,24 +658,20 @@ def parse_text(text: str, name: str, digest: str = "") -> Document:
                 Problem.make("MQ010", f"JSON syntax error: {exc.msg}", name, exc.lineno, exc.colno)
             ) from None
         except RecursionError:
-            raise DefinitionError(Problem.make("MQ013", "the data is nested too deeply", name)) from None
+            raise DefinitionError(Problem.make("MQ013", "the data is nested too deeply", name, 1, 1)) from None
         except ValueError:  # an integer of thousands of digits
-            raise DefinitionError(Problem.make("MQ104", "a number has too many digits to be an answer", name)) from None
-        locator: Callable[[Loc], tuple[int, int]] = _lazy_locator(text)
+            raise DefinitionError(
+                Problem.make("MQ104", "a number has too many digits to be an answer", name, 1, 1)
+            ) from None
     else:
         try:
             data = _load_events(text)
-        except _TooDeep as exc:
-            raise DefinitionError(
-                _mark_problem("MQ013", f"the data is nested more than {MAX_DEPTH} levels deep", name, exc.mark)
-            ) from None
         except _Fault as exc:
             raise DefinitionError(_mark_problem(exc.code, exc.message, name, exc.mark)) from None
         except yaml.YAMLError as exc:
-            raise DefinitionError(_yaml_syntax(exc, name)) from None
+            raise DefinitionError(_yaml_syntax(exc, name, text)) from None
         except RecursionError:
-            raise DefinitionError(Problem.make("MQ013", "the data is nested too deeply", name)) from None
-        locator = _lazy_locator(text)
+            raise DefinitionError(Problem.make("MQ013", "the data is nested too deeply", name, 1, 1)) from None
     if not isinstance(data, dict):
         shape = "a list" if isinstance(data, list) else "empty" if data is None else "a single value"
         raise DefinitionError(
@@ -505,7 +679,7 @@ def parse_text(text: str, name: str, digest: str = "") -> Document:
                 "MQ015", f"the top level is {shape}; it must be a mapping that starts with 'kind:'", name, 1, 1
             )
         )
-    return Document(name, data, digest, locator)
+    return Document(name, data, digest, _Locator(text, json_syntax))
 
 
 def read_document(path: str | Path, max_bytes: int | None = None) -> Document:
@@ -543,10 +717,15 @@ _EXPECTED = {
 def _describe(value: Any) -> str:
     if isinstance(value, bool):
         return f"{str(value).lower()} (if you meant the word, put it in quotes)"
+    if isinstance(value, float) and not math.isfinite(value):
+        return "NaN (not a number)" if math.isnan(value) else "infinity" if value > 0 else "minus infinity"
     if isinstance(value, (int, float)):
-        return f"the number {value!r} (if you meant text, put it in quotes)"
+        try:
+            return f"the number {value!r} (if you meant text, put it in quotes)"
+        except ValueError:  # Python will not print an integer of thousands of digits
+            return "a number with too many digits"
     if isinstance(value, str):
-        return f"the text {value[:60]!r}"
+        return f"the text {value[:60]!r}" + (f"… ({len(value):,} characters)" if len(value) > 60 else "")
     if isinstance(value, list):
         return "a list"
     if isinstance(value, dict):
@@ -591,46 +770,76 @@ def _allowed_keys(model: type[BaseModel], loc: Loc) -> list[str]:
 
 
 def schema_problems(exc: ValidationError, document: Document, model: type[BaseModel]) -> list[Problem]:
-    """Turn pydantic's errors into located problems, one per place, in the words of a YAML author."""
-    found: dict[tuple[int, int, str], Problem] = {}
-    expected_by_place: dict[tuple[int, int], list[str]] = {}
-    for error in exc.errors(include_url=False):
-        loc = [p for p in error["loc"] if not (isinstance(p, str) and ("[" in p or p in _UNION_TAGS))]
-        kind = error["type"]
-        value = error.get("input")
-        where = render_loc(loc) or "the top level"
-        if kind == "extra_forbidden":
-            allowed = _allowed_keys(model, loc[:-1])
-            hint = get_close_matches(str(loc[-1]), allowed, n=1)
-            tip = (
-                f"; did you mean '{hint[0]}'?" if hint else (f"; allowed here: {', '.join(allowed)}" if allowed else "")
-            )
-            code, message = "MQ101", f"unknown key '{loc[-1]}' in {render_loc(loc[:-1]) or 'the top level'}{tip}"
-        elif kind == "missing":
-            code, message = "MQ102", f"'{loc[-1]}' is required in {render_loc(loc[:-1]) or 'the top level'}"
-            loc = loc[:-1]
-        elif kind in _EXPECTED:
-            line, column = document.locate(loc)
-            expected_by_place.setdefault((line, column), []).append(_EXPECTED[kind])
-            kinds = " or ".join(dict.fromkeys(expected_by_place[(line, column)]))
-            code, message = "MQ103", f"{where} must be {kinds}, not {_describe(value)}"
-        elif kind in ("value_error", "assertion_error"):
-            text = str(error.get("ctx", {}).get("error", error["msg"]))
-            code, message = "MQ105", f"{where}: {text}"
-        elif kind == "literal_error":
-            expected = error.get("ctx", {}).get("expected", "")
-            code, message = "MQ104", f"{where} must be {expected}, not {_describe(value)}"
-        elif kind == "string_pattern_mismatch":
-            code, message = "MQ104", f"{where}: {_describe(value)} is not in the expected form ({_pattern_hint(loc)})"
-        elif kind in _BOUNDS:
-            words, key = _BOUNDS[kind]
-            code = "MQ308" if "weight" in " ".join(map(str, loc)) else "MQ104"
-            message = f"{where} must be {words} {error.get('ctx', {}).get(key)}, not {value!r}"
-        else:
-            code, message = "MQ104", f"{where}: {error['msg']}"
-        line, column = document.locate(loc)
-        found[(line, column, code)] = Problem.make(code, message, document.path, line, column)
-    return sorted(found.values())
+    """Turn pydantic's errors into located problems, one per place, in the words of a YAML author.
+
+    Problems are worded first and located together (one reading of the file), and past MAX_PROBLEMS_PER_FILE
+    places the rest are only counted, so a file with a wrong value in each of 300,000 entries costs no more
+    than reading it."""
+    errors = exc.errors(include_url=False)
+    places: dict[tuple[Any, ...], list[Any]] = {}
+    for error in errors:
+        loc = tuple(p for p in error["loc"] if not (isinstance(p, str) and _is_union_tag(p)))
+        places.setdefault(loc, []).append(error)
+    found: list[tuple[str, str, Loc]] = []
+    for loc, at_place in places.items():
+        if any(e["type"] == "finite_number" for e in at_place):  # NaN or infinity: one clear problem, not one per type
+            where = render_loc(loc) or "the top level"
+            value = next(e.get("input") for e in at_place if e["type"] == "finite_number")
+            found.append(("MQ104", f"{where} must be a finite number, not {_describe(value)}", loc))
+            continue
+        expected = [_EXPECTED[e["type"]] for e in at_place if e["type"] in _EXPECTED]
+        if expected:
+            where = render_loc(loc) or "the top level"
+            kinds = " or ".join(dict.fromkeys(expected))
+            value = next(e.get("input") for e in at_place if e["type"] in _EXPECTED)
+            found.append(("MQ103", f"{where} must be {kinds}, not {_describe(value)}", loc))
+        for error in at_place:
+            if error["type"] not in _EXPECTED:
+                found.append(_schema_problem(error, list(loc), model))
+    unique = list({(code, tuple(loc)): (code, message, loc) for code, message, loc in found}.values())
+    one_per_place = {(p.line, p.column, p.code): p for p in reversed(document.problems(unique))}
+    return sorted(one_per_place.values())
+
+
+def _bound(value: Any) -> str:
+    """A schema's bound as a person writes it: 1,000,000,000 rather than 1000000000.0."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e16:
+        return f"{int(value):,}"
+    return f"{value:,}" if isinstance(value, int) else str(value)
+
+
+def _is_union_tag(part: str) -> bool:
+    """Whether a part of a pydantic error's path names a member of a union rather than a key of the data."""
+    return "[" in part or part in _UNION_TAGS or part.startswith(("constrained-", "function-"))
+
+
+def _schema_problem(error: Any, loc: list[Any], model: type[BaseModel]) -> tuple[str, str, Loc]:
+    kind = error["type"]
+    value = error.get("input")
+    ctx = error.get("ctx", {})
+    where = render_loc(loc) or "the top level"
+    if kind == "extra_forbidden":
+        key = str(loc[-1])
+        allowed = _allowed_keys(model, loc[:-1])
+        hint = get_close_matches(key, allowed, n=1) if len(key) <= 100 else []
+        tip = f"; did you mean '{hint[0]}'?" if hint else (f"; allowed here: {', '.join(allowed)}" if allowed else "")
+        return "MQ101", f"unknown key '{shorten(key, 80)}' in {render_loc(loc[:-1]) or 'the top level'}{tip}", loc
+    if kind == "missing":
+        return "MQ102", f"'{loc[-1]}' is required in {render_loc(loc[:-1]) or 'the top level'}", loc[:-1]
+    if kind in ("value_error", "assertion_error"):
+        return "MQ105", f"{where}: {ctx.get('error', error['msg'])}", loc
+    if kind == "literal_error":
+        return "MQ104", f"{where} must be {ctx.get('expected', '')}, not {_describe(value)}", loc
+    if kind == "string_pattern_mismatch":
+        return "MQ104", f"{where}: {_describe(value)} is not in the expected form ({_pattern_hint(loc)})", loc
+    if kind == "string_too_long" and isinstance(value, str):
+        return "MQ104", f"{where} is {len(value):,} characters long; the limit is {ctx.get('max_length', 0):,}", loc
+    if kind in _BOUNDS:
+        words, key = _BOUNDS[kind]
+        code = "MQ308" if "weight" in " ".join(map(str, loc)) else "MQ104"
+        shown = _describe(value) if isinstance(value, str) else "a list" if isinstance(value, list) else repr(value)
+        return code, f"{where} must be {words} {_bound(ctx.get(key))}, not {shown}", loc
+    return "MQ104", f"{where}: {error['msg']}", loc
 
 
 _BOUNDS = {
@@ -654,6 +863,8 @@ def _pattern_hint(loc: Loc) -> str:
         return "pain point ids start with 'pp-' and use lower-case letters, digits and dashes"
     if last == "digest":
         return "sha256: followed by 64 hex digits"
+    if last == "url":
+        return "a web address starting with http:// or https://, with no spaces, quotes or control characters"
     return "ids start with a letter or a digit and use letters, digits, '.', '_' and '-' (up to 80)"
 
 

@@ -11,11 +11,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal, NamedTuple
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, model_validator
 
 from maturity.model.definitions import AnswerValue, AssessmentDetails
 from maturity.model.text import one_line
 from maturity.model.vocabulary import (
+    OVERALL,
     STATUS_WORDS,
     Method,
     Rag,
@@ -32,7 +33,7 @@ ChildKind = Literal["question", "group", "stage", "overall", "node"]
 
 
 class Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True, allow_inf_nan=False)  # no NaN results
 
 
 def _num(value: float | None) -> str:
@@ -287,6 +288,14 @@ class Assessment(Frozen):
     verdict: VerdictResult
     evidence_gaps: tuple[StageGaps, ...]
     contradictions: tuple[ContradictionResult, ...] = ()
+
+    @model_validator(mode="after")
+    def _has_overall(self) -> Assessment:
+        # every reader (reports, compare, the summary) starts from the overall node: a saved result without one
+        # (edited by hand, or cut short) is refused where it is read, not met later as a KeyError
+        if not any(node.id == OVERALL for node in self.nodes):
+            raise ValueError(f"a scored result holds an '{OVERALL}' node among its nodes; this one has none")
+        return self
 
     # ------------------------------------------------------------------------------------------- lookups
 

@@ -29,8 +29,18 @@ Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
 SemVer = Annotated[str, StringConstraints(pattern=r"^\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.-]+)?$")]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=20_000)]
 ShortText = Annotated[str, StringConstraints(min_length=1, max_length=500)]
-PositiveWeight = Annotated[float, Field(gt=0)]
+# Numbers that scoring adds and multiplies (points, weights, ratings) are kept within a billion either way, so no
+# sum of them over any questionnaire can overflow to infinity; every other number only has to be finite, which
+# every model here requires of every number (`allow_inf_nan=False`: .nan and .inf are refused where written).
+ARITHMETIC_LIMIT = 1e9
+Points = Annotated[float, Field(ge=-ARITHMETIC_LIMIT, le=ARITHMETIC_LIMIT)]
+PositiveWeight = Annotated[float, Field(gt=0, le=ARITHMETIC_LIMIT)]
 FiniteNumber = Annotated[float, Field(allow_inf_nan=False)]
+# A web address: http or https, a host, then no white space (of any script), no quote or angle bracket that would
+# end an attribute or a Markdown link, and no control or bidirectional formatting character.
+_URL_FORBIDDEN = r"\s\x00-\x1F\x7F-\x9F\u200E\u200F\u202A-\u202E\u2066-\u2069" + "\"'<>\\\\^`{|}"
+URL_PATTERN = rf"^[Hh][Tt][Tt][Pp][Ss]?://[^/?#@{_URL_FORBIDDEN}]+(?:[/?#][^{_URL_FORBIDDEN}]*)?$"
+Url = Annotated[str, StringConstraints(max_length=2000, pattern=URL_PATTERN)]
 
 QuestionKind = Literal["scale", "single", "multiple", "yes_no", "number", "text"]
 
@@ -39,7 +49,7 @@ Scalar = Union[bool, int, float, str]
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True, allow_inf_nan=False)
 
 
 # --------------------------------------------------------------------------------------------------- conditions
@@ -139,7 +149,7 @@ class Reference(Strict):
         description="The short tag questions cite it by, in sources."
     )
     title: ShortText = Field(description="The source's title.")
-    url: ShortText | None = Field(None, description="Where the source can be found.")
+    url: Url | None = Field(None, description="Where the source can be found: a web address (http or https).")
     note: Text | None = Field(None, description="A note about the source.")
 
 
@@ -342,7 +352,7 @@ class QuestionnaireRef(Strict):
     )
 
 
-Treatment = Union[float, Literal["exclude"]]
+Treatment = Union[Points, Literal["exclude"]]
 
 
 class PointBand(Strict):
@@ -350,13 +360,13 @@ class PointBand(Strict):
         None, description="The band starts at this answer (inclusive); omit for no lower bound."
     )
     below: float | None = Field(None, description="The band ends below this answer; omit for no upper bound.")
-    points: float = Field(description="Points for an answer in the band.")
+    points: Points = Field(description="Points for an answer in the band.")
 
 
 class QuestionPoints(Strict):
     """How one question's answer becomes points. Scale answers are worth their level unless mapped."""
 
-    map: dict[str, float] | None = Field(None, description="Points per option id (or per level, or yes/no).")
+    map: dict[str, Points] | None = Field(None, description="Points per option id (or per level, or yes/no).")
     bands: list[PointBand] | None = Field(None, description="For number questions: points by range.")
     combine: Literal["sum", "max", "mean"] = Field("sum", description="For multiple choice: how to combine.")
 
@@ -375,7 +385,7 @@ class PointsRules(Strict):
         "models count it as a number (for example 0).",
     )
     unanswered: Treatment = Field("exclude", description="Points for a question asked but not answered.")
-    answer_sets: dict[Id, dict[str, float]] = Field(
+    answer_sets: dict[Id, dict[str, Points]] = Field(
         default_factory=dict, description="Answer set id -> points per option or level, for every question using it."
     )
     questions: dict[Id, QuestionPoints] = Field(
@@ -389,7 +399,7 @@ class Cap(Strict):
     lowest: Literal["critical_questions", "questions", "children"] = Field(
         description=("What the cap looks at: the critical questions, all questions, or the node's children.")
     )
-    plus: float = Field(0, ge=0, description="How far above the lowest of those the level may go.")
+    plus: float = Field(0, ge=0, le=ARITHMETIC_LIMIT, description="How far above the lowest of those the level may go.")
 
 
 class NodeRule(Strict):
@@ -436,7 +446,7 @@ class Band(Strict):
 
 
 class LevelBand(Band):
-    level: int = Field(description="The maturity level this band gives.")
+    level: int = Field(ge=0, le=100, description="The maturity level this band gives.")
     name: ShortText = Field(description="The level's name (for example Defined).")
     description: Text | None = Field(None, description="What this level means, shown in the report.")
 
@@ -596,7 +606,7 @@ class Verdict(Strict):
     applies_when: Condition | None = Field(
         None, description=("Assess the verdict only when this holds (for example for a first-time outsourcing).")
     )
-    ratings: dict[Rag, float] = Field(
+    ratings: dict[Rag, Points] = Field(
         default_factory=lambda: DEFAULT_RATINGS.copy(), description="Points for each rating (green, amber, red)."
     )
     tiers: dict[Id, PositiveWeight] = Field(

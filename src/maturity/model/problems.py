@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import NamedTuple
 
-from maturity.model.text import one_line
+from maturity.model.text import one_line, shorten
 
 # Exit codes of every command: a public contract, like the problem codes.
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -63,6 +63,26 @@ CODES: dict[str, Code] = {
         "file is empty",
         "The file holds nothing but blank lines or comments. Add its content, starting with `kind:`.",
     ),
+    "MQ006": Code(
+        Severity.ERROR,
+        "not a regular file",
+        "The path names a named pipe (FIFO), a device or a socket, not a file. Only regular files are read: "
+        "reading a pipe would wait for a writer, for ever, and a device is never a definition. Save the data to "
+        "a file and give that instead.",
+    ),
+    "MQ007": Code(
+        Severity.ERROR,
+        "the process scoring the file was lost",
+        "The worker process scoring this file was lost twice (killed from outside, as the out-of-memory killer "
+        "does, or it ran out of memory), so the file was not scored; the rest of the batch was. Score the file "
+        "on its own, on a machine with more memory, or look for what makes it so large.",
+    ),
+    "MQ009": Code(
+        Severity.ERROR,
+        "more problems than are listed",
+        "A file lists at most 100 problems (errors first); this one stands for the rest and says how many there "
+        "are. Fix those listed, and check the file again.",
+    ),
     "MQ010": Code(
         Severity.ERROR,
         "YAML or JSON syntax error",
@@ -106,6 +126,26 @@ CODES: dict[str, Code] = {
         "unsupported YAML tag",
         "A YAML tag (such as !!python/object) is not allowed: tags could make a reader build objects. Remove "
         "it and write the value plainly.",
+    ),
+    "MQ020": Code(
+        Severity.ERROR,
+        "output would overwrite an input, or a file that is not an output",
+        "The file a command was asked to write is one of the files it reads (by another name, a link or a hard "
+        "link, perhaps), or, for a summary, a file an earlier run did not write. Writing it would destroy it. "
+        "Name another file.",
+    ),
+    "MQ021": Code(
+        Severity.ERROR,
+        "output is a folder where a file is meant, or a file where a folder is",
+        "The output names a folder where a file is to be written, or a file where a folder is meant (or a file "
+        "stands on the way to it). Name a file in the folder, or a folder.",
+    ),
+    "MQ022": Code(
+        Severity.ERROR,
+        "output cannot be written",
+        "The output could not be written: the disk is full, you may not write there, the file is read-only, or "
+        "the program reading standard output stopped. Nothing half-written is left behind: an earlier file of "
+        "that name is as it was. Free some space or write somewhere else.",
     ),
     "MQ101": Code(
         Severity.ERROR,
@@ -406,9 +446,18 @@ CODES: dict[str, Code] = {
 }
 
 
+# Messages quote what was written in a file; a quoted value is cut well before this, and a whole message too.
+MESSAGE_LIMIT = 1000
+# A file reports at most this many problems, then one more (MQ009) that counts the rest: a file of 300,000
+# unknown ids must not bury the terminal, the CSV or a CI log, nor cost a location for each.
+MAX_PROBLEMS_PER_FILE = 100
+
+
 @dataclass(frozen=True, order=True)
 class Problem:
-    """One located complaint. `line` and `column` are 1-based; 0 means the whole file."""
+    """One located complaint. `line` and `column` are 1-based; 0 means the whole file.
+
+    `hidden` is set on the MQ009 problem that stands for the problems of a file left out of a list."""
 
     file: str
     line: int
@@ -416,10 +465,13 @@ class Problem:
     code: str
     message: str
     severity: Severity = field(default=Severity.ERROR, compare=False)
+    hidden: int = field(default=0, compare=False, repr=False)
 
     @classmethod
     def make(cls, code: str, message: str, file: str = "", line: int = 0, column: int = 0) -> Problem:
-        return cls(file, line, column, code, message, CODES[code][0])
+        """A problem with the code's severity; a message that quotes something very long is cut (and says so).
+        Control characters are taken out where the message is shown (`str`, and the output a command writes)."""
+        return cls(file, line, column, code, shorten(message, MESSAGE_LIMIT), CODES[code][0])
 
     @property
     def is_error(self) -> bool:
@@ -453,3 +505,37 @@ class UsageError(MaturityError):
 
 def has_errors(problems: list[Problem]) -> bool:
     return any(p.is_error for p in problems)
+
+
+def more_problems(hidden: int, severity: Severity, file: str = "", line: int = 0, column: int = 0) -> Problem:
+    """The MQ009 problem standing for `hidden` problems left out of a file's list, located at the first of them."""
+    return Problem(
+        file,
+        line,
+        column,
+        "MQ009",
+        f"{hidden:,} more problem{'s' if hidden != 1 else ''} in this file {'are' if hidden != 1 else 'is'} not "
+        f"listed (the first {MAX_PROBLEMS_PER_FILE} are): fix those and check the file again",
+        severity,
+        hidden,
+    )
+
+
+def capped(problems: list[Problem], limit: int = MAX_PROBLEMS_PER_FILE) -> list[Problem]:
+    """A file's problems, at most `limit` of them (errors first) and one MQ009 problem that counts the rest,
+    including those an MQ009 problem already in the list stood for."""
+    listed = [p for p in problems if p.code != "MQ009"]
+    if len(listed) <= limit:
+        return problems
+    counted = [p for p in problems if p.code == "MQ009"]
+    ordered = sorted(listed, key=lambda p: not p.is_error)  # stable: keeps the order within each severity
+    kept, rest = ordered[:limit], ordered[limit:]
+    hidden = len(rest) + sum(p.hidden for p in counted)
+    severity = Severity.ERROR if any(p.is_error for p in [*rest, *counted]) else Severity.WARNING
+    first = rest[0]
+    return [*kept, more_problems(hidden, severity, first.file, first.line, first.column)]
+
+
+def problem_count(problems: list[Problem]) -> int:
+    """How many problems a list stands for, counting those an MQ009 problem left out."""
+    return sum(p.hidden or 1 for p in problems)

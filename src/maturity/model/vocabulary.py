@@ -8,7 +8,7 @@ path may use it.
 from __future__ import annotations
 
 import math
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 from typing import Any, Literal
 
 # ------------------------------------------------------------------------------------------------ answer statuses
@@ -72,7 +72,10 @@ def format_number(value: float | int | None, places: int = 3) -> str:
     if isinstance(value, bool) or not math.isfinite(float(value)):
         return str(value)
     quantum = Decimal(1).scaleb(-places)
-    text = f"{Decimal(repr(float(value))).quantize(quantum, rounding=ROUND_HALF_UP):f}"
+    # quantize needs room for every digit: a float has at most 309 before the point (the default is 28)
+    with localcontext() as context:
+        context.prec = 330 + places
+        text = f"{Decimal(repr(float(value))).quantize(quantum, rounding=ROUND_HALF_UP):f}"
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return "0" if text in ("", "-0") else text

@@ -48,8 +48,8 @@ class Run:
 
 
 def summary_line(problems: list[Problem], files: int) -> str:
-    errors = sum(p.is_error for p in problems)
-    warnings = len(problems) - errors
+    errors = sum(p.hidden or 1 for p in problems if p.is_error)  # an MQ009 problem stands for those not listed
+    warnings = sum(p.hidden or 1 for p in problems if not p.is_error)
     return f"{plural(errors, 'error')}, {plural(warnings, 'warning')} in {plural(files, 'file')}"
 
 
@@ -67,8 +67,8 @@ def as_json(problems: list[Problem], files: list[str], run: Run | None = None) -
         "strict": run.strict,
         "files": files,
         "summary": {
-            "errors": sum(p.is_error for p in problems),
-            "warnings": sum(not p.is_error for p in problems),
+            "errors": sum(p.hidden or 1 for p in problems if p.is_error),
+            "warnings": sum(p.hidden or 1 for p in problems if not p.is_error),
             "files": len(files),
             "files_with_problems": len({p.file for p in problems}),
         },

@@ -13,7 +13,7 @@ import html
 import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, Protocol
 
 from maturity import __version__
 from maturity.model.vocabulary import RAG_WORDS, SEVERITY_WORDS, format_number
@@ -35,6 +35,12 @@ GROUP_TITLES = {
 LEVEL_SHADES = ("#f7f7f7", "#d9d9d9", "#bdbdbd", "#969696", "#737373", "#525252")
 RAG_CELLS = {"red": ("#a4161a", "#ffffff"), "amber": ("#f0b429", "#1b1b1b"), "green": ("#1d6b34", "#ffffff")}
 RAG_ORDER_OR_LAST = {"red": 0, "amber": 1, "green": 2, "": 3}
+
+
+class TextOut(Protocol):
+    """Where a document is written in pieces: an open text file, a StringIO, or an output's stream."""
+
+    def write(self, text: str, /) -> int: ...
 
 
 def _share(value: float) -> str:
@@ -108,7 +114,7 @@ def portfolio_context(portfolio: Portfolio, today: dt.date | None = None) -> dic
     }
 
 
-def write_document(portfolio: Portfolio, handle: TextIO, fmt: str, templates: Path | None = None) -> None:
+def write_document(portfolio: Portfolio, handle: TextOut, fmt: str, templates: Path | None = None) -> None:
     """The portfolio document in `fmt` (html or md) written to `handle`, its heatmap streamed from the spool."""
     context = portfolio_context(portfolio)
     text = render_template(TEMPLATES[fmt], context, templates)

@@ -21,6 +21,7 @@ from maturity.io.resources import bundled_dir
 from maturity.model.assessment import Assessment
 from maturity.model.definitions import Questionnaire, Rules
 from maturity.model.problems import DefinitionError, Problem
+from maturity.model.text import for_terminal
 from maturity.model.vocabulary import DEFAULT_MARKING, RAG_ORDER, RAG_WORDS, SEVERITY_WORDS, STATUS_WORDS, format_number
 from maturity.render.combined import combined_context
 
@@ -43,7 +44,6 @@ FORMAT_OF_SUFFIX: dict[str, str] = {
     ".json": "json",
     ".pdf": "pdf",
 }
-_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 MAX_TEMPLATE_BYTES = 1024 * 1024
 TOP_PAIN_POINTS = 7
 TERMINAL_WIDTH = 100  # the terminal report's line length when the caller gives none
@@ -932,8 +932,8 @@ def render_template(name: str, context: dict[str, Any], templates: Path | None =
         raise DefinitionError(
             Problem.make("MQ403", f"the template failed: {words} ({type(exc).__name__})", file, line, 1)
         ) from None
-    # A note could carry terminal escape sequences; no report format has any use for control characters.
-    return _CONTROLS.sub("", text)
+    # A note could carry terminal escape sequences or bidirectional overrides; no report format has a use for them.
+    return for_terminal(text)  # the one sanitiser: whole escape sequences, controls and bidi overrides go
 
 
 def _template_frame(exc: BaseException, where: str) -> tuple[str, int]:

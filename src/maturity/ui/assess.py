@@ -17,22 +17,29 @@ import os
 import re
 import shlex
 import shutil
-import signal
 import sys
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from types import FrameType
 
+from maturity.app.batch import located_at_version, terminate_as_interrupt
 from maturity.app.catalogue import Catalogue, version_key
 from maturity.engine.interview import InputEnded, Interview, answers_data, part_names, resolve_parts, run, typed
 from maturity.io import loader
 from maturity.io.lock import AnswersLock, Busy
+from maturity.io.output import file_output
 from maturity.io.resources import DEFAULT_QUESTIONNAIRE, schema_modeline
-from maturity.io.store import write_atomic, write_atomic_bytes
+from maturity.io.store import write_atomic
 from maturity.model.definitions import Questionnaire
-from maturity.model.problems import EXIT_INTERRUPTED, EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, MaturityError, Problem
+from maturity.model.problems import (
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_PROBLEMS,
+    EXIT_USAGE,
+    MaturityError,
+    Problem,
+    UsageError,
+)
 from maturity.model.text import one_line
 from maturity.ui.terminal import PlainPrompter, RichPrompter, stdin_is_terminal
 
@@ -57,25 +64,6 @@ def default_answers_path(interview: Interview, folder: Path = Path("."), passed:
         path = folder / f"{stem}-{n}.answers.yaml"
         n += 1
     return path
-
-
-@contextmanager
-def interrupts_as_keyboard_interrupt() -> Iterator[None]:
-    """SIGTERM and SIGHUP (a closed terminal) end the interview the way Ctrl-C does: saved, with a way back."""
-
-    def handler(signum: int, frame: FrameType | None) -> None:
-        raise KeyboardInterrupt
-
-    previous = {}
-    for name in ("SIGTERM", "SIGHUP"):
-        number = getattr(signal, name, None)
-        if number is not None:
-            previous[number] = signal.signal(number, handler)
-    try:
-        yield
-    finally:
-        for number, old in previous.items():
-            signal.signal(number, old)
 
 
 def _load_questionnaire(name: str | None, catalogue: Catalogue) -> tuple[Questionnaire, str | None]:
@@ -355,6 +343,16 @@ def run_assessment(
         saver.release()
 
 
+def _check_answers_target(path: Path, inputs: list[str | Path]) -> None:
+    """The answers file is written after every answer, atomically, and read back by --resume: it must be a
+    regular file (or a new one) that is none of the definitions; raises UsageError or MaturityError."""
+    destination = file_output(path, inputs, option="--answers")
+    if destination.direct:
+        raise UsageError(
+            Problem.make("MQ021", "--answers: this is not a regular file; answers are saved to a file", str(path))
+        )
+
+
 def _start(
     questionnaire_name: str | None,
     answers_path: Path | None,
@@ -370,6 +368,8 @@ def _start(
 
     notes: list[str] = []
     if answers_path is not None:
+        # an output like any other: never a questionnaire or rules file, a folder, a pipe or a read-only file
+        _check_answers_target(answers_path, [*catalogue.files(), *([questionnaire_name] if questionnaire_name else [])])
         saver.hold(answers_path)
     if resume is not None:
         saver.hold(resume)
@@ -385,7 +385,10 @@ def _start(
                     ("questionnaire", "version"),
                 )
             )
-        found = catalogue.get(ref.id, ref.version)
+        try:
+            found = catalogue.get(ref.id, ref.version)
+        except MaturityError as exc:  # said of the answers file, at the line that names the version
+            raise located_at_version(exc, answers) from None
         problems = [p for p in check_answers(answers, found.questionnaire, found.index) if p.is_error]
         if problems:
             raise MaturityError(problems)
@@ -449,7 +452,7 @@ def _interview(
     err: Say,
 ) -> int:
     try:
-        with interrupts_as_keyboard_interrupt():
+        with terminate_as_interrupt():  # SIGTERM and SIGHUP save and say how to resume, as Ctrl-C does
             if resuming and not review and interview.first_unanswered() is None:
                 prompter.say("Every question already has an answer. (Use --review to change answers.)")
             outcome = run(interview, prompter, saver, review=review, resuming=resuming and not review)
@@ -485,17 +488,13 @@ def _finish(path: Path, catalogue: Catalogue, say: Say, err: Say) -> int:
     and HTML, and PDF when the optional extra is installed."""
     import shutil
 
-    from maturity.app.batch import load_and_score
-    from maturity.render.report import FormatUnavailable, render_report_bytes, require_pdf, summary_lines
+    from maturity.app.batch import load_and_score, render_reports, report_kind
+    from maturity.render.report import FormatUnavailable, require_pdf, summary_lines
 
     try:
         assessment, _ = load_and_score(path, catalogue)
-        ref = assessment.questionnaire
-        found = catalogue.get(ref.id, ref.version)
-        from maturity.engine.roadmap import answers_from_assessment, build_roadmap
-
+        found = catalogue.get(assessment.questionnaire.id, assessment.questionnaire.version)
         questionnaire, rules = found.questionnaire.model, found.rules.model
-        roadmap = build_roadmap(questionnaire, rules, answers_from_assessment(assessment), assessment)
         formats = ["md", "html"]
         pdf_note = None
         try:
@@ -504,19 +503,10 @@ def _finish(path: Path, catalogue: Catalogue, say: Say, err: Say) -> int:
         except FormatUnavailable:
             pdf_note = "For a PDF as well: pip install 'maturity[pdf]', then maturity report --out FILE.pdf"
         reports = []
-        for fmt in formats:
+        for fmt, data in render_reports(assessment, catalogue, formats).items():
             report_path = path.with_name(path.name.removesuffix(".yaml").removesuffix(".answers") + f".report.{fmt}")
-            write_atomic_bytes(
-                report_path,
-                render_report_bytes(
-                    assessment,
-                    questionnaire,
-                    rules,
-                    fmt,
-                    roadmap=roadmap,
-                    questionnaire_digest=found.questionnaire.document.digest,
-                ),
-            )
+            # checked (never over the answers or a definition, never a folder) and written atomically
+            file_output(report_path, [path, *catalogue.files()], option="report").write(data, report_kind(fmt))
             reports.append(report_path)
     except MaturityError as exc:
         for problem in exc.problems:

@@ -5,6 +5,10 @@ no cursor movement) and reads one line per answer, which is what a screen reader
 
 Reading never raises for odd input: a closed standard input, bytes that are not text, or a terminal that went
 away all read as "input has ended", which the interview turns into a saved file and a way to resume.
+
+Everything shown comes from files someone else wrote (the questionnaire) or typed (notes, answers), so every
+string passes through the one terminal sanitiser (model.text.for_terminal) on its way out, in both prompters,
+and the rich prompter hands rich only Text objects, never strings it would read as markup.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from typing import Any, TextIO
 
 from maturity.engine.interview import Step, answer_words, detail_problem, typed
 from maturity.model.definitions import AssessmentDetails, Question, Questionnaire, Stage
-from maturity.model.text import one_line
+from maturity.model.text import for_terminal, one_line
 from maturity.model.vocabulary import DEFAULT_MARKING, plural
 
 
@@ -116,7 +120,7 @@ class PlainPrompter:
         self.context_said = False
 
     def _say(self, text: str = "") -> None:
-        self.out.write(text + "\n")
+        self.out.write(for_terminal(text) + "\n")
         self.out.flush()
 
     def say(self, text: str) -> None:
@@ -127,7 +131,7 @@ class PlainPrompter:
         return self._line(prompt)
 
     def _line(self, prompt: str) -> str | None:
-        self.out.write(prompt)
+        self.out.write(for_terminal(prompt))
         self.out.flush()
         text = self.read()
         if self.echo and text is not None:  # input from a script is not echoed by a terminal: keep a transcript
@@ -300,7 +304,7 @@ class RichPrompter(PlainPrompter):
         for key, label, description in choices(q, self.questionnaire):
             line = _text(label, style="bold")
             if description:
-                line.append("  " + _flat(description), style="")
+                line.append("  " + for_terminal(_flat(description)), style="")
             table.add_row(_text(f"{key}."), line)
         parts: list[Any] = [_text(_flat(q.text), style="bold"), Text()]
         if table.row_count:
@@ -331,7 +335,8 @@ class RichPrompter(PlainPrompter):
 
 
 def _text(text: str, style: str = "") -> Any:
-    """Text for rich as a Text object, so that rich never reads it as markup ("[bold]" in a stage title)."""
+    """Text for rich: made safe for a terminal, and a Text object, so that rich never reads it as markup
+    ("[link=...]" in a stage title)."""
     from rich.text import Text
 
-    return Text(text, style=style)
+    return Text(for_terminal(text), style=style)
