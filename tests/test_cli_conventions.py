@@ -41,6 +41,7 @@ def test_every_command_is_covered() -> None:
         "list",
         "merge",
         "migrate",
+        "portfolio",
         "questionnaire",
         "report",
         "schema",

@@ -116,11 +116,34 @@ def test_different_organisations_of_one_questionnaire_compare_with_a_warning(cat
     assert any("different services" in w for w in result.warnings)
 
 
-def test_different_questionnaires_are_refused(catalogue: Catalogue) -> None:
+def _question_ids(path: Path) -> list[str]:
+    from maturity.checks.validation import load_questionnaire
+
+    return [q.id for q in load_questionnaire(path).model.questions()]
+
+
+def test_different_questionnaires_compare_on_the_questions_they_share(catalogue: Catalogue) -> None:
+    full = _question_ids(ROOT / "questionnaires" / "outsourcing-lifecycle.yaml")
+    short = _question_ids(ROOT / "questionnaires" / "outsourcing-a-problem.yaml")
+    both = [q for q in short if q in full]
+    result = compare(_score(MID, catalogue), _score(PRECHECK, catalogue))
+    assert result.shared is not None
+    assert (result.shared.shared, result.shared.old_total, result.shared.new_total) == (
+        len(both),
+        len(full),
+        len(short),
+    )
+    assert {a.question for a in result.answers} <= set(both)  # only shared questions are compared
+    assert any(f"the {len(both)} questions they share" in w for w in result.warnings)
+    assert all(a.direction in ("improved", "regressed", "changed") for a in result.answers)
+
+
+def test_questionnaires_with_no_question_in_common_are_refused(catalogue: Catalogue) -> None:
+    model = ROOT / "examples" / "models" / "data-stewardship"
+    other, _ = load_and_score(model / "answers" / "department-managed.answers.yaml", Catalogue.from_folders([model]))
     with pytest.raises(MaturityError) as caught:
-        compare(_score(MID, catalogue), _score(PRECHECK, catalogue))
-    assert caught.value.problems[0].code == "MQ603"
-    assert "outsourcing-lifecycle" in str(caught.value) and "outsourcing-a-problem" in str(caught.value)
+        compare(_score(MID, catalogue), other)
+    assert caught.value.problems[0].code == "MQ603" and "share no question" in str(caught.value)
 
 
 def test_different_versions_are_compared_with_a_warning(catalogue: Catalogue) -> None:
@@ -172,11 +195,14 @@ def test_a_user_template_overrides_by_name_and_a_broken_one_is_reported(tmp_path
 def test_cli_terminal(tmp_path: Path) -> None:
     result = runner.invoke(app, ["compare", str(FAILING), str(_improved(tmp_path))])
     assert result.exit_code == 0, result.output
-    assert result.stdout.splitlines()[3] == "Verdict: Outsourcing a problem (red) -> At risk (amber): better"
-    assert (
-        "  - The service is failing, or has not held its targets for long [pp-service-failing-in-house, high]"
-        in result.stdout
-    )
+    lines = result.stdout.splitlines()
+    assert "Verdict: Outsourcing a problem (red) -> At risk (amber)" in lines
+    assert "  verdict: Outsourcing a problem (red) -> At risk (amber): better" in lines
+    assert "  improved: Overall, Service understanding and baseline" in lines
+    assert "  regressed: nothing" in lines
+    readiness = next(line for line in lines if line.startswith("  Service understanding and baseline"))
+    assert readiness.split() == ["Service", "understanding", "and", "baseline", "L1", "1.92", "L4", "4", "improved"]
+    assert "The service is failing, or has not held its targets for long" in result.stdout
     assert result.stderr == ""
 
 
@@ -184,21 +210,24 @@ def test_cli_json_is_versioned(tmp_path: Path) -> None:
     result = runner.invoke(app, ["compare", str(FAILING), str(_improved(tmp_path)), "--format", "json"])
     assert result.exit_code == 0, result.output
     body = json.loads(result.stdout)
-    assert body["comparison_format_version"] == 1
-    assert body["verdict"]["direction"] == "better"
-    assert [s["id"] for s in body["stages"] if s["direction"] == "improved"] == ["readiness"]
-    assert [p["id"] for p in body["pain_points_resolved"]] == RESOLVED
+    assert body["comparison_format_version"] == 2
+    (step,) = body["steps"]
+    assert step["verdict"]["direction"] == "better"
+    assert [s["id"] for s in step["stages"] if s["direction"] == "improved"] == ["readiness"]
+    assert [p["id"] for p in step["pain_points_resolved"]] == RESOLVED
     assert body["target"] is None
+    overall = next(c for c in body["courses"] if c["id"] == "overall")
+    assert [v["level"] for v in overall["values"]] == [1, 2] and overall["direction"] == "improved"
 
 
 def test_cli_markdown(tmp_path: Path) -> None:
     result = runner.invoke(app, ["compare", str(FAILING), str(_improved(tmp_path)), "-f", "md"])
     assert result.exit_code == 0, result.output
     text = result.stdout
-    assert text.startswith("# Outsourcing lifecycle maturity self-assessment: comparison\n")
-    assert "## Verdict: better" in text and "## Overall: improved" in text
-    assert "| Service understanding and baseline | 1 → 4 |" in text
-    assert "### Resolved (7)\n\n- **The service is failing, or has not held its targets for long** (High)\n" in text
+    assert text.startswith("# Harrowden District Council: Housing benefit and council tax support processing\n")
+    assert "## The verdict's course" in text and "## Each part's course" in text
+    assert "| Service understanding and baseline | L1 1.92 Red | L4 4 Green | improved |" in text
+    assert "- **Pain points resolved:** The service is failing, or has not held its targets for long;" in text
 
 
 def test_cli_html_escapes_user_text_and_says_rag_in_words(tmp_path: Path) -> None:
@@ -211,10 +240,12 @@ def test_cli_html_escapes_user_text_and_says_rag_in_words(tmp_path: Path) -> Non
     assert "&lt;script&gt;alert(1)&lt;/script&gt; fixed &amp; proven" in html
     assert "<script" not in html.lower()
     assert (
-        'Outsourcing a problem <span class="rag rag-red">Red</span> → At risk <span class="rag rag-amber">Amber</span>'
+        '2025-02-11: Outsourcing a problem <span class="rag rag-red">Red</span> → 2025-02-11: At risk '
+        '<span class="rag rag-amber">Amber</span>'
     ) in html
     assert '<td><span class="rag rag-red">Red</span> → <span class="rag rag-green">Green</span></td>' in html
     assert "▲ improved" in html and "<link" not in html and "@media print" in html
+    assert "<svg" in html and "<polyline" in html
 
 
 def test_cli_scored_results_compare_like_answers(tmp_path: Path, catalogue: Catalogue) -> None:
@@ -238,7 +269,7 @@ def test_cli_report_json_is_accepted_too(tmp_path: Path) -> None:
     path.write_text(report.stdout, encoding="utf-8")
     result = runner.invoke(app, ["compare", str(path), str(MID)])
     assert result.exit_code == 0, result.output
-    assert "Verdict: At risk (amber) -> At risk (amber): no change" in result.stdout
+    assert "  verdict: At risk (amber) -> At risk (amber): no change" in result.stdout
 
 
 def test_cli_target(tmp_path: Path) -> None:
@@ -263,11 +294,11 @@ def test_cli_target(tmp_path: Path) -> None:
     assert "Against the target: not yet met" in html
 
 
-def test_cli_different_questionnaires_exit_one(tmp_path: Path) -> None:
+def test_cli_different_questionnaires_compare_on_what_they_share(tmp_path: Path) -> None:
     result = runner.invoke(app, ["compare", str(MID), str(PRECHECK)])
-    assert result.exit_code == 1
-    assert result.stdout == ""
-    assert "MQ603 error" in result.stderr and "outsourcing-a-problem" in result.stderr
+    assert result.exit_code == 0, result.output
+    assert "questions they share" in result.stderr
+    assert "compared on the 23 questions both questionnaires ask (of 66 and 23)" in result.stdout
     target = runner.invoke(app, ["compare", str(FAILING), str(MID), "--target", str(PRECHECK)])
     assert target.exit_code == 1 and "MQ603" in target.stderr
 
@@ -303,3 +334,71 @@ def test_bundled_compare_templates_compile() -> None:
     folder = bundled_dir("report_templates")
     assert (folder / "compare.md.j2").is_file() and (folder / "compare.html.j2").is_file()
     assert check_templates(folder, require_all=True) == []
+
+
+# ---------------------------------------------------------------------------------------------------- trends
+
+
+def _dated(tmp_path: Path, source: Path, date: str, name: str) -> Path:
+    text = re.sub(r"\n  date: [0-9-]+", f"\n  date: {date}", source.read_text(encoding="utf-8"), count=1)
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_a_trend_puts_assessments_in_date_order_and_says_what_moved_at_each_step(tmp_path: Path) -> None:
+    from maturity.engine.compare import trend
+
+    catalogue = Catalogue.from_folders([])
+    q1 = _dated(tmp_path, FAILING, "2025-01-15", "q1.yaml")
+    q2 = _dated(tmp_path, _improved(tmp_path), "2025-04-15", "q2.yaml")
+    q3 = _dated(tmp_path, FAILING, "2025-07-15", "q3.yaml")  # back where it started
+    found = trend([_score(p, catalogue) for p in (q3, q1, q2)])
+    assert [a.details.date.isoformat() for a in found.assessments if a.details.date] == [
+        "2025-01-15",
+        "2025-04-15",
+        "2025-07-15",
+    ]
+    readiness = next(c for c in found.courses if c.id == "readiness")
+    assert [v.level for v in readiness.values if v] == [1, 4, 1]
+    assert readiness.steps == ("improved", "regressed") and readiness.direction == "unchanged"
+    assert [s.verdict.direction for s in found.steps] == ["better", "worse"]
+    assert [p.id for p in found.steps[1].pain_points_new] == RESOLVED
+    assert found.courses[0].id == "overall" and found.warnings == ()
+    result = runner.invoke(app, ["compare", str(q3), str(q1), str(q2)])
+    assert result.exit_code == 0, result.output
+    assert "Verdict: Outsourcing a problem (red) -> At risk (amber) -> Outsourcing a problem (red)" in result.stdout
+    assert "From 2025-04-15 to 2025-07-15:" in result.stdout
+
+
+def test_undated_assessments_keep_the_order_given_with_a_warning(tmp_path: Path) -> None:
+    from maturity.engine.compare import trend
+
+    catalogue = Catalogue.from_folders([])
+    undated = tmp_path / "undated.yaml"
+    undated.write_text(re.sub(r"\n  date: [0-9-]+", "", MID.read_text(encoding="utf-8"), count=1), encoding="utf-8")
+    found = trend([_score(undated, catalogue), _score(MID, catalogue)])
+    assert found.assessments[0].details.date is None
+    assert any("no date" in w for w in found.warnings)
+
+
+def test_a_trend_of_a_model_without_a_verdict_shows_its_reported_levels_and_no_verdict(tmp_path: Path) -> None:
+    model = ROOT / "examples" / "models" / "data-stewardship"
+    early = model / "answers" / "group-starting-out.answers.yaml"
+    later = _dated(tmp_path, model / "answers" / "department-managed.answers.yaml", "2027-01-10", "later.yaml")
+    for fmt in ("terminal", "md", "html", "json"):
+        result = runner.invoke(app, ["compare", str(early), str(later), "-d", str(model), "-f", fmt])
+        assert result.exit_code == 0, result.output
+        for title in ("Plan and govern", "Handle data", "Share and keep", "Storage and security"):
+            assert title in result.stdout, (fmt, title)
+        if fmt != "json":
+            shown = re.sub(r"(?s)<style.*?</style>|<[^>]*>", " ", result.stdout)
+            assert "verdict" not in shown.lower(), fmt
+    body = json.loads(result.stdout)
+    handle = next(c for c in body["courses"] if c["id"] == "handle")
+    assert handle["kind"] == "node" and [v["level"] for v in handle["values"]] == [1, 2]
+
+
+def test_compare_needs_two_assessments() -> None:
+    result = runner.invoke(app, ["compare", str(MID)])
+    assert result.exit_code == 2 and "two or more" in result.stderr

@@ -6,6 +6,7 @@ from __future__ import annotations
 import difflib
 import json
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -377,10 +378,15 @@ def test_a_model_without_a_verdict_reports_in_every_format(tmp_path: Path) -> No
     q = load_questionnaire(VALID / "demo.questionnaire.yaml")
     answers = load_answers(VALID / "demo.answers.yaml", q)
     assessment = score(q.model, rules, answers.model, checked=True)
+    assert not assessment.verdict.defined
     for fmt in ("md", "html", "terminal", "json"):
         out = render_report(assessment, q.model, rules, fmt)
         assert "Example Borough Council" in out
-    assert "Verdict not assessed" in render_report(assessment, q.model, rules, "md")
+        if fmt != "json":  # a model with levels only: nothing is said of a verdict it does not have
+            shown = re.sub(r"(?s)<style.*?</style>|<[^>]*>", " ", out)  # the words a reader sees
+            assert "verdict" not in shown.lower(), fmt
+    assert "> **Maturity level 3 Defined" in render_report(assessment, q.model, rules, "md")
+    assert not [line for line in assessment.explain_lines() if "verdict" in line.lower()]
 
 
 def test_the_assess_summary_wraps_at_the_width_and_counts_gaps() -> None:

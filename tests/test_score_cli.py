@@ -261,8 +261,8 @@ def _data() -> dict[str, object]:
 @pytest.mark.parametrize(
     ("args", "code", "message"),
     [
-        (["--summary", "{tmp}/s.txt"], 2, "name a .csv or a .json file"),
-        (["--summary", "{tmp}"], 2, "name a .csv or a .json file"),
+        (["--summary", "{tmp}/s.txt"], 2, "name a .csv, .json or .xlsx file"),
+        (["--summary", "{tmp}"], 2, "name a .csv, .json or .xlsx file"),
         (["--summary", "{tmp}/folder.csv/"], 2, "this is a folder"),
         (["--out", "{tmp}/a-file"], 2, "this is a file"),
         (["--format", "json", "--summary", "{tmp}/s.csv"], 2, "do not take --summary"),

@@ -46,6 +46,8 @@ def summary_of(result: Assessment) -> Summary:
     """What `summarise` must return, read off the full Assessment the way the batch summary used to read it."""
     overall = result.overall
     verdict = result.verdict
+    context = [q for q in result.questions if q.stage is None]
+    situation = next((q for q in context if q.id == "situation"), context[0] if context else None)
     return Summary(
         questionnaire_id=result.questionnaire.id,
         questionnaire_version=result.questionnaire.version,
@@ -66,6 +68,7 @@ def summary_of(result: Assessment) -> Summary:
         pain_point_titles=tuple(p.title for p in result.pain_points),
         dont_know=sum(len(g.dont_know) for g in result.evidence_gaps),
         unanswered=sum(len(g.unanswered) for g in result.evidence_gaps),
+        situation=situation.value if situation is not None and situation.status == "answered" else None,
     )
 
 

@@ -145,6 +145,27 @@ StdinFilename = Annotated[
     ),
 ]
 ConfigFile = Annotated[Optional[Path], typer.Option("--config", help=_CONFIG_HELP, show_default=False, metavar="FILE")]
+Workers = Annotated[
+    Optional[int],
+    typer.Option(
+        "--workers",
+        "-j",
+        callback=_at_least_one,
+        help="Processes to use (default: one per core).",
+        show_default=False,
+        metavar="N",
+    ),
+]
+Definitions = Annotated[
+    Optional[list[Path]],
+    typer.Option(
+        "--definitions",
+        "-d",
+        help="Folders holding your own questionnaires and rules.",
+        show_default=False,
+        metavar="DIR",
+    ),
+]
 
 
 def _config(path: Path | None, **options: Any) -> Any:
@@ -648,11 +669,19 @@ def score(
             "--summary",
             "-s",
             help="Write every file's scores, levels, verdict and pain point ids to this file: CSV, "
-            "or JSON when it ends in .json.",
+            "JSON when it ends in .json, a spreadsheet when it ends in .xlsx (pip install 'maturity[xlsx]').",
             show_default=False,
             metavar="FILE",
         ),
     ] = None,
+    excel_csv: Annotated[
+        bool,
+        typer.Option(
+            "--excel-csv",
+            help="Start the CSV summary with the byte-order mark by which spreadsheet programs know it is UTF-8 "
+            "(names with accents then open as written).",
+        ),
+    ] = False,
     output_format: Annotated[
         ScoreFormat,
         typer.Option(
@@ -745,8 +774,17 @@ def score(
         raise typer.Exit(EXIT_USAGE)
     if report_formats and ReportFormat.pdf in report_formats:
         _output_format(ReportFormat.pdf, Path("report.pdf"))  # exits 2, saying how to install it, without the extra
-    if summary is not None and summary.suffix.lower() not in (".csv", ".json"):
-        _err(f"--summary {summary}: name a .csv or a .json file (the extension chooses the format)")
+    if summary is not None and summary.suffix.lower() not in (".csv", ".json", ".xlsx"):
+        _err(f"--summary {summary}: name a .csv, .json or .xlsx file (the extension chooses the format)")
+        raise typer.Exit(EXIT_USAGE)
+    if summary is not None and summary.suffix.lower() == ".xlsx":
+        from maturity.app.spreadsheet import INSTALL, available
+
+        if not available():
+            _err(f"--summary {summary}: {INSTALL}")
+            raise typer.Exit(EXIT_USAGE)
+    if excel_csv and (summary is None or summary.suffix.lower() != ".csv"):
+        _err("--excel-csv is for a .csv summary: give --summary FILE.csv")
         raise typer.Exit(EXIT_USAGE)
     config = _config(config_file, max_file_size=max_file_size)
     definitions = list(definitions or config.definitions)
@@ -754,7 +792,17 @@ def score(
     if "-" in paths:
         _score_stdin(paths, stdin_filename, catalogue, config.max_file_size, explain, single, summary, out)
     _score_files(
-        paths, catalogue, summary, explain, out, report_formats, definitions, workers, single, config.max_file_size
+        paths,
+        catalogue,
+        summary,
+        explain,
+        out,
+        report_formats,
+        definitions,
+        workers,
+        single,
+        config.max_file_size,
+        excel_csv,
     )
 
 
@@ -808,6 +856,7 @@ def _score_files(
     workers: int | None,
     single: bool,
     max_bytes: int | None = None,
+    excel_csv: bool = False,
 ) -> None:
     from maturity.app.batch import plan_outputs, terminate_as_interrupt
     from maturity.io.files import expand
@@ -841,7 +890,7 @@ def _score_files(
         for folder in plan.created:
             _err(f"created the folder {folder}")
         with terminate_as_interrupt():  # SIGTERM ends the workers and removes the temporary summary too
-            failed, table_cut = _score_batch(files, folders, catalogue, plan, reports, workers, max_bytes)
+            failed, table_cut = _score_batch(files, folders, catalogue, plan, reports, workers, max_bytes, excel_csv)
     except MaturityError as exc:
         _fail(exc)
     except KeyboardInterrupt:  # Ctrl-C, or SIGTERM: the workers are ended and no temporary file is left
@@ -890,24 +939,19 @@ def _score_batch(
     reports: tuple[str, ...],
     workers: int | None,
     max_bytes: int | None = None,
+    excel_csv: bool = False,
 ) -> tuple[int, OSError | None]:
     """Score the files, writing the table to stdout and the summary (atomically) as rows arrive; the count of
     files that failed, and why the table was cut short, if it was (its reader went away, a full device)."""
     from contextlib import ExitStack
 
-    from maturity.app.batch import SummaryFormat, SummaryWriter, score_many, stage_columns, table_header
-    from maturity.io.store import atomic_writer
+    from maturity.app.batch import score_many, table_header
+    from maturity.app.spreadsheet import SummarySink
 
     failed = 0
     summary, out = plan.summary, plan.out
     with ExitStack() as stack:
-        writer = None
-        if summary is not None:
-            handle = stack.enter_context(atomic_writer(summary.target, buffering=1 << 20))
-            columns = stage_columns(catalogue)
-            writer = SummaryWriter(
-                handle, SummaryFormat("json" if summary.path.suffix.lower() == ".json" else "csv", columns)
-            )
+        sink = SummarySink(summary, catalogue, stack, excel_csv) if summary is not None else None
         progress = _progress(len(files))
         stack.callback(progress.close)
         # one line per file, thousands of them: written directly rather than through typer.echo
@@ -919,21 +963,21 @@ def _score_batch(
             out_dir=out.path if out is not None else None,
             reports=reports,
             workers=workers,
-            summary=writer.format if writer else None,
+            summary=sink.format if sink else None,
             table=True,
             max_bytes=max_bytes,
             notice=lambda message: _err(f"warning: {message}"),
         ):
-            if writer is not None and outcome.summary_text is not None:
-                writer.write_rendered(outcome.summary_text)
+            if sink is not None:
+                sink.take(outcome)
             if not outcome.ok:
                 failed += 1
             for problem in outcome.problems:
                 _err(str(problem))
             table.write(outcome.table_text or "")
             progress.advance()
-        if writer is not None:
-            writer.close()
+        if sink is not None:
+            sink.close()
         table.close()
     return failed, table.gone
 
@@ -1296,22 +1340,142 @@ def test_cases(
     raise typer.Exit(EXIT_PROBLEMS if failed or problems else EXIT_OK)
 
 
+# ----------------------------------------------------------------------------------------------- portfolio
+
+
+@app.command()
+def portfolio(
+    paths: Annotated[
+        list[str],
+        typer.Argument(
+            help="Answers files (YAML or JSON), folders or glob patterns.", show_default=False, metavar="PATHS..."
+        ),
+    ],
+    out: Annotated[
+        Optional[Path],
+        typer.Option(
+            "--out",
+            "-o",
+            help="Write the report to this file (.html, .md or .pdf).",
+            show_default=False,
+            metavar="FILE",
+        ),
+    ] = None,
+    output_format: Annotated[
+        Optional[ReportFormat],
+        typer.Option(
+            "--format",
+            "-f",
+            help="html, md or pdf. Default: from the --out file's extension, else md.",
+            show_default=False,
+            metavar="FORMAT",
+        ),
+    ] = None,
+    reports: Annotated[
+        Optional[Path],
+        typer.Option(
+            "--reports",
+            help="Also write each contract's own report (and result) into this folder, linked from the portfolio.",
+            show_default=False,
+            metavar="DIR",
+        ),
+    ] = None,
+    templates: Annotated[
+        Optional[Path],
+        typer.Option(
+            "--templates",
+            help="A folder of templates that override the bundled ones by name (portfolio.html.j2, report.html.j2...).",
+            show_default=False,
+            metavar="DIR",
+        ),
+    ] = None,
+    definitions: Definitions = None,
+    workers: Workers = None,
+) -> None:
+    """A portfolio of contracts in one report: which are red and what they have in common, counts by verdict and
+    situation, the stages weakest across the portfolio, the commonest pain points and a heatmap of every contract.
+
+    The files are scored as `maturity score` scores them (on every core; a file that cannot be scored is listed,
+    and the exit code is then 1). With --reports DIR each contract's own report is written there too, and the
+    heatmap links to it. HTML is self-contained, without script.
+
+    \b
+    Examples:
+      maturity portfolio answers/ --out portfolio.html
+      maturity portfolio answers/ --out portfolio.html --reports reports/
+      maturity portfolio 'answers/**/*.yaml' --out portfolio.md
+    """
+    from maturity.app import portfolio as folio
+    from maturity.io.files import expand
+    from maturity.io.output import folder_output, output
+    from maturity.model.problems import MaturityError
+
+    fmt = _output_format(output_format or (None if out is not None else ReportFormat("md")), out, folio.FORMATS)
+    catalogue = _catalogue(definitions)
+    files, problems = expand(paths)
+    for problem in problems:
+        _err(str(problem))
+    if not files:
+        _err("no answers files to score")
+        raise typer.Exit(EXIT_PROBLEMS if problems else EXIT_USAGE)
+    if reports is not None:  # a rerun into the same folder leaves out the results and reports it wrote
+        from maturity.app.batch import without_outputs
+
+        files = without_outputs(files, None, reports)
+    try:  # checked before any scoring: never over an answers file or a definition, never into a folder
+        destination = output(out, [*files, *catalogue.files(), *_files_in(templates)])
+        if reports is not None:
+            report_folder = folder_output(reports, option="--reports")
+            report_folder.create()
+            for folder in report_folder.created:
+                _err(f"created the folder {folder}")
+    except MaturityError as exc:
+        _fail(exc)
+
+    def report_problems(outcome: Any) -> None:
+        for problem in outcome.problems:
+            _err(str(problem))
+
+    found = folio.build(
+        files,
+        list(definitions or []),
+        catalogue,
+        reports=reports,
+        report_format="md" if fmt == "md" else "html",
+        document_format="md" if fmt == "md" else "html",
+        link_from=out.parent if out is not None else None,
+        workers=workers,
+        on_outcome=report_problems,
+    )
+    try:
+        folio.write(found, destination, fmt, templates)
+    except MaturityError as exc:
+        _fail(exc, out or Path("-"))
+    finally:
+        if found.spool is not None:
+            found.spool.close()
+    _err(
+        f"{found.total - found.failed} scored, {found.failed} failed"
+        + (f"; {found.red} red" if found.verdicts else "")
+        + (f"; wrote {out}" if out else "")
+        + (f"; reports in {reports}" if reports else "")
+    )
+    raise typer.Exit(EXIT_PROBLEMS if found.failed or problems else EXIT_OK)
+
+
 # ------------------------------------------------------------------------------------------------- compare
 
 
 @app.command()
 def compare(
-    old: Annotated[
-        Path,
+    paths: Annotated[
+        list[Path],
         typer.Argument(
-            help="The earlier assessment: an answers file, or a scored result (JSON "
-            "from `maturity score --format json` or `--out`).",
+            help="Two or more assessments of one service, each an answers file or a scored result (JSON from "
+            "`maturity score --format json` or `--out`); they are put in date order.",
             show_default=False,
-            metavar="OLD",
+            metavar="FILES...",
         ),
-    ],
-    new: Annotated[
-        Path, typer.Argument(help="The later assessment, in either form.", show_default=False, metavar="NEW")
     ],
     target: Annotated[
         Optional[Path],
@@ -1319,7 +1483,7 @@ def compare(
             "--target",
             "-t",
             help="An assessment to aim for (answers file or scored result, e.g. the answers you "
-            "want to be able to give): reports how far NEW is from its verdict and stage levels.",
+            "want to be able to give): reports how far the newest is from its verdict and stage levels.",
             show_default=False,
             metavar="FILE",
         ),
@@ -1348,46 +1512,41 @@ def compare(
             metavar="DIR",
         ),
     ] = None,
-    definitions: Annotated[
-        Optional[list[Path]],
-        typer.Option(
-            "--definitions",
-            "-d",
-            help="Folders holding your own questionnaires and rules.",
-            show_default=False,
-            metavar="DIR",
-        ),
-    ] = None,
+    definitions: Definitions = None,
 ) -> None:
-    """Compare two assessments of one questionnaire: the verdict change, stages improved or regressed, pain points.
+    """The course of two or more assessments of one service: each stage's and the verdict's, and what improved
+    and regressed at each step.
 
-    OLD and NEW are each an answers file (kind: answers; scored now) or a saved result (JSON with the verdict and
-    nodes, as `maturity score` writes it). They must answer the same questionnaire; different versions of it are
-    compared with a warning. Stages are ranked by level, then by score; the verdict by its RAG (red, amber,
-    green). With --target, the gap from NEW to the target's verdict and stage levels is reported too.
+    Each is an answers file (kind: answers; scored now) or a saved result (JSON with the verdict and nodes, as
+    `maturity score` writes it), put in date order. Different versions of a questionnaire are compared with a
+    warning; different questionnaires (a pre-check, then the full assessment) are compared on the questions they
+    share, and say how many. Stages are ranked by level, then by score; the verdict by its RAG (red, amber,
+    green). With --target, the gap from the newest to the target's verdict and stage levels is reported too.
 
     \b
     Examples:
       maturity compare baseline.answers.yaml this-year.answers.yaml
+      maturity compare q1.yaml q2.yaml q3.yaml q4.yaml --out trend.html
       maturity compare results/2024.result.json results/2025.result.json --format html --out progress.html
       maturity compare baseline.yaml now.yaml --target goal.answers.yaml
       maturity compare baseline.yaml now.yaml --format json > comparison.json
     """
-    from maturity.engine.compare import TEMPLATES, comparison_context, comparison_json, terminal_lines
-    from maturity.engine.compare import compare as compare_assessments
+    from maturity.app.trends import trend_document
     from maturity.io.output import output
     from maturity.model.problems import MaturityError
-    from maturity.render.report import html_to_pdf, render_template
 
+    if len(paths) < 2:
+        _err("give two or more assessments to compare")
+        raise typer.Exit(EXIT_USAGE)
     fmt = _output_format(output_format, out)
     catalogue = _catalogue(definitions)
-    inputs = [old, new, *([target] if target is not None else []), *catalogue.files(), *_files_in(templates)]
+    inputs = [*paths, *([target] if target is not None else []), *catalogue.files(), *_files_in(templates)]
     try:  # checked before any work: never over one of the inputs, never into a folder
         destination = output(out, inputs)
     except MaturityError as exc:
         _fail(exc)
     loaded = []
-    for path in [old, new, *([target] if target is not None else [])]:
+    for path in [*paths, *([target] if target is not None else [])]:
         try:
             assessment, warnings = _load_assessment(path, catalogue)
         except MaturityError as exc:
@@ -1395,19 +1554,10 @@ def compare(
         _warn(warnings)
         loaded.append(assessment)
     try:
-        comparison = compare_assessments(loaded[0], loaded[1], loaded[2] if target is not None else None)
-        if fmt == "terminal":
-            text = "\n".join(terminal_lines(comparison)) + "\n"
-        elif fmt == "json":
-            text = comparison_json(comparison)
-        else:
-            text = render_template(
-                TEMPLATES["html" if fmt == "pdf" else fmt], comparison_context(comparison), templates
-            )
-        data = html_to_pdf(text) if fmt == "pdf" else text.encode("utf-8")
+        course, data = trend_document(loaded[: len(paths)], loaded[-1] if target is not None else None, fmt, templates)
     except MaturityError as exc:
-        _fail(exc, new)
-    for warning in comparison.warnings:
+        _fail(exc, paths[-1])
+    for warning in course.warnings:
         _err(f"warning: {warning}")
     _write(destination, data, fmt)
 

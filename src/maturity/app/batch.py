@@ -24,12 +24,13 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import wait
 from pathlib import Path
 from types import FrameType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from maturity.app.catalogue import Catalogue
 from maturity.io.output import FileOutput, FolderOutput, Kind, file_output, folder_output, identity, write_problem
 from maturity.model.problems import MaturityError, Problem, UsageError, problem_count
-from maturity.model.text import csv_cell, is_plain_cell, json_safe, one_line
+from maturity.model.text import LIST_CELL_LIMIT, csv_cell, is_plain_cell, json_safe, one_line
+from maturity.model.vocabulary import round_half_up
 
 if TYPE_CHECKING:
     from maturity.model.assessment import Summary
@@ -42,13 +43,16 @@ ROW_FIELDS = [
     "assessor",
     "date",
     "questionnaire",
+    "questionnaire_title",
     "version",
+    "situation",
     "overall_score",
     "overall_level",
     "overall_level_name",
     "overall_rag",
     "verdict",
     "verdict_label",
+    "verdict_rag",
     "verdict_points",
     "low_confidence",
     "pain_points",
@@ -133,15 +137,37 @@ def without_outputs(files: list[str], summary: str | Path | None, out: str | Pat
     return kept
 
 
+class RowFormat(Protocol):
+    """How a batch worker renders each file's summary row as text (a CSV line, a JSON object, a heatmap row),
+    so that the process reading the outcomes only writes them out."""
+
+    def render(self, row: dict[str, Any]) -> str: ...
+
+
 def looks_like_a_summary(path: str | Path) -> bool:
-    """Whether a file is a summary an earlier run wrote (a CSV with our header, or a JSON array), never an
-    answers file, which is a mapping."""
+    """Whether a file is a summary an earlier run wrote (a CSV with our header, a JSON array, or a workbook with
+    our Contracts sheet), never an answers file, which is a mapping."""
     try:
         with open(path, "rb") as handle:
             start = handle.read(64).removeprefix(b"\xef\xbb\xbf").lstrip()
     except OSError:
         return False
+    if start.startswith(b"PK\x03\x04"):
+        return _is_summary_workbook(path)
     return start.startswith((b"[", ROW_FIELDS[0].encode() + b"," + ROW_FIELDS[1].encode() + b","))
+
+
+def _is_summary_workbook(path: str | Path) -> bool:
+    """A workbook `score --summary x.xlsx` wrote: its first sheet is called Contracts (read from the workbook's
+    index inside the zip, a few hundred bytes, never the sheets)."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as book, book.open("xl/workbook.xml") as member:
+            index = member.read(65536)  # read no further: a hostile zip may unpack to gigabytes
+    except (OSError, KeyError, zipfile.BadZipFile, RuntimeError, ValueError):
+        return False
+    return b'<sheet name="Contracts"' in index
 
 
 def _holds_something_else(path: str | Path) -> bool:
@@ -217,7 +243,7 @@ class Outcome:
 _catalogue: Catalogue | None = None
 _out_dir: Path | None = None
 _reports: tuple[str, ...] = ()
-_summary: SummaryFormat | None = None
+_summary: RowFormat | None = None
 _table = False
 _max_bytes: int | None = None
 REPORT_SUFFIXES = {
@@ -246,7 +272,7 @@ def _init_worker(
     bundled: bool,
     out_dir: str | None,
     reports: tuple[str, ...] = (),
-    summary: SummaryFormat | None = None,
+    summary: RowFormat | None = None,
     table: bool = False,
     max_bytes: int | None = None,
 ) -> None:
@@ -352,7 +378,7 @@ def score_file(
         return failed_outcome(path, exc.problems)
     except (MemoryError, RecursionError):  # one file must not end the batch, whatever it holds
         return failed_outcome(path, [Problem.make("MQ007", "scoring this file ran out of memory", str(path))])
-    row.update(summary_row(summary))
+    row.update(summary_row(summary, catalogue))
     row["status"] = "scored"
     if out_dir is not None:
         from maturity.io.store import write_atomic
@@ -440,23 +466,29 @@ def _work_chunk(items: Sequence[str | Path | tuple[str, str]]) -> list[Outcome]:
     return [_work(item) for item in items]
 
 
-def summary_row(summary: Summary) -> dict[str, Any]:
-    """One flat row a spreadsheet can pivot: overall and per-stage figures, the verdict, the pain point ids."""
+def summary_row(summary: Summary, catalogue: Catalogue | None = None) -> dict[str, Any]:
+    """One flat row a spreadsheet can pivot: overall and per-stage figures, the verdict, the pain point ids; with
+    the catalogue, also the questionnaire's title, the situation's label and the verdict's RAG."""
     d = summary.details
     pains = summary.pain_point_ids
+    words = _words_for(summary.questionnaire_id, summary.questionnaire_version, catalogue)
+    situation = "" if summary.situation is None or words.situation is None else words.label(summary.situation)
     row: dict[str, Any] = {
         "organisation": d.organisation,
         "service": d.service,
         "assessor": d.assessor or "",
         "date": d.date.isoformat() if d.date else "",
         "questionnaire": summary.questionnaire_id,
+        "questionnaire_title": words.title,
         "version": summary.questionnaire_version,
+        "situation": situation,
         "overall_score": _round(summary.overall_score),
         "overall_level": summary.overall_level,
         "overall_level_name": summary.overall_level_name or "",
         "overall_rag": summary.overall_rag or "",
         "verdict": summary.verdict_outcome,
         "verdict_label": summary.verdict_label,
+        "verdict_rag": words.outcome_rags.get(summary.verdict_outcome, ""),
         "verdict_points": _round(summary.verdict_points),
         "low_confidence": summary.low_confidence,
         "pain_points": list(pains),  # CSV joins them with ';'
@@ -469,10 +501,50 @@ def summary_row(summary: Summary) -> dict[str, Any]:
     }
     for stage in summary.stages:
         score_key, level_key, rag_key = _stage_keys.get(stage.id) or _keys_for(stage.id)
-        row[score_key] = None if stage.score is None else round(stage.score, 3)
+        row[score_key] = None if stage.score is None else round_half_up(stage.score)
         row[level_key] = stage.level
         row[rag_key] = stage.rag or ""
+    for node in summary.reported:  # roll-up nodes the rules report like stages (a model's functions, say)
+        score_key, level_key, _ = _stage_keys.get(node.id) or _keys_for(node.id)
+        row[score_key] = None if node.score is None else round_half_up(node.score)
+        row[level_key] = node.level
+    if words.questionnaire is not None and not words.outcome_rags:  # rules with levels only: no verdict to show
+        row.update(verdict="", verdict_label="")
     return row
+
+
+@dataclass(frozen=True)
+class _Words:
+    """What a summary row says in words for one questionnaire: its title, the situation's labels, verdict RAGs."""
+
+    title: str
+    situation: Any  # the situation question, or None
+    questionnaire: Any
+    outcome_rags: dict[str, str]
+
+    def label(self, value: Any) -> str:
+        return str(self.questionnaire.answer_label(self.situation, value))
+
+
+_NO_WORDS = _Words("", None, None, {})
+_words: dict[tuple[str, str], _Words] = {}
+
+
+def _words_for(qid: str, version: str, catalogue: Catalogue | None) -> _Words:
+    """Found once per questionnaire and process: a batch makes thousands of rows from a few questionnaires."""
+    if catalogue is None:
+        return _NO_WORDS
+    key = (qid, version)
+    found = _words.get(key)
+    if found is None:
+        try:
+            definitions = catalogue.get(qid, version)
+        except MaturityError:
+            return _NO_WORDS
+        q, rules = definitions.questionnaire.model, definitions.rules.model
+        rags: dict[str, str] = {o.id: o.rag for o in rules.verdict.outcomes} if rules.verdict else {}
+        found = _words[key] = _Words(q.title, q.situation_question(), q, rags)
+    return found
 
 
 _stage_keys: dict[str, tuple[str, str, str]] = {}
@@ -506,7 +578,7 @@ def table_line(row: dict[str, Any]) -> str:
         level = (
             f"{row['overall_level']} {row['overall_level_name']}" if row.get("overall_level") is not None else "none"
         )
-        verdict = str(row.get("verdict_label", "")) + (" (low confidence)" if row.get("low_confidence") else "")
+        verdict = str(row.get("verdict_label") or "-") + (" (low confidence)" if row.get("low_confidence") else "")
         cells = [
             name,
             str(row.get("organisation", "")),
@@ -535,8 +607,8 @@ def _path_cell(path: str, width: int) -> str:
     return (path if len(path) <= width else "…" + path[len(path) - width + 1 :]).ljust(width)
 
 
-def _round(value: float | None) -> float | None:
-    return None if value is None else round(value, 3)
+def _round(value: float | None) -> float | int | None:
+    return None if value is None else round_half_up(value)
 
 
 def assessment_json(assessment: Any) -> str:
@@ -556,7 +628,7 @@ def score_many(
     reports: tuple[str, ...] = (),
     workers: int | None = None,
     chunksize: int = 32,
-    summary: SummaryFormat | None = None,
+    summary: RowFormat | None = None,
     table: bool = False,
     max_bytes: int | None = None,
     notice: Callable[[str], None] | None = None,
@@ -910,18 +982,25 @@ def _collector_for_batches() -> Iterator[None]:
 
 
 def stage_columns(catalogue: Catalogue) -> list[str]:
-    """Per-stage columns for every questionnaire the catalogue knows, so the CSV header is fixed up front."""
+    """Per-stage columns (and per reported roll-up node) for every questionnaire the catalogue knows, so the CSV
+    header is fixed up front."""
     from maturity.model.definitions import Questionnaire
 
     columns: list[str] = []
+    found: list[tuple[str, str, Questionnaire]] = []
     for qid, version in catalogue.questionnaires():
         try:
-            questionnaire: Questionnaire = catalogue.get(qid, version).questionnaire.model
+            found.append((qid, version, catalogue.get(qid, version).questionnaire.model))
         except MaturityError:
             continue
-        for stage in questionnaire.stages:
-            for suffix in ("score", "level", "rag"):
-                name = f"{stage.id}_{suffix}"
+    # the questionnaire with the most stages first, so a shorter one's stages fall into its order
+    for qid, version, questionnaire in sorted(found, key=lambda f: -len(f[2].stages)):
+        parts: list[tuple[str, tuple[str, ...]]] = [(s.id, ("score", "level", "rag")) for s in questionnaire.stages]
+        rules = catalogue.get(qid, version).rules.model
+        parts += [(n.id, ("score", "level")) for n in rules.rollup.nodes if n.reported]  # reported nodes: no RAG
+        for part, suffixes in parts:
+            for suffix in suffixes:
+                name = f"{part}_{suffix}"
                 if name not in columns:
                     columns.append(name)
     return columns
@@ -1011,7 +1090,7 @@ def _csv_cell(value: Any) -> Any:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, list):
-        return csv_cell(";".join(map(str, value)))
+        return csv_cell(";".join(map(str, value)), LIST_CELL_LIMIT)
     if isinstance(value, str):
         return csv_cell(value)  # one line, not too long, and never run as a formula: text a user typed stays text
     return value

@@ -281,22 +281,42 @@ def validate_paths(
     report = ValidationReport(problems=list(selection.problems), files=list(selection.files))
     report.skipped = selection.skipped
     loaded: list[Loaded[Any]] = []
+    broken = _Broken()
     for name in selection.files:
         result = source.load(name)
         if isinstance(result, list):
             report.problems.extend(result)
+            broken.add_unreadable(source, name)
         else:
             loaded.append(result)
     questionnaires = [x for x in loaded if isinstance(x.model, Questionnaire)]
     rules_files = [x for x in loaded if isinstance(x.model, Rules)]
     for q in questionnaires:
-        report.problems.extend(check_questionnaire(q))
+        found_problems = check_questionnaire(q)
+        report.problems.extend(found_problems)
+        if has_errors(found_problems):
+            broken.questionnaires.setdefault(q.model.id, q.path)
+            broken.paths.add(q.path)
         if q.model.migrations:
             report.problems.extend(check_migrations(q, _versions_of(q.model.id, questionnaires)))
     _duplicate_definitions(questionnaires, report)
     covered: set[str] = set()
+    checked_rules: dict[str, tuple[Loaded[Rules], Loaded[Questionnaire] | None]] = {}
+    good = [q for q in questionnaires if q.path not in broken.paths]  # those without errors of their own
     for r in rules_files:
-        found = _find_questionnaire(r.model.questionnaire.id, r.model.questionnaire.version, questionnaires)
+        target = r.model.questionnaire.id
+        if broken.only_broken(target, good):  # checking against a file with errors would only repeat them
+            covered.add(target)
+            rules_problems = check_rules(r, None)
+            report.problems.extend(rules_problems)
+            report.problems.append(
+                broken.skipped(
+                    r, "these rules", "questionnaire", target, broken.questionnaires[target], ("questionnaire", "id")
+                )
+            )
+            broken.rules.setdefault(r.model.id, r.path)
+            continue
+        found = _find_questionnaire(r.model.questionnaire.id, r.model.questionnaire.version, good)
         if found is None:
             report.problems.extend(check_rules(r, None))
             report.problems.append(
@@ -309,9 +329,20 @@ def validate_paths(
             )
             continue
         covered.add(found.model.id)
-        report.problems.extend(check_rules(r, found))
+        rules_problems = check_rules(r, found)
+        report.problems.extend(rules_problems)
+        if has_errors(rules_problems):
+            broken.rules.setdefault(r.model.id, r.path)
+        else:
+            checked_rules.setdefault(r.model.id, (r, found))
     for q in questionnaires:
-        if q.model.id not in covered:
+        if q.model.id in broken.rules_for and q.model.id not in covered:
+            report.problems.append(
+                broken.skipped(
+                    q, "this questionnaire", "scoring rules for", q.model.id, broken.rules_for[q.model.id], ("id",)
+                )
+            )
+        elif q.model.id not in covered:
             report.problems.append(
                 q.problem(
                     "MQ502",
@@ -323,8 +354,19 @@ def validate_paths(
     for x in loaded:
         if isinstance(x.model, AnswersFile):
             ref = x.model.questionnaire
-            partner = _find_questionnaire(ref.id, ref.version, questionnaires)
-            if partner is None:
+            partner = _find_questionnaire(ref.id, ref.version, good)
+            if broken.only_broken(ref.id, good):
+                report.problems.append(
+                    broken.skipped(
+                        x,
+                        "these answers",
+                        "questionnaire",
+                        ref.id,
+                        broken.questionnaires[ref.id],
+                        ("questionnaire", "id"),
+                    )
+                )
+            elif partner is None:
                 report.problems.append(
                     x.problem(
                         "MQ603",
@@ -335,7 +377,18 @@ def validate_paths(
             else:
                 report.problems.extend(check_answers(x, partner))
         elif isinstance(x.model, RuleCases):
+            if x.model.rules in broken.rules and x.model.rules not in checked_rules:
+                report.problems.append(
+                    broken.skipped(
+                        x, "these cases", "scoring rules", x.model.rules, broken.rules[x.model.rules], ("rules",)
+                    )
+                )
+                report.problems.extend(_check_case_files(x))
+                continue
             report.problems.extend(_check_cases(x, rules_files))
+            pair = checked_rules.get(x.model.rules)
+            if pair is not None:
+                report.problems.extend(check_case_expectations(x, pair[0].model, pair[1].model if pair[1] else None))
     if template_dirs:
         from maturity.render.report import check_templates
 
@@ -395,6 +448,110 @@ def _bundled_questionnaires(qid: str) -> list[Loaded[Questionnaire]]:
     return out
 
 
+@dataclass
+class _Broken:
+    """The definitions that have errors, by what they define, so that the files that refer to them can say that
+    their check against them was skipped because of those errors (rather than that nothing was found)."""
+
+    questionnaires: dict[str, str] = field(default_factory=dict)  # id -> file
+    paths: set[str] = field(default_factory=set)  # loaded questionnaires whose own checks found errors
+    rules: dict[str, str] = field(default_factory=dict)  # id -> file
+    rules_for: dict[str, str] = field(default_factory=dict)  # questionnaire id -> a broken rules file for it
+
+    def add_unreadable(self, source: _Source, name: str) -> None:
+        """A file that could not be loaded: what it would define, read from its raw content when it parses."""
+        try:
+            if name in source.texts:
+                text = source.texts[name]
+                data = loader.parse_text(text, name, loader.digest_of(text)).data
+            else:
+                data = loader.read_document(name, max_bytes=source.max_bytes).data
+        except MaturityError:
+            return  # not even YAML: nothing says what it defines
+        if not isinstance(data, dict) or not isinstance(data.get("id"), str):
+            return
+        if data.get("kind") == "questionnaire":
+            self.questionnaires.setdefault(data["id"], name)
+        elif data.get("kind") == "scoring_rules":
+            self.rules.setdefault(data["id"], name)
+            target = data.get("questionnaire")
+            if isinstance(target, dict) and isinstance(target.get("id"), str):
+                self.rules_for.setdefault(target["id"], name)
+
+    def only_broken(self, qid: str, good: list[Loaded[Questionnaire]]) -> bool:
+        """Whether the only questionnaires with this id among those validated have errors (so the check of a file
+        against it is skipped, rather than made against a copy found elsewhere)."""
+        return qid in self.questionnaires and not any(q.model.id == qid for q in good)
+
+    def skipped(
+        self, loaded: Loaded[Any], what: str, kind: str, ident: str, file: str, loc: tuple[str | int, ...]
+    ) -> Problem:
+        """MQ520 on `loaded`: its check against the `kind` `ident`, defined in `file`, was skipped."""
+        return loaded.problem(
+            "MQ520",
+            f"the check of {what} against {kind} '{ident}' was skipped: {file} has errors (listed for it); "
+            "put them right and validate again",
+            loc,
+        )
+
+
+def check_case_expectations(
+    cases: Loaded[RuleCases], rules: Rules, questionnaire: Questionnaire | None
+) -> list[Problem]:
+    """Every id a case expects must be one the rules (and their questionnaire) have: a pain point, a node, an
+    indicator, a verdict outcome. Otherwise a renamed pain point leaves a case that passes by testing nothing."""
+    problems: list[Problem] = []
+    pains = {p.id for p in rules.pain_points}
+    verdict = rules.verdict
+    outcomes = {o.id for o in verdict.outcomes} if verdict else set()
+    indicators = {i.id for i in verdict.indicators} if verdict else set()
+    nodes: set[str] | None = None
+    if questionnaire is not None:
+        nodes = {"overall", *(n.id for n in rules.rollup.nodes)}
+        for stage in questionnaire.stages:
+            nodes.add(stage.id)
+            nodes.update(g.id for g in stage.groups or [])
+
+    def unknown(loc: tuple[str | int, ...], message: str) -> None:
+        problems.append(cases.problem("MQ320", message, loc))
+
+    for i, case in enumerate(cases.model.cases):
+        expect, at = case.expect, ("cases", i, "expect")
+        name = f"case '{case.name}'"
+        for key in ("pain_points", "not_pain_points", "top_pain_points"):
+            for k, pain in enumerate(getattr(expect, key)):
+                if pain not in pains:
+                    unknown(
+                        (*at, key, k),
+                        f"{name} expects pain point '{pain}', which rules '{rules.id}' do not have"
+                        + _nearest(pain, pains),
+                    )
+        if expect.verdict is not None and expect.verdict != "not_assessed" and expect.verdict not in outcomes:
+            had = f"whose outcomes are {', '.join(sorted(outcomes))}" if outcomes else "which define no verdict"
+            unknown((*at, "verdict"), f"{name} expects the verdict '{expect.verdict}' of rules '{rules.id}', {had}")
+        for indicator in expect.indicators:
+            if indicator not in indicators:
+                unknown(
+                    (*at, "indicators", indicator),
+                    f"{name} expects indicator '{indicator}', which rules "
+                    f"'{rules.id}' do not have" + _nearest(indicator, indicators),
+                )
+        for key in ("levels", "scores", "rag"):
+            for node in getattr(expect, key):
+                if nodes is not None and node not in nodes:
+                    unknown(
+                        (*at, key, node),
+                        f"{name} expects the {key[:-1] if key != 'rag' else 'RAG'} of "
+                        f"'{node}', which is no stage, group or roll-up node" + _nearest(node, nodes),
+                    )
+    return problems
+
+
+def _nearest(word: str, choices: Iterable[str]) -> str:
+    found = get_close_matches(word, list(choices), n=1)
+    return f"; did you mean '{found[0]}'?" if found else ""
+
+
 def _check_cases(cases: Loaded[RuleCases], rules_files: list[Loaded[Rules]]) -> list[Problem]:
     problems: list[Problem] = []
     if not any(r.model.id == cases.model.rules for r in rules_files):
@@ -403,6 +560,12 @@ def _check_cases(cases: Loaded[RuleCases], rules_files: list[Loaded[Rules]]) -> 
                 "MQ311", f"no scoring rules '{cases.model.rules}' were validated with these cases", ("rules",)
             )
         )
+    return problems + _check_case_files(cases)
+
+
+def _check_case_files(cases: Loaded[RuleCases]) -> list[Problem]:
+    """Each case's answers file exists."""
+    problems: list[Problem] = []
     base = Path(cases.path).parent
     for i, case in enumerate(cases.model.cases):
         if not (base / case.answers).is_file():

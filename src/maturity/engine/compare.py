@@ -19,6 +19,7 @@ Direction is decided the same way everywhere so that text, reports and JSON agre
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 from collections.abc import Iterator
 from typing import Any, Literal
@@ -40,7 +41,7 @@ from maturity.model.vocabulary import (
     format_value,
 )
 
-COMPARISON_FORMAT_VERSION = 1
+COMPARISON_FORMAT_VERSION = 2  # 2: a trend of two or more assessments
 # Templates for the documents; `report.check_templates` compiles every .j2 in the bundled folder.
 TEMPLATES: dict[str, str] = {"md": "compare.md.j2", "html": "compare.html.j2"}
 _EPSILON = 1e-9  # scores are means of small numbers: smaller differences are rounding, not change
@@ -77,10 +78,11 @@ class VerdictChange(Frozen):
 
 
 class NodeChange(Frozen):
-    """The overall result or one stage, before and after."""
+    """The overall result, one stage or a roll-up node the rules report, before and after."""
 
     id: str
     title: str
+    kind: Literal["overall", "stage", "node"] = "stage"
     old_score: float | None
     new_score: float | None
     score_delta: float | None
@@ -130,6 +132,8 @@ class AnswerChange(Frozen):
     old_words: str
     new_words: str
     note: str | None  # the newer note, which usually says why the answer moved
+    # by the answer's points: up, down, or "changed" when either side has none (a text, a gap, not asked)
+    direction: Literal["improved", "regressed", "changed"] = "changed"
 
 
 class StageGap(Frozen):
@@ -160,8 +164,24 @@ class TargetGap(Frozen):
     met: bool  # verdict, overall level and every stage level reach the target
 
 
+class SharedQuestions(Frozen):
+    """Two assessments of different questionnaires (a pre-check, then the full assessment): the questions they
+    share, on which their answers are compared."""
+
+    old_questionnaire: str
+    new_questionnaire: str
+    shared: int
+    old_total: int
+    new_total: int
+
+
 class Comparison(Frozen):
-    """Everything that changed between two assessments of one questionnaire, with an optional target gap."""
+    """Everything that changed between two assessments, with an optional target gap.
+
+    Assessments of one questionnaire compare on everything; assessments of different questionnaires compare their
+    answers on the questions they share (`shared`), and their stages, verdict and pain points as each one's own
+    rules gave them.
+    """
 
     questionnaire_id: str
     questionnaire_title: str
@@ -170,13 +190,15 @@ class Comparison(Frozen):
     warnings: tuple[str, ...]
     verdict: VerdictChange
     overall: NodeChange
-    stages: tuple[NodeChange, ...]  # the newer questionnaire's order, then stages only the older one has
+    # the newer questionnaire's order, then stages only the older one has, then the reported roll-up nodes
+    stages: tuple[NodeChange, ...]
     pain_points_resolved: tuple[PainPointChange, ...]
     pain_points_new: tuple[PainPointChange, ...]
     pain_points_still: tuple[PainPointChange, ...]
     indicators: tuple[IndicatorChange, ...]  # only those that changed
-    answers: tuple[AnswerChange, ...]  # only those that changed
+    answers: tuple[AnswerChange, ...]  # only those that changed (of the shared questions, when `shared` is set)
     target: TargetGap | None = None
+    shared: SharedQuestions | None = None  # set when the two answer different questionnaires
 
     def stages_by(self, direction: Direction) -> list[str]:
         """The ids of the stages that moved this way (in stage order)."""
@@ -187,12 +209,22 @@ class Comparison(Frozen):
 
 
 def compare(old: Assessment, new: Assessment, target: Assessment | None = None) -> Comparison:
-    """Compare two assessments (and the newer one with a target). MaturityError (MQ603) for different questionnaires.
+    """Compare two assessments (and the newer one with a target).
 
     Different versions of one questionnaire are compared, with a warning: stages or questions that exist in only
-    one version are shown as added or removed rather than silently dropped.
+    one version are shown as added or removed rather than silently dropped. Different questionnaires are compared
+    on the questions they share, with a warning that says how many; MaturityError (MQ603) when they share none.
+    The target must answer the newer assessment's questionnaire.
     """
-    warnings = [*_check_same(old, new, "the older and the newer assessment")]
+    shared = shared_questions(old, new)
+    warnings = [] if shared is not None else [*_check_same(old, new, "the older and the newer assessment")]
+    if shared is not None:
+        warnings.append(
+            f"the assessments answer different questionnaires ('{shared.old_questionnaire}' and "
+            f"'{shared.new_questionnaire}'): their answers are compared on the {shared.shared} questions they share "
+            f"(of {shared.old_total} and {shared.new_total}); levels, the verdict and pain points are each as its "
+            "own rules scored them"
+        )
     if target is not None:
         warnings += _check_same(new, target, "the newer assessment and the target")
     if (old.details.organisation, old.details.service) != (new.details.organisation, new.details.service):
@@ -217,8 +249,33 @@ def compare(old: Assessment, new: Assessment, target: Assessment | None = None) 
         pain_points_new=tuple(_pain(p) for p in new.pain_points if p.id not in old_pains),
         pain_points_still=tuple(_pain(p) for p in new.pain_points if p.id in old_pains),
         indicators=tuple(_indicators(old, new)),
-        answers=tuple(_answers(old, new)),
+        answers=tuple(_answers(old, new, shared is not None)),
         target=None if target is None else gap(new, target),
+        shared=shared,
+    )
+
+
+def shared_questions(old: Assessment, new: Assessment) -> SharedQuestions | None:
+    """For assessments of different questionnaires, the questions both ask (by id); None for one questionnaire.
+    MaturityError (MQ603) when they share no question, so nothing can be compared."""
+    if old.questionnaire.id == new.questionnaire.id:
+        return None
+    before = {q.id for q in old.questions}
+    both = sum(1 for q in new.questions if q.id in before)
+    if not both:
+        raise MaturityError(
+            Problem.make(
+                "MQ603",
+                f"the assessments answer different questionnaires ('{old.questionnaire.id}' and "
+                f"'{new.questionnaire.id}') that share no question, so there is nothing to compare",
+            )
+        )
+    return SharedQuestions(
+        old_questionnaire=old.questionnaire.id,
+        new_questionnaire=new.questionnaire.id,
+        shared=both,
+        old_total=len(old.questions),
+        new_total=len(new.questions),
     )
 
 
@@ -307,9 +364,13 @@ def _node(old: NodeResult | None, new: NodeResult | None) -> NodeChange:
     level_delta = (
         None if old is None or new is None or old.level is None or new.level is None else new.level - old.level
     )
+    kind: Literal["overall", "stage", "node"] = (
+        "overall" if present.kind == "overall" else "node" if present.kind == "node" else "stage"
+    )
     return NodeChange(
         id=present.id,
         title=present.title,
+        kind=kind,
         old_score=old.score if old else None,
         new_score=new.score if new else None,
         score_delta=_delta(old.score if old else None, new.score if new else None),
@@ -324,12 +385,17 @@ def _node(old: NodeResult | None, new: NodeResult | None) -> NodeChange:
     )
 
 
+def reported_parts(assessment: Assessment) -> list[NodeResult]:
+    """The stages, then the roll-up nodes the rules report like stages (a model's business functions, say)."""
+    return [*assessment.stages(), *(n for n in assessment.nodes if n.kind == "node" and n.reported)]
+
+
 def _stages(old: Assessment, new: Assessment) -> Iterator[NodeChange]:
-    before = {s.id: s for s in old.stages()}
-    after = {s.id: s for s in new.stages()}
-    for stage in new.stages():
+    before = {s.id: s for s in reported_parts(old)}
+    after = {s.id: s for s in reported_parts(new)}
+    for stage in after.values():
         yield _node(before.get(stage.id), stage)
-    for stage in old.stages():
+    for stage in before.values():
         if stage.id not in after:
             yield _node(stage, None)
 
@@ -375,16 +441,20 @@ def answer_words(result: QuestionResult | None) -> str:
     return format_value(result.value)
 
 
-def _answers(old: Assessment, new: Assessment) -> Iterator[AnswerChange]:
+def _answers(old: Assessment, new: Assessment, shared_only: bool = False) -> Iterator[AnswerChange]:
     before = {q.id: q for q in old.questions}
     after = {q.id: q for q in new.questions}
-    ids = [*after, *(q for q in before if q not in after)]
+    ids = [q for q in after if q in before] if shared_only else [*after, *(q for q in before if q not in after)]
     for qid in ids:
         a, b = before.get(qid), after.get(qid)
         if a is not None and b is not None and _answer_key(a) == _answer_key(b):
             continue
         present = b if b is not None else a
         assert present is not None
+        direction: Literal["improved", "regressed", "changed"] = "changed"
+        moved = a is not None and b is not None and a.points is not None and b.points is not None
+        if moved and a is not None and b is not None and abs((b.points or 0) - (a.points or 0)) > _EPSILON:
+            direction = "improved" if (b.points or 0) > (a.points or 0) else "regressed"
         yield AnswerChange(
             question=qid,
             text=present.text,
@@ -396,6 +466,7 @@ def _answers(old: Assessment, new: Assessment) -> Iterator[AnswerChange]:
             old_words=answer_words(a),
             new_words=answer_words(b),
             note=b.note if b else None,
+            direction=direction,
         )
 
 
@@ -427,8 +498,8 @@ def gap(current: Assessment, target: Assessment) -> TargetGap:
     v, t = current.verdict, target.verdict
     have, want = _rank(v.rag if v.assessed else None), _rank(t.rag if t.assessed else None)
     verdict_met = want is None or (have is not None and have >= want)
-    by_id = {s.id: s for s in current.stages()}
-    stages = tuple(_stage_gap(by_id.get(s.id), s) for s in target.stages())
+    by_id = {s.id: s for s in reported_parts(current)}
+    stages = tuple(_stage_gap(by_id.get(s.id), s) for s in reported_parts(target))
     overall = _stage_gap(current.overall, target.overall)
     target_pains = {p.id for p in target.pain_points}
     return TargetGap(
@@ -445,6 +516,159 @@ def gap(current: Assessment, target: Assessment) -> TargetGap:
         pain_points_to_resolve=tuple(_pain(p) for p in current.pain_points if p.id not in target_pains),
         met=verdict_met and overall.met and all(s.met for s in stages),
     )
+
+
+# ----------------------------------------------------------------------------------------------------- trends
+
+
+class NodeValue(Frozen):
+    """One node's figures in one assessment of a trend."""
+
+    score: float | None
+    level: int | None
+    level_name: str | None
+    rag: Rag | None
+
+
+class Course(Frozen):
+    """The overall result, a stage or a reported roll-up node across the assessments of a trend (None where an
+    assessment's questionnaire has no such part), and which way it moved at each step."""
+
+    id: str
+    title: str
+    kind: Literal["overall", "stage", "node"]
+    values: tuple[NodeValue | None, ...]
+    steps: tuple[Direction, ...]  # one fewer than values: from each assessment to the next
+    direction: Direction  # from the first assessment to the last
+
+
+class Assessed(Frozen):
+    """One assessment in a trend: who and when, what it answered, and its verdict."""
+
+    details: AssessmentDetails
+    questionnaire_id: str
+    questionnaire_version: str
+    rules_id: str
+    rules_version: str
+    verdict_defined: bool
+    verdict_outcome: str
+    verdict_label: str
+    verdict_rag: Rag | None
+    verdict_low_confidence: bool
+
+
+class Trend(Frozen):
+    """Two or more assessments of one service in date order: each part's course, the verdict's course and what
+    changed at each step (a `Comparison` per step, with the target gap on the last one)."""
+
+    questionnaire_id: str  # the newest assessment's
+    questionnaire_title: str
+    assessments: tuple[Assessed, ...]
+    verdict_defined: bool  # whether any assessment's rules define a verdict
+    courses: tuple[Course, ...]  # overall first, then the stages and reported nodes (newest order, then older)
+    steps: tuple[Comparison, ...]
+    warnings: tuple[str, ...]
+    target: TargetGap | None = None
+
+
+def in_date_order(assessments: list[Assessment]) -> tuple[list[Assessment], list[str]]:
+    """The assessments oldest first, and what to say about the order: sorted by date when every one is dated (a
+    stable sort, so assessments of one day keep the order given), else in the order given, with a warning."""
+    undated = [a for a in assessments if a.details.date is None]
+    if undated:
+        return assessments, [
+            f"{len(undated)} of the assessments have no date; they are taken in the order given (the first is "
+            "the oldest)"
+        ]
+    ordered = sorted(assessments, key=lambda a: a.details.date or dt.date.min)
+    return ordered, []
+
+
+def trend(assessments: list[Assessment], target: Assessment | None = None) -> Trend:
+    """The course of two or more assessments (any order: they are put in date order), with the newest measured
+    against an optional target. Each step is a `compare` of one assessment with the next."""
+    if len(assessments) < 2:
+        raise ValueError("a trend needs at least two assessments")
+    ordered, warnings = in_date_order(assessments)
+    steps = [
+        compare(a, b, target if k == len(ordered) - 2 else None) for k, (a, b) in enumerate(itertools.pairwise(ordered))
+    ]
+    for step in steps:
+        warnings.extend(w for w in step.warnings if w not in warnings)
+    newest = ordered[-1]
+    return Trend(
+        questionnaire_id=newest.questionnaire.id,
+        questionnaire_title=newest.questionnaire.title,
+        assessments=tuple(_assessed(a) for a in ordered),
+        verdict_defined=any(a.verdict.defined for a in ordered),
+        courses=tuple(_courses(ordered)),
+        steps=tuple(steps),
+        warnings=tuple(warnings),
+        target=steps[-1].target,
+    )
+
+
+def _assessed(assessment: Assessment) -> Assessed:
+    v = assessment.verdict
+    return Assessed(
+        details=assessment.details,
+        questionnaire_id=assessment.questionnaire.id,
+        questionnaire_version=assessment.questionnaire.version,
+        rules_id=assessment.rules.id,
+        rules_version=assessment.rules.version,
+        verdict_defined=v.defined,
+        verdict_outcome=v.outcome,
+        verdict_label=v.label,
+        verdict_rag=v.rag if v.assessed else None,
+        verdict_low_confidence=v.low_confidence,
+    )
+
+
+def _courses(ordered: list[Assessment]) -> Iterator[Course]:
+    parts: dict[str, NodeResult] = {}
+    for assessment in reversed(ordered):  # the newest assessment's order and titles, then parts only older ones have
+        for node in [assessment.overall, *reported_parts(assessment)]:
+            parts.setdefault(node.id, node)
+    for node_id, node in parts.items():
+        found: list[NodeResult | None] = []
+        for assessment in ordered:
+            found.append(next((n for n in assessment.nodes if n.id == node_id), None))
+        values = tuple(
+            None if n is None else NodeValue(score=n.score, level=n.level, level_name=n.level_name, rag=n.rag)
+            for n in found
+        )
+        steps = tuple(_course_direction(a, b) for a, b in itertools.pairwise(found))
+        present = [n for n in found if n is not None]  # never empty: the part comes from one of them
+        kind: Literal["overall", "stage", "node"] = (
+            "overall" if node.kind == "overall" else "node" if node.kind == "node" else "stage"
+        )
+        yield Course(
+            id=node_id,
+            title=node.title,
+            kind=kind,
+            values=values,
+            steps=steps,
+            direction=_course_direction(found[0], found[-1])
+            if found[0] is None or found[-1] is None
+            else _course_direction(present[0], present[-1]),
+        )
+
+
+def _course_direction(old: NodeResult | None, new: NodeResult | None) -> Direction:
+    if old is None and new is None:
+        return "unchanged"
+    if old is None:
+        return "added"
+    if new is None:
+        return "removed"
+    return _node_direction(old, new)
+
+
+def trend_json(value: Trend) -> str:
+    """The trend as versioned JSON (format 2: a `Trend`; format 1 was a single two-way comparison)."""
+    body = {"comparison_format_version": COMPARISON_FORMAT_VERSION, "tool_version": __version__}
+    body.update(value.model_dump(mode="json"))
+    return json.dumps(body, indent=2, ensure_ascii=False) + "\n"
 
 
 # ---------------------------------------------------------------------------------------------------- output
@@ -553,11 +777,11 @@ def terminal_lines(comparison: Comparison) -> list[str]:
     lines += ["", f"Answers changed: {len(c.answers)}"]
     lines += [f"  {a.question}: {a.old_words} -> {a.new_words}" for a in c.answers]
     if c.target is not None:
-        lines += ["", *_target_lines(c.target)]
+        lines += ["", *target_lines(c.target)]
     return lines
 
 
-def _target_lines(t: TargetGap) -> Iterator[str]:
+def target_lines(t: TargetGap) -> Iterator[str]:
     yield f"Against the target ({t.details.organisation}, {t.details.service}): " + ("met" if t.met else "not yet met")
     yield (
         f"  verdict: {_verdict_words(t.verdict_outcome, t.verdict_label, t.verdict_rag)}, target "

@@ -350,6 +350,7 @@ class Explainer:
             return VerdictResult(
                 title=verdict.title if verdict else "Verdict",
                 assessed=False,
+                defined=verdict is not None,
                 not_assessed_reason=run.not_assessed,
                 outcome="not_assessed",
                 label="Not assessed",

@@ -596,7 +596,9 @@ class _Builder:
         verdict = self.assessment.verdict
         outcomes = [o.id for o in self.rules.verdict.outcomes] if self.rules.verdict else []
         labels = {o.id: o.label for o in self.rules.verdict.outcomes} if self.rules.verdict else {}
-        if not verdict.assessed:
+        if not verdict.defined:
+            pass  # a model with levels only: the roadmap is about levels
+        elif not verdict.assessed:
             reason = verdict.not_assessed_reason
             notes.append(f"The verdict was not assessed ({reason}), so no change to it is planned.")
         elif verdict.outcome in outcomes and outcomes.index(verdict.outcome) == len(outcomes) - 1:

@@ -18,7 +18,7 @@ from maturity.engine.conditions import Facts, describe, evaluate
 from maturity.engine.plan import ROUND, Child, IndicatorPlan, NodePlan, ScoringPlan
 from maturity.engine.points import combine, worth
 from maturity.model.assessment import StageSummary, Summary
-from maturity.model.definitions import AnswersFile, Cap, Condition, Outcome, RagOverride
+from maturity.model.definitions import AnswersFile, AnswerValue, Cap, Condition, Outcome, RagOverride
 from maturity.model.vocabulary import GAP_STATUSES, OVERALL, RAG_ORDER, UNKNOWN_STATUSES, Rag, Status
 
 # Scoring one file has two halves. `Run` finds every number (points, node scores and levels, caps, RAG,
@@ -435,7 +435,13 @@ class Run:
             pain_point_titles=tuple(p.title for p in pains),
             dont_know=self.dont_know,
             unanswered=self.unanswered,
+            situation=self._situation(),
         )
+
+    def _situation(self) -> AnswerValue | None:
+        question = self.plan.questionnaire.situation_question()
+        answer = self.answers.answers.get(question.id) if question is not None else None
+        return answer.value if answer is not None and answer.status is None else None
 
 
 def decide(plan: ScoringPlan, facts: Facts) -> Decision:

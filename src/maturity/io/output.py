@@ -30,7 +30,7 @@ import errno
 import os
 import stat
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -156,6 +156,34 @@ def _is_through_a_descriptor(path: str | Path) -> bool:
     return absolute.startswith(("/dev/", "/proc/"))
 
 
+class TextSink:
+    """A text handle for a document written in pieces (a portfolio's heatmap, row after row), so that it never
+    has to be held whole: each piece is made safe as `FileOutput.write` makes a whole text, and passed on in
+    blocks of about a megabyte."""
+
+    BLOCK = 1 << 20
+
+    def __init__(self, emit: Callable[[bytes], object]) -> None:
+        self._emit = emit
+        self._parts: list[bytes] = []
+        self._size = 0
+
+    def write(self, text: str) -> int:
+        piece = encoded(text)
+        self._parts.append(piece)
+        self._size += len(piece)
+        if self._size >= self.BLOCK:
+            self.flush()
+        return len(text)
+
+    def flush(self) -> None:
+        if self._parts:
+            block = b"".join(self._parts)
+            self._parts.clear()
+            self._size = 0
+            self._emit(block)
+
+
 @dataclass
 class FileOutput:
     """A file a command will write, checked; `write` writes it (once or several times, each atomically)."""
@@ -189,6 +217,34 @@ class FileOutput:
             if isinstance(exc, MaturityError):
                 raise
             raise MaturityError(write_problem(self.path, exc)) from None
+        self.created.extend(made)
+        self.missing = []
+
+    @contextlib.contextmanager
+    def stream(self) -> Iterator[TextSink]:
+        """A text handle whose pieces become the file, atomically, when the block ends (a device or a pipe is
+        written once, at the end, as `write` writes it); failures are MQ022 problems, as in `write`."""
+        if self.direct:
+            blocks: list[bytes] = []
+            sink = TextSink(blocks.append)
+            yield sink
+            sink.flush()
+            self._write_direct(b"".join(blocks))
+            return
+        made: list[Path] = []
+        try:
+            _make_folders(self.missing, made, self.path)
+            with atomic_writer(self.target) as handle:
+                sink = TextSink(handle.buffer.write)
+                yield sink
+                sink.flush()
+        except BaseException as exc:
+            for folder in reversed(made):
+                with contextlib.suppress(OSError):
+                    os.rmdir(folder)
+            if isinstance(exc, OSError):
+                raise MaturityError(write_problem(self.path, exc)) from None
+            raise
         self.created.extend(made)
         self.missing = []
 
@@ -320,6 +376,13 @@ class StdoutOutput:
 
     def write(self, data: str | bytes, kind: Kind = "text") -> None:
         write_stdout(data, kind)
+
+    @contextlib.contextmanager
+    def stream(self) -> Iterator[TextSink]:
+        """A text handle on standard output, written a block at a time."""
+        sink = TextSink(lambda block: write_stdout(block, "raw"))
+        yield sink
+        sink.flush()
 
 
 def write_stdout(data: str | bytes, kind: Kind = "text") -> None:

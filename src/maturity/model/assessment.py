@@ -243,6 +243,7 @@ class VerdictResult(Frozen):
 
     title: str
     assessed: bool
+    defined: bool = True  # False when the rules define no verdict at all: outputs then say nothing about one
     not_assessed_reason: str | None = None
     outcome: str
     label: str
@@ -340,7 +341,14 @@ class Assessment(Frozen):
             pain_point_titles=tuple(p.title for p in self.pain_points),
             dont_know=sum(len(g.dont_know) for g in self.evidence_gaps),
             unanswered=sum(len(g.unanswered) for g in self.evidence_gaps),
+            situation=self._situation(),
         )
+
+    def _situation(self) -> AnswerValue | None:
+        """The answer to the situation question: the context question `situation`, else the first one asked."""
+        context = [q for q in self.questions if q.stage is None]
+        found = next((q for q in context if q.id == "situation"), context[0] if context else None)
+        return found.value if found is not None and found.status == "answered" else None
 
     # ---------------------------------------------------------------------------------------- explanation
 
@@ -361,8 +369,9 @@ class Assessment(Frozen):
             f"{self.rules.version}"
         )
         yield ""
-        yield from self._explain_verdict()
-        yield ""
+        if self.verdict.defined:
+            yield from self._explain_verdict()
+            yield ""
         nodes = {n.id: n for n in self.nodes}
         questions = {q.id: q for q in self.questions}
         for node in self.nodes:
@@ -388,6 +397,8 @@ class Assessment(Frozen):
 
     def _explain_verdict(self) -> Iterator[str]:
         v = self.verdict
+        if not v.defined:  # a model with levels only: nothing to say about a verdict
+            return
         if not v.assessed:
             yield f"Verdict ({v.title}): not assessed: {v.not_assessed_reason}"
             return
@@ -505,3 +516,5 @@ class Summary:
     pain_point_titles: tuple[str, ...]
     dont_know: int  # questions answered "don't know" (all the evidence gaps' dont_know together)
     unanswered: int  # questions asked but not answered
+    # the answer to the situation question (`Questionnaire.situation_question`), when it was answered
+    situation: AnswerValue | None = None

@@ -309,6 +309,23 @@ class Questionnaire(Strict):
                 for k, question in enumerate(stage.questions or []):
                     yield Placed(question, ("stages", s, "questions", k), stage.id, None)
 
+    def situation_question(self) -> Question | None:
+        """The context question that says what kind of assessment this is (first-time, re-tender, live...): the one
+        with the id `situation`, else the first context question. A portfolio is split by its answer."""
+        return next((q for q in self.context if q.id == "situation"), self.context[0] if self.context else None)
+
+    def answer_label(self, question: Question, value: Any) -> str:
+        """An answer as its level's or options' labels (several joined with '; '), else the value as written."""
+        if question.kind == "scale":
+            return next((lv.label for lv in self.levels_of(question) if lv.level == value), str(value))
+        if question.kind in ("single", "multiple"):
+            labels = {o.id: o.label for o in self.options_of(question)}
+            chosen = value if isinstance(value, list) else [value]
+            return "; ".join(labels.get(str(v), str(v)) for v in chosen)
+        if question.kind == "yes_no" and isinstance(value, bool):
+            return "Yes" if value else "No"
+        return str(value)
+
     def levels_of(self, question: Question) -> list[Level]:
         """A scale question's levels, its own or its answer set's."""
         if question.levels is not None:

@@ -331,6 +331,13 @@ CODES: dict[str, Code] = {
         "A question behind the verdict allows 'not applicable', which would let an assessment opt out of the "
         "verdict's evidence. Remove allow_not_applicable from it.",
     ),
+    "MQ320": Code(
+        Severity.ERROR,
+        "a rule case expects what the rules do not have",
+        "A rule case names a pain point, stage, group, roll-up node, indicator or verdict outcome that its "
+        "scoring rules (or their questionnaire) do not have, so the expectation could never be tested: a "
+        "renamed pain point would leave a case that passes by testing nothing. Use an id the rules define.",
+    ),
     "MQ401": Code(
         Severity.ERROR,
         "report template is missing",
@@ -382,6 +389,13 @@ CODES: dict[str, Code] = {
         "the version a migration starts from was not found",
         "The version a migration starts from was not found beside this questionnaire, so the migration could "
         "not be checked. Keep the previous version's file beside this one.",
+    ),
+    "MQ520": Code(
+        Severity.WARNING,
+        "a check was skipped because a related file has errors",
+        "This file refers to a questionnaire or scoring rules that were validated with it but have errors of "
+        "their own, so checking this file against them was skipped (it would only repeat their errors, or "
+        "check against a copy found elsewhere). Put the other file's errors right and validate again.",
     ),
     "MQ601": Code(
         Severity.ERROR,

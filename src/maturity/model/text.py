@@ -62,13 +62,16 @@ def shorten(text: str, limit: int = 200) -> str:
 # The characters a spreadsheet reads as the start of a formula (the full-width forms too, which some convert).
 _FORMULA_START = frozenset("=+-@\uff1d\uff0b\uff0d\uff20")
 CELL_LIMIT = 1000
+# The most a spreadsheet cell holds (Excel's limit): a list of ids the engine wrote (a file's pain points or
+# gaps) is capped only there, since cutting it at CELL_LIMIT would lose ids a consultant counts by.
+LIST_CELL_LIMIT = 32_767
 
 
-def csv_cell(text: str) -> str:
+def csv_cell(text: str, limit: int = CELL_LIMIT) -> str:
     """Text for one CSV cell: on one line (so no reader can split the row, whatever it makes of quotes), at most
-    CELL_LIMIT characters, and, after that, never the start of a formula: a cell that would start one, even
+    `limit` characters, and, after that, never the start of a formula: a cell that would start one, even
     after spaces, is prefixed with an apostrophe, which spreadsheets read as "this is text"."""
-    cell = one_line(shorten(text, CELL_LIMIT))
+    cell = one_line(shorten(text, limit))
     if cell.lstrip()[:1] in _FORMULA_START:
         return "'" + cell
     return cell

@@ -81,6 +81,21 @@ def format_number(value: float | int | None, places: int = 3) -> str:
     return "0" if text in ("", "-0") else text
 
 
+def round_half_up(value: float, places: int = 3) -> float | int:
+    """A number rounded as `format_number` shows it (half up, on its shortest decimal form), and a whole number
+    as an int, so that a summary's 3.0 is written 3 and its 0.0625 is 0.063 in every format.
+
+    Away from a tie Python's round() is exact; only a value within a hair of a tie goes through Decimal, so a
+    batch of a hundred thousand rows pays almost nothing for it."""
+    scaled = value * 10**places
+    if abs(scaled - math.floor(scaled) - 0.5) > 1e-6:
+        found = round(value, places)
+    else:
+        found = float(Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
+    found += 0.0  # never -0.0
+    return int(found) if found.is_integer() and abs(found) < 2**53 else found
+
+
 def format_value(value: Any) -> str:
     """An answer or a compared value as a person reads it: yes/no, 2.5, a, b."""
     if value is None:
@@ -143,3 +158,47 @@ COMBINE_POLICIES: dict[str, dict[str, str]] = {
         "Answers one level apart are combined by their median.",
     },
 }
+
+# ------------------------------------------------------------------------------------------- summary columns
+
+# What a spreadsheet shows as the header of each `score --summary` column (a CSV keeps the ids, for scripts).
+# Stage and reported-node columns are titled by the part's title: "Procurement, evaluation and award: level".
+COLUMN_TITLES: dict[str, str] = {
+    "file": "File",
+    "status": "Status",
+    "organisation": "Organisation",
+    "service": "Service",
+    "assessor": "Assessor",
+    "date": "Date",
+    "questionnaire": "Questionnaire",
+    "questionnaire_title": "Questionnaire title",
+    "version": "Version",
+    "situation": "Situation",
+    "overall_score": "Overall score",
+    "overall_level": "Overall level",
+    "overall_level_name": "Overall level name",
+    "overall_rag": "Overall RAG",
+    "verdict": "Verdict id",
+    "verdict_label": "Verdict",
+    "verdict_rag": "Verdict RAG",
+    "verdict_points": "Verdict points",
+    "low_confidence": "Low confidence",
+    "pain_points": "Pain points",
+    "top_pain_point": "Top pain point id",
+    "top_pain_point_title": "Top pain point",
+    "unanswered": "Unanswered",
+    "dont_know": "Don't know",
+    "error_code": "Error code",
+    "error": "Error",
+}
+PART_COLUMN_WORDS: dict[str, str] = {"score": "score", "level": "level", "rag": "RAG"}
+
+
+def column_title(column: str, part_titles: dict[str, str]) -> str:
+    """A summary column's header for people: its word, or for a stage's or node's column, the part's title."""
+    if column in COLUMN_TITLES:
+        return COLUMN_TITLES[column]
+    part, _, suffix = column.rpartition("_")
+    if part in part_titles and suffix in PART_COLUMN_WORDS:
+        return f"{part_titles[part]}: {PART_COLUMN_WORDS[suffix]}"
+    return column

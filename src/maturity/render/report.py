@@ -14,7 +14,7 @@ import json
 import re
 import textwrap
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from maturity import __version__
 from maturity.io.resources import bundled_dir
@@ -463,8 +463,11 @@ def _points_words(verdict: Any, rules: Rules) -> str | None:
     )
 
 
-def _chart(stages: list[Any], rules: Rules, next_levels: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    """The stage chart's geometry: continuous scores on the levels' axis, each level's band, the next level."""
+def _chart(
+    stages: list[Any], rules: Rules, next_levels: dict[str, dict[str, Any]], depths: dict[str, int] | None = None
+) -> dict[str, Any]:
+    """The stage chart's geometry: continuous scores on the levels' axis, each level's band, the next level.
+    A row under a reported roll-up node (depth 2 or more) is indented, so the chart shows the model's levels."""
     bands = sorted(rules.levels, key=lambda b: b.from_)
     low, high = bands[0].from_, max(b.to for b in bands)
     if high <= low:
@@ -479,10 +482,13 @@ def _chart(stages: list[Any], rules: Rules, next_levels: dict[str, dict[str, Any
         lines = textwrap.wrap(stage.title, CHART_LABEL_CHARS, break_long_words=False) or [stage.title]
         y = top + n * row
         nxt = next_levels.get(stage.id)
+        depth = (depths or {}).get(stage.id, 1)
         rows.append(
             {
                 "id": stage.id,
                 "title": stage.title,
+                "kind": stage.kind,
+                "indent": 14 * (depth - 1) if any(d > 1 for d in (depths or {}).values()) else 0,
                 "lines": lines,
                 "y": y,
                 "score": stage.score,
@@ -507,6 +513,65 @@ def _chart(stages: list[Any], rules: Rules, next_levels: dict[str, dict[str, Any
         "top": top,
         "height": top + row * len(stages) + 30,
     }
+
+
+class Row(NamedTuple):
+    """A roll-up node and how deep it sits below the overall result (1: a child of overall)."""
+
+    node: Any
+    depth: int
+
+
+def hierarchy(assessment: Assessment) -> list[Row]:
+    """Every roll-up node below the overall result, top down (each node followed by the nodes it rolls up, in
+    the rules' order): the stages, their groups, and roll-up nodes the rules report, with how deep each sits.
+
+    Nodes that are neither reported nor a stage or group (working nodes of the rules) are passed through: their
+    children are shown in their place. A stage that no reported node reaches follows at depth 1, so every stage is
+    always shown once.
+    """
+    nodes = {n.id: n for n in assessment.nodes}
+    shown: set[str] = set()
+    rows: list[Row] = []
+
+    def visit(node_id: str, depth: int) -> None:
+        node = nodes.get(node_id)
+        if node is None or node_id in shown:
+            return
+        visible = node.kind in ("stage", "group") or (node.kind == "node" and node.reported)
+        if visible:
+            shown.add(node_id)
+            rows.append(Row(node, depth))
+        for child in node.explanation.children:
+            if child.kind != "question":
+                visit(child.id, depth + 1 if visible else depth)
+
+    for child in nodes["overall"].explanation.children if "overall" in nodes else ():
+        if child.kind != "question":
+            visit(child.id, 1)
+    for node in assessment.nodes:  # stages and reported nodes the overall result does not reach
+        if node.kind == "stage" or (node.kind == "node" and node.reported):
+            visit(node.id, 1)
+    return rows
+
+
+def _levels_sentence(assessment: Assessment, with_level: bool = True) -> str:
+    """What a model without a verdict says first: the overall level (unless shown beside it), then its weakest and
+    strongest parts."""
+    overall = assessment.overall
+    parts = [n for n in assessment.nodes if n.kind in ("stage", "node") and n.reported and n.score is not None]
+    level = f"Level {overall.level} {overall.level_name or ''}".rstrip() if overall.level is not None else "No level"
+    score = format_number(overall.score, 2)
+    text = f"{level} overall (a score of {score})." if with_level else f"An overall score of {score}."
+    if len(parts) > 1:
+        weakest = min(parts, key=lambda n: (n.level if n.level is not None else -1, n.score))
+        strongest = max(parts, key=lambda n: (n.level if n.level is not None else -1, n.score))
+        if (weakest.level, weakest.score) != (strongest.level, strongest.score):
+            text += (
+                f" Weakest: {weakest.title} (level {weakest.level}, {format_number(weakest.score, 2)});"
+                f" strongest: {strongest.title} (level {strongest.level}, {format_number(strongest.score, 2)})."
+            )
+    return text
 
 
 def _roadmap(
@@ -606,11 +671,10 @@ def report_context(
     verdict = assessment.verdict
     details = assessment.details.model_dump(mode="json")
     details["marking"] = details.get("marking") or DEFAULT_MARKING
-    # the stages, then the roll-up nodes the rules ask to be reported like them
-    stages = [
-        *assessment.stages(),
-        *(n for n in assessment.nodes if n.kind == "node" and getattr(n, "reported", False)),
-    ]
+    # the stages and the roll-up nodes the rules ask to be reported like them, in the roll-up's order
+    tree = hierarchy(assessment)
+    stages = [row.node for row in tree if row.node.kind in ("stage", "node")]
+    depths = {row.node.id: row.depth for row in tree}
     next_levels = _next_levels(stages, rules)
     gaps = [
         {
@@ -635,13 +699,15 @@ def report_context(
             {"title": p["title"], "rating": None, "severity_words": p["severity_words"], "quotes": []}
             for p in pains[:3]
         ]
+    nested = any(row.depth > 1 or row.node.kind == "group" for row in tree)
     return {
         "title": f"{assessment.details.organisation}: {assessment.details.service}",
         "questionnaire_title": questionnaire.title,
         "details": details,
         "summary": {
-            "sentence": _verdict_sentence(verdict),
-            "reason": _verdict_reason(verdict, words),
+            "sentence": _verdict_sentence(verdict) if verdict.defined else _levels_sentence(assessment),
+            "reason": _verdict_reason(verdict, words) if verdict.defined else _levels_sentence(assessment, False),
+            "findings_title": "What decided it" if verdict.defined else "What stands out",
             "findings": findings,
             "actions": _actions(pains, deciding, verdict),
             "dont_know": dont_know,
@@ -659,7 +725,11 @@ def report_context(
         },
         "overall": assessment.overall.model_dump(mode="json"),
         "stages": [s.model_dump(mode="json") for s in stages],
-        "chart": _chart(stages, rules, next_levels),
+        "chart": _chart(stages, rules, next_levels, depths),
+        # every roll-up level, top down, when the model has more of them than stages under the overall result
+        "breakdown": [{**row.node.model_dump(mode="json", exclude={"explanation"}), "depth": row.depth} for row in tree]
+        if nested
+        else [],
         "pain_points": pains,
         "top_pain_points": pains[:TOP_PAIN_POINTS],
         "more_pain_points": pains[TOP_PAIN_POINTS:],
@@ -886,19 +956,24 @@ def summary_lines(
     verdict = assessment.verdict
     lines: list[str] = []
     label = f"{verdict.label} ({RAG_WORDS[verdict.rag]})" if verdict.assessed and verdict.rag else verdict.label
-    lines += _wrap(f"Verdict: {label}. {_verdict_reason(verdict, words)}", width, "  ", "").split("\n")
+    if verdict.defined:  # a model with levels only says nothing of a verdict
+        lines += _wrap(f"Verdict: {label}. {_verdict_reason(verdict, words)}", width, "  ", "").split("\n")
     if verdict.low_confidence and verdict.low_confidence_message:
         lines += _wrap(f"Low confidence: {verdict.low_confidence_message}", width, "  ", "  ").split("\n")
     overall = assessment.overall
     level = f"level {overall.level} {overall.level_name or ''}".rstrip() if overall.level is not None else "no level"
     rag = f", {RAG_WORDS[overall.rag]}" if overall.rag else ""
     lines.append(f"Overall maturity: {level} (score {format_number(overall.score, 2)}{rag})")
-    for stage in assessment.stages():
+    for row in hierarchy(assessment):  # stages and reported roll-up nodes, each under the node it rolls up into
+        stage = row.node
+        if stage.kind == "group":
+            continue
         stage_level = (
             f"level {stage.level} {stage.level_name or ''}".rstrip() if stage.level is not None else "no level"
         )
         stage_rag = f", {RAG_WORDS[stage.rag]}" if stage.rag else ""
-        lines += _wrap(f"{stage.title}: {stage_level}{stage_rag}", width, "      ", "  ").split("\n")
+        indent = "  " * row.depth
+        lines += _wrap(f"{stage.title}: {stage_level}{stage_rag}", width, indent + "    ", indent).split("\n")
     pains = _pain_points(words)
     if pains:
         lines.append("Top pain points:")
