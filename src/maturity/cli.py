@@ -161,9 +161,19 @@ Definitions = Annotated[
     typer.Option(
         "--definitions",
         "-d",
-        help="Folders holding your own questionnaires and rules.",
+        help="Folders (or files) holding your own questionnaires and rules; the bundled ones are always available.",
         show_default=False,
         metavar="DIR",
+    ),
+]
+MaxFileSize = Annotated[
+    Optional[int],
+    typer.Option(
+        "--max-file-size",
+        callback=_at_least_one,
+        help="Largest file to read, in bytes (default 4 MiB, or max-file-size in the configuration).",
+        show_default=False,
+        metavar="BYTES",
     ),
 ]
 
@@ -233,16 +243,7 @@ def validate(
         typer.Option("--ignore", help="Never report these codes or prefixes.", show_default=False, metavar="CODES"),
     ] = None,
     no_warnings: Annotated[bool, typer.Option("--no-warnings", help="Report errors only.")] = False,
-    max_file_size: Annotated[
-        Optional[int],
-        typer.Option(
-            "--max-file-size",
-            callback=_at_least_one,
-            help="Largest file to read, in bytes (default 4 MiB, or max-file-size in the configuration).",
-            show_default=False,
-            metavar="BYTES",
-        ),
-    ] = None,
+    max_file_size: MaxFileSize = None,
     config_file: ConfigFile = None,
     stdin_filename: StdinFilename = None,
     list_files: Annotated[
@@ -430,16 +431,7 @@ def assess(
             help="Screen-reader friendly: plain lines, no boxes or colour (also when ACCESSIBLE is set or TERM=dumb).",
         ),
     ] = False,
-    definitions: Annotated[
-        Optional[list[Path]],
-        typer.Option(
-            "--definitions",
-            "-d",
-            help="Folders holding your own questionnaires and rules.",
-            show_default=False,
-            metavar="DIR",
-        ),
-    ] = None,
+    definitions: Definitions = None,
     stages: Annotated[
         Optional[str],
         typer.Option(
@@ -531,16 +523,7 @@ def questionnaire_form(
             "--out", "-o", help="Write the form to this file instead of stdout.", show_default=False, metavar="FILE"
         ),
     ] = None,
-    definitions: Annotated[
-        Optional[list[Path]],
-        typer.Option(
-            "--definitions",
-            "-d",
-            help="Folders holding your own questionnaires and rules.",
-            show_default=False,
-            metavar="DIR",
-        ),
-    ] = None,
+    definitions: Definitions = None,
 ) -> None:
     """Write the questionnaire as a blank, printable form: every question with its levels, help and space for the
     answer, a note and the evidence, in the interview's order, saying when a question is asked only sometimes.
@@ -598,16 +581,7 @@ def merge(
             metavar="POLICY",
         ),
     ] = MergePolicy.open,
-    definitions: Annotated[
-        Optional[list[Path]],
-        typer.Option(
-            "--definitions",
-            "-d",
-            help="Folders holding your own questionnaires and rules.",
-            show_default=False,
-            metavar="DIR",
-        ),
-    ] = None,
+    definitions: Definitions = None,
 ) -> None:
     """Combine several respondents' answers into one file; where they disagree, the file and its report say who
     said what, and how the combined answer was chosen.
@@ -714,37 +688,9 @@ def score(
             metavar="FORMAT",
         ),
     ] = None,
-    definitions: Annotated[
-        Optional[list[Path]],
-        typer.Option(
-            "--definitions",
-            "-d",
-            help="Folders (or files) holding your own questionnaires and rules; the bundled ones are always available.",
-            show_default=False,
-            metavar="DIR",
-        ),
-    ] = None,
-    workers: Annotated[
-        Optional[int],
-        typer.Option(
-            "--workers",
-            "-j",
-            callback=_at_least_one,
-            help="Processes to use (default: one per core).",
-            show_default=False,
-            metavar="N",
-        ),
-    ] = None,
-    max_file_size: Annotated[
-        Optional[int],
-        typer.Option(
-            "--max-file-size",
-            callback=_at_least_one,
-            help="Largest answers file to read, in bytes (default 4 MiB, or max-file-size in the configuration).",
-            show_default=False,
-            metavar="BYTES",
-        ),
-    ] = None,
+    definitions: Definitions = None,
+    workers: Workers = None,
+    max_file_size: MaxFileSize = None,
     stdin_filename: StdinFilename = None,
     config_file: ConfigFile = None,
 ) -> None:
@@ -947,12 +893,13 @@ def _score_batch(
 
     from maturity.app.batch import score_many, table_header
     from maturity.app.spreadsheet import SummarySink
+    from maturity.ui.progress import progress_bar
 
     failed = 0
     summary, out = plan.summary, plan.out
     with ExitStack() as stack:
         sink = SummarySink(summary, catalogue, stack, excel_csv) if summary is not None else None
-        progress = _progress(len(files))
+        progress = progress_bar(len(files))
         stack.callback(progress.close)
         # one line per file, thousands of them: written directly rather than through typer.echo
         table = _Table()
@@ -1031,43 +978,6 @@ def _score_one(
         _out(assessment_json(assessment), "json")
 
 
-class _NoProgress:
-    def advance(self) -> None:
-        pass
-
-    def close(self) -> None:
-        pass
-
-
-class _Progress:
-    """A progress bar on stderr, only when stderr is a terminal (never in pipes, files or CI logs)."""
-
-    def __init__(self, total: int) -> None:
-        from rich.console import Console
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
-
-        self.progress = Progress(
-            "[progress.description]{task.description}",
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeRemainingColumn(),
-            console=Console(stderr=True),
-            transient=True,
-        )
-        self.task = self.progress.add_task("scoring", total=total)
-        self.progress.start()
-
-    def advance(self) -> None:
-        self.progress.advance(self.task)
-
-    def close(self) -> None:
-        self.progress.stop()
-
-
-def _progress(total: int) -> _NoProgress | _Progress:
-    return _Progress(total) if sys.stderr.isatty() and total > 1 else _NoProgress()
-
-
 @app.command()
 def report(
     answers: Annotated[
@@ -1105,16 +1015,7 @@ def report(
             metavar="DIR",
         ),
     ] = None,
-    definitions: Annotated[
-        Optional[list[Path]],
-        typer.Option(
-            "--definitions",
-            "-d",
-            help="Folders holding your own questionnaires and rules.",
-            show_default=False,
-            metavar="DIR",
-        ),
-    ] = None,
+    definitions: Definitions = None,
     stdin_filename: StdinFilename = None,
     config_file: ConfigFile = None,
 ) -> None:
@@ -1230,16 +1131,7 @@ def migrate(
             "--to", help="The version to carry it to. Default: the newest.", show_default=False, metavar="VERSION"
         ),
     ] = None,
-    definitions: Annotated[
-        Optional[list[Path]],
-        typer.Option(
-            "--definitions",
-            "-d",
-            help="Folders holding your own questionnaires and rules.",
-            show_default=False,
-            metavar="DIR",
-        ),
-    ] = None,
+    definitions: Definitions = None,
 ) -> None:
     """Carry an answers file forward to a newer version of its questionnaire, keeping every note and evidence.
 
@@ -1289,16 +1181,7 @@ def test_cases(
             metavar="PATH",
         ),
     ] = None,
-    definitions: Annotated[
-        Optional[list[Path]],
-        typer.Option(
-            "--definitions",
-            "-d",
-            help="Folders holding your own questionnaires and rules.",
-            show_default=False,
-            metavar="DIR",
-        ),
-    ] = None,
+    definitions: Definitions = None,
 ) -> None:
     """Run rule cases: answers files beside the rules with the levels, pain points and verdict they must give.
 
@@ -1409,6 +1292,7 @@ def portfolio(
     from maturity.io.files import expand
     from maturity.io.output import folder_output, output
     from maturity.model.problems import MaturityError
+    from maturity.ui.progress import progress_bar
 
     fmt = _output_format(output_format or (None if out is not None else ReportFormat("md")), out, folio.FORMATS)
     catalogue = _catalogue(definitions)
@@ -1432,21 +1316,27 @@ def portfolio(
     except MaturityError as exc:
         _fail(exc)
 
+    progress = progress_bar(len(files))
+
     def report_problems(outcome: Any) -> None:
         for problem in outcome.problems:
             _err(str(problem))
+        progress.advance()
 
-    found = folio.build(
-        files,
-        list(definitions or []),
-        catalogue,
-        reports=reports,
-        report_format="md" if fmt == "md" else "html",
-        document_format="md" if fmt == "md" else "html",
-        link_from=out.parent if out is not None else None,
-        workers=workers,
-        on_outcome=report_problems,
-    )
+    try:
+        found = folio.build(
+            files,
+            list(definitions or []),
+            catalogue,
+            reports=reports,
+            report_format="md" if fmt == "md" else "html",
+            document_format="md" if fmt == "md" else "html",
+            link_from=out.parent if out is not None else None,
+            workers=workers,
+            on_outcome=report_problems,
+        )
+    finally:
+        progress.close()
     try:
         folio.write(found, destination, fmt, templates)
     except MaturityError as exc:
@@ -1623,16 +1513,7 @@ def completion(shell: Annotated[Shell, typer.Argument(help="bash, zsh, fish or p
 
 @app.command("list")
 def list_command(
-    definitions: Annotated[
-        Optional[list[Path]],
-        typer.Option(
-            "--definitions",
-            "-d",
-            help="Folders holding your own questionnaires (listed before the bundled ones).",
-            show_default=False,
-            metavar="DIR",
-        ),
-    ] = None,
+    definitions: Definitions = None,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per questionnaire, in a list.")] = False,
 ) -> None:
     """List the questionnaires you can assess: id, version, question count and title, bundled and your own.
