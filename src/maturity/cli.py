@@ -14,13 +14,19 @@ import sys
 from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any, NoReturn, Optional
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, Optional
 
 import typer
 from typer.models import CommandFunctionType
 
 from maturity import __version__
 from maturity.model.problems import EXIT_INTERRUPTED, EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE
+
+if TYPE_CHECKING:  # the CLI imports the library lazily, so that `maturity --help` stays fast
+    from maturity.app.batch import BatchOutputs, FileOutcome
+    from maturity.app.catalogue import Catalogue
+    from maturity.model.assessment import Assessment
+    from maturity.model.problems import Problem
 
 
 class _Command(typer.core.TyperCommand):
@@ -767,7 +773,7 @@ def _read_stdin(name: str | None, max_bytes: int | None) -> tuple[str, str]:
 def _score_stdin(
     paths: list[str],
     name: str | None,
-    catalogue: Any,
+    catalogue: Catalogue,
     max_bytes: int | None,
     explain: bool,
     single: bool,
@@ -793,7 +799,7 @@ def _score_stdin(
 
 def _score_files(
     paths: list[str],
-    catalogue: Any,
+    catalogue: Catalogue,
     summary: Path | None,
     explain: bool,
     out: Path | None,
@@ -863,7 +869,7 @@ def _score_files(
     raise typer.Exit(EXIT_PROBLEMS if failed or problems or lost_output else EXIT_OK)
 
 
-def _catalogue(definitions: list[Path] | None, reported: frozenset[str] = frozenset()) -> Any:
+def _catalogue(definitions: list[Path] | None, reported: frozenset[str] = frozenset()) -> Catalogue:
     """The definitions to score against; a --definitions path that is missing stops the command (exit 1), and a
     file there that cannot be used, or that another hides, is a warning (unless its file is among `reported`)."""
     from maturity.app.batch import catalogue_for
@@ -880,8 +886,8 @@ def _catalogue(definitions: list[Path] | None, reported: frozenset[str] = frozen
 def _score_batch(
     files: list[str],
     folders: list[Path],
-    catalogue: Any,
-    plan: Any,
+    catalogue: Catalogue,
+    plan: BatchOutputs,
     reports: tuple[str, ...],
     workers: int | None,
     max_bytes: int | None = None,
@@ -962,7 +968,7 @@ class _Table:
 
 
 def _score_one(
-    path: Path, catalogue: Any, explain: bool, text: str | None = None, max_bytes: int | None = None
+    path: Path, catalogue: Catalogue, explain: bool, text: str | None = None, max_bytes: int | None = None
 ) -> None:
     from maturity.app.batch import assessment_json, load_and_score
     from maturity.model.problems import MaturityError
@@ -1318,7 +1324,7 @@ def portfolio(
 
     progress = progress_bar(len(files))
 
-    def report_problems(outcome: Any) -> None:
+    def report_problems(outcome: FileOutcome) -> None:
         for problem in outcome.problems:
             _err(str(problem))
         progress.advance()
@@ -1452,7 +1458,7 @@ def compare(
     _write(destination, data, fmt)
 
 
-def _load_assessment(path: Path, catalogue: Any) -> tuple[Any, list[Any]]:
+def _load_assessment(path: Path, catalogue: Catalogue) -> tuple[Assessment, list[Problem]]:
     """An Assessment from an answers file (scored now) or from a saved result, told apart by content.
 
     A saved result is read back rather than re-scored, so a comparison shows what was reported at the time even

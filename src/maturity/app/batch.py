@@ -33,7 +33,9 @@ from maturity.model.text import LIST_CELL_LIMIT, csv_cell, is_plain_cell, json_s
 from maturity.model.vocabulary import round_half_up
 
 if TYPE_CHECKING:
-    from maturity.model.assessment import Summary
+    from maturity.model.document import Loaded
+    from maturity.model.assessment import Assessment, Summary
+    from maturity.model.definitions import AnswersFile
 
 ROW_FIELDS = [
     "file",
@@ -223,7 +225,7 @@ def plan_outputs(files: list[str], summary: str | Path | None, out: str | Path |
 
 
 @dataclass
-class Outcome:
+class FileOutcome:
     """What happened to one file: a summary row, and the problems when it could not be scored."""
 
     row: dict[str, Any]
@@ -313,7 +315,7 @@ def load_checked(
     return definitions, answers, [*carried, *problems]
 
 
-def located_at_version(exc: MaturityError, answers: Any) -> MaturityError:
+def located_at_version(exc: MaturityError, answers: Loaded[AnswersFile]) -> MaturityError:
     """A missing questionnaire or rules, said of the answers file that asked for them, at the line that names
     the version (the catalogue's own problem names no file)."""
     line, column = answers.document.locate(("questionnaire", "version"))
@@ -322,7 +324,9 @@ def located_at_version(exc: MaturityError, answers: Any) -> MaturityError:
     )
 
 
-def carry_forward(answers: Any, catalogue: Catalogue, target: str) -> tuple[Any, list[Problem]]:
+def carry_forward(
+    answers: Loaded[AnswersFile], catalogue: Catalogue, target: str
+) -> tuple[Loaded[AnswersFile], list[Problem]]:
     """Answers to an earlier version, carried forward in memory to `target` (as `maturity migrate` would write
     them), with a warning that says so and what needs a fresh answer. Lines still point into the original file."""
     from maturity.engine.migrate import migrate_through
@@ -360,7 +364,7 @@ def score_file(
     name: str | None = None,
     max_bytes: int | None = None,
     text: str | None = None,
-) -> Outcome:
+) -> FileOutcome:
     """Score one file into a summary row; every failure becomes located problems on the outcome.
 
     The row needs only numbers, so the explained Assessment (hundreds of result models, costlier than parsing
@@ -390,19 +394,19 @@ def score_file(
         except OSError as exc:  # a full disk, a folder made read-only: this file's row says so, the rest go on
             problem = write_problem(str(stem) + RESULT_SUFFIX, exc)
             row.update(status="failed", error_code=problem.code, error=f"the result was not written: {problem.message}")
-            return Outcome(row, [*problems, problem], [])
+            return FileOutcome(row, [*problems, problem], [])
         if reports:
             try:
                 _write_reports(assessment, catalogue, stem, reports)
             except MaturityError as exc:  # a broken user template: the scores stand, the report is reported
-                return Outcome(row, [*problems, *exc.problems], [s.id for s in summary.stages])
+                return FileOutcome(row, [*problems, *exc.problems], [s.id for s in summary.stages])
             except OSError as exc:  # the disk filled up between the result and its reports
                 problem = write_problem(str(stem), exc)
-                return Outcome(row, [*problems, problem], [s.id for s in summary.stages])
-    return Outcome(row, problems, [s.id for s in summary.stages])
+                return FileOutcome(row, [*problems, problem], [s.id for s in summary.stages])
+    return FileOutcome(row, problems, [s.id for s in summary.stages])
 
 
-def failed_outcome(path: str | Path, problems: Sequence[Problem]) -> Outcome:
+def failed_outcome(path: str | Path, problems: Sequence[Problem]) -> FileOutcome:
     """The outcome of a file that could not be scored: its row says failed, with the first problem's code and
     where it is, and how many more there are."""
     row: dict[str, Any] = {"file": str(path), "status": "failed"}
@@ -412,10 +416,10 @@ def failed_outcome(path: str | Path, problems: Sequence[Problem]) -> Outcome:
     others = problem_count(located) - 1
     more = f" (and {others:,} more)" if others > 0 else ""
     row.update(error_code=first.code, error=f"{where}{first.message}{more}")
-    return Outcome(row, located, [])
+    return FileOutcome(row, located, [])
 
 
-def render_reports(assessment: Any, catalogue: Catalogue, formats: Sequence[str]) -> dict[str, bytes]:
+def render_reports(assessment: Assessment, catalogue: Catalogue, formats: Sequence[str]) -> dict[str, bytes]:
     """The reports `maturity report`, `maturity assess` and `score --report` write, in each format asked for,
     the roadmap (a search over the answers) computed once for all of them."""
     from maturity.engine.roadmap import answers_from_assessment, build_roadmap
@@ -436,7 +440,7 @@ def report_kind(fmt: str) -> Kind:
     return "json" if fmt == "json" else "binary" if fmt == "pdf" else "text"
 
 
-def _write_reports(assessment: Any, catalogue: Catalogue, stem: Path, reports: tuple[str, ...]) -> None:
+def _write_reports(assessment: Assessment, catalogue: Catalogue, stem: Path, reports: tuple[str, ...]) -> None:
     """The reports beside the file's JSON result, each written atomically and made safe for its format."""
     from maturity.io.output import encoded
     from maturity.io.store import write_atomic_bytes
@@ -455,14 +459,14 @@ def _load_and_summarise(
     return summarise(definitions.questionnaire.model, definitions.rules.model, answers.model, checked=True), problems
 
 
-def _work(item: str | Path | tuple[str, str]) -> Outcome:
+def _work(item: str | Path | tuple[str, str]) -> FileOutcome:
     """One file: a path, or with --out a (path, result name) pair."""
     assert _catalogue is not None
     path, name = item if isinstance(item, tuple) else (item, None)
     return _rendered(score_file(Path(path), _catalogue, _out_dir, _reports, name, _max_bytes))
 
 
-def _work_chunk(items: Sequence[str | Path | tuple[str, str]]) -> list[Outcome]:
+def _work_chunk(items: Sequence[str | Path | tuple[str, str]]) -> list[FileOutcome]:
     return [_work(item) for item in items]
 
 
@@ -611,7 +615,7 @@ def _round(value: float | None) -> float | int | None:
     return None if value is None else round_half_up(value)
 
 
-def assessment_json(assessment: Any) -> str:
+def assessment_json(assessment: Assessment) -> str:
     """The full result as JSON; characters a terminal would act on are written as \\u escapes."""
     return json_safe(json.dumps(assessment.model_dump(mode="json"), indent=2, ensure_ascii=False)) + "\n"
 
@@ -632,7 +636,7 @@ def score_many(
     table: bool = False,
     max_bytes: int | None = None,
     notice: Callable[[str], None] | None = None,
-) -> Iterator[Outcome]:
+) -> Iterator[FileOutcome]:
     """Score every file, in input order, on `workers` processes (default: every core).
 
     With `summary` and `table`, each outcome also carries its row rendered as a summary line and a table line,
@@ -655,7 +659,7 @@ def score_many(
         yield from pool.map(items, chunksize, notice)
 
 
-def lost_outcome(item: str | Path | tuple[str, str], how: str) -> Outcome:
+def lost_outcome(item: str | Path | tuple[str, str], how: str) -> FileOutcome:
     """The outcome of a file whose worker was lost twice while scoring it: a failed row (MQ007), rendered for the
     summary and the table as the batch asked (in the parent, after `_init_worker`)."""
     path = item[0] if isinstance(item, tuple) else item
@@ -668,7 +672,7 @@ def lost_outcome(item: str | Path | tuple[str, str], how: str) -> Outcome:
     return _rendered(failed_outcome(path, [problem]))
 
 
-def _rendered(outcome: Outcome) -> Outcome:
+def _rendered(outcome: FileOutcome) -> FileOutcome:
     """An outcome with its summary line and table line, as a worker would have rendered them."""
     if _summary is not None:
         outcome.summary_text = _summary.render(outcome.row)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from maturity.app.batch import load_and_score
 from maturity.app.catalogue import Catalogue
@@ -18,6 +18,9 @@ from maturity.io.files import walk
 from maturity.model.definitions import Expectation, RuleCases
 from maturity.model.problems import MaturityError, Problem
 from maturity.model.vocabulary import format_number
+
+if TYPE_CHECKING:
+    from maturity.model.assessment import Assessment
 
 
 @dataclass
@@ -32,7 +35,7 @@ class CaseResult:
         return not self.differences and not self.problems
 
 
-def compare(expect: Expectation, assessment: Any) -> list[str]:
+def compare(expect: Expectation, assessment: Assessment) -> list[str]:
     """Every expectation that does not hold, as 'what: expected X, found Y'."""
     out: list[str] = []
     verdict = assessment.verdict

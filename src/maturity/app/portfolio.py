@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from maturity.app.batch import REPORT_SUFFIXES, Outcome, result_names, score_many
+from maturity.app.batch import REPORT_SUFFIXES, FileOutcome, result_names, score_many
 from maturity.app.catalogue import Catalogue
 from maturity.model.problems import MaturityError, Problem
 from maturity.model.vocabulary import RAG_ORDER
@@ -131,7 +131,7 @@ class Portfolio:
             )
         return self.shapes[key]
 
-    def add(self, outcome: Outcome, link: str | None) -> None:
+    def add(self, outcome: FileOutcome, link: str | None) -> None:
         """Fold one file's outcome into the tallies and spool its heatmap row (rendered by the worker that scored
         the file: render.portfolio.HeatmapRows)."""
         row = outcome.row
@@ -273,7 +273,7 @@ def build(
 
     names = result_names(list(files)) if reports is not None else None
     portfolio = Portfolio(catalogue, Spool())
-    outcomes: Iterable[Outcome] = score_many(
+    outcomes: Iterable[FileOutcome] = score_many(
         files,
         folders,
         out_dir=reports,

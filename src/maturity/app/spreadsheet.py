@@ -25,6 +25,7 @@ from maturity.app.portfolio import Portfolio, part_titles
 from maturity.model.vocabulary import RAG_WORDS, SEVERITY_WORDS, column_title
 
 if TYPE_CHECKING:
+    from maturity.app.batch import FileOutcome
     from maturity.io.output import FileOutput
 
 INSTALL = "a .xlsx summary needs XlsxWriter, an optional extra: pip install 'maturity[xlsx]' (or write a .csv summary)"
@@ -212,7 +213,7 @@ class SummarySink:
             self.writer = SummaryWriter(handle, self.format)
         self.closed = False
 
-    def take(self, outcome: Any) -> None:
+    def take(self, outcome: FileOutcome) -> None:
         """One file's outcome: its worker-rendered line, or its row for the workbook."""
         if self.writer is not None and outcome.summary_text is not None:
             self.writer.write_rendered(outcome.summary_text)

@@ -22,7 +22,7 @@ STDIN_NAME = "<stdin>"
 
 
 @dataclass
-class Outcome:
+class Validation:
     """What a validation reports: the problems kept after configuration, and what it read or passed over."""
 
     problems: list[Problem]
@@ -58,7 +58,7 @@ def validate(
     warnings: bool = True,
     skip_other: bool = False,
     list_only: bool = False,
-) -> Outcome:
+) -> Validation:
     """Validate `paths` (`-` is standard input) under `config`.
 
     Files named one by one are checked with their related questionnaires and rules, found beside them and in
@@ -75,7 +75,7 @@ def validate(
         if not texts:
             given = [p for p in given if p != shown]
             if not given:
-                return Outcome(problems, [shown])
+                return Validation(problems, [shown])
     chosen = targets(given, config)
     related = bool(given) and any(p in texts or not Path(p).is_dir() for p in given)
     if list_only:
@@ -83,7 +83,7 @@ def validate(
             chosen, texts=texts, related=related, context=config.definitions, skip_other=skip_other
         )
         listed = [*selection.files, *(str(d) for d in selection.template_dirs)]
-        return Outcome([*problems, *selection.problems], listed, selection.skipped, selection.related)
+        return Validation([*problems, *selection.problems], listed, selection.skipped, selection.related)
     report = validate_paths(
         chosen,
         max_bytes=config.max_file_size,
@@ -93,7 +93,7 @@ def validate(
         skip_other=skip_other,
     )
     kept = filter_problems([*problems, *report.problems], config, warnings, texts)
-    return Outcome(kept, report.files, report.skipped, [], report)
+    return Validation(kept, report.files, report.skipped, [], report)
 
 
 def explain(code: str) -> str | None:

@@ -34,8 +34,8 @@ from maturity.model.vocabulary import (
     RAG_WORDS,
     SEVERITY_WORDS,
     STATUS_WORDS,
+    PainPointSeverity,
     Rag,
-    Severity,
     Status,
     format_number,
     format_value,
@@ -101,7 +101,7 @@ class PainPointChange(Frozen):
 
     id: str
     title: str
-    severity: Severity
+    severity: PainPointSeverity
     stage: str | None
     action: str
 

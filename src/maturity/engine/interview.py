@@ -651,7 +651,7 @@ def value_words(questionnaire: Questionnaire, question: Question, value: Any) ->
 
 # ----------------------------------------------------------------------------------------------------- run
 
-Outcome = Literal["finished", "quit"]
+Ending = Literal["finished", "quit"]
 
 
 def run(
@@ -661,7 +661,7 @@ def run(
     start: Question | None = None,
     review: bool = False,
     resuming: bool = False,
-) -> Outcome:
+) -> Ending:
     """Ask until every question asked has an answer (or, reviewing, until the last one), saving after each;
     then offer to go back over the don't knows and skips.
 
@@ -734,7 +734,7 @@ def _open_words(interview: Interview, question: Question) -> str:
     return "earlier answer not yet confirmed"
 
 
-def _offer_gaps(interview: Interview, prompter: Prompter, save: Callable[[Interview], None]) -> Outcome:
+def _offer_gaps(interview: Interview, prompter: Prompter, save: Callable[[Interview], None]) -> Ending:
     """At the end: how many answers are don't know or skipped, which, and an offer to go back over them now."""
     gaps = interview.gaps()
     if not gaps:
@@ -782,7 +782,7 @@ def _walk(
     review: bool,
     following: Callable[[str], Question | None] | None = None,
     revisiting: bool = False,
-) -> Outcome:
+) -> Ending:
     """Ask from `question` on; forward is the next question still open, or (reviewing) the next one, or
     whatever `following` says."""
     shown_stage: Stage | None = None

@@ -19,8 +19,8 @@ from maturity.model.vocabulary import (
     OVERALL,
     STATUS_WORDS,
     Method,
+    PainPointSeverity,
     Rag,
-    Severity,
     Status,
     format_number,
     format_value,
@@ -135,7 +135,7 @@ class BandUsed(Frozen):
 class RagOverrideResult(Frozen):
     """An override that made a stage's RAG worse: by its fired pain points, or by its weak critical answers."""
 
-    severity: Severity | None = None  # for an override by pain points
+    severity: PainPointSeverity | None = None  # for an override by pain points
     critical_at_most: float | None = None  # for an override by critical answers: the points they were at most
     fired: int  # how many pain points (or critical questions) made it fire
     at_least: int
@@ -174,7 +174,7 @@ class NodeResult(Frozen):
 class PainPointResult(Frozen):
     id: str
     title: str
-    severity: Severity
+    severity: PainPointSeverity
     stage: str | None
     role: Literal["cause", "symptom"] = "cause"
     deciding: bool = False  # behind the verdict: the deciding veto's pain point, or one on its indicators' answers
@@ -203,7 +203,7 @@ class OpenItem(Frozen):
     id: str
     title: str
     rating: Rag | None = None  # for an indicator
-    severity: Severity | None = None  # for a pain point
+    severity: PainPointSeverity | None = None  # for a pain point
     stage: str | None = None
     action: str | None = None  # what evidence or action would close it
 

@@ -21,7 +21,7 @@ from pydantic import (
     model_validator,
 )
 
-from maturity.model.vocabulary import Method, Rag, Severity
+from maturity.model.vocabulary import Method, PainPointSeverity, Rag
 
 # Ids start with a letter or a digit (a model keyed by GUIDs has ids such as 3f2b...; quote them in YAML)
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$"
@@ -456,7 +456,7 @@ class RagBand(Band):
 
 
 class PainPointCount(Strict):
-    severity: Severity = Field(description="Count pain points of this severity.")
+    severity: PainPointSeverity = Field(description="Count pain points of this severity.")
     at_least: int = Field(ge=1, description="How many must have fired.")
 
 
@@ -499,7 +499,7 @@ class PainPoint(Strict):
         description="The pain point's id: pp- then lower-case letters, digits and dashes."
     )
     title: ShortText = Field(description="A short title, shown in the report.")
-    severity: Severity = Field(description="high, medium or low: orders the report and feeds RAG overrides.")
+    severity: PainPointSeverity = Field(description="high, medium or low: orders the report and feeds RAG overrides.")
     stage: Id | None = Field(None, description="The stage it belongs to, for ordering and RAG overrides.")
     role: Literal["cause", "symptom"] = Field(
         "cause", description="A root cause to fix, or a symptom of one; reports group causes apart from symptoms."

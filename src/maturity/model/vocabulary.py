@@ -36,7 +36,7 @@ Rag = Literal["red", "amber", "green"]
 RAG_ORDER: dict[str, int] = {"red": 0, "amber": 1, "green": 2}  # worst first
 RAG_WORDS: dict[str, str] = {"red": "Red", "amber": "Amber", "green": "Green"}
 
-Severity = Literal["high", "medium", "low"]
+PainPointSeverity = Literal["high", "medium", "low"]
 SEVERITY_ORDER: dict[str, int] = {"high": 0, "medium": 1, "low": 2}  # worst first
 SEVERITY_WORDS: dict[str, str] = {"high": "High", "medium": "Medium", "low": "Low"}
 

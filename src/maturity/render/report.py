@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from maturity import __version__
 from maturity.io.resources import bundled_dir
-from maturity.model.assessment import Assessment
+from maturity.model.assessment import Assessment, VerdictResult
 from maturity.model.definitions import Questionnaire, Rules
 from maturity.model.problems import DefinitionError, Problem
 from maturity.model.text import for_terminal
@@ -417,7 +417,7 @@ def _pain_points(words: _Words) -> list[dict[str, Any]]:
     return out
 
 
-def _verdict_sentence(verdict: Any) -> str:
+def _verdict_sentence(verdict: VerdictResult) -> str:
     if not verdict.assessed:
         return f"The verdict was not assessed: {verdict.not_assessed_reason}."
     if verdict.vetoed_by is not None:
@@ -426,7 +426,7 @@ def _verdict_sentence(verdict: Any) -> str:
     return f"{verdict.label}: {_lower_first(first)}" if first else f"{verdict.label}."
 
 
-def _verdict_reason(verdict: Any, words: _Words) -> str:
+def _verdict_reason(verdict: VerdictResult, words: _Words) -> str:
     """Why the verdict is what it is, as a sentence to stand beside its label (which it does not repeat)."""
     if not verdict.assessed:
         return f"{(verdict.not_assessed_reason or 'It does not apply').rstrip('.')}."
@@ -438,9 +438,9 @@ def _verdict_reason(verdict: Any, words: _Words) -> str:
         if words.rules.verdict
         else None
     )
-    reason = getattr(outcome, "reason", None) if verdict.triggered_by else None
-    if reason:  # the rules say in words why their condition gives this outcome
-        return f"{reason.rstrip('.')}."
+    stated = outcome.reason if outcome is not None and verdict.triggered_by else None
+    if stated:  # the rules say in words why their condition gives this outcome
+        return f"{stated.rstrip('.')}."
     summary = _first_sentence(verdict.summary)
     if summary:
         return summary
@@ -451,7 +451,7 @@ def _verdict_reason(verdict: Any, words: _Words) -> str:
     return "No other outcome's conditions held."
 
 
-def _points_words(verdict: Any, rules: Rules) -> str | None:
+def _points_words(verdict: VerdictResult, rules: Rules) -> str | None:
     """The verdict's points, saying which way they run."""
     if not verdict.assessed or verdict.points is None or rules.verdict is None:
         return None
@@ -610,7 +610,7 @@ def _link(url: str | None) -> str | None:
     return url if re.fullmatch(r"https?://[^\s<>\"'`]+", url) else None
 
 
-def _actions(pains: list[dict[str, Any]], deciding: list[dict[str, Any]], verdict: Any) -> list[str]:
+def _actions(pains: list[dict[str, Any]], deciding: list[dict[str, Any]], verdict: VerdictResult) -> list[str]:
     """The three next actions: what the pain points behind the verdict say to do, then the other pain points in
     report order, then the open items' evidence, then what would move the deciding indicators to green."""
     found = [p["action"] for p in pains if p["deciding"]]
@@ -620,7 +620,7 @@ def _actions(pains: list[dict[str, Any]], deciding: list[dict[str, Any]], verdic
     return list(dict.fromkeys(found))[:3]
 
 
-def _open_items(verdict: Any) -> list[dict[str, Any]]:
+def _open_items(verdict: VerdictResult) -> list[dict[str, Any]]:
     """The verdict's open items when the rules list them (newer rules), as plain dictionaries."""
     items = getattr(verdict, "open_items", None) or []
     out = []
