@@ -243,7 +243,7 @@ def scale50_workload(folder: Path, files: int = 8, seed: int = 7) -> Workload:
 def bundled_workload(folder: Path, files: int = 8, seed: int = 11) -> Workload:
     from bench_score import answers_for
 
-    from maturity.app.batch import catalogue_for
+    from maturity.app.pipeline import catalogue_for
 
     found = catalogue_for([]).get("outsourcing-lifecycle", "1.0.0")
     raw = _read_yaml(ROOT / "questionnaires" / "outsourcing-lifecycle.yaml")

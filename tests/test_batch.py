@@ -104,7 +104,7 @@ def test_expand_skips_hidden_files_and_folders_and_lists_folder_by_folder(tmp_pa
 def test_a_summary_format_renders_the_same_after_a_trip_to_another_process() -> None:
     import pickle
 
-    from maturity.app.batch import SummaryFormat
+    from maturity.app.summaries import SummaryFormat
 
     row = {
         "file": "a.yaml",
@@ -125,7 +125,7 @@ def test_csv_rows_end_in_crlf_and_every_cell_is_one_guarded_line() -> None:
     import csv
     import io
 
-    from maturity.app.batch import SummaryFormat
+    from maturity.app.summaries import SummaryFormat
 
     row = {"file": "a\r\nb.yaml", "status": "scored", "organisation": "\r=1+1", "service": "x" * 5000}
     line = SummaryFormat("csv", []).render(row)

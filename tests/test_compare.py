@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from maturity.app.batch import assessment_json, load_and_score
 from maturity.app.catalogue import Catalogue
+from maturity.app.pipeline import assessment_json, load_and_score
 from maturity.cli import app
 from maturity.engine.compare import compare, comparison_context, gap, terminal_lines
 from maturity.model.assessment import Assessment

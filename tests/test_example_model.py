@@ -28,8 +28,8 @@ def test_the_example_model_passes_its_rule_cases() -> None:
 def test_every_level_of_the_example_model_reaches_the_report_and_the_terminal() -> None:
     """Functions (reported nodes), practices (stages), streams (groups) and questions are all shown; nothing is
     said of a verdict the rules do not have."""
-    from maturity.app.batch import load_and_score
     from maturity.app.catalogue import Catalogue
+    from maturity.app.pipeline import load_and_score
     from maturity.render.report import render_report, summary_lines
 
     catalogue = Catalogue.from_folders([MODEL])

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from maturity.app.batch import WorkerPool
+from maturity.app.workers import WorkerPool
 
 from .hostile_support import GOOD, leftovers
 

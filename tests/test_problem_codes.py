@@ -91,15 +91,16 @@ def _no_setup() -> None:
 def _raised_by_a_lost_worker() -> list[Problem]:
     """MQ007's example is a fault of the machine, not a file: a worker process killed (twice) while it scores a
     file, as here, where every worker kills itself."""
-    from maturity.app.batch import WorkerPool, lost_outcome
+    from maturity.app.batch import lost_outcome
+    from maturity.app.workers import WorkerPool
 
     pool = WorkerPool(1, _kill_yourself, _no_setup, (), lost=lost_outcome)
     return [problem for outcome in pool.map(["example.answers.yaml"], 1) for problem in outcome.problems]
 
 
 def _score(answers: list[Path], definitions: list[Path], folder: Path) -> list[Problem]:
-    from maturity.app.batch import load_and_score
     from maturity.app.merging import merge_files
+    from maturity.app.pipeline import load_and_score
     from maturity.render.report import render_report
 
     catalogue = Catalogue.from_folders(sorted({p.parent for p in definitions}))

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from maturity.app.batch import load_and_score
 from maturity.app.catalogue import Catalogue
+from maturity.app.pipeline import load_and_score
 from maturity.checks.validation import find_rules, load_answers, load_questionnaire
 from maturity.cli import app
 from maturity.engine.roadmap import build_roadmap

@@ -539,7 +539,7 @@ def questionnaire_form(
       maturity questionnaire --out form.html
       maturity questionnaire outsourcing-a-problem --format md > pre-check.md
     """
-    from maturity.app.batch import catalogue_for
+    from maturity.app.pipeline import catalogue_for
     from maturity.io.output import output
     from maturity.model.problems import MaturityError
     from maturity.render.form import render_form
@@ -781,7 +781,8 @@ def _score_stdin(
     out: Path | None,
 ) -> NoReturn:
     """`score -`: one answers file from standard input, scored in this process."""
-    from maturity.app.batch import score_file, table_header, table_line
+    from maturity.app.batch import score_file
+    from maturity.app.summaries import table_header, table_line
 
     if paths != ["-"] or summary is not None or out is not None:
         _err("- reads one answers file from standard input: give it alone, without --summary or --out")
@@ -810,7 +811,8 @@ def _score_files(
     max_bytes: int | None = None,
     excel_csv: bool = False,
 ) -> None:
-    from maturity.app.batch import plan_outputs, terminate_as_interrupt
+    from maturity.app.batch import plan_outputs
+    from maturity.app.workers import terminate_as_interrupt
     from maturity.io.files import expand
     from maturity.model.problems import MaturityError
 
@@ -872,7 +874,7 @@ def _score_files(
 def _catalogue(definitions: list[Path] | None, reported: frozenset[str] = frozenset()) -> Catalogue:
     """The definitions to score against; a --definitions path that is missing stops the command (exit 1), and a
     file there that cannot be used, or that another hides, is a warning (unless its file is among `reported`)."""
-    from maturity.app.batch import catalogue_for
+    from maturity.app.pipeline import catalogue_for
 
     catalogue = catalogue_for([str(f) for f in definitions or []])
     for problem in catalogue.problems:
@@ -897,8 +899,9 @@ def _score_batch(
     files that failed, and why the table was cut short, if it was (its reader went away, a full device)."""
     from contextlib import ExitStack
 
-    from maturity.app.batch import score_many, table_header
+    from maturity.app.batch import score_many
     from maturity.app.spreadsheet import SummarySink
+    from maturity.app.summaries import table_header
     from maturity.ui.progress import progress_bar
 
     failed = 0
@@ -970,7 +973,7 @@ class _Table:
 def _score_one(
     path: Path, catalogue: Catalogue, explain: bool, text: str | None = None, max_bytes: int | None = None
 ) -> None:
-    from maturity.app.batch import assessment_json, load_and_score
+    from maturity.app.pipeline import assessment_json, load_and_score
     from maturity.model.problems import MaturityError
 
     try:
@@ -1033,7 +1036,7 @@ def report(
       maturity report answers.yaml --out report.html
       maturity report answers.yaml --format md > report.md
     """
-    from maturity.app.batch import load_and_score
+    from maturity.app.pipeline import load_and_score
     from maturity.io.output import output
     from maturity.model.problems import MaturityError
     from maturity.render.report import render_report_bytes
@@ -1080,7 +1083,7 @@ def _files_in(folder: Path | None) -> list[Path]:
 def _write(destination: Any, data: str | bytes, fmt: str) -> None:
     """Write a command's document where it was checked to go (made safe for its format: JSON escaped, a PDF as it
     is, any other text cleaned), saying where when that is a file."""
-    from maturity.app.batch import report_kind
+    from maturity.app.pipeline import report_kind
     from maturity.io.output import FileOutput
     from maturity.model.problems import MaturityError
 
@@ -1465,7 +1468,7 @@ def _load_assessment(path: Path, catalogue: Catalogue) -> tuple[Assessment, list
     if the rules have since changed. `maturity report --format json` output (the result under `assessment`) is
     accepted too.
     """
-    from maturity.app.batch import load_and_score
+    from maturity.app.pipeline import load_and_score
     from maturity.io.loader import read_document, to_model
     from maturity.model.assessment import Assessment
     from maturity.model.document import Document

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from maturity.app.batch import load_and_score
 from maturity.app.catalogue import Catalogue
+from maturity.app.pipeline import load_and_score
 from maturity.io import loader
 from maturity.io.files import walk
 from maturity.model.definitions import Expectation, RuleCases

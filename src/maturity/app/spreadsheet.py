@@ -193,7 +193,7 @@ class SummarySink:
     def __init__(
         self, output: FileOutput, catalogue: Catalogue, stack: contextlib.ExitStack[Any], excel: bool = False
     ) -> None:
-        from maturity.app.batch import ROW_FIELDS, SummaryFormat, SummaryWriter, stage_columns
+        from maturity.app.summaries import ROW_FIELDS, SummaryFormat, SummaryWriter, stage_columns
         from maturity.io.store import atomic_writer
 
         suffix = output.path.suffix.lower()  # the format is the named file's; a link's target is written

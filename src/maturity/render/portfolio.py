@@ -149,7 +149,7 @@ EMPTY_CELL = {"html": '<td class="cell empty" title="not assessed">-</td>', "md"
 
 
 class HeatmapRows:
-    """Each scored file's heatmap row, rendered in the batch worker that scored it (see batch.RowFormat) as one
+    """Each scored file's heatmap row, rendered in the batch worker that scored it (see summaries.RowFormat) as one
     line of JSON holding the row's escaped pieces: the contract, questionnaire, situation, verdict, overall and
     top pain point, and a cell per stage or reported node. The portfolio joins the pieces when it writes the
     document, once it knows which columns the portfolio needs."""

@@ -22,8 +22,9 @@ import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from maturity.app.batch import located_at_version, terminate_as_interrupt
 from maturity.app.catalogue import Catalogue, version_key
+from maturity.app.pipeline import located_at_version
+from maturity.app.workers import terminate_as_interrupt
 from maturity.engine.interview import InputEnded, Interview, answers_data, part_names, resolve_parts, run, typed
 from maturity.io import loader
 from maturity.io.lock import AnswersLock, Busy
@@ -488,7 +489,7 @@ def _finish(path: Path, catalogue: Catalogue, say: Say, err: Say) -> int:
     and HTML, and PDF when the optional extra is installed."""
     import shutil
 
-    from maturity.app.batch import load_and_score, render_reports, report_kind
+    from maturity.app.pipeline import load_and_score, render_reports, report_kind
     from maturity.render.report import FormatUnavailable, require_pdf, summary_lines
 
     try:
