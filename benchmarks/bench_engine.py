@@ -245,8 +245,8 @@ def bundled_workload(folder: Path, files: int = 8, seed: int = 11) -> Workload:
 
     from maturity.app.pipeline import catalogue_for
 
-    found = catalogue_for([]).get("outsourcing-lifecycle", "1.0.0")
     raw = _read_yaml(ROOT / "questionnaires" / "outsourcing-lifecycle.yaml")
+    found = catalogue_for([]).get(raw["id"], raw["version"])  # the bundled version the answers are written for
     rng = random.Random(seed)
     yaml_paths, json_paths = [], []
     for i in range(files):

@@ -501,6 +501,7 @@ def assess(
 class FormFormat(str, Enum):
     md = "md"
     html = "html"
+    pdf = "pdf"
 
 
 @app.command("questionnaire")
@@ -518,7 +519,8 @@ def questionnaire_form(
         typer.Option(
             "--format",
             "-f",
-            help="md or html. Default: from the --out file's extension, else md.",
+            help="md, html or pdf (pdf needs: pip install 'maturity[pdf]'). Default: from the --out file's extension "
+            "(.md, .html, .pdf), else md.",
             show_default=False,
             metavar="FORMAT",
         ),
@@ -537,25 +539,26 @@ def questionnaire_form(
     \b
     Examples:
       maturity questionnaire --out form.html
+      maturity questionnaire --out form.pdf                            # A4, for printing (the pdf extra)
       maturity questionnaire outsourcing-a-problem --format md > pre-check.md
     """
     from maturity.app.pipeline import catalogue_for
     from maturity.io.output import output
     from maturity.model.problems import MaturityError
-    from maturity.render.form import render_form
+    from maturity.render.form import FORMATS, render_form
+    from maturity.render.report import html_to_pdf
     from maturity.ui.assess import questionnaire_named
 
-    fmt = (
-        output_format.value if output_format else ("html" if out and out.suffix.lower() in (".html", ".htm") else "md")
-    )
+    fmt = _output_format(output_format or (None if out is not None else FormFormat.md), out, FORMATS)
     definitions_read = catalogue_for([str(d) for d in definitions or []]).files()
     inputs: list[str | Path] = [*([questionnaire] if questionnaire else []), *definitions_read]
     try:  # checked before any work: never over the questionnaire or a definition, never into a folder
         destination = output(out, inputs)
-        text = render_form(questionnaire_named(questionnaire, list(definitions or [])), fmt)
+        text = render_form(questionnaire_named(questionnaire, list(definitions or [])), "html" if fmt == "pdf" else fmt)
+        data = html_to_pdf(text) if fmt == "pdf" else text
     except MaturityError as exc:
         _fail(exc, Path(questionnaire or "."))
-    _write(destination, text, fmt)
+    _write(destination, data, fmt)
 
 
 class MergePolicy(str, Enum):
@@ -1098,7 +1101,7 @@ def _write(destination: Any, data: str | bytes, fmt: str) -> None:
         _err(f"wrote {destination.path}")
 
 
-def _output_format(chosen: ReportFormat | None, out: Path | None, formats: tuple[str, ...] | None = None) -> str:
+def _output_format(chosen: Enum | None, out: Path | None, formats: tuple[str, ...] | None = None) -> str:
     """The format from --out's extension (strictly) and --format; a mismatch or a missing extra exits 2."""
     from maturity.render.report import FORMATS, FormatError, FormatUnavailable, output_format, require_pdf
 

@@ -27,36 +27,9 @@ def check_answers(
     loaded = answers_file if isinstance(answers_file, Loaded) else Loaded(answers_file, Document("", {}, ""))
     answers = loaded.model
     q = questionnaire.model if isinstance(questionnaire, Loaded) else questionnaire
-    problems: list[Problem] = []
-    ref = answers.questionnaire
-    if ref.id != q.id:
-        return [
-            loaded.problem(
-                "MQ603", f"these answers are for questionnaire '{ref.id}', not '{q.id}'", ("questionnaire", "id")
-            )
-        ]
-    if ref.version != q.version:
-        return [
-            loaded.problem(
-                "MQ604",
-                f"these answers are for version {ref.version} of '{q.id}', but the "
-                f"questionnaire is version {q.version}; answer it again or use that version",
-                ("questionnaire", "version"),
-            )
-        ]
-    if (
-        isinstance(questionnaire, Loaded)
-        and ref.digest
-        and questionnaire.document.digest
-        and ref.digest != questionnaire.document.digest
-    ):
-        problems.append(
-            loaded.problem(
-                "MQ606",
-                "the questionnaire file changed since these answers were given (its digest differs); check the scores",
-                ("questionnaire", "digest"),
-            )
-        )
+    problems = _questionnaire_problems(loaded, questionnaire, q)
+    if problems and problems[0].code in ("MQ603", "MQ604"):
+        return problems  # answers for another questionnaire: their answers cannot be checked against this one
     index = index or index_questionnaire(q)
     questions = index.questions
     # worded here and located together afterwards, in one reading of the file; past the first
@@ -88,6 +61,28 @@ def check_answers(
     if found:
         problems.extend(loaded.document.problems(found, uncounted))
     return problems
+
+
+def _questionnaire_problems(
+    loaded: Loaded[AnswersFile], questionnaire: Loaded[Questionnaire] | Questionnaire, q: Questionnaire
+) -> list[Problem]:
+    """Whether the file names this questionnaire: another one (MQ603) or another version (MQ604) stops the
+    check; a questionnaire file changed since the answers were given (MQ606) is a warning."""
+    ref = loaded.model.questionnaire
+    if ref.id != q.id:
+        message = f"these answers are for questionnaire '{ref.id}', not '{q.id}'"
+        return [loaded.problem("MQ603", message, ("questionnaire", "id"))]
+    if ref.version != q.version:
+        message = (
+            f"these answers are for version {ref.version} of '{q.id}', but the questionnaire is version "
+            f"{q.version}; answer it again or use that version"
+        )
+        return [loaded.problem("MQ604", message, ("questionnaire", "version"))]
+    digest = questionnaire.document.digest if isinstance(questionnaire, Loaded) else None
+    if ref.digest and digest and ref.digest != digest:
+        message = "the questionnaire file changed since these answers were given (its digest differs); check the scores"
+        return [loaded.problem("MQ606", message, ("questionnaire", "digest"))]
+    return []
 
 
 def _show(value: Any) -> str:

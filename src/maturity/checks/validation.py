@@ -277,131 +277,156 @@ def validate_paths(
     selection = select_files(
         paths, texts=source.texts, related=related, context=context, skip_other=skip_other, source=source
     )
-    template_dirs = selection.template_dirs
-    report = ValidationReport(problems=list(selection.problems), files=list(selection.files))
-    report.skipped = selection.skipped
-    loaded: list[Loaded[Any]] = []
-    broken = _Broken()
-    for name in selection.files:
-        result = source.load(name)
-        if isinstance(result, list):
-            report.problems.extend(result)
-            broken.add_unreadable(source, name)
-        else:
-            loaded.append(result)
-    questionnaires = [x for x in loaded if isinstance(x.model, Questionnaire)]
-    rules_files = [x for x in loaded if isinstance(x.model, Rules)]
-    for q in questionnaires:
-        found_problems = check_questionnaire(q)
-        report.problems.extend(found_problems)
-        if has_errors(found_problems):
-            broken.questionnaires.setdefault(q.model.id, q.path)
-            broken.paths.add(q.path)
-        if q.model.migrations:
-            report.problems.extend(check_migrations(q, _versions_of(q.model.id, questionnaires)))
-    _duplicate_definitions(questionnaires, report)
-    covered: set[str] = set()
-    checked_rules: dict[str, tuple[Loaded[Rules], Loaded[Questionnaire] | None]] = {}
-    good = [q for q in questionnaires if q.path not in broken.paths]  # those without errors of their own
-    for r in rules_files:
-        target = r.model.questionnaire.id
-        if broken.only_broken(target, good):  # checking against a file with errors would only repeat them
-            covered.add(target)
-            rules_problems = check_rules(r, None)
-            report.problems.extend(rules_problems)
-            report.problems.append(
-                broken.skipped(
-                    r, "these rules", "questionnaire", target, broken.questionnaires[target], ("questionnaire", "id")
+    run = _Validation(source, ValidationReport(list(selection.problems), list(selection.files), selection.skipped))
+    run.load(selection.files)
+    run.check_questionnaires()
+    run.check_rules_files()
+    run.check_unscored_questionnaires()
+    run.check_answers_and_cases()
+    if selection.template_dirs:
+        from maturity.render.report import check_templates  # templates compile only where jinja2 lives
+
+        for directory in selection.template_dirs:
+            run.report.problems.extend(check_templates(directory, require_all=directory.name == "report_templates"))
+    return run.finish()
+
+
+class _Validation:
+    """One validation, in the order its checks depend on each other: the files loaded, questionnaires checked,
+    rules against their questionnaires, questionnaires nothing scores, then answers and rule cases against
+    what passed. A file whose partner has errors says its own check was skipped (MQ520) instead of repeating
+    them."""
+
+    def __init__(self, source: _Source, report: ValidationReport) -> None:
+        self.source, self.report = source, report
+        self.loaded: list[Loaded[Any]] = []
+        self.broken = _Broken()
+        self.covered: set[str] = set()  # questionnaire ids some rules were checked against
+        self.checked_rules: dict[str, tuple[Loaded[Rules], Loaded[Questionnaire] | None]] = {}
+        self.questionnaires: list[Loaded[Questionnaire]] = []
+        self.rules_files: list[Loaded[Rules]] = []
+        self.good: list[Loaded[Questionnaire]] = []  # questionnaires without errors of their own
+
+    def load(self, names: list[str]) -> None:
+        for name in names:
+            result = self.source.load(name)
+            if isinstance(result, list):
+                self.report.problems.extend(result)
+                self.broken.add_unreadable(self.source, name)
+            else:
+                self.loaded.append(result)
+        self.questionnaires = [x for x in self.loaded if isinstance(x.model, Questionnaire)]
+        self.rules_files = [x for x in self.loaded if isinstance(x.model, Rules)]
+
+    def check_questionnaires(self) -> None:
+        for q in self.questionnaires:
+            found = check_questionnaire(q)
+            self.report.problems.extend(found)
+            if has_errors(found):
+                self.broken.questionnaires.setdefault(q.model.id, q.path)
+                self.broken.paths.add(q.path)
+            if q.model.migrations:
+                self.report.problems.extend(check_migrations(q, _versions_of(q.model.id, self.questionnaires)))
+        _duplicate_definitions(self.questionnaires, self.report)
+        self.good = [q for q in self.questionnaires if q.path not in self.broken.paths]
+
+    def check_rules_files(self) -> None:
+        problems, broken = self.report.problems, self.broken
+        for r in self.rules_files:
+            target = r.model.questionnaire
+            if broken.only_broken(target.id, self.good):  # checking against a file with errors only repeats them
+                self.covered.add(target.id)
+                problems.extend(check_rules(r, None))
+                file = broken.questionnaires[target.id]
+                problems.append(
+                    broken.skipped(r, "these rules", "questionnaire", target.id, file, ("questionnaire", "id"))
                 )
-            )
-            broken.rules.setdefault(r.model.id, r.path)
-            continue
-        found = _find_questionnaire(r.model.questionnaire.id, r.model.questionnaire.version, good)
-        if found is None:
-            report.problems.extend(check_rules(r, None))
-            report.problems.append(
-                r.problem(
-                    "MQ311",
-                    f"no questionnaire '{r.model.questionnaire.id}' was found beside these rules or among the "
-                    "bundled ones; validate them together",
-                    ("questionnaire", "id"),
-                )
-            )
-            continue
-        covered.add(found.model.id)
-        rules_problems = check_rules(r, found)
-        report.problems.extend(rules_problems)
-        if has_errors(rules_problems):
-            broken.rules.setdefault(r.model.id, r.path)
-        else:
-            checked_rules.setdefault(r.model.id, (r, found))
-    for q in questionnaires:
-        if q.model.id in broken.rules_for and q.model.id not in covered:
-            report.problems.append(
-                broken.skipped(
-                    q, "this questionnaire", "scoring rules for", q.model.id, broken.rules_for[q.model.id], ("id",)
-                )
-            )
-        elif q.model.id not in covered:
-            report.problems.append(
-                q.problem(
-                    "MQ502",
-                    f"no scoring rules for '{q.model.id}' were validated with "
-                    "it, so nothing checks that its questions count",
-                    ("id",),
-                )
-            )
-    for x in loaded:
-        if isinstance(x.model, AnswersFile):
-            ref = x.model.questionnaire
-            partner = _find_questionnaire(ref.id, ref.version, good)
-            if broken.only_broken(ref.id, good):
-                report.problems.append(
-                    broken.skipped(
-                        x,
-                        "these answers",
-                        "questionnaire",
-                        ref.id,
-                        broken.questionnaires[ref.id],
+                broken.rules.setdefault(r.model.id, r.path)
+                continue
+            found = _find_questionnaire(target.id, target.version, self.good)
+            if found is None:
+                problems.extend(check_rules(r, None))
+                problems.append(
+                    r.problem(
+                        "MQ311",
+                        f"no questionnaire '{target.id}' was found beside these rules or among the "
+                        "bundled ones; validate them together",
                         ("questionnaire", "id"),
                     )
                 )
-            elif partner is None:
-                report.problems.append(
-                    x.problem(
-                        "MQ603",
-                        f"no questionnaire '{ref.id}' was found to check these answers against",
-                        ("questionnaire", "id"),
-                    )
+                continue
+            self.covered.add(found.model.id)
+            rules_problems = check_rules(r, found)
+            problems.extend(rules_problems)
+            if has_errors(rules_problems):
+                broken.rules.setdefault(r.model.id, r.path)
+            else:
+                self.checked_rules.setdefault(r.model.id, (r, found))
+
+    def check_unscored_questionnaires(self) -> None:
+        for q in self.questionnaires:
+            qid = q.model.id
+            if qid in self.covered:
+                continue
+            if qid in self.broken.rules_for:
+                file = self.broken.rules_for[qid]
+                self.report.problems.append(
+                    self.broken.skipped(q, "this questionnaire", "scoring rules for", qid, file, ("id",))
                 )
             else:
-                report.problems.extend(check_answers(x, partner))
-        elif isinstance(x.model, RuleCases):
-            if x.model.rules in broken.rules and x.model.rules not in checked_rules:
-                report.problems.append(
-                    broken.skipped(
-                        x, "these cases", "scoring rules", x.model.rules, broken.rules[x.model.rules], ("rules",)
+                self.report.problems.append(
+                    q.problem(
+                        "MQ502",
+                        f"no scoring rules for '{qid}' were validated with it, so nothing checks that its questions "
+                        "count",
+                        ("id",),
                     )
                 )
-                report.problems.extend(_check_case_files(x))
-                continue
-            report.problems.extend(_check_cases(x, rules_files))
-            pair = checked_rules.get(x.model.rules)
-            if pair is not None:
-                report.problems.extend(check_case_expectations(x, pair[0].model, pair[1].model if pair[1] else None))
-    if template_dirs:
-        from maturity.render.report import check_templates
 
-        for directory in template_dirs:
-            report.problems.extend(check_templates(directory, require_all=directory.name == "report_templates"))
-    # at most MAX_PROBLEMS_PER_FILE problems a file (errors first), and one that counts the rest
-    by_file: dict[str, list[Problem]] = {}
-    for problem in sorted(report.problems, key=lambda p: (p.file, p.line, p.column, p.code)):
-        by_file.setdefault(problem.file, []).append(problem)
-    report.problems = sorted(
-        (kept for found in by_file.values() for kept in capped(found)), key=lambda p: (p.file, p.line, p.column, p.code)
-    )
-    return report
+    def check_answers_and_cases(self) -> None:
+        for x in self.loaded:
+            if isinstance(x.model, AnswersFile):
+                self.report.problems.extend(self._answers(x))
+            elif isinstance(x.model, RuleCases):
+                self.report.problems.extend(self._cases(x))
+
+    def _answers(self, x: Loaded[AnswersFile]) -> list[Problem]:
+        ref = x.model.questionnaire
+        if self.broken.only_broken(ref.id, self.good):
+            file = self.broken.questionnaires[ref.id]
+            return [self.broken.skipped(x, "these answers", "questionnaire", ref.id, file, ("questionnaire", "id"))]
+        partner = _find_questionnaire(ref.id, ref.version, self.good)
+        if partner is None:
+            message = f"no questionnaire '{ref.id}' was found to check these answers against"
+            return [x.problem("MQ603", message, ("questionnaire", "id"))]
+        return check_answers(x, partner)
+
+    def _cases(self, x: Loaded[RuleCases]) -> list[Problem]:
+        rules_id = x.model.rules
+        if rules_id in self.broken.rules and rules_id not in self.checked_rules:
+            file = self.broken.rules[rules_id]
+            return [
+                self.broken.skipped(x, "these cases", "scoring rules", rules_id, file, ("rules",)),
+                *_check_case_files(x),
+            ]
+        problems = _check_cases(x, self.rules_files)
+        pair = self.checked_rules.get(rules_id)
+        if pair is not None:
+            problems.extend(check_case_expectations(x, pair[0].model, pair[1].model if pair[1] else None))
+        return problems
+
+    def finish(self) -> ValidationReport:
+        """The report, with at most MAX_PROBLEMS_PER_FILE problems a file (errors first) and one that counts the
+        rest, in file and line order."""
+        by_file: dict[str, list[Problem]] = {}
+        for problem in sorted(self.report.problems, key=_in_order):
+            by_file.setdefault(problem.file, []).append(problem)
+        self.report.problems = sorted((kept for found in by_file.values() for kept in capped(found)), key=_in_order)
+        return self.report
+
+
+def _in_order(problem: Problem) -> tuple[str, int, int, str]:
+    return problem.file, problem.line, problem.column, problem.code
 
 
 def _duplicate_definitions(questionnaires: list[Loaded[Questionnaire]], report: ValidationReport) -> None:

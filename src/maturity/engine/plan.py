@@ -302,22 +302,10 @@ class ScoringPlan:
     # ---------------------------------------------------------------------------------------------- tree
 
     def _node_plans(self) -> dict[str, NodePlan]:
-        q, rollup = self.questionnaire, self.rules.rollup
-        custom = {n.id: n for n in rollup.nodes}
-        defaults: dict[str, tuple[NodeKind, str, list[str], NodeRule, str]] = {
-            OVERALL: ("overall", "Overall", [s.id for s in q.stages], rollup.overall, "rollup.overall"),
-        }
-        for stage in q.stages:
-            if stage.id in defaults:
-                continue
-            members = (
-                [g.id for g in stage.groups] if stage.groups is not None else [x.id for x in stage.questions or []]
-            )
-            defaults[stage.id] = ("stage", stage.title, members, rollup.stage, "rollup.stage")
-            for group in stage.groups or []:
-                defaults.setdefault(
-                    group.id, ("group", group.title, [x.id for x in group.questions], rollup.group, "rollup.group")
-                )
+        """Every node of the roll-up: the overall result, stages and groups as the questionnaire shapes them
+        (with the rules' defaults), and the rules' own nodes, which may also redefine any of those."""
+        custom = {n.id: n for n in self.rules.rollup.nodes}
+        defaults = self._default_nodes()
         kinds: dict[str, NodeKind] = {k: v[0] for k, v in defaults.items()}
         for node_id in custom:
             kinds.setdefault(node_id, "node")
@@ -332,40 +320,68 @@ class ScoringPlan:
                 child_ids, rule, source = list(node.of), node, f"rollup.nodes '{node_id}'"
             else:
                 _, title, child_ids, rule, source = defaults[node_id]
-            children: list[Child] = []
-            for child_id in child_ids:
-                child_kind: ChildKind
-                question = self.by_id.get(child_id)
-                if question is not None:
-                    child_kind = "question"
-                elif child_id in kinds and child_id != OVERALL:
-                    child_kind = kinds[child_id]
-                else:
-                    problems.append(
-                        Problem.make(
-                            "MQ303",
-                            f"roll-up node '{node_id}' names '{child_id}', which is not a "
-                            "question, group, stage or roll-up node",
-                        )
-                    )
-                    continue
-                if rule.weights and child_id in rule.weights:
-                    weight, weight_from = rule.weights[child_id], "node"
-                elif child_kind == "question":
-                    weight, weight_from = self.by_id[child_id].question.weight, "question"
-                else:
-                    weight, weight_from = 1.0, "default"
-                if question is not None:
-                    children.append(Child(child_id, child_kind, weight, weight_from, question.order, question.critical))
-                else:
-                    children.append(Child(child_id, child_kind, weight, weight_from))
+            found = (self._child(node_id, c, rule, kinds, problems) for c in child_ids)
+            children = tuple(c for c in found if c is not None)
             reported = kind in ("stage", "overall") or (node is not None and node.reported)
             plans[node_id] = NodePlan(
-                node_id, kind, title, tuple(children), rule.method, tuple(rule.caps), source, reported
+                node_id,
+                kind,
+                title,
+                tuple(c for c in children if c is not None),
+                rule.method,
+                tuple(rule.caps),
+                source,
+                reported,
             )
         if problems:
             raise DefinitionError(problems)
         return plans
+
+    def _default_nodes(self) -> dict[str, tuple[NodeKind, str, list[str], NodeRule, str]]:
+        """The nodes the questionnaire's shape gives: (kind, title, children, rule, where the rule is written)."""
+        q, rollup = self.questionnaire, self.rules.rollup
+        defaults: dict[str, tuple[NodeKind, str, list[str], NodeRule, str]] = {
+            OVERALL: ("overall", "Overall", [s.id for s in q.stages], rollup.overall, "rollup.overall"),
+        }
+        for stage in q.stages:
+            if stage.id in defaults:
+                continue
+            members = (
+                [g.id for g in stage.groups] if stage.groups is not None else [x.id for x in stage.questions or []]
+            )
+            defaults[stage.id] = ("stage", stage.title, members, rollup.stage, "rollup.stage")
+            for group in stage.groups or []:
+                defaults.setdefault(
+                    group.id, ("group", group.title, [x.id for x in group.questions], rollup.group, "rollup.group")
+                )
+        return defaults
+
+    def _child(
+        self, node_id: str, child_id: str, rule: NodeRule, kinds: dict[str, NodeKind], problems: list[Problem]
+    ) -> Child | None:
+        """One child of a node with its weight and where the weight comes from (the node's rule, the question,
+        or 1); None, with an MQ303 problem, for an id that names nothing."""
+        child_kind: ChildKind
+        question = self.by_id.get(child_id)
+        if question is not None:
+            child_kind = "question"
+        elif child_id in kinds and child_id != OVERALL:
+            child_kind = kinds[child_id]
+        else:
+            message = (
+                f"roll-up node '{node_id}' names '{child_id}', which is not a question, group, stage or roll-up node"
+            )
+            problems.append(Problem.make("MQ303", message))
+            return None
+        if rule.weights and child_id in rule.weights:
+            weight, weight_from = rule.weights[child_id], "node"
+        elif question is not None:
+            weight, weight_from = question.question.weight, "question"
+        else:
+            weight, weight_from = 1.0, "default"
+        if question is not None:
+            return Child(child_id, child_kind, weight, weight_from, question.order, question.critical)
+        return Child(child_id, child_kind, weight, weight_from)
 
     def _topological(self) -> tuple[str, ...]:
         """Children before parents, found iteratively (deep trees cannot overflow the stack)."""

@@ -416,34 +416,13 @@ class _VerdictModel:
         reach; when the ways to keep pass `_BEAM`, only the cheapest are kept (and `exact` becomes false)."""
         factors = self.factors
         needed = needed or [0] * len(factors)
-        plan = self.plan
-        weights = {ind.id: ind.points for ind in plan.indicator_plans}
+        weights = {ind.id: ind.points for ind in self.plan.indicator_plans}
         singles = [i for i, f in enumerate(factors) if f.indicator < 0 or f.id in self.read_indicators]
         slot = {i: n for n, i in enumerate(singles)}
         keep_points = self.read_points and not self.fewer_is_better
-        start_ratings = self.ratings
-
-        def counted(iid: str, rating: str) -> tuple[int, ...]:
-            return tuple(
-                int(rating == rated and (tier is None or self.tiers.get(iid) == tier))
-                for tier, rated in self.read_counts
-            )
-
-        start_counts = [0] * len(self.read_counts)
-        for iid, rating in start_ratings.items():
-            for n, c in enumerate(counted(iid, rating)):
-                start_counts[n] += c
-        start = (
-            tuple((factors[i].options[0].effect, factors[i].options[0].unknown) for i in singles),
-            tuple(start_counts),
-            math.fsum(weights[i][r] for i, r in start_ratings.items() if i in weights),
-        )
         # state key: (what the verdict reads of single factors, the counts it reads[, points]);
         # value: {steps: (points, choice)}, a frontier of the fewest steps for each amount of points
-        choice0 = tuple(0 for _ in factors)
-        states: dict[tuple[Any, ...], dict[int, tuple[float, tuple[int, ...]]]] = {
-            (start[0], start[1], (round(start[2], 9),) if keep_points else ()): {0: (start[2], choice0)}
-        }
+        states = self._start_states(singles, weights, keep_points)
         # the fewest steps the factors after each one still need: a way that cannot afford them is dropped early
         least = [f.options[needed[i]].cost if len(f.options) > 1 else 0 for i, f in enumerate(factors)]
         rest = [sum(least[i + 1 :]) for i in range(len(factors))]
@@ -452,18 +431,7 @@ class _VerdictModel:
                 continue
             allowed = range(needed[i], len(factor.options))
             budget = limit - rest[i]
-            # what each option changes, against the option the factor starts at
-            deltas: list[tuple[int, Any, tuple[int, ...], float]] = []
-            first = factor.options[0]
-            for k in allowed:
-                option = factor.options[k]
-                if factor.indicator >= 0:
-                    old, new = str(first.effect), str(option.effect)
-                    dc = tuple(a - b for a, b in zip(counted(factor.id, new), counted(factor.id, old), strict=True))
-                    dp = weights[factor.id][new] - weights[factor.id][old]
-                else:
-                    dc, dp = tuple(0 for _ in self.read_counts), 0.0
-                deltas.append((k, (option.effect, option.unknown), dc, dp))
+            deltas = self._deltas(factor, allowed, weights)
             grown: dict[tuple[Any, ...], dict[int, tuple[float, tuple[int, ...]]]] = {}
             for (single, counts, _), frontier in states.items():
                 for cost, (points, choice) in frontier.items():
@@ -487,6 +455,47 @@ class _VerdictModel:
         out = [(steps, points, choice) for frontier in states.values() for steps, (points, choice) in frontier.items()]
         sign = 1.0 if self.fewer_is_better else -1.0
         return sorted(out, key=lambda t: (t[0], sign * t[1], t[2]))
+
+    def _counted(self, iid: str, rating: str) -> tuple[int, ...]:
+        """What an indicator at `rating` adds to each count the verdict reads (of a rating, at a tier or any)."""
+        return tuple(
+            int(rating == rated and (tier is None or self.tiers.get(iid) == tier)) for tier, rated in self.read_counts
+        )
+
+    def _start_states(
+        self, singles: list[int], weights: dict[str, Mapping[str, float]], keep_points: bool
+    ) -> dict[tuple[Any, ...], dict[int, tuple[float, tuple[int, ...]]]]:
+        """The search's one starting state: every factor at its first option, with the counts and points the
+        ratings now give."""
+        factors = self.factors
+        counts = [0] * len(self.read_counts)
+        for iid, rating in self.ratings.items():
+            for n, c in enumerate(self._counted(iid, rating)):
+                counts[n] += c
+        points = math.fsum(weights[i][r] for i, r in self.ratings.items() if i in weights)
+        single = tuple((factors[i].options[0].effect, factors[i].options[0].unknown) for i in singles)
+        key = (single, tuple(counts), (round(points, 9),) if keep_points else ())
+        return {key: {0: (points, tuple(0 for _ in factors))}}
+
+    def _deltas(
+        self, factor: _Factor, allowed: range, weights: dict[str, Mapping[str, float]]
+    ) -> list[tuple[int, Any, tuple[int, ...], float]]:
+        """What each allowed option of a factor changes, against the option it starts at: (option, what the
+        verdict reads of it, the change in each count, the change in points)."""
+        deltas: list[tuple[int, Any, tuple[int, ...], float]] = []
+        first = factor.options[0]
+        for k in allowed:
+            option = factor.options[k]
+            if factor.indicator >= 0:
+                old, new = str(first.effect), str(option.effect)
+                dc = tuple(
+                    a - b for a, b in zip(self._counted(factor.id, new), self._counted(factor.id, old), strict=True)
+                )
+                dp = weights[factor.id][new] - weights[factor.id][old]
+            else:
+                dc, dp = tuple(0 for _ in self.read_counts), 0.0
+            deltas.append((k, (option.effect, option.unknown), dc, dp))
+        return deltas
 
     def _keep(
         self,

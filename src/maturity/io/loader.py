@@ -197,23 +197,9 @@ def _load_events(text: str) -> Any:
             event = get()
             cls = event.__class__
             if key is _NO_KEY and cls is not _MappingEnd:
-                if cls is not _ScalarEvent:
-                    if cls is _AliasEvent:
-                        raise _Fault("MQ012", _ALIAS_MESSAGE, event.start_mark)
-                    raise _Fault("MQ010", "a key must be plain text, not a list or mapping", event.start_mark)
-                key = event.value
-                if key == "<<" and event.implicit[0]:  # a plain << is a merge key; a quoted one is only text
-                    raise _Fault(
-                        "MQ012", "merge keys (<<) are not allowed: write the keys out in full", event.start_mark
-                    )
-                if key in lines:
-                    first = lines[key]
-                    raise _Fault(
-                        "MQ011",
-                        f"the key '{key}' appears twice in this mapping: first on line "
-                        f"{first.line + 1}, again on line {event.start_mark.line + 1}; keep one",
-                        event.start_mark,
-                    )
+                key = event.value if cls is _ScalarEvent else None
+                if key is None or key in lines or (key == "<<" and event.implicit[0]):
+                    raise _key_fault(event, lines)
                 lines[key] = event.start_mark
                 continue
             if cls is _ScalarEvent:
@@ -256,6 +242,25 @@ def _load_events(text: str) -> Any:
         return root
     finally:
         parser.dispose()
+
+
+def _key_fault(event: Any, lines: dict[str, Any]) -> _Fault:
+    """Why a mapping's key cannot be read (called only on a fault, to keep the loop over events short): not
+    plain text, an alias, a merge key (a plain <<; a quoted one is only text), or a key written twice."""
+    mark = event.start_mark
+    if event.__class__ is _AliasEvent:
+        return _Fault("MQ012", _ALIAS_MESSAGE, mark)
+    if event.__class__ is not _ScalarEvent:
+        return _Fault("MQ010", "a key must be plain text, not a list or mapping", mark)
+    key = event.value
+    if key in lines:
+        return _Fault(
+            "MQ011",
+            f"the key '{key}' appears twice in this mapping: first on line {lines[key].line + 1}, again on line "
+            f"{mark.line + 1}; keep one",
+            mark,
+        )
+    return _Fault("MQ012", "merge keys (<<) are not allowed: write the keys out in full", mark)
 
 
 _NO_KEY = object()  # a mapping's frame before each key
@@ -378,14 +383,8 @@ class _Locator:
     def _read(self, wanted: list[tuple[Any, ...]] | None) -> None:
         """One pass: record every path on the way to those wanted (every path at all when `wanted` is None)."""
         everything_marker: dict[Any, Any] = {}  # a trie node that matches any part, and records it
-        trie: dict[Any, Any] = {}
-        for path in wanted or ():
-            node = trie
-            for part in path:
-                node = node.setdefault(part, {})
-            node[_TERMINAL] = True
         remaining = len(wanted) if wanted is not None else -1
-        root = everything_marker if wanted is None else trie
+        root = everything_marker if wanted is None else _trie(wanted)
         found = self.found
 
         def arrive(child: dict[Any, Any], path: tuple[Any, ...], place: tuple[int, int]) -> bool:
@@ -417,12 +416,7 @@ class _Locator:
                 child_path: tuple[Any, ...] = ()
                 if frame[0] and frame[4]:  # a mapping's key: where its entry is located
                     frame[4] = False
-                    if node is everything_marker:
-                        child = everything_marker
-                    elif node is not None:
-                        child = node.get(value)
-                        if child is None and isinstance(value, str) and value.isdigit():
-                            child = node.get(int(value))
+                    child = node if node is everything_marker else _key_child(node, value)
                     if child is not None:
                         child_path = (*frame[2], value)
                         if arrive(child, child_path, (line, column)):
@@ -447,6 +441,28 @@ class _Locator:
             close = getattr(events, "close", None)
             if close is not None:
                 close()
+
+
+def _trie(paths: list[tuple[Any, ...]]) -> dict[Any, Any]:
+    """The paths a pass looks for, as nested dicts by part, each path's end marked _TERMINAL."""
+    trie: dict[Any, Any] = {}
+    for path in paths:
+        node = trie
+        for part in path:
+            node = node.setdefault(part, {})
+        node[_TERMINAL] = True
+    return trie
+
+
+def _key_child(node: dict[Any, Any] | None, key: Any) -> dict[Any, Any] | None:
+    """The trie node under a mapping's key: by the key, or, for a key of digits, by the number a path may
+    name it with (an int part names a key "0" as surely as a list's item 0)."""
+    if node is None:
+        return None
+    child = node.get(key)
+    if child is None and isinstance(key, str) and key.isdigit():
+        child = node.get(int(key))
+    return child
 
 
 def offset_location(text: str, offset: int, in_bytes: bool = False) -> tuple[int, int]:

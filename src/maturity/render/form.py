@@ -17,7 +17,7 @@ from maturity.model.definitions import Condition, Question, Questionnaire
 from maturity.model.vocabulary import STATUS_WORDS, format_number
 
 TEMPLATES = {"md": "questionnaire.md.j2", "html": "questionnaire.html.j2"}
-FORMATS = ("md", "html")
+FORMATS = ("md", "html", "pdf")  # a PDF is the HTML form, printed (render.report.html_to_pdf)
 
 _KIND_WORDS = {
     "scale": "Tick one level.",
@@ -194,5 +194,8 @@ def render_form(questionnaire: Questionnaire, fmt: str, templates: Any = None, g
     from maturity.render.report import render_template
 
     if fmt not in TEMPLATES:
-        raise DefinitionError(Problem.make("MQ104", f"unknown form format '{fmt}' (choose {', '.join(FORMATS)})"))
+        choices = ", ".join(TEMPLATES)
+        raise DefinitionError(
+            Problem.make("MQ104", f"unknown form format '{fmt}' (choose {choices}; a PDF is printed from html)")
+        )
     return render_template(TEMPLATES[fmt], form_context(questionnaire, generated), templates)

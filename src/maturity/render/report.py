@@ -621,13 +621,104 @@ def _actions(pains: list[dict[str, Any]], deciding: list[dict[str, Any]], verdic
 
 
 def _open_items(verdict: VerdictResult) -> list[dict[str, Any]]:
-    """The verdict's open items when the rules list them (newer rules), as plain dictionaries."""
-    items = getattr(verdict, "open_items", None) or []
-    out = []
-    for item in items:
-        data = item.model_dump(mode="json") if hasattr(item, "model_dump") else item
-        out.append(data if isinstance(data, dict) else {"text": str(data)})
-    return out
+    """The verdict's open items (red and amber indicators, then high pain points), as plain dictionaries."""
+    return [item.model_dump(mode="json") for item in verdict.open_items]
+
+
+def _answers(words: _Words) -> list[dict[str, Any]]:
+    """Every question that was asked, in questionnaire order, with its answer in words and its stage's title."""
+    stage_titles = {s.id: s.title for s in words.questionnaire.stages}
+    answers: list[dict[str, Any]] = []
+    for result in words.assessment.questions:
+        if result.status == "not_asked":
+            continue
+        answers.append(
+            {
+                **result.model_dump(mode="json"),
+                "order": len(answers),
+                "answer": _answer_words(words.questions.get(result.id), result, words.questionnaire),
+                "stage_title": stage_titles.get(result.stage or "", "Context"),
+            }
+        )
+    return answers
+
+
+def _references(words: _Words) -> list[dict[str, Any]]:
+    """The sources cited by the questions, the pain points and the indicators, each once, by tag."""
+    assessment, questionnaire, rules = words.assessment, words.questionnaire, words.rules
+    known = {r.tag: r for r in [*questionnaire.references, *rules.references]}
+    cited = sorted(
+        {s.split()[0] for p in assessment.pain_points for s in p.sources}
+        | {s.split()[0] for i in assessment.verdict.indicators for s in i.sources}
+        | {s.split()[0] for q in questionnaire.questions() for s in q.sources}
+    )
+    return [{**known[t].model_dump(mode="json"), "link": _link(known[t].url)} for t in cited if t in known]
+
+
+def _evidence_gaps(words: _Words) -> list[dict[str, Any]]:
+    """Each stage's don't-knows and unanswered questions, as questions a reader can follow up."""
+    return [
+        {
+            "stage": g.stage,
+            "title": g.title,
+            "dont_know": [words.question(q) for q in g.dont_know],
+            "unanswered": [words.question(q) for q in g.unanswered],
+        }
+        for g in words.assessment.evidence_gaps
+    ]
+
+
+def _summary(words: _Words, deciding: list[dict[str, Any]], pains: list[dict[str, Any]]) -> dict[str, Any]:
+    """The executive summary on the first page: the verdict (or, with none, the levels) in a sentence, why, what
+    decided it with the answers quoted, the next three actions, and how much was not known."""
+    assessment, verdict = words.assessment, words.assessment.verdict
+    findings = [{**i, "quotes": [{**a, "evidence": a["evidence"][:3]} for a in i["answers"]]} for i in deciding]
+    if not findings:  # no verdict: the worst pain points decide what the summary says
+        findings = [
+            {"title": p["title"], "rating": None, "severity_words": p["severity_words"], "quotes": []}
+            for p in pains[:3]
+        ]
+    return {
+        "sentence": _verdict_sentence(verdict) if verdict.defined else _levels_sentence(assessment),
+        "reason": _verdict_reason(verdict, words) if verdict.defined else _levels_sentence(assessment, False),
+        "findings_title": "What decided it" if verdict.defined else "What stands out",
+        "findings": findings,
+        "actions": _actions(pains, deciding, verdict),
+        "dont_know": sum(len(g.dont_know) for g in assessment.evidence_gaps),
+        "unanswered": sum(len(g.unanswered) for g in assessment.evidence_gaps),
+    }
+
+
+def _verdict(words: _Words, indicators: list[dict[str, Any]]) -> dict[str, Any]:
+    """The verdict with its words: sentence, reason, points, what decided it, its indicators and open items."""
+    verdict = words.assessment.verdict
+    return {
+        **verdict.model_dump(mode="json"),
+        "sentence": _verdict_sentence(verdict),
+        "reason": _verdict_reason(verdict, words),
+        "points_words": _points_words(verdict, words.rules),
+        "decided_words": [words.trigger(t) for t in (verdict.vetoed_by or verdict).triggered_by],
+        "indicators": indicators,
+        "open_items": _open_items(verdict),
+        "open_items_title": verdict.open_items_title or "Before going to market",
+    }
+
+
+def _parts(assessment: Assessment, rules: Rules) -> dict[str, Any]:
+    """The stages and the roll-up nodes the rules report like them, in the roll-up's order, for the stage table
+    and the chart; and every roll-up level top down when the model has more of them than stages."""
+    tree = hierarchy(assessment)
+    stages = [row.node for row in tree if row.node.kind in ("stage", "node")]
+    depths = {row.node.id: row.depth for row in tree}
+    next_levels = _next_levels(stages, rules)
+    nested = any(row.depth > 1 or row.node.kind == "group" for row in tree)
+    breakdown = [{**row.node.model_dump(mode="json", exclude={"explanation"}), "depth": row.depth} for row in tree]
+    return {
+        "stages": [s.model_dump(mode="json") for s in stages],
+        "chart": _chart(stages, rules, next_levels, depths),
+        "breakdown": breakdown if nested else [],
+        "next_levels": next_levels,
+    }
 
 
 def report_context(
@@ -645,105 +736,30 @@ def report_context(
     passed when the caller has already computed it; `width` is the terminal report's line length.
     """
     words = _Words(assessment, questionnaire, rules)
-    stage_titles = {s.id: s.title for s in questionnaire.stages}
-    references = {r.tag: r for r in [*questionnaire.references, *rules.references]}
     indicators = _indicators(words)
     deciding = _deciding(words, indicators) if assessment.verdict.assessed else []
     pains = _pain_points(words)
-    answers: list[dict[str, Any]] = []
-    for result in assessment.questions:
-        if result.status == "not_asked":
-            continue
-        answers.append(
-            {
-                **result.model_dump(mode="json"),
-                "order": len(answers),
-                "answer": _answer_words(words.questions.get(result.id), result, questionnaire),
-                "stage_title": stage_titles.get(result.stage or "", "Context"),
-            }
-        )
-    cited = sorted(
-        {s.split()[0] for p in assessment.pain_points for s in p.sources}
-        | {s.split()[0] for i in assessment.verdict.indicators for s in i.sources}
-        | {s.split()[0] for q in questionnaire.questions() for s in q.sources}
-    )
     found = _roadmap(assessment, questionnaire, rules, roadmap)
-    verdict = assessment.verdict
     details = assessment.details.model_dump(mode="json")
     details["marking"] = details.get("marking") or DEFAULT_MARKING
-    # the stages and the roll-up nodes the rules ask to be reported like them, in the roll-up's order
-    tree = hierarchy(assessment)
-    stages = [row.node for row in tree if row.node.kind in ("stage", "node")]
-    depths = {row.node.id: row.depth for row in tree}
-    next_levels = _next_levels(stages, rules)
-    gaps = [
-        {
-            "stage": g.stage,
-            "title": g.title,
-            "dont_know": [words.question(q) for q in g.dont_know],
-            "unanswered": [words.question(q) for q in g.unanswered],
-        }
-        for g in assessment.evidence_gaps
-    ]
-    dont_know = sum(len(g.dont_know) for g in assessment.evidence_gaps)
-    unanswered = sum(len(g.unanswered) for g in assessment.evidence_gaps)
-    findings = [
-        {
-            **i,
-            "quotes": [{**a, "evidence": a["evidence"][:3]} for a in i["answers"]],
-        }
-        for i in deciding
-    ]
-    if not findings:  # no verdict: the worst pain points decide what the summary says
-        findings = [
-            {"title": p["title"], "rating": None, "severity_words": p["severity_words"], "quotes": []}
-            for p in pains[:3]
-        ]
-    nested = any(row.depth > 1 or row.node.kind == "group" for row in tree)
     return {
         "title": f"{assessment.details.organisation}: {assessment.details.service}",
         "questionnaire_title": questionnaire.title,
         "details": details,
-        "summary": {
-            "sentence": _verdict_sentence(verdict) if verdict.defined else _levels_sentence(assessment),
-            "reason": _verdict_reason(verdict, words) if verdict.defined else _levels_sentence(assessment, False),
-            "findings_title": "What decided it" if verdict.defined else "What stands out",
-            "findings": findings,
-            "actions": _actions(pains, deciding, verdict),
-            "dont_know": dont_know,
-            "unanswered": unanswered,
-        },
-        "verdict": {
-            **verdict.model_dump(mode="json"),
-            "sentence": _verdict_sentence(verdict),
-            "reason": _verdict_reason(verdict, words),
-            "points_words": _points_words(verdict, rules),
-            "decided_words": [words.trigger(t) for t in (verdict.vetoed_by or verdict).triggered_by],
-            "indicators": indicators,
-            "open_items": _open_items(verdict),
-            "open_items_title": getattr(verdict, "open_items_title", None) or "Before going to market",
-        },
+        "summary": _summary(words, deciding, pains),
+        "verdict": _verdict(words, indicators),
         "overall": assessment.overall.model_dump(mode="json"),
-        "stages": [s.model_dump(mode="json") for s in stages],
-        "chart": _chart(stages, rules, next_levels, depths),
-        # every roll-up level, top down, when the model has more of them than stages under the overall result
-        "breakdown": [{**row.node.model_dump(mode="json", exclude={"explanation"}), "depth": row.depth} for row in tree]
-        if nested
-        else [],
+        **_parts(assessment, rules),
         "pain_points": pains,
         "top_pain_points": pains[:TOP_PAIN_POINTS],
         "more_pain_points": pains[TOP_PAIN_POINTS:],
         "contradictions": [
             {**c.model_dump(mode="json"), "triggers": [words.trigger(t) for t in c.triggered_by]}
-            for c in getattr(assessment, "contradictions", None) or []
+            for c in assessment.contradictions
         ],
-        "evidence_gaps": gaps,
-        "answers": answers,
-        "references": [
-            {**references[t].model_dump(mode="json"), "link": _link(references[t].url)}
-            for t in cited
-            if t in references
-        ],
+        "evidence_gaps": _evidence_gaps(words),
+        "answers": _answers(words),
+        "references": _references(words),
         "levels": [b.model_dump(mode="json", by_alias=True) for b in rules.levels],
         "questionnaire": {
             "id": questionnaire.id,
@@ -755,7 +771,6 @@ def report_context(
         "tool_version": __version__,
         "generated": generated or dt.date.today().isoformat(),
         "roadmap": found.to_dict() if found is not None else None,
-        "next_levels": next_levels,
         "combined": combined_context(assessment.details, questionnaire),
         "severity_words": SEVERITY_WORDS,
         "rag_words": RAG_WORDS,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import textwrap
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from maturity import __version__
@@ -137,30 +138,33 @@ def scale_of(assessments: list[Assessment]) -> list[dict[str, Any]]:
     return [bands[k] for k in sorted(bands)]
 
 
-def chart(value: Trend, scale: list[dict[str, Any]]) -> dict[str, Any]:
-    """The trend chart's geometry: x by assessment, y by score on the levels' scale, a line per part."""
-    scores = [v.score for c in value.courses for v in c.values if v is not None and v.score is not None]
-    low = min([b["from"] for b in scale] + scores, default=0.0)
-    high = max([b["to"] for b in scale] + scores, default=1.0)
-    if high <= low:
-        high = low + 1
-    left, right, top, plot = 48.0, 470.0, 36.0, 200.0
-    n = len(value.assessments)
+@dataclass(frozen=True)
+class _Axes:
+    """Where the chart draws: x by assessment (evenly spaced), y by score between the scale's ends."""
 
-    def x(k: int) -> float:
-        return round(left + (right - left) * (k / (n - 1) if n > 1 else 0.5), 1)
+    n: int
+    low: float
+    high: float
+    left: float = 48.0
+    right: float = 470.0
+    top: float = 36.0
+    plot: float = 200.0
 
-    def y(score: float) -> float:
-        return round(top + plot * (1 - (min(max(score, low), high) - low) / (high - low)), 1)
+    def x(self, k: int) -> float:
+        return round(self.left + (self.right - self.left) * (k / (self.n - 1) if self.n > 1 else 0.5), 1)
 
+    def y(self, score: float) -> float:
+        clamped = min(max(score, self.low), self.high)
+        return round(self.top + self.plot * (1 - (clamped - self.low) / (self.high - self.low)), 1)
+
+
+def _series(value: Trend, axes: _Axes) -> list[dict[str, Any]]:
+    """A line per part: the overall heavy and black, the others in turn of colour, then of dash."""
     series: list[dict[str, Any]] = []
-    ends: list[tuple[float, int]] = []  # where each line ends, to place its label
     for i, course in enumerate(value.courses):
         heavy = course.kind == "overall"
-        colour = "#1b1b1b" if heavy else SERIES_COLOURS[(i - 1) % len(SERIES_COLOURS)]
-        dash = "" if heavy else SERIES_DASHES[((i - 1) // len(SERIES_COLOURS)) % len(SERIES_DASHES)]
         points: list[dict[str, Any]] = [
-            {"x": x(k), "y": y(v.score), "score": v.score, "level": v.level}
+            {"x": axes.x(k), "y": axes.y(v.score), "score": v.score, "level": v.level}
             for k, v in enumerate(course.values)
             if v is not None and v.score is not None
         ]
@@ -170,49 +174,63 @@ def chart(value: Trend, scale: list[dict[str, Any]]) -> dict[str, Any]:
                 "id": course.id,
                 "title": title,
                 "label": textwrap.shorten(title, LABEL_CHARS, placeholder="…"),
-                "colour": colour,
-                "dash": dash,
+                "colour": "#1b1b1b" if heavy else SERIES_COLOURS[(i - 1) % len(SERIES_COLOURS)],
+                "dash": "" if heavy else SERIES_DASHES[((i - 1) // len(SERIES_COLOURS)) % len(SERIES_DASHES)],
                 "width": 3 if heavy else 1.5,
                 "points": points,
                 "path": " ".join(f"{p['x']},{p['y']}" for p in points),
                 "label_y": 0.0,
             }
         )
-        if points:
-            ends.append((float(points[-1]["y"]), len(series) - 1))
-    # labels at the right end of each line, pushed apart so that none overlaps another
-    floor, lowest = 0.0, top + plot
-    for end, index in sorted(ends):
+    return series
+
+
+def _place_labels(series: list[dict[str, Any]], axes: _Axes) -> float:
+    """Put each line's label at its right end, pushed down apart so that none overlaps another; returns the
+    lowest label's y, which the chart's height must leave room for."""
+    ends = sorted((float(line["points"][-1]["y"]), i) for i, line in enumerate(series) if line["points"])
+    floor, lowest = 0.0, axes.top + axes.plot
+    for end, index in ends:
         label_y = round(max(end + 4, floor), 1)
         series[index]["label_y"] = label_y
         floor, lowest = label_y + 12, max(lowest, label_y)
-    bottom = lowest + 14
+    return lowest
+
+
+def chart(value: Trend, scale: list[dict[str, Any]]) -> dict[str, Any]:
+    """The trend chart's geometry: x by assessment, y by score on the levels' scale, a line per part."""
+    scores = [v.score for c in value.courses for v in c.values if v is not None and v.score is not None]
+    low = min([b["from"] for b in scale] + scores, default=0.0)
+    high = max([b["to"] for b in scale] + scores, default=1.0)
+    axes = _Axes(len(value.assessments), low, high if high > low else low + 1)
+    series = _series(value, axes)
+    bottom = _place_labels(series, axes) + 14
     return {
         "series": series,
         "bands": [
             {
-                "y": y(b["to"]),
-                "h": round(y(b["from"]) - y(b["to"]), 1),
+                "y": axes.y(b["to"]),
+                "h": round(axes.y(b["from"]) - axes.y(b["to"]), 1),
                 "label": f"{b['level']} {b['name']}",
                 "even": i % 2 == 0,
             }
             for i, b in enumerate(scale)
         ],
-        "ticks": [{"y": y(t), "label": _num(t)} for t in sorted({b["from"] for b in scale} | {high, low})],
+        "ticks": [{"y": axes.y(t), "label": _num(t)} for t in sorted({b["from"] for b in scale} | {axes.high, low})],
         "columns": [
             {
-                "x": x(k),
+                "x": axes.x(k),
                 "date": when(a),
                 "rag": a.verdict_rag if a.verdict_defined else None,
                 "fill": RAG_FILLS.get(a.verdict_rag or "", "#ffffff"),
             }
             for k, a in enumerate(value.assessments)
         ],
-        "left": left,
-        "right": right,
-        "top": top,
-        "axis": top + plot,
-        "label_x": right + 14,
+        "left": axes.left,
+        "right": axes.right,
+        "top": axes.top,
+        "axis": axes.top + axes.plot,
+        "label_x": axes.right + 14,
         "height": round(bottom + 30, 1),
     }
 
