@@ -66,6 +66,8 @@ SPECIAL_COMMANDS = [
     ("socket", ["score", "{dir}"]),
     ("device", ["validate", "{x}"]),
     ("device", ["score", "{dir}"]),
+    ("fifo", ["score", str(GOOD), "--config", "{x}"]),
+    ("device", ["validate", str(GOOD), "--config", "{x}"]),
 ]
 
 

@@ -4,6 +4,7 @@ line), through `maturity report --templates`, and a template file that cannot be
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -76,3 +77,43 @@ def test_the_bundled_reports_stay_within_the_budget(tmp_path: Path) -> None:
     for fmt in ("terminal", "md", "html"):
         result = runner.invoke(app, ["report", str(GOOD), "--format", fmt])
         assert result.exit_code == 0, result.output
+
+
+def _not_a_file(kind: str, path: Path) -> None:
+    if kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "folder":
+        path.mkdir()
+    else:
+        path.symlink_to("/dev/zero")
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/zero"), reason="named pipes and devices as POSIX has them")
+@pytest.mark.parametrize(("kind", "said"), [("fifo", "MQ006"), ("folder", "MQ001"), ("device", "MQ006")])
+@pytest.mark.parametrize("included", [False, True], ids=["override", "included"])
+def test_a_template_that_is_not_a_regular_file_is_refused_not_passed_over(
+    tmp_path: Path, kind: str, said: str, included: bool
+) -> None:
+    """Before, a pipe, a folder or /dev/zero named report.md.j2 was silently passed over for the bundled
+    template (or, included, blocked or read for ever)."""
+    name = "part.md.j2" if included else "report.md.j2"
+    if included:
+        (tmp_path / "report.md.j2").write_text('{% include "part.md.j2" %}\n', encoding="utf-8")
+    _not_a_file(kind, tmp_path / name)
+    code, stderr = _report(tmp_path)
+    assert code == 1, stderr
+    assert f"{tmp_path / name}: {said}" in stderr, stderr
+
+
+@pytest.mark.parametrize("name", ["missing.md.j2", "/etc/passwd", "../../../../etc/passwd", "sub/../../x.j2"])
+@pytest.mark.parametrize("statement", ["include", "extends", "import"])
+def test_a_template_named_by_another_is_looked_for_only_in_the_folders(
+    tmp_path: Path, name: str, statement: str
+) -> None:
+    """The name is the one the template gave, on the line that gave it; before, a missing include was 'the
+    template report.md.j2 is missing' and an absolute name a write failure on <stdout> (MQ022)."""
+    tail = " as x" if statement == "import" else ""
+    (tmp_path / "report.md.j2").write_text(f'first\n{{% {statement} "{name}"{tail} %}}\n', encoding="utf-8")
+    code, stderr = _report(tmp_path)
+    assert code == 1, stderr
+    assert f"{tmp_path / 'report.md.j2'}:2:1: MQ401 error: the template '{name}'" in stderr, stderr

@@ -14,9 +14,7 @@ import contextlib
 import hashlib
 import json
 import math
-import os
 import re
-import stat
 from collections.abc import Callable, Iterable, Iterator
 from difflib import get_close_matches
 from pathlib import Path
@@ -25,7 +23,7 @@ from typing import Any, BinaryIO, TypeVar, get_args, get_origin
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from maturity.io.files import not_a_regular_file
+from maturity.io.files import read_bytes, too_large
 from maturity.model.definitions import MODELS, AnswersFile, Questionnaire, RuleCases, Rules
 from maturity.model.document import Document, Loaded, Loc, render_loc
 from maturity.model.problems import DefinitionError, Problem
@@ -480,44 +478,10 @@ def offset_location(text: str, offset: int, in_bytes: bool = False) -> tuple[int
 
 
 def read_text(path: str | Path, max_bytes: int | None = None) -> tuple[str, str]:
-    """Read a file as strict UTF-8 under a size cap. Returns (text, sha256 digest of the bytes).
-
-    Only a regular file is read: a named pipe would block the reader until something writes to it (forever, in
-    a batch), and a device or a socket is never a definition. The kind is checked before the file is opened,
-    and again on the open file, in case the name was swapped in between."""
-    name = str(path)
+    """Read a file as strict UTF-8 under a size cap. Returns (text, sha256 digest of the bytes). Only a regular
+    file is read (see `files.read_bytes`)."""
     limit = max_bytes or max_bytes_default()
-    try:
-        info = os.stat(path)
-        if stat.S_ISDIR(info.st_mode):
-            raise IsADirectoryError
-        problem = not_a_regular_file(name, info)
-        if problem is not None:
-            raise DefinitionError(problem)
-        fd = os.open(path, os.O_RDONLY | _O_NONBLOCK | _O_NOCTTY)
-        with os.fdopen(fd, "rb") as handle:
-            info = os.fstat(fd)
-            problem = not_a_regular_file(name, info)
-            if problem is not None:
-                raise DefinitionError(problem)
-            # Read what the file holds, not `limit` bytes: asking for 4 MiB allocates 4 MiB, which costs more than
-            # reading a small answers file. A file that grew since it was measured is read to the cap.
-            want = min(info.st_size, limit) + 1
-            raw = handle.read(want)
-            if len(raw) == want and want <= limit:
-                raw += handle.read(limit + 1 - want)
-    except (FileNotFoundError, NotADirectoryError):
-        message = "this link points to nothing" if os.path.islink(path) else "no such file"
-        raise DefinitionError(Problem.make("MQ001", message, name)) from None
-    except IsADirectoryError:
-        raise DefinitionError(Problem.make("MQ001", "this is a folder, not a file", name)) from None
-    except OSError as exc:
-        raise DefinitionError(Problem.make("MQ001", f"cannot read the file: {exc.strerror}", name)) from None
-    return decode(raw, name, limit)
-
-
-_O_NONBLOCK = getattr(os, "O_NONBLOCK", 0)  # opening a named pipe must never wait for a writer
-_O_NOCTTY = getattr(os, "O_NOCTTY", 0)  # nor a terminal device become this process's terminal
+    return decode(read_bytes(path, limit), str(path), limit)
 
 
 def digest_of(text: str) -> str:
@@ -539,14 +503,7 @@ def read_stream(stream: BinaryIO, name: str, max_bytes: int | None = None) -> tu
 def decode(raw: bytes, name: str, limit: int | None = None) -> tuple[str, str]:
     limit = limit or max_bytes_default()
     if len(raw) > limit:
-        raise DefinitionError(
-            Problem.make(
-                "MQ002",
-                f"the file is larger than the limit of {limit:,} bytes; split it, or raise the limit with "
-                "--max-file-size or max-file-size in the configuration",
-                name,
-            )
-        )
+        raise DefinitionError(too_large(name, limit))
     nul = raw.find(b"\x00")
     if nul >= 0:
         line, column = _byte_location(raw, nul)

@@ -11,12 +11,14 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
+import os
 import re
 import textwrap
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from maturity import __version__
+from maturity.io.files import read_bytes
 from maturity.io.resources import bundled_dir
 from maturity.model.assessment import Assessment, VerdictResult
 from maturity.model.definitions import Questionnaire, Rules
@@ -203,9 +205,18 @@ class Layers:
         self.directories = [Path(d) for d in directories]
 
     def layer_of(self, name: str) -> int | None:
+        """The first folder holding `name` (from folder K on, for "NAME@K"). Whatever the folder holds under that
+        name counts, a pipe or a folder too, so that the user's own file is refused with a reason rather than
+        passed over for the bundled one; a name that climbs out of the folders ("..", "/etc/...") is in none."""
+        from jinja2.loaders import split_template_path
+
         base, _, skip = name.partition("@")
         start = int(skip) if skip.isdigit() else 0
-        return next((k for k in range(start, len(self.directories)) if (self.directories[k] / base).is_file()), None)
+        pieces = split_template_path(base)  # TemplateNotFound for a name with ".." in it
+        return next(
+            (k for k in range(start, len(self.directories)) if os.path.lexists(self.directories[k].joinpath(*pieces))),
+            None,
+        )
 
     def source(self, name: str) -> tuple[str, str]:
         from jinja2 import TemplateNotFound
@@ -214,11 +225,9 @@ class Layers:
         base, _, _ = name.partition("@")
         layer = self.layer_of(name)
         if layer is None:
-            raise TemplateNotFound(name)
+            raise TemplateNotFound(base)
         path = self.directories[layer].joinpath(*split_template_path(base))
-        raw = path.read_bytes()
-        if len(raw) > MAX_TEMPLATE_BYTES:
-            raise TemplateLimit(f"the template {path} is larger than 1 MiB")
+        raw = read_bytes(path, MAX_TEMPLATE_BYTES)  # a regular file under the cap, or a located problem
         try:
             return raw.decode("utf-8"), str(path)
         except UnicodeDecodeError as exc:
@@ -358,19 +367,16 @@ def check_templates(directory: Path, require_all: bool) -> list[Problem]:
     env = _environment((str(directory),))
     for path in sorted(directory.glob("*.j2")):
         try:
-            raw = path.read_bytes()
-            if len(raw) > MAX_TEMPLATE_BYTES:
-                problems.append(Problem.make("MQ402", "the template is larger than 1 MiB", str(path)))
-                continue
+            raw = read_bytes(path, MAX_TEMPLATE_BYTES)  # a pipe named x.j2 is refused, not waited on
             env.parse(raw.decode("utf-8"), name=path.name, filename=str(path))
+        except DefinitionError as exc:
+            problems.extend(exc.problems)
         except TemplateSyntaxError as exc:
             problems.append(
                 Problem.make("MQ402", f"the template does not compile: {exc.message}", str(path), exc.lineno or 0, 1)
             )
         except UnicodeDecodeError:
             problems.append(Problem.make("MQ003", "the template is not valid UTF-8", str(path)))
-        except OSError as exc:
-            problems.append(Problem.make("MQ001", f"cannot read the template: {exc.strerror}", str(path)))
     return problems
 
 
@@ -1026,8 +1032,14 @@ def render_template(name: str, context: dict[str, Any], templates: Path | None =
                 raise TemplateLimit(f"the report is larger than {MAX_OUTPUT_CHARS:,} characters")
             parts.append(chunk)
         text = "".join(parts)
-    except TemplateNotFound:
-        raise DefinitionError(Problem.make("MQ401", f"the template '{name}' is missing", where)) from None
+    except TemplateNotFound as exc:
+        missing = str(exc.name or name).partition("@")[0]
+        if missing == name:
+            raise DefinitionError(Problem.make("MQ401", f"the template '{name}' is missing", where)) from None
+        file, line = _template_frame(exc, where)  # named by an include, import or extends
+        raise DefinitionError(
+            Problem.make("MQ401", f"the template '{missing}' it names is not in the templates folder", file, line, 1)
+        ) from None
     except TemplateSyntaxError as exc:
         raise DefinitionError(
             Problem.make(
