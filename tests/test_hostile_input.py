@@ -188,3 +188,19 @@ def test_problems_asked_for_together_cost_one_early_stopping_pass() -> None:
     assert document.locate_many([("answers", "X-0"), ("answers", "X-1")]) == [(3, 3), (4, 3)]
     assert document.locator.passes == 1  # type: ignore[attr-defined]
     assert len(document.locator.found) < 10  # type: ignore[attr-defined]  # it stopped once it had them
+
+
+# ------------------------------------------------------------------------------------- standard input closed
+
+
+@pytest.mark.skipif(os.name != "posix", reason="a process started with its standard input closed, as POSIX has it")
+@pytest.mark.parametrize(
+    "args", [["validate", "-"], ["report", "-"], ["score", "-"], ["report", "-", "--format", "json"]]
+)
+def test_a_closed_standard_input_is_a_located_problem(args: list[str]) -> None:
+    """`maturity report - <&-` was an AttributeError traceback (standard input is None in such a process)."""
+    result = maturity(*args, preexec_fn=lambda: os.close(0))
+    no_traceback(result)
+    said = result.stdout + result.stderr
+    assert result.returncode == 1, said
+    assert "<stdin>: MQ001 error: cannot read standard input: standard input is closed" in said, said

@@ -11,10 +11,13 @@ only when a problem needs a line number.
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
+import io
 import json
 import math
 import re
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from difflib import get_close_matches
 from pathlib import Path
@@ -487,6 +490,24 @@ def read_text(path: str | Path, max_bytes: int | None = None) -> tuple[str, str]
 def digest_of(text: str) -> str:
     """The digest `read_text` would give the file holding this text (its UTF-8 bytes)."""
     return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class _ClosedInput(io.RawIOBase):
+    """Standard input when the program was started without one (`maturity report - <&-`): every read is the
+    fault a closed descriptor gives, so it is reported like any unreadable file rather than as an
+    AttributeError on None."""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        raise OSError(errno.EBADF, "standard input is closed")
+
+
+def standard_input() -> BinaryIO:
+    """The bytes of standard input, whether or not the program was given one."""
+    stream = getattr(sys.stdin, "buffer", None)
+    return stream if stream is not None else io.BufferedReader(_ClosedInput())
 
 
 def read_stream(stream: BinaryIO, name: str, max_bytes: int | None = None) -> tuple[str, str]:
