@@ -294,6 +294,32 @@ def test_a_formula_that_a_line_break_would_have_exposed_is_still_guarded(tmp_pat
     assert rows[1][rows[0].index("organisation")] == "' =1+1"  # CR LF became one space, then the guard
 
 
+def test_the_xlsx_summary_holds_no_control_escape_or_override_in_any_cell(hostile: Path, tmp_path: Path) -> None:
+    """Organisation and service, and the model's own titles (the column headers), were written raw: a workbook
+    keeps ESC or BEL as _x001B_ and _x0007_, which the spreadsheet turns back into the character."""
+    openpyxl = pytest.importorskip("openpyxl")
+    pytest.importorskip("xlsxwriter")
+    definitions = tmp_path / "defs"
+    definitions.mkdir()
+    for source in VALID.glob("demo.*.yaml"):
+        text = source.read_text(encoding="utf-8").replace("title: Strategy", f"title: {json.dumps(HOSTILE[0])}")
+        (definitions / source.name).write_text(text, encoding="utf-8")
+    summary = tmp_path / "s.xlsx"
+    args = ["score", str(hostile), str(definitions / "demo.answers.yaml"), "--summary", str(summary)]
+    result = runner.invoke(app, [*args, "-d", str(definitions)])
+    assert result.exit_code == 0, result.output
+    escaped = re.compile("_x[0-9A-Fa-f]{4}_")
+    texts = [
+        cell.value
+        for sheet in openpyxl.load_workbook(summary).worksheets
+        for row in sheet.iter_rows()
+        for cell in row
+        if isinstance(cell.value, str)
+    ]
+    assert [t for t in texts if UNSAFE.search(t) or escaped.search(t)] == []
+    assert "Acme Ltdinvoicegnp.exe" in texts and any(t.startswith("Acme Ltd") for t in texts[:60])
+
+
 # --------------------------------------------------------------------------------------------------- URLs
 
 
