@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 
 from maturity.cli import app
 from maturity.engine.interview import Step
-from maturity.io.loader import load_questionnaire_file
+from maturity.io.loader import load_answers_file, load_questionnaire_file
 from maturity.model.definitions import Answer
 from maturity.model.text import csv_cell, for_terminal, json_safe, one_line, shorten
 
@@ -318,6 +318,23 @@ def test_the_xlsx_summary_holds_no_control_escape_or_override_in_any_cell(hostil
     ]
     assert [t for t in texts if UNSAFE.search(t) or escaped.search(t)] == []
     assert "Acme Ltdinvoicegnp.exe" in texts and any(t.startswith("Acme Ltd") for t in texts[:60])
+
+
+def test_yaml_we_write_escapes_bidirectional_overrides_and_reads_back_the_same(hostile: Path, tmp_path: Path) -> None:
+    """The YAML dumper escaped controls but wrote U+202E and the isolates raw into merged (and migrated, and
+    saved) answers, so `cat merged.yaml` showed reordered text."""
+    second = tmp_path / "second.yaml"
+    second.write_text(hostile.read_text(encoding="utf-8").replace("assessor: ", "assessor: B "), encoding="utf-8")
+    merged = tmp_path / "merged.yaml"
+    result = runner.invoke(app, ["merge", str(hostile), str(second), "--out", str(merged), *DEFS])
+    assert result.exit_code in (0, 1), result.output
+    text = merged.read_text(encoding="utf-8")
+    assert UNSAFE.search(text) is None
+    note = load_answers_file(merged).model.answers["STR-1"]
+    original = load_answers_file(hostile).model.answers["STR-1"]
+    assert isinstance(note, Answer) and isinstance(original, Answer)
+    assert note.note is not None and original.note is not None and original.note in note.note
+    assert "\\u2066" in text  # written as an escape, read back as the character
 
 
 # --------------------------------------------------------------------------------------------------- URLs

@@ -30,7 +30,7 @@ from maturity.io.files import read_bytes, too_large
 from maturity.model.definitions import MODELS, AnswersFile, Questionnaire, RuleCases, Rules
 from maturity.model.document import Document, Loaded, Loc, render_loc
 from maturity.model.problems import DefinitionError, Problem
-from maturity.model.text import shorten
+from maturity.model.text import BIDI_CONTROLS, shorten
 
 DEFAULT_MAX_BYTES = 4 * 1024 * 1024
 MAX_DEPTH = 64  # far beyond any real definition, far below what would exhaust a stack
@@ -908,13 +908,29 @@ def load_cases_file(path: str | Path, max_bytes: int | None = None) -> Loaded[Ru
 
 
 def dump_yaml(data: Any) -> str:
-    """Write plain data as block YAML that our own loader reads back unchanged."""
-    return yaml.dump(data, Dumper=_SafeDumper, sort_keys=False, allow_unicode=True, width=100)
+    """Write plain data as block YAML that our own loader reads back unchanged.
+
+    The dumper escapes control characters but writes the bidirectional overrides and isolates as they are (it
+    takes them for printable), and a file with U+202E in it reorders what `cat` or an editor shows. A string
+    holding one is written double-quoted (`_represent_str`), where YAML allows \\uXXXX, and each is escaped."""
+    text = yaml.dump(data, Dumper=_SafeDumper, sort_keys=False, allow_unicode=True, width=100)
+    return _BIDI.sub(lambda m: f"\\u{ord(m.group()):04x}", text) if _BIDI.search(text) else text
+
+
+_BIDI = re.compile(f"[{BIDI_CONTROLS}]")
 
 
 class _SafeDumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]
     def ignore_aliases(self, data: Any) -> bool:
         return True
+
+
+def _represent_str(dumper: Any, data: str) -> Any:
+    style = '"' if _BIDI.search(data) else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", data, style=style)
+
+
+_SafeDumper.add_representer(str, _represent_str)
 
 
 # The writer quotes a string when its resolver would read it back as something else, but that resolver is YAML
