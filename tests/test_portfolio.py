@@ -7,6 +7,7 @@ import html.parser
 import re
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -222,14 +223,20 @@ def test_the_printed_heatmap_fits_the_page(tmp_path: Path) -> None:
     assert runner.invoke(app, ["portfolio", *map(str, EXAMPLES), "--out", str(out)]).exit_code == 0
     for page in pypdf.PdfReader(str(out)).pages:
         width = float(page.mediabox.width)
-        starts: list[float] = []
-
-        def seen(text: str, cm: list[float], tm: list[float], font: object, size: float) -> None:
-            if text.strip():
-                starts.append(cm[4] + tm[4] * cm[0])
-
-        page.extract_text(visitor_text=seen)
+        starts = _text_starts(page)
         assert starts and max(starts) < width - 20, (max(starts), width)  # inside the right margin
+
+
+def _text_starts(page: Any) -> list[float]:
+    """Where each piece of text on a PDF page starts, left to right, in points (as the PDF reader places it)."""
+    starts: list[float] = []
+
+    def seen(text: str, cm: list[float], tm: list[float], font: object, size: float) -> None:
+        if text.strip():
+            starts.append(cm[4] + tm[4] * cm[0])
+
+    page.extract_text(visitor_text=seen)
+    return starts
 
 
 def test_the_portfolio_command_has_help_with_examples() -> None:
