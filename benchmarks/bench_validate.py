@@ -286,7 +286,7 @@ def measure_unknown_ids(repeat: int) -> None:
 _IN_PROCESS = """
 import json, sys, time
 from pathlib import Path
-from maturity.checks.validation import validate_paths
+from maturity.app.validate import validate_paths
 fmt, repeat, paths = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
 if fmt == "yaml":
     import yaml

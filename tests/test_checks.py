@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from maturity import DefinitionError, load_questionnaire, load_rules
-from maturity.checks.validation import validate_paths
+from maturity.app.validate import validate_paths
 from maturity.io.resources import bundled_dir
 
 from .conftest import FIXTURES, ROOT

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from maturity.checks.validation import validate_paths
+from maturity.app.validate import validate_paths
 
 from .conftest import ROOT
 

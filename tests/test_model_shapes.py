@@ -93,7 +93,7 @@ def test_ids_may_start_with_a_digit() -> None:
 
 
 def test_reported_nodes_are_marked_and_summarised_and_need_no_warning(tmp_path: Any) -> None:
-    from maturity.checks.validation import validate_paths
+    from maturity.app.validate import validate_paths
 
     q = make_questionnaire(
         [

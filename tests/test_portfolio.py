@@ -7,6 +7,7 @@ import html.parser
 import re
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -92,6 +93,18 @@ def test_what_the_red_contracts_have_in_common_is_counted_over_them(tmp_path: Pa
     situations = Counter(r["situation"] for r in rows)
     for name, count in situations.items():
         assert re.search(rf"\| {re.escape(name)} \| {count} \|", text), name
+
+
+def test_pain_points_as_common_as_each_other_are_listed_worst_first() -> None:
+    result = runner.invoke(app, ["portfolio", *map(str, EXAMPLES), "-f", "md"])
+    assert result.exit_code == 0, result.output
+    order = {"High": 0, "Medium": 1, "Low": 2}
+    for title in ("## What the red contracts have in common", "## The commonest pain points"):
+        section = result.stdout[result.stdout.index(title) :].split("\n## ", 1)[0]
+        rows = re.findall(r"^\| (.+?) \| (High|Medium|Low) \| (\d+) \(", section, re.M)
+        assert len(rows) > 3, section
+        ranks = [(-int(count), order[severity]) for _, severity, count in rows]
+        assert ranks == sorted(ranks), rows
 
 
 def test_a_model_without_a_verdict_gets_levels_only_and_its_reported_nodes(tmp_path: Path) -> None:
@@ -199,6 +212,31 @@ def test_the_pdf_is_a_document_a_pdf_reader_opens(tmp_path: Path) -> None:
     reader = pypdf.PdfReader(str(out))
     words = " ".join(page.extract_text() for page in reader.pages)
     assert f"{len(EXAMPLES)} contracts" in words and "What the red contracts have in common" in words
+
+
+def test_the_printed_heatmap_fits_the_page(tmp_path: Path) -> None:
+    """No column of the heatmap is cut off at the page's right edge: every piece of text on every page starts
+    inside its right margin (with many stages the last column once fell off the page)."""
+    pytest.importorskip("weasyprint")
+    pypdf = pytest.importorskip("pypdf")
+    out = tmp_path / "portfolio.pdf"
+    assert runner.invoke(app, ["portfolio", *map(str, EXAMPLES), "--out", str(out)]).exit_code == 0
+    for page in pypdf.PdfReader(str(out)).pages:
+        width = float(page.mediabox.width)
+        starts = _text_starts(page)
+        assert starts and max(starts) < width - 20, (max(starts), width)  # inside the right margin
+
+
+def _text_starts(page: Any) -> list[float]:
+    """Where each piece of text on a PDF page starts, left to right, in points (as the PDF reader places it)."""
+    starts: list[float] = []
+
+    def seen(text: str, cm: list[float], tm: list[float], font: object, size: float) -> None:
+        if text.strip():
+            starts.append(cm[4] + tm[4] * cm[0])
+
+    page.extract_text(visitor_text=seen)
+    return starts
 
 
 def test_the_portfolio_command_has_help_with_examples() -> None:

@@ -89,7 +89,7 @@ COMBINATIONS = {
 
 @pytest.mark.parametrize("name", sorted(COMBINATIONS))
 def test_the_schemas_refuse_what_the_models_refuse_as_mq105(name: str, tmp_path: Path) -> None:
-    from maturity.checks.validation import validate_paths
+    from maturity.app.validate import validate_paths
 
     path = tmp_path / "file.yaml"
     path.write_text(COMBINATIONS[name], encoding="utf-8")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import os
 import re
 import shutil
 import subprocess
@@ -174,3 +175,19 @@ def test_without_the_extra_a_workbook_is_a_usage_error(tmp_path: Path, monkeypat
     result = runner.invoke(app, ["score", str(EXAMPLES[0]), "--summary", str(tmp_path / "s.xlsx")])
     assert result.exit_code == 2 and "pip install 'maturity[xlsx]'" in result.stderr
     assert not (tmp_path / "s.xlsx").exists()
+
+
+def test_the_workbook_gets_the_permissions_a_file_written_in_place_would(tmp_path: Path) -> None:
+    """XlsxWriter writes its own temporary file; it must be shared as the CSV is (what the umask allows, or the
+    earlier summary's permissions), never left private to its owner."""
+    out = tmp_path / "s.xlsx"
+    before = os.umask(0o022)
+    try:
+        assert runner.invoke(app, ["score", *map(str, EXAMPLES), "--summary", str(out)]).exit_code == 0
+        assert out.stat().st_mode & 0o777 == 0o644
+        out.chmod(0o640)
+        assert runner.invoke(app, ["score", *map(str, EXAMPLES), "--summary", str(out)]).exit_code == 0
+        assert out.stat().st_mode & 0o777 == 0o640
+    finally:
+        os.umask(before)
+    assert [p.name for p in tmp_path.iterdir()] == ["s.xlsx"]  # no temporary file left

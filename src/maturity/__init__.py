@@ -16,7 +16,7 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+from maturity.model.version import __version__
 
 _LAZY = {
     "load_questionnaire": "checks.validation",
@@ -24,7 +24,7 @@ _LAZY = {
     "load_answers": "checks.validation",
     "find_rules": "checks.validation",
     "list_questionnaires": "checks.validation",
-    "validate_paths": "checks.validation",
+    "validate_paths": "app.validate",
     "QuestionnaireInfo": "checks.validation",
     "ValidationReport": "checks.validation",
     "bundled_dir": "io.resources",
@@ -81,6 +81,7 @@ __all__ = [  # noqa: RUF022 - grouped as _LAZY is
 
 if TYPE_CHECKING:  # pragma: no cover
     from maturity.app.config import Config, load_config
+    from maturity.app.validate import validate_paths
     from maturity.checks.validation import (
         QuestionnaireInfo,
         ValidationReport,
@@ -89,7 +90,6 @@ if TYPE_CHECKING:  # pragma: no cover
         load_answers,
         load_questionnaire,
         load_rules,
-        validate_paths,
     )
     from maturity.engine.scoring import score
     from maturity.io.resources import bundled_dir

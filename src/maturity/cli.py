@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn, Optional
 import typer
 from typer.models import CommandFunctionType
 
-from maturity import __version__
 from maturity.model.problems import EXIT_INTERRUPTED, EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE
+from maturity.model.version import __version__
 
 if TYPE_CHECKING:  # the CLI imports the library lazily, so that `maturity --help` stays fast
     from maturity.app.batch import BatchOutputs, FileOutcome

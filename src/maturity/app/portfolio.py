@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from maturity.app.batch import REPORT_SUFFIXES, FileOutcome, result_names, score_many
 from maturity.app.catalogue import Catalogue
 from maturity.model.problems import MaturityError, Problem
-from maturity.model.vocabulary import RAG_ORDER
+from maturity.model.vocabulary import RAG_ORDER, SEVERITY_ORDER
 
 if TYPE_CHECKING:
     from maturity.io.output import Output
@@ -206,15 +206,25 @@ class Portfolio:
         return sorted(out, key=lambda p: (p["standing"], -p["red_share"], p["order"]))
 
     def common_pains(self, counter: Counter[str], of: int, limit: int = TOP_PAIN_POINTS) -> list[dict[str, Any]]:
+        """The commonest pain points, most contracts first; among equally common ones the most severe first, then
+        by title, so that a high pain point is never listed below a low one that as many contracts share."""
+
+        def words(pain: str) -> tuple[str, str]:
+            return self.pain_words.get(pain, (pain, "medium"))
+
+        def rank(item: tuple[str, int]) -> tuple[int, int, str]:
+            title, severity = words(item[0])
+            return -item[1], SEVERITY_ORDER.get(severity, 1), title.casefold()
+
         return [
             {
                 "id": pain,
-                "title": self.pain_words.get(pain, (pain, "medium"))[0],
-                "severity": self.pain_words.get(pain, (pain, "medium"))[1],
+                "title": words(pain)[0],
+                "severity": words(pain)[1],
                 "count": count,
                 "share": count / of if of else 0.0,
             }
-            for pain, count in sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
+            for pain, count in sorted(counter.items(), key=rank)[:limit]
         ]
 
 

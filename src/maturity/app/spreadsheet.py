@@ -16,12 +16,12 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from maturity.app.catalogue import Catalogue
 from maturity.app.portfolio import Portfolio, part_titles
+from maturity.io.store import publish, temporary_beside
 from maturity.model.text import LIST_CELL_LIMIT, cell_text
 from maturity.model.vocabulary import RAG_WORDS, SEVERITY_WORDS, column_title
 
@@ -51,8 +51,7 @@ class XlsxSummary:
         import xlsxwriter
 
         self.path, self.columns = Path(path), columns
-        directory = self.path.parent if str(self.path.parent) else Path(".")
-        fd, self.temporary = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp.xlsx", dir=directory)
+        fd, self.temporary = temporary_beside(self.path, ".tmp.xlsx")
         os.close(fd)
         self.book = xlsxwriter.Workbook(
             self.temporary,
@@ -126,7 +125,7 @@ class XlsxSummary:
             self.sheet.autofilter(0, 0, max(self.rows, 1), len(self.columns) - 1)
             self._counts()
             self.book.close()
-            os.replace(self.temporary, self.path)
+            publish(self.temporary, self.path)  # synced, with the permissions a file written in place gets
         except BaseException:
             self.discard()
             raise

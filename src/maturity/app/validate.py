@@ -6,13 +6,13 @@ Python caller get the same answer for the same settings.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
 from maturity.app.config import Config, filter_problems
-from maturity.checks.validation import ValidationReport, select_files, validate_paths
+from maturity.checks.validation import ValidationReport, check_paths, select_files
 from maturity.io import loader
 from maturity.io.resources import bundled_definition_dirs
 from maturity.model.problems import MaturityError, Problem
@@ -94,6 +94,30 @@ def validate(
     )
     kept = filter_problems([*problems, *report.problems], config, warnings, texts)
     return Validation(kept, report.files, report.skipped, [], report)
+
+
+def validate_paths(
+    paths: Iterable[Path],
+    max_bytes: int | None = None,
+    *,
+    texts: Mapping[str, str] | None = None,
+    related: bool = False,
+    context: Iterable[Path] = (),
+    skip_other: bool = False,
+) -> ValidationReport:
+    """Validate the files under `paths` as `maturity validate` does, report templates compiled too (see
+    checks.validation.check_paths, which this gives the rendering layer's template check)."""
+    from maturity.render.report import check_templates
+
+    return check_paths(
+        paths,
+        max_bytes,
+        texts=texts,
+        related=related,
+        context=context,
+        skip_other=skip_other,
+        check_templates=check_templates,
+    )
 
 
 def explain(code: str) -> str | None:

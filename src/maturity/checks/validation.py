@@ -7,7 +7,7 @@ Also the public way to load one definition with every check applied (`load_quest
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from difflib import get_close_matches
 from pathlib import Path
@@ -23,6 +23,10 @@ from maturity.io.resources import bundled_dir
 from maturity.model.definitions import ID_PATTERN, AnswersFile, Questionnaire, RuleCases, Rules
 from maturity.model.document import Loaded
 from maturity.model.problems import DefinitionError, MaturityError, Problem, capped, has_errors
+
+# Compiles a folder of report templates (the second argument: whether every bundled template must be there) and
+# gives its problems; the rendering layer's `check_templates`, passed in, since only rendering imports jinja2.
+TemplateCheck = Callable[[Path, bool], list[Problem]]
 
 
 @dataclass
@@ -225,7 +229,7 @@ def select_files(
     skip_other: bool = False,
     source: _Source | None = None,
 ) -> Selection:
-    """Which files a validation of `paths` reads (see `validate_paths`); `maturity validate --list-files`."""
+    """Which files a validation of `paths` reads (see `check_paths`); `maturity validate --list-files`."""
     texts = dict(texts or {})
     source = source or _Source(texts=texts)
     context = list(context)
@@ -251,7 +255,7 @@ def select_files(
     return selection
 
 
-def validate_paths(
+def check_paths(
     paths: Iterable[Path],
     max_bytes: int | None = None,
     *,
@@ -259,13 +263,16 @@ def validate_paths(
     related: bool = False,
     context: Iterable[Path] = (),
     skip_other: bool = False,
+    check_templates: TemplateCheck | None = None,
 ) -> ValidationReport:
     """Validate the files under `paths`, each against the others it refers to, and report every problem.
 
     `texts` holds files already read (standard input) by the name problems should give them. With `related`,
     the questionnaires and rules that the named files need are found beside them (and in `context`) and checked
     with them, as a pre-commit hook needs when it names only the files that changed. With `skip_other`, named
-    files that are not maturity files are passed over (see `is_maturity_file`).
+    files that are not maturity files are passed over (see `is_maturity_file`). Template folders are compiled
+    by `check_templates`, the rendering layer's (only rendering imports jinja2), which `maturity.validate_paths`
+    (app.validate) passes; without it they are listed but not compiled.
     """
     source = _Source(max_bytes=max_bytes, texts=dict(texts or {}))
     selection = select_files(
@@ -277,11 +284,9 @@ def validate_paths(
     run.check_rules_files()
     run.check_unscored_questionnaires()
     run.check_answers_and_cases()
-    if selection.template_dirs:
-        from maturity.render.report import check_templates  # templates compile only where jinja2 lives
-
+    if check_templates is not None:
         for directory in selection.template_dirs:
-            run.report.problems.extend(check_templates(directory, require_all=directory.name == "report_templates"))
+            run.report.problems.extend(check_templates(directory, directory.name == "report_templates"))
     return run.finish()
 
 

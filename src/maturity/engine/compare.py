@@ -24,11 +24,11 @@ import json
 from collections.abc import Iterator
 from typing import Any, Literal
 
-from maturity import __version__
 from maturity.model.assessment import Assessment, Frozen, NodeResult, PainPointResult, QuestionResult
 from maturity.model.definitions import AnswerValue, AssessmentDetails
 from maturity.model.problems import MaturityError, Problem
 from maturity.model.text import one_line
+from maturity.model.version import __version__
 from maturity.model.vocabulary import (
     RAG_ORDER,
     RAG_WORDS,

@@ -19,19 +19,39 @@ def atomic_writer(path: str | Path, buffering: int = -1) -> Iterator[io.TextIOWr
     rename itself survives a power cut.
     """
     target = Path(path)
-    directory = target.parent if str(target.parent) else Path(".")
-    fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+    fd, temporary = temporary_beside(target)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n", buffering=buffering) as handle:
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(temporary, _mode_for(target))  # mkstemp makes the file private to its owner
-        os.replace(temporary, target)
+        publish(temporary, target, synced=True)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
         raise
+
+
+def temporary_beside(target: Path, suffix: str = ".tmp") -> tuple[int, str]:
+    """A new temporary file in `target`'s folder (so the rename is atomic): its descriptor and path."""
+    directory = target.parent if str(target.parent) else Path(".")
+    return tempfile.mkstemp(prefix=f".{target.name}.", suffix=suffix, dir=directory)
+
+
+def publish(temporary: str | Path, target: Path, synced: bool = False) -> None:
+    """Make a finished temporary file `target`: synced to disk (unless it already is), given the permissions the
+    file would have had if written in place (mkstemp makes it private to its owner), renamed over it, and the
+    folder synced, so that the rename itself survives a power cut. Used by every atomic write, including the
+    workbook XlsxWriter writes to a file of its own."""
+    if not synced:
+        fd = os.open(temporary, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    os.chmod(temporary, _mode_for(target))
+    os.replace(temporary, target)
+    directory = target.parent if str(target.parent) else Path(".")
     with contextlib.suppress(OSError):  # not every platform can open a directory
         dir_fd = os.open(directory, os.O_RDONLY)
         try:

@@ -11,9 +11,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from maturity import __version__
 from maturity.engine.interview import value_words
 from maturity.model.definitions import Condition, Question, Questionnaire
+from maturity.model.version import __version__
 from maturity.model.vocabulary import STATUS_WORDS, format_number
 
 TEMPLATES = {"md": "questionnaire.md.j2", "html": "questionnaire.html.j2"}

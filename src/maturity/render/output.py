@@ -19,9 +19,9 @@ from pathlib import Path
 from urllib.parse import quote
 from xml.sax.saxutils import escape, quoteattr
 
-from maturity import __version__
 from maturity.model.problems import CODES, Problem
 from maturity.model.text import one_line
+from maturity.model.version import __version__
 from maturity.model.vocabulary import plural
 
 FORMATS = ("text", "json", "github", "sarif", "junit")

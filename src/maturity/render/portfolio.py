@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Protocol
 
-from maturity import __version__
+from maturity.model.version import __version__
 from maturity.model.vocabulary import RAG_WORDS, SEVERITY_WORDS, format_number
 from maturity.render.report import _md, render_template
 

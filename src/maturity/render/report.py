@@ -17,13 +17,13 @@ import textwrap
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from maturity import __version__
 from maturity.io.files import read_bytes
 from maturity.io.resources import bundled_dir
 from maturity.model.assessment import Assessment, VerdictResult
 from maturity.model.definitions import Questionnaire, Rules
 from maturity.model.problems import DefinitionError, Problem
 from maturity.model.text import for_terminal
+from maturity.model.version import __version__
 from maturity.model.vocabulary import DEFAULT_MARKING, RAG_ORDER, RAG_WORDS, SEVERITY_WORDS, STATUS_WORDS, format_number
 from maturity.render.combined import combined_context
 

@@ -14,9 +14,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from maturity import __version__
 from maturity.engine.compare import COMPARISON_FORMAT_VERSION, Assessed, Comparison, Course, Trend, target_lines
 from maturity.model.assessment import Assessment
+from maturity.model.version import __version__
 from maturity.model.vocabulary import RAG_WORDS, SEVERITY_WORDS, format_number
 
 # Okabe and Ito's colours, told apart with the common kinds of colour blindness; dashes tell lines apart further.
