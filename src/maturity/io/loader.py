@@ -525,6 +525,10 @@ def decode(raw: bytes, name: str, limit: int | None = None) -> tuple[str, str]:
     limit = limit or max_bytes_default()
     if len(raw) > limit:
         raise DefinitionError(too_large(name, limit))
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):  # the byte-order mark of UTF-16 (or UTF-32 little-endian)
+        raise DefinitionError(
+            Problem.make("MQ003", "the file is saved as UTF-16 (or UTF-32): save it as UTF-8", name, 1, 1)
+        )
     nul = raw.find(b"\x00")
     if nul >= 0:
         line, column = _byte_location(raw, nul)
@@ -826,6 +830,8 @@ def _schema_problem(error: Any, loc: list[Any], model: type[BaseModel]) -> tuple
         return "MQ104", f"{where} must be {ctx.get('expected', '')}, not {_describe(value)}", loc
     if kind == "string_pattern_mismatch":
         return "MQ104", f"{where}: {_describe(value)} is not in the expected form ({_pattern_hint(loc)})", loc
+    if kind == "string_unicode":  # JSON can spell half a surrogate pair (\ud800); no text can hold one
+        return "MQ104", f"{where} holds {_HALF_PAIR}", loc
     if kind == "string_too_long" and isinstance(value, str):
         return "MQ104", f"{where} is {len(value):,} characters long; the limit is {ctx.get('max_length', 0):,}", loc
     if kind in _BOUNDS:
@@ -836,6 +842,10 @@ def _schema_problem(error: Any, loc: list[Any], model: type[BaseModel]) -> tuple
     return "MQ104", f"{where}: {error['msg']}", loc
 
 
+_HALF_PAIR = (
+    "half of a UTF-16 surrogate pair (an escape from \\ud800 to \\udfff without its other half), which is not a "
+    "character: remove it, or write the character itself"
+)
 _BOUNDS = {
     "greater_than": ("greater than", "gt"),
     "greater_than_equal": ("at least", "ge"),
