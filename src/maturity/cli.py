@@ -1320,11 +1320,11 @@ def portfolio(
     if not files:
         _err("no answers files to score")
         raise typer.Exit(EXIT_PROBLEMS if problems else EXIT_USAGE)
-    if reports is not None:  # a rerun into the same folder leaves out the results and reports it wrote
-        from maturity.app.batch import without_outputs
-
-        files = without_outputs(files, None, reports)
     try:  # checked before any scoring: never over an answers file or a definition, never into a folder
+        if reports is not None:  # a rerun into the same folder leaves out the results and reports it wrote
+            from maturity.app.batch import without_outputs
+
+            files = without_outputs(files, None, reports)
         destination = output(out, [*files, *catalogue.files(), *_files_in(templates)])
         if reports is not None:
             report_folder = folder_output(reports, option="--reports")

@@ -18,7 +18,7 @@ from maturity.checks.migrations import check_migrations
 from maturity.checks.questionnaire import check_questionnaire
 from maturity.checks.rules import check_rules
 from maturity.io import loader
-from maturity.io.files import is_definition_name, not_a_regular_file, read_head, walk
+from maturity.io.files import declared_kind, is_definition_name, not_a_regular_file, read_head, walk
 from maturity.io.resources import bundled_dir
 from maturity.model.definitions import ID_PATTERN, AnswersFile, Questionnaire, RuleCases, Rules
 from maturity.model.document import Loaded
@@ -83,9 +83,6 @@ def _definition_files_under(folder: Path, recursive: bool = True) -> list[Path]:
 
 # The folders definitions conventionally live in; a file in one is ours whatever it holds.
 DEFINITION_FOLDERS = frozenset({"questionnaires", "scoring_rules", "report_templates", "examples", "cases"})
-_OUR_KIND = re.compile(
-    r"""^[ \t{]*["']?kind["']?[ \t]*:[ \t]*["']?(questionnaire|scoring_rules|answers|rule_cases)\b""", re.MULTILINE
-)
 
 
 def is_maturity_file(path: Path, folders: Iterable[Path] = ()) -> bool:
@@ -101,7 +98,7 @@ def is_maturity_file(path: Path, folders: Iterable[Path] = ()) -> bool:
         return path.name.startswith(("report.", "compare."))
     if not path.is_file():
         return True  # missing, a pipe or a device: let the loader say why it is not read
-    return _OUR_KIND.search(read_head(path, 64 * 1024).decode("utf-8", errors="replace")) is not None
+    return declared_kind(path) is not None
 
 
 def _is_within(path: Path, folder: Path) -> bool:

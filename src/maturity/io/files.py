@@ -7,6 +7,7 @@ from __future__ import annotations
 import fnmatch
 import glob
 import os
+import re
 import stat
 from collections.abc import Callable, Iterable
 
@@ -216,11 +217,12 @@ def read_head(path: str | os.PathLike[str], size: int) -> bytes:
         fd = os.open(path, os.O_RDONLY | _O_NONBLOCK | _O_NOCTTY)
     except OSError:
         return b""
-    with os.fdopen(fd, "rb") as handle:
-        try:
-            return handle.read(size) if stat.S_ISREG(os.fstat(fd).st_mode) else b""
-        except OSError:
-            return b""
+    try:
+        return os.read(fd, size) if stat.S_ISREG(os.fstat(fd).st_mode) else b""  # a folder opens, too
+    except OSError:
+        return b""
+    finally:
+        os.close(fd)
 
 
 def too_large(name: str, limit: int) -> Problem:
@@ -230,3 +232,15 @@ def too_large(name: str, limit: int) -> Problem:
         "--max-file-size or max-file-size in the configuration",
         name,
     )
+
+
+# The line by which a file says it is one of ours, in YAML or JSON (`kind: answers`, `{"kind": "answers"`).
+KIND_LINE = re.compile(
+    r"""^[ \t{]*["']?kind["']?[ \t]*:[ \t]*["']?(questionnaire|scoring_rules|answers|rule_cases)\b""", re.MULTILINE
+)
+
+
+def declared_kind(path: str | os.PathLike[str]) -> str | None:
+    """The kind a file says it is in its first 64 KiB (a definition, answers or rule cases), or None."""
+    found = KIND_LINE.search(read_head(path, 64 * 1024).decode("utf-8", errors="replace"))
+    return found.group(1) if found else None
