@@ -101,9 +101,9 @@ def test_a_special_file_is_refused_at_once_with_a_reason(tmp_path: Path, kind: s
         ("early-nul.yaml", b"kind: answers\n\x00\n", "MQ004", 2, 1),
         ("latin-1.yaml", "kind: answers\nnote: déjà\n".encode("latin-1"), "MQ003", 2, 8),
         # a byte-order mark of UTF-16 or UTF-32 says which encoding it is, rather than "binary data"
-        ("utf-16.yaml", "kind: answers\n".encode("utf-16"), "MQ003", 1, 1),
-        ("utf-16be.json", b"\xfe\xff" + '{"kind": "answers"}'.encode("utf-16-be"), "MQ003", 1, 1),
-        ("utf-32.json", '{"kind": "answers"}'.encode("utf-32"), "MQ003", 1, 1),
+        ("utf-16.yaml", "kind: answers\n".encode("utf-16"), "MQ004", 1, 1),
+        ("utf-16be.json", b"\xfe\xff" + '{"kind": "answers"}'.encode("utf-16-be"), "MQ004", 1, 1),
+        ("utf-32.json", '{"kind": "answers"}'.encode("utf-32"), "MQ004", 1, 1),
     ],
 )
 def test_faults_the_parser_cannot_place_get_a_line_and_column(

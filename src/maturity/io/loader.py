@@ -525,9 +525,12 @@ def decode(raw: bytes, name: str, limit: int | None = None) -> tuple[str, str]:
     limit = limit or max_bytes_default()
     if len(raw) > limit:
         raise DefinitionError(too_large(name, limit))
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):  # the byte-order mark of UTF-16 (or UTF-32 little-endian)
+    # the byte-order mark of UTF-16 (or UTF-32 little-endian): binary to a UTF-8 reader (MQ004), but named
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise DefinitionError(
-            Problem.make("MQ003", "the file is saved as UTF-16 (or UTF-32): save it as UTF-8", name, 1, 1)
+            Problem.make(
+                "MQ004", "the file is saved as UTF-16 (or UTF-32), not as UTF-8 text: save it as UTF-8", name, 1, 1
+            )
         )
     nul = raw.find(b"\x00")
     if nul >= 0:
