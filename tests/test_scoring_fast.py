@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from maturity.engine.scoring import ScoringPlan, plan_for, score, summarise, summarise_with
+from maturity.engine.scoring import ScoringPlan, plan_for, score, score_and_summarise, summarise, summarise_with
 from maturity.model.assessment import Assessment, StageSummary, Summary
 from maturity.model.definitions import AnswersFile, Questionnaire, Rules
 from maturity.model.problems import MaturityError
@@ -76,7 +76,9 @@ def check_agree(questionnaire: Questionnaire, rules: Rules, answers: AnswersFile
     """`summarise` equals the full result's figures; and in the full result, words and numbers agree."""
     result = score(questionnaire, rules, answers)
     quick = summarise(questionnaire, rules, answers)
-    assert quick == summary_of(result) == result.summary()
+    both = score_and_summarise(questionnaire, rules, answers)
+    assert quick == summary_of(result) == both[1]
+    assert both[0] == result
     for q in result.questions:  # a question has points with the rule that gave them, or none and the reason
         assert (q.points is None) == (q.points_rule is None) == (q.no_points is not None), q
     for node in result.nodes:

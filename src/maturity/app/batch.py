@@ -19,8 +19,8 @@ from maturity.app.catalogue import Catalogue
 from maturity.app.pipeline import (
     assessment_json,
     catalogue_for,
-    load_and_score,
     load_and_summarise,
+    load_score_and_summarise,
     render_reports,
     report_kind,
 )
@@ -233,8 +233,7 @@ def score_file(
     row: dict[str, Any] = {"file": str(path), "status": "failed"}
     try:
         if out_dir is not None:
-            assessment, problems = load_and_score(path, catalogue, max_bytes, text)
-            summary = assessment.summary()
+            assessment, summary, problems = load_score_and_summarise(path, catalogue, max_bytes, text)
         else:
             summary, problems = load_and_summarise(path, catalogue, max_bytes, text)
     except MaturityError as exc:

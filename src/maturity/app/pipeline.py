@@ -96,7 +96,7 @@ def carry_forward(
 
 def load_and_score(
     path: Path, catalogue: Catalogue, max_bytes: int | None = None, text: str | None = None
-) -> tuple[Any, list[Problem]]:
+) -> tuple[Assessment, list[Problem]]:
     """Load, check and score one answers file. Returns the Assessment and any warnings; raises MaturityError."""
     from maturity.engine.scoring import score
 
@@ -123,6 +123,19 @@ def render_reports(assessment: Assessment, catalogue: Catalogue, formats: Sequen
 def report_kind(fmt: str) -> Kind:
     """How a report format's bytes are made safe on the way out (see io.output.encoded)."""
     return "json" if fmt == "json" else "binary" if fmt == "pdf" else "text"
+
+
+def load_score_and_summarise(
+    path: Path, catalogue: Catalogue, max_bytes: int | None = None, text: str | None = None
+) -> tuple[Assessment, Summary, list[Problem]]:
+    """`load_and_score` and `load_and_summarise` at once, from one run of the engine (a batch writing results)."""
+    from maturity.engine.scoring import score_and_summarise
+
+    definitions, answers, problems = load_checked(path, catalogue, max_bytes, text)
+    assessment, summary = score_and_summarise(
+        definitions.questionnaire.model, definitions.rules.model, answers.model, checked=True
+    )
+    return assessment, summary, problems
 
 
 def load_and_summarise(

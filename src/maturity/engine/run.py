@@ -426,7 +426,10 @@ class Run:
             stages=tuple(
                 StageSummary(s, self.scores[s], self.levels[s], self.rags.get(s, no_rag).rag) for s in plan.stage_nodes
             ),
-            reported=tuple(StageSummary(n, self.scores[n], self.levels[n], None) for n in plan.reported_nodes),
+            reported=tuple(
+                StageSummary(n, self.scores[n], self.levels[n], self.rags.get(n, no_rag).rag)
+                for n in plan.reported_nodes
+            ),
             verdict_outcome=decision.outcome.id if decision else "not_assessed",
             verdict_label=decision.outcome.label if decision else "Not assessed",
             verdict_points=self.verdict_points if decision else None,

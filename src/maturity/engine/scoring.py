@@ -28,7 +28,16 @@ from maturity.model.definitions import AnswersFile, Questionnaire, Rules
 from maturity.model.document import Loaded
 from maturity.model.problems import DefinitionError
 
-__all__ = ["ScoringPlan", "Summary", "plan_for", "score", "score_with", "summarise", "summarise_with"]
+__all__ = [
+    "ScoringPlan",
+    "Summary",
+    "plan_for",
+    "score",
+    "score_and_summarise",
+    "score_with",
+    "summarise",
+    "summarise_with",
+]
 
 
 def _checked(plan: ScoringPlan, answers: AnswersFile | Loaded[AnswersFile]) -> AnswersFile:
@@ -85,3 +94,19 @@ def summarise(
     Same plan cache, same checks and errors as `score`; every figure equals the full Assessment's.
     """
     return summarise_with(plan_for(questionnaire, rules), answers, checked=checked)
+
+
+def score_and_summarise(
+    questionnaire: Questionnaire,
+    rules: Rules,
+    answers: AnswersFile | Loaded[AnswersFile],
+    *,
+    checked: bool = False,
+) -> tuple[Assessment, Summary]:
+    """`score` and `summarise` of the same answers from one run of the engine, for a caller that writes both the
+    explained result and a summary row (a batch with --out): the figures are the run's own, never worked out a
+    second time from the Assessment."""
+    plan = plan_for(questionnaire, rules)
+    model = resolve_labels(_model(answers) if checked else _checked(plan, answers), plan.index)
+    run = Run(plan, model)
+    return Explainer(run).assessment(), run.summary()

@@ -318,38 +318,6 @@ class Assessment(Frozen):
     def stages(self) -> list[NodeResult]:
         return [n for n in self.nodes if n.kind == "stage"]
 
-    def summary(self) -> Summary:
-        """The figures a portfolio summary needs: what `scoring.summarise` gives for the same answers."""
-        overall, verdict = self.overall, self.verdict
-        return Summary(
-            questionnaire_id=self.questionnaire.id,
-            questionnaire_version=self.questionnaire.version,
-            details=self.details,
-            overall_score=overall.score,
-            overall_level=overall.level,
-            overall_level_name=overall.level_name,
-            overall_rag=overall.rag,
-            stages=tuple(StageSummary(s.id, s.score, s.level, s.rag) for s in self.stages()),
-            reported=tuple(
-                StageSummary(n.id, n.score, n.level, n.rag) for n in self.nodes if n.kind == "node" and n.reported
-            ),
-            verdict_outcome=verdict.outcome,
-            verdict_label=verdict.label,
-            verdict_points=verdict.points,
-            low_confidence=verdict.low_confidence,
-            pain_point_ids=tuple(p.id for p in self.pain_points),
-            pain_point_titles=tuple(p.title for p in self.pain_points),
-            dont_know=sum(len(g.dont_know) for g in self.evidence_gaps),
-            unanswered=sum(len(g.unanswered) for g in self.evidence_gaps),
-            situation=self._situation(),
-        )
-
-    def _situation(self) -> AnswerValue | None:
-        """The answer to the situation question: the context question `situation`, else the first one asked."""
-        context = [q for q in self.questions if q.stage is None]
-        found = next((q for q in context if q.id == "situation"), context[0] if context else None)
-        return found.value if found is not None and found.status == "answered" else None
-
     # ---------------------------------------------------------------------------------------- explanation
 
     def explain_lines(self) -> list[str]:
