@@ -10,6 +10,7 @@ them with `--out` alone (it took 16 s when each report searched its own roadmap)
 
 from __future__ import annotations
 
+import gc
 import json
 import shutil
 import statistics
@@ -79,14 +80,19 @@ def main(n: int = 20) -> None:
 
     if "pdf" in FORMATS:
         try:
-            render_report_bytes(assessment, q.model, rules.model, "pdf", roadmap=roadmap)  # warm: fonts loaded
-            start = time.perf_counter()
-            data = render_report_bytes(assessment, q.model, rules.model, "pdf", roadmap=roadmap)
-            seconds = time.perf_counter() - start
+            data = render_report_bytes(assessment, q.model, rules.model, "pdf", roadmap=roadmap)  # warm: fonts loaded
+            runs = []
+            for _ in range(max(3, n // 4)):  # one run on a shared machine says little: the fastest and the median
+                gc.collect()  # the garbage of what ran before is not the PDF's
+                start = time.perf_counter()
+                render_report_bytes(assessment, q.model, rules.model, "pdf", roadmap=roadmap)
+                runs.append(time.perf_counter() - start)
+            fastest, median = min(runs), statistics.median(runs)
             html_ms = _median_ms(lambda: render_report(assessment, q.model, rules.model, "html", roadmap=roadmap), 3)
             print(
-                f"pdf (failing example): {seconds:.2f} s, {len(data) // 1024} KiB, {seconds * 1000 / html_ms:.0f}x its "
-                f"HTML ({'within' if seconds < 3 else 'OVER'} the 3 s target)"
+                f"pdf (failing example, {len(runs)} runs): fastest {fastest:.2f} s, median {median:.2f} s, "
+                f"{len(data) // 1024} KiB, {median * 1000 / html_ms:.0f}x its HTML "
+                f"({'within' if median < 3 else 'OVER'} the 3 s target, judged on the median)"
             )
         except FormatUnavailable as exc:
             print(f"pdf: skipped ({exc})")

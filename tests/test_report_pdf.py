@@ -61,3 +61,16 @@ def test_score_writes_pdf_reports(tmp_path: Path) -> None:
     result = runner.invoke(app, ["score", str(EXAMPLE), "--out", str(tmp_path), "--report", "pdf"])
     assert result.exit_code == 0, result.output
     assert (tmp_path / "failing-service-rushed-to-market.report.pdf").read_bytes().startswith(b"%PDF-")
+
+
+@pytest.mark.parametrize("example", sorted(p.stem for p in (ROOT / "examples").glob("*.yaml")))
+def test_page_one_holds_the_whole_executive_summary(example: str, tmp_path: Path) -> None:
+    """The summary ends with its details and a page break: if it overflows, page two is a stub of two lines."""
+    out = tmp_path / f"{example}.pdf"
+    result = runner.invoke(app, ["report", str(ROOT / "examples" / f"{example}.yaml"), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    reader = pypdf.PdfReader(io.BytesIO(out.read_bytes()))
+    first, second = (" ".join(reader.pages[n].extract_text().split()) for n in (0, 1))
+    assert "Protective marking" in first and "Questionnaire" in first
+    assert "Protective marking" not in second
+    assert "The verdict" in second or "Maturity: level" in second  # page two starts the next section
