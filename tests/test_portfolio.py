@@ -131,14 +131,15 @@ def test_a_file_that_cannot_be_scored_is_listed_and_the_rest_reported(tmp_path: 
     assert "1 scored, 1 failed" in result.stderr
 
 
+def _with_organisation(path: Path, prefix: str) -> Path:
+    """The first example with `prefix` written where its organisation's name starts (YAML as typed)."""
+    text = EXAMPLES[0].read_text(encoding="utf-8")
+    path.write_text(text.replace("organisation: ", f"organisation: {prefix}", 1), encoding="utf-8")
+    return path
+
+
 def test_user_text_is_escaped(tmp_path: Path) -> None:
-    hostile = tmp_path / "hostile.yaml"
-    hostile.write_text(
-        EXAMPLES[0]
-        .read_text(encoding="utf-8")
-        .replace("organisation: ", "organisation: <script>alert(1)</script> & ", 1),
-        encoding="utf-8",
-    )
+    hostile = _with_organisation(tmp_path / "hostile.yaml", "<script>alert(1)</script> & ")
     out = tmp_path / "p.html"
     result = runner.invoke(app, ["portfolio", str(hostile), "--out", str(out)])
     assert result.exit_code == 0, result.output
@@ -171,13 +172,7 @@ def test_the_portfolio_never_writes_over_an_input_and_is_checked_before_scoring(
 
 
 def test_escape_sequences_typed_in_answers_leave_no_document(tmp_path: Path) -> None:
-    sneaky = tmp_path / "sneaky.yaml"
-    sneaky.write_text(
-        EXAMPLES[0]
-        .read_text(encoding="utf-8")
-        .replace("organisation: ", 'organisation: "\\e]8;;http://x\\e\\\\Council\\u202e" # ', 1),
-        encoding="utf-8",
-    )
+    sneaky = _with_organisation(tmp_path / "sneaky.yaml", '"\\e]8;;http://x\\e\\\\Council\\u202e" # ')
     for fmt in ("md", "html"):
         out = tmp_path / f"p.{fmt}"
         result = runner.invoke(app, ["portfolio", str(sneaky), "--out", str(out)])

@@ -461,6 +461,9 @@ class _Words:
         subject, ident = trigger.subject, trigger.id
         if subject == "question":
             q = self.question(ident)
+            result = self.results.get(ident)
+            if result is not None and result.stage is None:  # a context question: its id is no word for a reader
+                return f'the answer to "{q["text"]}" is {q["answer"]}'
             if q["status"] == "answered":
                 return f"{ident} {q['text']} answered {q['answer']}"
             return f"{ident} {q['text']}: {q['answer'].lower()}"
@@ -472,11 +475,13 @@ class _Words:
             return f"the {subject} of {name} is {trigger.actual}"
         if subject == "indicator":
             ind = self.indicators.get(ident)
-            rating = RAG_WORDS.get(trigger.actual, trigger.actual)
+            rating = RAG_WORDS.get(trigger.actual, str(trigger.actual)).lower()  # mid-sentence, as "red, from..."
             return f"{ind.title if ind else ident} is rated {rating}"
         if subject == "count":
             tier, _, rated = ident.rpartition("/")
-            return f"{trigger.actual} {tier + ' ' if tier else ''}indicators are rated {RAG_WORDS.get(rated, rated)}"
+            one = str(trigger.actual) == "1"
+            kind = f"{tier + ' ' if tier else ''}indicator{'' if one else 's'} {'is' if one else 'are'}"
+            return f"{trigger.actual} {kind} rated {RAG_WORDS.get(rated, rated).lower()}"
         return f"the pain point '{self.pains.get(ident, ident)}' {trigger.actual}"
 
 
@@ -520,7 +525,7 @@ def _pain_points(words: _Words) -> list[dict[str, Any]]:
     out = []
     for pain in words.assessment.pain_points:
         body = pain.model_dump(mode="json")
-        body["triggers"] = [words.trigger(t) for t in pain.triggered_by]
+        body["triggers"] = list(dict.fromkeys(words.trigger(t) for t in pain.triggered_by))
         body["severity_words"] = SEVERITY_WORDS[pain.severity]
         body.setdefault("role", "cause")
         body.setdefault("deciding", False)
@@ -556,7 +561,7 @@ def _verdict_reason(verdict: VerdictResult, words: _Words) -> str:
     summary = _first_sentence(verdict.summary)
     if summary:
         return summary
-    decided = [words.trigger(t) for t in verdict.triggered_by]
+    decided = list(dict.fromkeys(words.trigger(t) for t in verdict.triggered_by))
     if decided:
         text = "; ".join(decided)
         return f"{text[:1].upper()}{text[1:]}."
@@ -809,7 +814,8 @@ def _verdict(words: _Words, indicators: list[dict[str, Any]]) -> dict[str, Any]:
         "sentence": _verdict_sentence(verdict),
         "reason": _verdict_reason(verdict, words),
         "points_words": _points_words(verdict, words.rules),
-        "decided_words": [words.trigger(t) for t in (verdict.vetoed_by or verdict).triggered_by],
+        # each test once: a veto and an outcome may read the same indicator
+        "decided_words": list(dict.fromkeys(words.trigger(t) for t in (verdict.vetoed_by or verdict).triggered_by)),
         "indicators": indicators,
         "open_items": _open_items(verdict),
         "open_items_title": verdict.open_items_title or "Before going to market",
