@@ -66,6 +66,8 @@ SPECIAL_COMMANDS = [
     ("socket", ["score", "{dir}"]),
     ("device", ["validate", "{x}"]),
     ("device", ["score", "{dir}"]),
+    ("fifo", ["score", str(GOOD), "--config", "{x}"]),
+    ("device", ["validate", str(GOOD), "--config", "{x}"]),
 ]
 
 
@@ -98,6 +100,10 @@ def test_a_special_file_is_refused_at_once_with_a_reason(tmp_path: Path, kind: s
         ("late-nul.yaml", b"kind: answers\n" + b"# padding\n" * 1000 + b"note: a\x00b\n", "MQ004", 1002, 8),
         ("early-nul.yaml", b"kind: answers\n\x00\n", "MQ004", 2, 1),
         ("latin-1.yaml", "kind: answers\nnote: déjà\n".encode("latin-1"), "MQ003", 2, 8),
+        # a byte-order mark of UTF-16 or UTF-32 says which encoding it is, rather than "binary data"
+        ("utf-16.yaml", "kind: answers\n".encode("utf-16"), "MQ004", 1, 1),
+        ("utf-16be.json", b"\xfe\xff" + '{"kind": "answers"}'.encode("utf-16-be"), "MQ004", 1, 1),
+        ("utf-32.json", '{"kind": "answers"}'.encode("utf-32"), "MQ004", 1, 1),
     ],
 )
 def test_faults_the_parser_cannot_place_get_a_line_and_column(
@@ -109,6 +115,30 @@ def test_faults_the_parser_cannot_place_get_a_line_and_column(
         read_document(path)
     [problem] = caught.value.problems
     assert (problem.code, problem.line, problem.column) == (code, line, column), str(problem)
+
+
+@pytest.mark.parametrize(
+    ("spelt", "where"),
+    [
+        ('"organisation": "K\\ud800V", "service": "S"', "assessment.organisation"),
+        ('"organisation": "O", "service": "\\udfff"', "assessment.service"),
+        ('"organisation": "O", "service": "S", "notes": "a \\udbff b"', "assessment.notes"),
+    ],
+)
+def test_half_a_surrogate_pair_in_json_is_named_in_plain_words_where_written(
+    tmp_path: Path, spelt: str, where: str
+) -> None:
+    """It was pydantic's 'Input should be a valid string, unable to parse raw data as a unicode string'."""
+    text = (
+        '{"kind": "answers",\n"questionnaire": {"id": "demo", "version": "1.2.0"},\n'
+        f'"assessment": {{{spelt}}},\n"answers": {{}}}}\n'
+    )
+    path = tmp_path / "half.json"
+    path.write_text(text, encoding="utf-8")
+    result = runner.invoke(app, ["score", str(path), "-d", str(VALID)])
+    assert result.exit_code == 1, result.output
+    assert f"{path}:3:" in result.stderr and "MQ104" in result.stderr, result.stderr
+    assert f"{where} holds half of a UTF-16 surrogate pair" in result.stderr, result.stderr
 
 
 def test_a_c1_character_pasted_into_json_still_locates_its_schema_problem(tmp_path: Path) -> None:
@@ -186,3 +216,19 @@ def test_problems_asked_for_together_cost_one_early_stopping_pass() -> None:
     assert document.locate_many([("answers", "X-0"), ("answers", "X-1")]) == [(3, 3), (4, 3)]
     assert document.locator.passes == 1  # type: ignore[attr-defined]
     assert len(document.locator.found) < 10  # type: ignore[attr-defined]  # it stopped once it had them
+
+
+# ------------------------------------------------------------------------------------- standard input closed
+
+
+@pytest.mark.skipif(os.name != "posix", reason="a process started with its standard input closed, as POSIX has it")
+@pytest.mark.parametrize(
+    "args", [["validate", "-"], ["report", "-"], ["score", "-"], ["report", "-", "--format", "json"]]
+)
+def test_a_closed_standard_input_is_a_located_problem(args: list[str]) -> None:
+    """`maturity report - <&-` was an AttributeError traceback (standard input is None in such a process)."""
+    result = maturity(*args, preexec_fn=lambda: os.close(0))
+    no_traceback(result)
+    said = result.stdout + result.stderr
+    assert result.returncode == 1, said
+    assert "<stdin>: MQ001 error: cannot read standard input: standard input is closed" in said, said

@@ -87,6 +87,31 @@ def test_a_summary_over_an_answers_file_is_refused_and_the_file_kept(tmp_path: P
     assert first.read_bytes() == before
 
 
+@pytest.mark.parametrize(
+    ("named", "args"),
+    [
+        ("a.result.json", ["score", "{a}", "{x}", "--out", "{dir}"]),
+        ("a.report.json", ["score", "{a}", "{x}", "--out", "{dir}", "--report", "json"]),
+        ("a.report.json", ["portfolio", "{a}", "{x}", "--out", "{dir}/p.md", "--reports", "{dir}"]),
+        ("a.result.json", ["score", "{dir}", "--out", "{dir}"]),
+    ],
+)
+def test_an_answers_file_named_as_a_result_is_an_input_and_never_written_over(
+    tmp_path: Path, answers: Path, named: str, args: list[str]
+) -> None:
+    """An answers file in JSON called a.result.json (or a.report.json) in the results folder was taken for an
+    earlier run's output: left out without a word, then replaced by a.yaml's result."""
+    first = tmp_path / "a.yaml"
+    first.write_bytes(GOOD.read_bytes())
+    other = tmp_path / named
+    other.write_bytes(answers.read_bytes())
+    before = other.read_bytes()
+    result = runner.invoke(app, [a.format(a=first, x=other, dir=tmp_path) for a in args])
+    assert result.exit_code == 2, result.output
+    assert f"{other}: MQ020" in result.stderr, result.stderr
+    assert other.read_bytes() == before
+
+
 def test_a_summary_never_replaces_a_file_it_did_not_write(tmp_path: Path) -> None:
     mine = tmp_path / "notes.csv"
     mine.write_text("my own spreadsheet\n", encoding="utf-8")

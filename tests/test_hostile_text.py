@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 
 from maturity.cli import app
 from maturity.engine.interview import Step
-from maturity.io.loader import load_questionnaire_file
+from maturity.io.loader import load_answers_file, load_questionnaire_file
 from maturity.model.definitions import Answer
 from maturity.model.text import csv_cell, for_terminal, json_safe, one_line, shorten
 
@@ -292,6 +292,49 @@ def test_a_formula_that_a_line_break_would_have_exposed_is_still_guarded(tmp_pat
     with open(summary, encoding="utf-8", newline="") as handle:
         rows = list(csv.reader(handle))
     assert rows[1][rows[0].index("organisation")] == "' =1+1"  # CR LF became one space, then the guard
+
+
+def test_the_xlsx_summary_holds_no_control_escape_or_override_in_any_cell(hostile: Path, tmp_path: Path) -> None:
+    """Organisation and service, and the model's own titles (the column headers), were written raw: a workbook
+    keeps ESC or BEL as _x001B_ and _x0007_, which the spreadsheet turns back into the character."""
+    openpyxl = pytest.importorskip("openpyxl")
+    pytest.importorskip("xlsxwriter")
+    definitions = tmp_path / "defs"
+    definitions.mkdir()
+    for source in VALID.glob("demo.*.yaml"):
+        text = source.read_text(encoding="utf-8").replace("title: Strategy", f"title: {json.dumps(HOSTILE[0])}")
+        (definitions / source.name).write_text(text, encoding="utf-8")
+    summary = tmp_path / "s.xlsx"
+    args = ["score", str(hostile), str(definitions / "demo.answers.yaml"), "--summary", str(summary)]
+    result = runner.invoke(app, [*args, "-d", str(definitions)])
+    assert result.exit_code == 0, result.output
+    escaped = re.compile("_x[0-9A-Fa-f]{4}_")
+    texts = [
+        cell.value
+        for sheet in openpyxl.load_workbook(summary).worksheets
+        for row in sheet.iter_rows()
+        for cell in row
+        if isinstance(cell.value, str)
+    ]
+    assert [t for t in texts if UNSAFE.search(t) or escaped.search(t)] == []
+    assert "Acme Ltdinvoicegnp.exe" in texts and any(t.startswith("Acme Ltd") for t in texts[:60])
+
+
+def test_yaml_we_write_escapes_bidirectional_overrides_and_reads_back_the_same(hostile: Path, tmp_path: Path) -> None:
+    """The YAML dumper escaped controls but wrote U+202E and the isolates raw into merged (and migrated, and
+    saved) answers, so `cat merged.yaml` showed reordered text."""
+    second = tmp_path / "second.yaml"
+    second.write_text(hostile.read_text(encoding="utf-8").replace("assessor: ", "assessor: B "), encoding="utf-8")
+    merged = tmp_path / "merged.yaml"
+    result = runner.invoke(app, ["merge", str(hostile), str(second), "--out", str(merged), *DEFS])
+    assert result.exit_code in (0, 1), result.output
+    text = merged.read_text(encoding="utf-8")
+    assert UNSAFE.search(text) is None
+    note = load_answers_file(merged).model.answers["STR-1"]
+    original = load_answers_file(hostile).model.answers["STR-1"]
+    assert isinstance(note, Answer) and isinstance(original, Answer)
+    assert note.note is not None and original.note is not None and original.note in note.note
+    assert "\\u2066" in text  # written as an escape, read back as the character
 
 
 # --------------------------------------------------------------------------------------------------- URLs

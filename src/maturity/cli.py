@@ -318,7 +318,7 @@ def validate(
     outcome = run_validation(
         list(paths or []),
         config,
-        stdin=sys.stdin.buffer if "-" in (paths or []) else None,
+        stdin=_standard_input() if "-" in (paths or []) else None,
         stdin_name=stdin_filename,
         warnings=not no_warnings,
         skip_other=skip_other,
@@ -761,11 +761,17 @@ def score(
     )
 
 
+def _standard_input() -> Any:
+    from maturity.io.loader import standard_input
+
+    return standard_input()  # a stream even when the program was started with standard input closed
+
+
 def _read_stdin(name: str | None, max_bytes: int | None) -> tuple[str, str]:
     """Standard input as one file: its name for messages, and its text (exit 1 when it cannot be read)."""
     from maturity.app.validate import read_stdin
 
-    shown, texts, problems = read_stdin(sys.stdin.buffer, name, max_bytes)
+    shown, texts, problems = read_stdin(_standard_input(), name, max_bytes)
     for problem in problems:
         _err(str(problem))
     if problems:
@@ -1314,11 +1320,11 @@ def portfolio(
     if not files:
         _err("no answers files to score")
         raise typer.Exit(EXIT_PROBLEMS if problems else EXIT_USAGE)
-    if reports is not None:  # a rerun into the same folder leaves out the results and reports it wrote
-        from maturity.app.batch import without_outputs
-
-        files = without_outputs(files, None, reports)
     try:  # checked before any scoring: never over an answers file or a definition, never into a folder
+        if reports is not None:  # a rerun into the same folder leaves out the results and reports it wrote
+            from maturity.app.batch import without_outputs
+
+            files = without_outputs(files, None, reports)
         destination = output(out, [*files, *catalogue.files(), *_files_in(templates)])
         if reports is not None:
             report_folder = folder_output(reports, option="--reports")

@@ -26,7 +26,16 @@ from maturity.app.pipeline import (
 )
 from maturity.app.summaries import RowFormat, looks_like_a_summary, summary_row, table_line
 from maturity.app.workers import WorkerPool, collector_for_batches
-from maturity.io.output import FileOutput, FolderOutput, file_output, folder_output, identity, write_problem
+from maturity.io.files import declared_kind
+from maturity.io.output import (
+    FileOutput,
+    FolderOutput,
+    Identity,
+    file_output,
+    folder_output,
+    identity,
+    write_problem,
+)
 from maturity.model.problems import MaturityError, Problem, UsageError, problem_count
 
 if TYPE_CHECKING:
@@ -94,15 +103,36 @@ def without_outputs(files: list[str], summary: str | Path | None, out: str | Pat
         else ()
     )
     kept = []
+    inside: dict[Identity, str] = {}  # the inputs in the results folder, which a result could land on
     for file in files:
-        if folders and is_own_output(os.path.basename(file)):
-            absolute = os.path.normcase(os.path.abspath(file))
-            if absolute.startswith(folders):
-                continue
+        if folders and os.path.normcase(os.path.abspath(file)).startswith(folders):
+            if is_own_output(os.path.basename(file)) and declared_kind(file) is None:
+                continue  # an earlier run's result or report; an answers file of that name is still an input
+            inside.setdefault(identity(file) or (0, 0), file)
         if summary_id is not None and identity(file) == summary_id:
             continue
         kept.append(file)
+    if out is not None and inside:
+        _refuse_results_over_inputs(kept, out, inside)
     return kept
+
+
+def _refuse_results_over_inputs(files: list[str], out: str | Path, inputs: dict[Identity, str]) -> None:
+    """A file's result or report may not land on one of the inputs (an answers file named x.result.json in
+    the results folder, say): refused, by identity, before anything is scored."""
+    suffixes = (RESULT_SUFFIX, *REPORT_SUFFIXES.values())
+    for file, name in zip(files, result_names(files), strict=True):
+        for suffix in suffixes:
+            hit = inputs.get(identity(os.path.join(out, name + suffix)) or (-1, -1))
+            if hit is not None:
+                raise UsageError(
+                    Problem.make(
+                        "MQ020",
+                        f"the results folder: the result or report of {file} would be written over this file, "
+                        "one of the inputs; write the results to another folder, or rename this file",
+                        hit,
+                    )
+                )
 
 
 def _holds_something_else(path: str | Path) -> bool:

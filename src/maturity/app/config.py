@@ -26,7 +26,9 @@ from difflib import get_close_matches
 from pathlib import Path
 from typing import Any
 
-from maturity.model.problems import CODES, Problem, UsageError
+from maturity.io.files import read_bytes
+from maturity.io.loader import max_bytes_default, read_text
+from maturity.model.problems import CODES, DefinitionError, Problem, UsageError
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -82,13 +84,17 @@ def _has_our_table(pyproject: Path) -> bool:
         return False  # someone else's broken pyproject.toml is not our configuration
 
 
+MAX_CONFIG_BYTES = 1024 * 1024  # a configuration is a few lines; /dev/zero or a huge file is not one
+
+
 def _read_toml(path: Path) -> dict[str, Any]:
+    """The configuration's table, read as every input is (a named pipe or a device is refused, not waited on
+    or read for ever); a fault is a usage error, since the command cannot start without its settings."""
     try:
-        with open(path, "rb") as handle:
-            data: dict[str, Any] = tomllib.load(handle)
-            return data
-    except OSError as exc:
-        raise UsageError(Problem.make("MQ001", f"cannot read the configuration: {exc.strerror}", str(path))) from None
+        data: dict[str, Any] = tomllib.loads(read_text(path, MAX_CONFIG_BYTES)[0])
+        return data
+    except DefinitionError as exc:
+        raise UsageError(exc.problems) from None
     except tomllib.TOMLDecodeError as exc:
         raise UsageError(Problem.make("MQ010", f"TOML syntax error: {exc}", str(path))) from None
 
@@ -197,8 +203,8 @@ def without_disabled(problems: list[Problem], texts: Mapping[str, str] | None = 
 
 def _read_quietly(name: str) -> str | None:
     try:
-        return Path(name).read_text(encoding="utf-8", errors="replace")
-    except OSError:
+        return read_bytes(name, max_bytes_default()).decode("utf-8", errors="replace")
+    except DefinitionError:
         return None
 
 

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from maturity.app.catalogue import Catalogue
 from maturity.app.portfolio import Portfolio, part_titles
 from maturity.io.store import publish, temporary_beside
+from maturity.model.text import LIST_CELL_LIMIT, cell_text
 from maturity.model.vocabulary import RAG_WORDS, SEVERITY_WORDS, column_title
 
 if TYPE_CHECKING:
@@ -77,7 +78,7 @@ class XlsxSummary:
             self.sheet.set_column(k, k, width)
         self.sheet.set_row(0, 45)
         for k, column in enumerate(columns):
-            self.sheet.write_string(0, k, column_title(column, titles), self.header)
+            self.sheet.write_string(0, k, _text(column_title(column, titles)), self.header)
         self.sheet.freeze_panes(1, 0)
         self.rows = 0
         # the RAG that colours each level and score column: the part's own RAG column
@@ -107,16 +108,16 @@ class XlsxSummary:
             elif isinstance(value, (int, float)):
                 sheet.write_number(r, k, value, fill or self.number)
             elif isinstance(value, list):
-                sheet.write_string(r, k, "; ".join(map(str, value)))
+                sheet.write_string(r, k, _text("; ".join(map(str, value))))
             elif column == "date":
                 try:
                     sheet.write_datetime(r, k, dt.datetime.fromisoformat(str(value)), self.date)
                 except ValueError:
-                    sheet.write_string(r, k, str(value))
+                    sheet.write_string(r, k, _text(value))
             elif column.endswith("_rag"):
-                sheet.write_string(r, k, RAG_WORDS.get(str(value), str(value)), fill)
+                sheet.write_string(r, k, _text(RAG_WORDS.get(str(value), value)), fill)
             else:
-                sheet.write_string(r, k, str(value), fill)
+                sheet.write_string(r, k, _text(value), fill)
 
     def close(self) -> None:
         """Filters on the contracts, the count sheets, then the finished file renamed into place."""
@@ -168,7 +169,7 @@ class XlsxSummary:
             sheet.set_column(0, 0, 60 if name == "Pain points" else 36)
             sheet.set_column(1, len(header) - 1, 16)
             for k, title in enumerate(header):
-                sheet.write_string(0, k, title, self.header)
+                sheet.write_string(0, k, _text(title), self.header)
             sheet.freeze_panes(1, 0)
             for r, values in enumerate(rows, 1):
                 for k, value in enumerate(values):
@@ -177,8 +178,14 @@ class XlsxSummary:
                         sheet.write_number(r, k, value, share if last else None)
                     else:
                         fill = self.fills.get(next((g for g, w in RAG_WORDS.items() if w == value), ""))
-                        sheet.write_string(r, k, str(value), fill if header[k] == "RAG" else None)
+                        sheet.write_string(r, k, _text(value), fill if header[k] == "RAG" else None)
             sheet.autofilter(0, 0, max(len(rows), 1), len(header) - 1)
+
+
+def _text(value: Any) -> str:
+    """Every text a workbook holds, user-typed or from a model's definitions, on one line without controls,
+    escape sequences or bidirectional overrides, within a cell's 32,767 characters."""
+    return cell_text(str(value), LIST_CELL_LIMIT - 40)  # room for "… (N characters)"
 
 
 # ------------------------------------------------------------------------------------------------- summaries

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from maturity.app.catalogue import Catalogue
+from maturity.io.files import read_head
 from maturity.model.problems import MaturityError
 from maturity.model.text import LIST_CELL_LIMIT, csv_cell, is_plain_cell, json_safe, one_line
 from maturity.model.vocabulary import round_half_up
@@ -59,11 +60,7 @@ class RowFormat(Protocol):
 def looks_like_a_summary(path: str | Path) -> bool:
     """Whether a file is a summary an earlier run wrote (a CSV with our header, a JSON array, or a workbook with
     our Contracts sheet), never an answers file, which is a mapping."""
-    try:
-        with open(path, "rb") as handle:
-            start = handle.read(64).removeprefix(b"\xef\xbb\xbf").lstrip()
-    except OSError:
-        return False
+    start = read_head(path, 64).removeprefix(b"\xef\xbb\xbf").lstrip()  # a pipe is no summary, and never waited on
     if start.startswith(b"PK\x03\x04"):
         return _is_summary_workbook(path)
     return start.startswith((b"[", ROW_FIELDS[0].encode() + b"," + ROW_FIELDS[1].encode() + b","))

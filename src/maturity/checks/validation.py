@@ -18,7 +18,7 @@ from maturity.checks.migrations import check_migrations
 from maturity.checks.questionnaire import check_questionnaire
 from maturity.checks.rules import check_rules
 from maturity.io import loader
-from maturity.io.files import is_definition_name, not_a_regular_file, walk
+from maturity.io.files import declared_kind, is_definition_name, not_a_regular_file, read_head, walk
 from maturity.io.resources import bundled_dir
 from maturity.model.definitions import ID_PATTERN, AnswersFile, Questionnaire, RuleCases, Rules
 from maturity.model.document import Loaded
@@ -83,9 +83,6 @@ def _definition_files_under(folder: Path, recursive: bool = True) -> list[Path]:
 
 # The folders definitions conventionally live in; a file in one is ours whatever it holds.
 DEFINITION_FOLDERS = frozenset({"questionnaires", "scoring_rules", "report_templates", "examples", "cases"})
-_OUR_KIND = re.compile(
-    r"""^[ \t{]*["']?kind["']?[ \t]*:[ \t]*["']?(questionnaire|scoring_rules|answers|rule_cases)\b""", re.MULTILINE
-)
 
 
 def is_maturity_file(path: Path, folders: Iterable[Path] = ()) -> bool:
@@ -99,12 +96,9 @@ def is_maturity_file(path: Path, folders: Iterable[Path] = ()) -> bool:
         return True
     if path.suffix == ".j2":
         return path.name.startswith(("report.", "compare."))
-    try:
-        with open(path, "rb") as handle:
-            head = handle.read(64 * 1024).decode("utf-8", errors="replace")
-    except OSError:
-        return True  # let the loader say why it cannot be read
-    return _OUR_KIND.search(head) is not None
+    if not path.is_file():
+        return True  # missing, a pipe or a device: let the loader say why it is not read
+    return declared_kind(path) is not None
 
 
 def _is_within(path: Path, folder: Path) -> bool:
@@ -171,10 +165,7 @@ def _related(named: list[str], source: _Source, context: Iterable[Path]) -> list
     for folder in related_folders([Path(n) for n in named], context):
         shallow = folder.name not in DEFINITION_FOLDERS  # a project's top folder is not searched all the way down
         for path in _definition_files_under(folder, recursive=not shallow):
-            try:
-                head = path.read_bytes()[: 64 * 1024].decode("utf-8", errors="replace")
-            except OSError:
-                continue
+            head = read_head(path, 64 * 1024).decode("utf-8", errors="replace")  # never a whole file, or a pipe
             if _DEFINITION_KIND.search(head):
                 candidates.append(path)
     chosen = set(named)
@@ -635,10 +626,7 @@ def list_questionnaires(folders: Iterable[Path] = ()) -> tuple[list[Questionnair
             problems.append(Problem.make("MQ001", "no such file or folder", str(folder)))
             continue
         for path in [folder] if folder.is_file() else _definition_files_under(folder):
-            try:
-                head = path.read_bytes()[: 64 * 1024].decode("utf-8", errors="replace")
-            except OSError:
-                continue
+            head = read_head(path, 64 * 1024).decode("utf-8", errors="replace")  # never a whole file, or a pipe
             if not re.search(r"""^[ \t{]*["']?kind["']?[ \t]*:[ \t]*["']?questionnaire\b""", head, re.MULTILINE):
                 continue
             try:

@@ -7,10 +7,11 @@ from __future__ import annotations
 import fnmatch
 import glob
 import os
+import re
 import stat
 from collections.abc import Callable, Iterable
 
-from maturity.model.problems import Problem
+from maturity.model.problems import DefinitionError, Problem
 
 DEFINITION_SUFFIXES = (".yaml", ".yml", ".json")
 
@@ -163,3 +164,83 @@ def not_a_regular_file(name: str, info: os.stat_result) -> Problem | None:
         "to a file and give that instead",
         name,
     )
+
+
+_O_NONBLOCK = getattr(os, "O_NONBLOCK", 0)  # opening a named pipe must never wait for a writer
+_O_NOCTTY = getattr(os, "O_NOCTTY", 0)  # nor a terminal device become this process's terminal
+
+
+def read_bytes(path: str | os.PathLike[str], limit: int) -> bytes:
+    """The bytes of a regular file, at most `limit` (a larger file is MQ002): what every file the program reads
+    goes through, definitions, answers, templates and the configuration alike.
+
+    Only a regular file is read: a named pipe would block the reader until something writes to it (forever, in
+    a batch), a device such as /dev/zero never ends, and a socket is never a definition. The kind is checked
+    before the file is opened, and again on the open file, in case the name was swapped in between."""
+    name = str(path)
+    try:
+        info = os.stat(path)
+        if stat.S_ISDIR(info.st_mode):
+            raise IsADirectoryError
+        problem = not_a_regular_file(name, info)
+        if problem is not None:
+            raise DefinitionError(problem)
+        fd = os.open(path, os.O_RDONLY | _O_NONBLOCK | _O_NOCTTY)
+        with os.fdopen(fd, "rb") as handle:
+            info = os.fstat(fd)
+            problem = not_a_regular_file(name, info)
+            if problem is not None:
+                raise DefinitionError(problem)
+            # Read what the file holds, not `limit` bytes: asking for 4 MiB allocates 4 MiB, which costs more than
+            # reading a small answers file. A file that grew since it was measured is read to the cap.
+            want = min(info.st_size, limit) + 1
+            raw = handle.read(want)
+            if len(raw) == want and want <= limit:
+                raw += handle.read(limit + 1 - want)
+    except (FileNotFoundError, NotADirectoryError):
+        message = "this link points to nothing" if os.path.islink(path) else "no such file"
+        raise DefinitionError(Problem.make("MQ001", message, name)) from None
+    except IsADirectoryError:
+        raise DefinitionError(Problem.make("MQ001", "this is a folder, not a file", name)) from None
+    except OSError as exc:
+        raise DefinitionError(Problem.make("MQ001", f"cannot read the file: {exc.strerror}", name)) from None
+    if len(raw) > limit:
+        raise DefinitionError(too_large(name, limit))
+    return raw
+
+
+def read_head(path: str | os.PathLike[str], size: int) -> bytes:
+    """The first `size` bytes of a regular file, to see what it holds; empty for anything that cannot be read
+    or is not a regular file (the loader says why, when the file is loaded), and never more than `size` bytes
+    of a large one."""
+    try:
+        fd = os.open(path, os.O_RDONLY | _O_NONBLOCK | _O_NOCTTY)
+    except OSError:
+        return b""
+    try:
+        return os.read(fd, size) if stat.S_ISREG(os.fstat(fd).st_mode) else b""  # a folder opens, too
+    except OSError:
+        return b""
+    finally:
+        os.close(fd)
+
+
+def too_large(name: str, limit: int) -> Problem:
+    return Problem.make(
+        "MQ002",
+        f"the file is larger than the limit of {limit:,} bytes; split it, or raise the limit with "
+        "--max-file-size or max-file-size in the configuration",
+        name,
+    )
+
+
+# The line by which a file says it is one of ours, in YAML or JSON (`kind: answers`, `{"kind": "answers"`).
+KIND_LINE = re.compile(
+    r"""^[ \t{]*["']?kind["']?[ \t]*:[ \t]*["']?(questionnaire|scoring_rules|answers|rule_cases)\b""", re.MULTILINE
+)
+
+
+def declared_kind(path: str | os.PathLike[str]) -> str | None:
+    """The kind a file says it is in its first 64 KiB (a definition, answers or rule cases), or None."""
+    found = KIND_LINE.search(read_head(path, 64 * 1024).decode("utf-8", errors="replace"))
+    return found.group(1) if found else None

@@ -11,12 +11,13 @@ only when a problem needs a line number.
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
+import io
 import json
 import math
-import os
 import re
-import stat
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from difflib import get_close_matches
 from pathlib import Path
@@ -25,11 +26,11 @@ from typing import Any, BinaryIO, TypeVar, get_args, get_origin
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from maturity.io.files import not_a_regular_file
+from maturity.io.files import read_bytes, too_large
 from maturity.model.definitions import MODELS, AnswersFile, Questionnaire, RuleCases, Rules
 from maturity.model.document import Document, Loaded, Loc, render_loc
 from maturity.model.problems import DefinitionError, Problem
-from maturity.model.text import shorten
+from maturity.model.text import BIDI_CONTROLS, shorten
 
 DEFAULT_MAX_BYTES = 4 * 1024 * 1024
 MAX_DEPTH = 64  # far beyond any real definition, far below what would exhaust a stack
@@ -480,49 +481,33 @@ def offset_location(text: str, offset: int, in_bytes: bool = False) -> tuple[int
 
 
 def read_text(path: str | Path, max_bytes: int | None = None) -> tuple[str, str]:
-    """Read a file as strict UTF-8 under a size cap. Returns (text, sha256 digest of the bytes).
-
-    Only a regular file is read: a named pipe would block the reader until something writes to it (forever, in
-    a batch), and a device or a socket is never a definition. The kind is checked before the file is opened,
-    and again on the open file, in case the name was swapped in between."""
-    name = str(path)
+    """Read a file as strict UTF-8 under a size cap. Returns (text, sha256 digest of the bytes). Only a regular
+    file is read (see `files.read_bytes`)."""
     limit = max_bytes or max_bytes_default()
-    try:
-        info = os.stat(path)
-        if stat.S_ISDIR(info.st_mode):
-            raise IsADirectoryError
-        problem = not_a_regular_file(name, info)
-        if problem is not None:
-            raise DefinitionError(problem)
-        fd = os.open(path, os.O_RDONLY | _O_NONBLOCK | _O_NOCTTY)
-        with os.fdopen(fd, "rb") as handle:
-            info = os.fstat(fd)
-            problem = not_a_regular_file(name, info)
-            if problem is not None:
-                raise DefinitionError(problem)
-            # Read what the file holds, not `limit` bytes: asking for 4 MiB allocates 4 MiB, which costs more than
-            # reading a small answers file. A file that grew since it was measured is read to the cap.
-            want = min(info.st_size, limit) + 1
-            raw = handle.read(want)
-            if len(raw) == want and want <= limit:
-                raw += handle.read(limit + 1 - want)
-    except (FileNotFoundError, NotADirectoryError):
-        message = "this link points to nothing" if os.path.islink(path) else "no such file"
-        raise DefinitionError(Problem.make("MQ001", message, name)) from None
-    except IsADirectoryError:
-        raise DefinitionError(Problem.make("MQ001", "this is a folder, not a file", name)) from None
-    except OSError as exc:
-        raise DefinitionError(Problem.make("MQ001", f"cannot read the file: {exc.strerror}", name)) from None
-    return decode(raw, name, limit)
-
-
-_O_NONBLOCK = getattr(os, "O_NONBLOCK", 0)  # opening a named pipe must never wait for a writer
-_O_NOCTTY = getattr(os, "O_NOCTTY", 0)  # nor a terminal device become this process's terminal
+    return decode(read_bytes(path, limit), str(path), limit)
 
 
 def digest_of(text: str) -> str:
     """The digest `read_text` would give the file holding this text (its UTF-8 bytes)."""
     return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class _ClosedInput(io.RawIOBase):
+    """Standard input when the program was started without one (`maturity report - <&-`): every read is the
+    fault a closed descriptor gives, so it is reported like any unreadable file rather than as an
+    AttributeError on None."""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        raise OSError(errno.EBADF, "standard input is closed")
+
+
+def standard_input() -> BinaryIO:
+    """The bytes of standard input, whether or not the program was given one."""
+    stream = getattr(sys.stdin, "buffer", None)
+    return stream if stream is not None else io.BufferedReader(_ClosedInput())
 
 
 def read_stream(stream: BinaryIO, name: str, max_bytes: int | None = None) -> tuple[str, str]:
@@ -539,12 +524,12 @@ def read_stream(stream: BinaryIO, name: str, max_bytes: int | None = None) -> tu
 def decode(raw: bytes, name: str, limit: int | None = None) -> tuple[str, str]:
     limit = limit or max_bytes_default()
     if len(raw) > limit:
+        raise DefinitionError(too_large(name, limit))
+    # the byte-order mark of UTF-16 (or UTF-32 little-endian): binary to a UTF-8 reader (MQ004), but named
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise DefinitionError(
             Problem.make(
-                "MQ002",
-                f"the file is larger than the limit of {limit:,} bytes; split it, or raise the limit with "
-                "--max-file-size or max-file-size in the configuration",
-                name,
+                "MQ004", "the file is saved as UTF-16 (or UTF-32), not as UTF-8 text: save it as UTF-8", name, 1, 1
             )
         )
     nul = raw.find(b"\x00")
@@ -848,6 +833,8 @@ def _schema_problem(error: Any, loc: list[Any], model: type[BaseModel]) -> tuple
         return "MQ104", f"{where} must be {ctx.get('expected', '')}, not {_describe(value)}", loc
     if kind == "string_pattern_mismatch":
         return "MQ104", f"{where}: {_describe(value)} is not in the expected form ({_pattern_hint(loc)})", loc
+    if kind == "string_unicode":  # JSON can spell half a surrogate pair (\ud800); no text can hold one
+        return "MQ104", f"{where} holds {_HALF_PAIR}", loc
     if kind == "string_too_long" and isinstance(value, str):
         return "MQ104", f"{where} is {len(value):,} characters long; the limit is {ctx.get('max_length', 0):,}", loc
     if kind in _BOUNDS:
@@ -858,6 +845,10 @@ def _schema_problem(error: Any, loc: list[Any], model: type[BaseModel]) -> tuple
     return "MQ104", f"{where}: {error['msg']}", loc
 
 
+_HALF_PAIR = (
+    "half of a UTF-16 surrogate pair (an escape from \\ud800 to \\udfff without its other half), which is not a "
+    "character: remove it, or write the character itself"
+)
 _BOUNDS = {
     "greater_than": ("greater than", "gt"),
     "greater_than_equal": ("at least", "ge"),
@@ -930,13 +921,29 @@ def load_cases_file(path: str | Path, max_bytes: int | None = None) -> Loaded[Ru
 
 
 def dump_yaml(data: Any) -> str:
-    """Write plain data as block YAML that our own loader reads back unchanged."""
-    return yaml.dump(data, Dumper=_SafeDumper, sort_keys=False, allow_unicode=True, width=100)
+    """Write plain data as block YAML that our own loader reads back unchanged.
+
+    The dumper escapes control characters but writes the bidirectional overrides and isolates as they are (it
+    takes them for printable), and a file with U+202E in it reorders what `cat` or an editor shows. A string
+    holding one is written double-quoted (`_represent_str`), where YAML allows \\uXXXX, and each is escaped."""
+    text = yaml.dump(data, Dumper=_SafeDumper, sort_keys=False, allow_unicode=True, width=100)
+    return _BIDI.sub(lambda m: f"\\u{ord(m.group()):04x}", text) if _BIDI.search(text) else text
+
+
+_BIDI = re.compile(f"[{BIDI_CONTROLS}]")
 
 
 class _SafeDumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]
     def ignore_aliases(self, data: Any) -> bool:
         return True
+
+
+def _represent_str(dumper: Any, data: str) -> Any:
+    style = '"' if _BIDI.search(data) else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", data, style=style)
+
+
+_SafeDumper.add_representer(str, _represent_str)
 
 
 # The writer quotes a string when its resolver would read it back as something else, but that resolver is YAML

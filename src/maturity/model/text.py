@@ -67,11 +67,18 @@ CELL_LIMIT = 1000
 LIST_CELL_LIMIT = 32_767
 
 
+def cell_text(text: str, limit: int = CELL_LIMIT) -> str:
+    """Text for one spreadsheet cell: on one line, made safe as `one_line` makes it (a workbook keeps control
+    characters as _x001B_ escapes, which the spreadsheet turns back into the character), at most `limit`
+    characters. A typed text cell of a workbook is never read as a formula; a CSV cell needs `csv_cell`."""
+    return one_line(shorten(text, limit))
+
+
 def csv_cell(text: str, limit: int = CELL_LIMIT) -> str:
     """Text for one CSV cell: on one line (so no reader can split the row, whatever it makes of quotes), at most
     `limit` characters, and, after that, never the start of a formula: a cell that would start one, even
     after spaces, is prefixed with an apostrophe, which spreadsheets read as "this is text"."""
-    cell = one_line(shorten(text, limit))
+    cell = cell_text(text, limit)
     if cell.lstrip()[:1] in _FORMULA_START:
         return "'" + cell
     return cell

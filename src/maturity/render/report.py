@@ -11,11 +11,13 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
+import os
 import re
 import textwrap
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from maturity.io.files import read_bytes
 from maturity.io.resources import bundled_dir
 from maturity.model.assessment import Assessment, VerdictResult
 from maturity.model.definitions import Questionnaire, Rules
@@ -66,6 +68,13 @@ MAX_MACRO_DEPTH = 60  # macros calling macros deeper than this are a runaway rec
 MAX_RANGE = 10_000  # the longest range() a template may loop over
 _MAX_WIDTH = 10_000  # the widest field a template may pad to (format, center, indent)
 _WIDE = re.compile(r"\d{5,}")
+# What one rendering may spend, counted rather than timed so that a report renders or fails the same way on any
+# machine: loop iterations (three nested loops of 10,000 would run for days), characters built on the way to the
+# output (a string grown a slice at a time is copied again at every step), and the size of a whole number (a
+# power of a power has billions of digits; no report shows more than a few).
+MAX_LOOP_STEPS = 1_000_000
+MAX_BUILT_CHARS = 10 * MAX_OUTPUT_CHARS
+MAX_INT_BITS = 1 << 16
 
 
 class TemplateLimit(Exception):
@@ -106,11 +115,42 @@ def _sandbox_class() -> Any:
 
     class Sandbox(SandboxedEnvironment):
         intercepted_binops = frozenset({"*", "**", "%", "+"})
+        code_generator_class = _metered_code_generator()
         depth = 0
+        steps = 0
+        built = 0
+
+        def start(self) -> None:
+            """A new rendering: its own budget of steps and characters."""
+            self.depth = self.steps = self.built = 0
+
+        def step(self) -> None:
+            """One iteration of a template loop (every `{% for %}` body starts with a call to this)."""
+            self.steps += 1
+            if self.steps > MAX_LOOP_STEPS:
+                raise TemplateLimit(f"its loops ran more than {MAX_LOOP_STEPS:,} times")
+
+        def measured(self, value: Any) -> Any:
+            """A value the template built, counted against the rendering's budget and refused when larger than
+            a whole report may be."""
+            size = len(value) if isinstance(value, (str, list, tuple, dict, set)) else 0
+            if isinstance(value, int) and value.bit_length() > MAX_INT_BITS:
+                raise TemplateLimit("a number has more digits than a report can show")
+            if size > MAX_OUTPUT_CHARS:
+                raise TemplateLimit("a string or list would be larger than a report can be")
+            self.built += size
+            if self.built > MAX_BUILT_CHARS:
+                raise TemplateLimit(f"it built more than {MAX_BUILT_CHARS:,} characters on the way to the report")
+            return value
 
         def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
             if operator == "**" and isinstance(right, (int, float)) and abs(right) > 1000:
                 raise TemplateLimit(f"a power of {right} is too large")
+            ints = isinstance(left, int) and isinstance(right, int)
+            if ints and operator == "**" and right > 0 and abs(left).bit_length() * right > MAX_INT_BITS:
+                raise TemplateLimit("a number has more digits than a report can show")
+            if ints and operator == "*" and abs(left).bit_length() + abs(right).bit_length() > MAX_INT_BITS:
+                raise TemplateLimit("a number has more digits than a report can show")
             if operator == "*":
                 for seq, n in ((left, right), (right, left)):
                     if isinstance(seq, (str, list, tuple)) and isinstance(n, int) and len(seq) * n > MAX_OUTPUT_CHARS:
@@ -120,11 +160,16 @@ def _sandbox_class() -> Any:
             sized = isinstance(left, (str, list)) and isinstance(right, (str, list))
             if operator == "+" and sized and len(left) + len(right) > MAX_OUTPUT_CHARS:
                 raise TemplateLimit("a string or list would be larger than a report can be")
-            return super().call_binop(context, operator, left, right)
+            return self.measured(super().call_binop(context, operator, left, right))
 
         def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
             if not isinstance(__obj, Macro):
-                return super().call(__context, __obj, *args, **kwargs)
+                owner = getattr(__obj, "__self__", None)
+                _refuse_amplifying(owner, getattr(__obj, "__name__", ""), args, kwargs)
+                result = __self.measured(super().call(__context, __obj, *args, **kwargs))
+                if isinstance(owner, (list, dict, set)):  # l.extend(l) grows the list, not the result
+                    __self.measured(owner)
+                return result
             if __self.depth >= MAX_MACRO_DEPTH:
                 raise TemplateLimit(f"macros call each other more than {MAX_MACRO_DEPTH} deep")
             __self.depth += 1
@@ -160,9 +205,18 @@ class Layers:
         self.directories = [Path(d) for d in directories]
 
     def layer_of(self, name: str) -> int | None:
+        """The first folder holding `name` (from folder K on, for "NAME@K"). Whatever the folder holds under that
+        name counts, a pipe or a folder too, so that the user's own file is refused with a reason rather than
+        passed over for the bundled one; a name that climbs out of the folders ("..", "/etc/...") is in none."""
+        from jinja2.loaders import split_template_path
+
         base, _, skip = name.partition("@")
         start = int(skip) if skip.isdigit() else 0
-        return next((k for k in range(start, len(self.directories)) if (self.directories[k] / base).is_file()), None)
+        pieces = split_template_path(base)  # TemplateNotFound for a name with ".." in it
+        return next(
+            (k for k in range(start, len(self.directories)) if os.path.lexists(self.directories[k].joinpath(*pieces))),
+            None,
+        )
 
     def source(self, name: str) -> tuple[str, str]:
         from jinja2 import TemplateNotFound
@@ -171,11 +225,9 @@ class Layers:
         base, _, _ = name.partition("@")
         layer = self.layer_of(name)
         if layer is None:
-            raise TemplateNotFound(name)
+            raise TemplateNotFound(base)
         path = self.directories[layer].joinpath(*split_template_path(base))
-        raw = path.read_bytes()
-        if len(raw) > MAX_TEMPLATE_BYTES:
-            raise TemplateLimit(f"the template {path} is larger than 1 MiB")
+        raw = read_bytes(path, MAX_TEMPLATE_BYTES)  # a regular file under the cap, or a located problem
         try:
             return raw.decode("utf-8"), str(path)
         except UnicodeDecodeError as exc:
@@ -211,6 +263,9 @@ def _environment(directories: tuple[str, ...]) -> Any:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    # jinja2's own filters metered; ours below clamp their sizes or cannot grow what they are given
+    for name, function in list(env.filters.items()):
+        env.filters[name] = _metered_filter(env, name, function)
     env.filters["md"] = _md
     env.filters["num"] = lambda value, places=2: format_number(value, places)
     env.filters["css_string"] = _css_string
@@ -230,7 +285,67 @@ def _environment(directories: tuple[str, ...]) -> Any:
     )
     env.globals.pop("lipsum", None)  # paragraphs of filler on demand: nothing a report needs
     env.globals["range"] = _bounded_range
+    env.filters["loop_step"] = lambda _: env.step()
+    env.filters["measured"] = env.measured
     return env
+
+
+def _refuse_amplifying(owner: Any, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+    """Refuse, before it runs, a call that would build a string larger than any report from a small one:
+    `'x'.ljust(10**9)`, `s|slice(10**9)`, `('\t' * 1000).expandtabs(10**6)`, a replace that multiplies."""
+    numbers = [a for a in (*args, *kwargs.values()) if isinstance(a, int) and not isinstance(a, bool)]
+    if any(abs(n) > MAX_OUTPUT_CHARS for n in numbers):
+        raise TemplateLimit("a size or count is larger than a report can be")
+    if not isinstance(owner, str):
+        return
+    estimate = 0
+    if name == "expandtabs":
+        estimate = len(owner) * max(numbers[:1] or [8])
+    elif name == "replace" and len(args) >= 2 and isinstance(args[0], str) and isinstance(args[1], str):
+        estimate = len(owner) + (owner.count(args[0]) if args[0] else len(owner) + 1) * len(args[1])
+    if estimate > MAX_OUTPUT_CHARS:
+        raise TemplateLimit("a string would be larger than a report can be")
+
+
+def _metered_filter(env: Any, name: str, function: Any) -> Any:
+    """A filter whose arguments are checked before it runs and whose result counts against the budget."""
+
+    first = 2 if getattr(function, "jinja_pass_arg", None) else 1  # after the context or environment, the value
+
+    @functools.wraps(function)
+    def metered(*args: Any, **kwargs: Any) -> Any:
+        value = args[first - 1] if len(args) >= first else None
+        owner = value if name == "replace" and isinstance(value, str) else None
+        _refuse_amplifying(owner, name, args[first:], kwargs)
+        return env.measured(function(*args, **kwargs))
+
+    return metered
+
+
+def _metered_code_generator() -> Any:
+    """jinja2's code generator, with every loop iteration counted and every `~` measured: the two things a
+    template can do without calling anything the sandbox sees."""
+    from jinja2 import nodes
+    from jinja2.compiler import CodeGenerator
+    from jinja2.visitor import NodeTransformer
+
+    class Meter(NodeTransformer):
+        def visit_For(self, node: Any) -> Any:
+            self.generic_visit(node)
+            # of the context, not of a constant, which the optimiser would call once while compiling
+            tick = nodes.Filter(nodes.ContextReference(), "loop_step", [], [], None, None, lineno=node.lineno)
+            node.body = [nodes.ExprStmt(tick, lineno=node.lineno), *node.body]
+            return node
+
+        def visit_Concat(self, node: Any) -> Any:
+            self.generic_visit(node)
+            return nodes.Filter(node, "measured", [], [], None, None, lineno=node.lineno)
+
+    class MeteredCodeGenerator(CodeGenerator):
+        def visit_Template(self, node: Any, frame: Any = None) -> None:
+            super().visit_Template(Meter().visit(node), frame)
+
+    return MeteredCodeGenerator
 
 
 def _bounded_range(*args: int) -> range:
@@ -252,19 +367,16 @@ def check_templates(directory: Path, require_all: bool) -> list[Problem]:
     env = _environment((str(directory),))
     for path in sorted(directory.glob("*.j2")):
         try:
-            raw = path.read_bytes()
-            if len(raw) > MAX_TEMPLATE_BYTES:
-                problems.append(Problem.make("MQ402", "the template is larger than 1 MiB", str(path)))
-                continue
+            raw = read_bytes(path, MAX_TEMPLATE_BYTES)  # a pipe named x.j2 is refused, not waited on
             env.parse(raw.decode("utf-8"), name=path.name, filename=str(path))
+        except DefinitionError as exc:
+            problems.extend(exc.problems)
         except TemplateSyntaxError as exc:
             problems.append(
                 Problem.make("MQ402", f"the template does not compile: {exc.message}", str(path), exc.lineno or 0, 1)
             )
         except UnicodeDecodeError:
             problems.append(Problem.make("MQ003", "the template is not valid UTF-8", str(path)))
-        except OSError as exc:
-            problems.append(Problem.make("MQ001", f"cannot read the template: {exc.strerror}", str(path)))
     return problems
 
 
@@ -929,7 +1041,7 @@ def render_template(name: str, context: dict[str, Any], templates: Path | None =
     directories = ([templates] if templates else []) + [bundled]
     where = str((templates / name) if templates and (templates / name).is_file() else bundled / name)
     env = _environment(tuple(str(d) for d in directories))
-    env.depth = 0
+    env.start()
     try:
         parts: list[str] = []
         size = 0
@@ -939,8 +1051,14 @@ def render_template(name: str, context: dict[str, Any], templates: Path | None =
                 raise TemplateLimit(f"the report is larger than {MAX_OUTPUT_CHARS:,} characters")
             parts.append(chunk)
         text = "".join(parts)
-    except TemplateNotFound:
-        raise DefinitionError(Problem.make("MQ401", f"the template '{name}' is missing", where)) from None
+    except TemplateNotFound as exc:
+        missing = str(exc.name or name).partition("@")[0]
+        if missing == name:
+            raise DefinitionError(Problem.make("MQ401", f"the template '{name}' is missing", where)) from None
+        file, line = _template_frame(exc, where)  # named by an include, import or extends
+        raise DefinitionError(
+            Problem.make("MQ401", f"the template '{missing}' it names is not in the templates folder", file, line, 1)
+        ) from None
     except TemplateSyntaxError as exc:
         raise DefinitionError(
             Problem.make(
