@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from maturity.app.catalogue import Catalogue
 from maturity.app.portfolio import Portfolio, part_titles
 from maturity.io.store import publish, temporary_beside
-from maturity.model.text import LIST_CELL_LIMIT, cell_text
+from maturity.model.text import CELL_TEXT_LIMIT, cell_text
 from maturity.model.vocabulary import RAG_WORDS, SEVERITY_WORDS, column_title
 
 if TYPE_CHECKING:
@@ -185,7 +185,7 @@ class XlsxSummary:
 def _text(value: Any) -> str:
     """Every text a workbook holds, user-typed or from a model's definitions, on one line without controls,
     escape sequences or bidirectional overrides, within a cell's 32,767 characters."""
-    return cell_text(str(value), LIST_CELL_LIMIT - 40)  # room for "… (N characters)"
+    return cell_text(str(value), CELL_TEXT_LIMIT)
 
 
 # ------------------------------------------------------------------------------------------------- summaries

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from maturity.app.catalogue import Catalogue
 from maturity.io.files import read_head
 from maturity.model.problems import MaturityError
-from maturity.model.text import LIST_CELL_LIMIT, csv_cell, is_plain_cell, json_safe, one_line
+from maturity.model.text import CELL_TEXT_LIMIT, csv_cell, is_plain_cell, json_safe, one_line
 from maturity.model.vocabulary import round_half_up
 
 if TYPE_CHECKING:
@@ -335,7 +335,7 @@ def _csv_cell(value: Any) -> Any:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, list):
-        return csv_cell(";".join(map(str, value)), LIST_CELL_LIMIT)
+        return csv_cell(";".join(map(str, value)), CELL_TEXT_LIMIT)  # within a spreadsheet cell, even when cut
     if isinstance(value, str):
         return csv_cell(value)  # one line, not too long, and never run as a formula: text a user typed stays text
     return value

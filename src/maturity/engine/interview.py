@@ -641,9 +641,7 @@ def value_words(questionnaire: Questionnaire, question: Question, value: Any) ->
         label = next((lv.label for lv in questionnaire.levels_of(question) if lv.level == value), None)
         return f"{value} {label}" if label else format_value(value)
     if question.kind in ("single", "multiple"):
-        labels = {o.id: o.label for o in questionnaire.options_of(question)}
-        chosen = value if isinstance(value, list) else [value]
-        return "; ".join(labels.get(str(v), str(v)) for v in chosen) if chosen else format_value([])
+        return questionnaire.answer_label(question, value) or format_value([])
     if question.kind == "number" and question.unit:
         return f"{format_value(value)} {question.unit}"
     return format_value(value)

@@ -65,6 +65,8 @@ CELL_LIMIT = 1000
 # The most a spreadsheet cell holds (Excel's limit): a list of ids the engine wrote (a file's pain points or
 # gaps) is capped only there, since cutting it at CELL_LIMIT would lose ids a consultant counts by.
 LIST_CELL_LIMIT = 32_767
+# What a text may hold before it is cut to fit a cell: a cut text ends "… (N characters)", which needs room too.
+CELL_TEXT_LIMIT = LIST_CELL_LIMIT - 40
 
 
 def cell_text(text: str, limit: int = CELL_LIMIT) -> str:

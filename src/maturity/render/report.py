@@ -396,9 +396,7 @@ def _answer_words(question: Any, result: Any, questionnaire: Questionnaire) -> s
         label = next((lv.label for lv in questionnaire.levels_of(question) if lv.level == value), None)
         return f"{value}: {label}" if label else str(value)
     if question.kind in ("single", "multiple"):
-        labels = {o.id: o.label for o in questionnaire.options_of(question)}
-        chosen = value if isinstance(value, list) else [value]
-        return "; ".join(labels.get(str(v), str(v)) for v in chosen) or "Nothing chosen"
+        return questionnaire.answer_label(question, value) or "Nothing chosen"
     if question.kind == "yes_no":
         return "Yes" if value in (True, "yes") else "No"
     return str(value)
